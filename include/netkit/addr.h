@@ -1,0 +1,217 @@
+/*
+ * libnetkit: socket addresses. Include <netkit.h>, not this file.
+ */
+#ifndef NETKIT_ADDR_H
+#define NETKIT_ADDR_H
+
+#include <netinet/in.h>
+#include <sys/socket.h>
+
+#include "common.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/**
+ * @defgroup addr Addresses
+ * An IP address and port, like the `(host, port)` tuples of Python.
+ *
+ * A ::netkit_addr holds an IPv4 or IPv6 socket address. Build one from
+ * numeric text (netkit_addr_from_ip(), netkit_addr_parse()), from a raw
+ * `struct sockaddr` (netkit_addr_from_sockaddr()), or read one back from
+ * a socket (netkit_local_addr(), netkit_peer_addr()). None of these calls
+ * touches the network or the resolver: names such as "localhost" are for
+ * the resolver functions.
+ * @code
+ * netkit_addr a;
+ * char text[NETKIT_ADDRSTRLEN];
+ *
+ * if (netkit_addr_parse(&a, "[::1]:8888") == 0 &&
+ *     netkit_addr_format(&a, text, sizeof(text)) >= 0)
+ *         printf("%s port %d\n", text, netkit_addr_port(&a));
+ * @endcode
+ * @{
+ */
+
+/**
+ * An IPv4 or IPv6 socket address.
+ *
+ * The fields are private by convention: use the functions of this group.
+ * A zero-filled ::netkit_addr is "no address"; functions reading one
+ * answer `-EINVAL` for it.
+ */
+typedef struct netkit_addr {
+	/** @private The address, as the system stores it. */
+	struct sockaddr_storage ss;
+	/** @private Its length in bytes; 0 means no address. */
+	socklen_t len;
+} netkit_addr;
+
+/**
+ * Buffer size that always holds netkit_addr_format()'s output:
+ * "[ffff:ffff:ffff:ffff:ffff:ffff:255.255.255.255%ifnameifnameifn]:65535"
+ * plus the terminating NUL.
+ */
+#define NETKIT_ADDRSTRLEN 70
+
+/**
+ * Makes an address from a numeric IP and a port.
+ * @param[out] out  Written only on success.
+ * @param ip        Dotted IPv4 ("127.0.0.1", "0.0.0.0") or IPv6 text
+ *                  ("::1", "::", "fe80::1%lo"). No names, no short forms.
+ * @param port      0..65535; 0 asks bind() for any free port.
+ * @retval 0        Success.
+ * @retval -EINVAL  NULL argument, text that is not a numeric IP, a port
+ *                  outside 0..65535, or an unknown IPv6 scope.
+ * @note Thread-safe. Python: the tuple `(ip, port)`.
+ */
+NETKIT_EXPORT int netkit_addr_from_ip(netkit_addr *out, const char *ip, int port);
+
+/**
+ * Parses "ip:port" text: "1.2.3.4:80", "[::1]:80", "[fe80::1%eth0]:80".
+ *
+ * The inverse of netkit_addr_format(). The port is required and is
+ * 1 to 5 decimal digits with a value of at most 65535.
+ * @param[out] out  Written only on success.
+ * @param text      The text to parse.
+ * @retval 0        Success.
+ * @retval -EINVAL  NULL argument or malformed text.
+ * @note Thread-safe.
+ */
+NETKIT_EXPORT int netkit_addr_parse(netkit_addr *out, const char *text);
+
+/**
+ * Formats an address as "1.2.3.4:80" or "[::1]:80".
+ * @param a         The address.
+ * @param[out] buf  Receives the NUL-terminated text; untouched on failure.
+ * @param len       Size of @p buf; NETKIT_ADDRSTRLEN always suffices.
+ * @return The length of the text (without the NUL), or a negative code.
+ * @retval -EINVAL  NULL argument or an empty address.
+ * @retval -ENOSPC  @p buf too small for the text and its NUL.
+ * @note Thread-safe.
+ */
+NETKIT_EXPORT int netkit_addr_format(const netkit_addr *a, char *buf, size_t len);
+
+/**
+ * Formats the IP part alone: "1.2.3.4", "::1", "fe80::1%eth0".
+ * @param a         The address.
+ * @param[out] buf  Receives the NUL-terminated text; untouched on failure.
+ * @param len       Size of @p buf; NETKIT_ADDRSTRLEN always suffices.
+ * @return The length of the text (without the NUL), or a negative code.
+ * @retval -EINVAL  NULL argument or an empty address.
+ * @retval -ENOSPC  @p buf too small.
+ * @note Thread-safe. Python: `addr[0]`.
+ */
+NETKIT_EXPORT int netkit_addr_ip(const netkit_addr *a, char *buf, size_t len);
+
+/**
+ * The port of an address.
+ * @param a The address.
+ * @return 0..65535, or -EINVAL for NULL or an empty address.
+ * @note Python: `addr[1]`.
+ */
+NETKIT_EXPORT int netkit_addr_port(const netkit_addr *a);
+
+/**
+ * The family of an address.
+ * @param a The address.
+ * @return `AF_INET` or `AF_INET6`, or -EINVAL for NULL or an empty address.
+ */
+NETKIT_EXPORT int netkit_addr_family(const netkit_addr *a);
+
+/**
+ * Is this a loopback address (127.0.0.0/8, ::1)?
+ * IPv4-mapped IPv6 addresses (::ffff:a.b.c.d) are judged by their IPv4
+ * part, here and in the other classifiers.
+ * @param a The address; NULL or empty answers false.
+ * @return true or false.
+ */
+NETKIT_EXPORT bool netkit_addr_is_loopback(const netkit_addr *a);
+
+/**
+ * Is this the "any interface" address (0.0.0.0, ::)?
+ * @param a The address; NULL or empty answers false.
+ * @return true or false.
+ */
+NETKIT_EXPORT bool netkit_addr_is_any(const netkit_addr *a);
+
+/**
+ * Is this the limited broadcast address 255.255.255.255?
+ *
+ * A subnet's directed broadcast (x.x.x.255 on a /24) depends on the
+ * netmask, which an address alone does not carry. IPv6 has no broadcast.
+ * @param a The address; NULL or empty answers false.
+ * @return true or false.
+ */
+NETKIT_EXPORT bool netkit_addr_is_broadcast(const netkit_addr *a);
+
+/**
+ * Is this a multicast address (224.0.0.0/4, ff00::/8)?
+ * @param a The address; NULL or empty answers false.
+ * @return true or false.
+ */
+NETKIT_EXPORT bool netkit_addr_is_multicast(const netkit_addr *a);
+
+/**
+ * Do two addresses have the same family, IP, port (and IPv6 scope)?
+ * @param a First address.
+ * @param b Second address.
+ * @return true if equal; false if not, or if either is NULL or empty.
+ */
+NETKIT_EXPORT bool netkit_addr_equal(const netkit_addr *a, const netkit_addr *b);
+
+/**
+ * Copies a raw system address into a ::netkit_addr.
+ * @param[out] out  Written only on success.
+ * @param sa        A `struct sockaddr_in` or `struct sockaddr_in6`.
+ * @param len       Its length: at least the size of that structure and
+ *                  at most `sizeof(struct sockaddr_storage)`.
+ * @retval 0        Success.
+ * @retval -EINVAL  NULL argument, a family other than AF_INET/AF_INET6,
+ *                  or a wrong length.
+ */
+NETKIT_EXPORT int netkit_addr_from_sockaddr(netkit_addr *out, const struct sockaddr *sa, socklen_t len);
+
+/**
+ * The raw system address inside a ::netkit_addr, for use with any
+ * POSIX call.
+ * @param a         The address.
+ * @param[out] len  If not NULL, receives the address's length.
+ * @return A pointer into @p a, or NULL if @p a is NULL or empty.
+ */
+NETKIT_EXPORT const struct sockaddr *netkit_addr_sockaddr(const netkit_addr *a, socklen_t *len);
+
+/**
+ * The local address a socket is bound to (getsockname()).
+ * @param fd        A socket.
+ * @param[out] out  Written only on success.
+ * @retval 0        Success.
+ * @retval -EINVAL  @p out is NULL.
+ * @retval -EBADF   @p fd is not an open descriptor.
+ * @retval -ENOTSOCK @p fd is not a socket.
+ * @retval -EAFNOSUPPORT The socket is not an IPv4/IPv6 socket.
+ * @note Python: `sock.getsockname()`.
+ */
+NETKIT_EXPORT int netkit_local_addr(int fd, netkit_addr *out);
+
+/**
+ * The address of a connected socket's peer (getpeername()).
+ * @param fd        A connected socket.
+ * @param[out] out  Written only on success.
+ * @retval 0        Success.
+ * @retval -EINVAL  @p out is NULL.
+ * @retval -ENOTCONN The socket is not connected.
+ * @retval -EBADF   @p fd is not an open descriptor.
+ * @retval -EAFNOSUPPORT The socket is not an IPv4/IPv6 socket.
+ * @note Python: `sock.getpeername()`.
+ */
+NETKIT_EXPORT int netkit_peer_addr(int fd, netkit_addr *out);
+
+/** @} */
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* NETKIT_ADDR_H */

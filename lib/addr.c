@@ -1,0 +1,413 @@
+/*
+ * netkit_addr: numeric IPv4/IPv6 socket addresses, their text forms and
+ * their classes. No resolver, no allocation.
+ */
+#include "config.h"
+
+#include <arpa/inet.h>
+#include <assert.h>
+#include <errno.h>
+#include <net/if.h>
+#include <stdio.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "netkit-private.h"
+
+/* '[' + longest IPv6 text (45) + '%' + interface name (IF_NAMESIZE - 1)
+ * + "]:65535" + NUL */
+_Static_assert(NETKIT_ADDRSTRLEN >= 1 + (INET6_ADDRSTRLEN - 1) + 1 +
+	       (IF_NAMESIZE - 1) + 7 + 1, "NETKIT_ADDRSTRLEN too small");
+
+bool
+netkit__addr_valid(const netkit_addr *a)
+{
+	if (!a)
+		return false;
+	switch (a->ss.ss_family) {
+	case AF_INET:
+		return a->len == sizeof(struct sockaddr_in);
+	case AF_INET6:
+		return a->len == sizeof(struct sockaddr_in6);
+	default:
+		return false;
+	}
+}
+
+int
+netkit__addr_set(netkit_addr *out, const struct sockaddr_storage *ss, socklen_t len)
+{
+	netkit_addr tmp;
+
+	assert(out && ss);
+	memset(&tmp, 0, sizeof(tmp));
+	if (ss->ss_family == AF_INET && len >= sizeof(struct sockaddr_in))
+		tmp.len = sizeof(struct sockaddr_in);
+	else if (ss->ss_family == AF_INET6 && len >= sizeof(struct sockaddr_in6))
+		tmp.len = sizeof(struct sockaddr_in6);
+	else
+		return -EAFNOSUPPORT;
+	memcpy(&tmp.ss, ss, tmp.len);
+	*out = tmp;
+	return 0;
+}
+
+/* Parses an IPv6 scope: an interface name, or a decimal index as
+ * inet_pton-style text ("fe80::1%2"). Returns 0 and the index, or
+ * -EINVAL. */
+static int
+parse_scope(const char *s, uint32_t *out)
+{
+	char *end;
+	unsigned long v;
+	unsigned int idx;
+
+	if (*s == '\0')
+		return -EINVAL;
+	if (*s >= '0' && *s <= '9') {
+		errno = 0;
+		v = strtoul(s, &end, 10);
+		if (*end != '\0' || errno || v > UINT32_MAX)
+			return -EINVAL;
+		*out = (uint32_t)v;
+		return 0;
+	}
+	if (strlen(s) >= IF_NAMESIZE)
+		return -EINVAL;
+	idx = if_nametoindex(s);
+	if (idx == 0)
+		return -EINVAL;
+	*out = idx;
+	return 0;
+}
+
+/* Fills *out from numeric IP text of ip_len bytes (not NUL-terminated)
+ * and a port already checked to be 0..65535. */
+static int
+addr_from_text(netkit_addr *out, const char *ip, size_t ip_len, int port)
+{
+	char text[INET6_ADDRSTRLEN + IF_NAMESIZE];
+	netkit_addr tmp;
+	struct sockaddr_in *sin = (struct sockaddr_in *)&tmp.ss;
+	struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)&tmp.ss;
+	char *pct;
+	int rc;
+
+	if (ip_len == 0 || ip_len >= sizeof(text))
+		return -EINVAL;
+	memcpy(text, ip, ip_len);
+	text[ip_len] = '\0';
+
+	memset(&tmp, 0, sizeof(tmp));
+	if (inet_pton(AF_INET, text, &sin->sin_addr) == 1) {
+		sin->sin_family = AF_INET;
+		sin->sin_port = htons((uint16_t)port);
+		tmp.len = sizeof(*sin);
+		*out = tmp;
+		return 0;
+	}
+
+	pct = strchr(text, '%');
+	if (pct) {
+		rc = parse_scope(pct + 1, &sin6->sin6_scope_id);
+		if (rc < 0)
+			return rc;
+		*pct = '\0';
+	}
+	if (inet_pton(AF_INET6, text, &sin6->sin6_addr) != 1)
+		return -EINVAL;
+	sin6->sin6_family = AF_INET6;
+	sin6->sin6_port = htons((uint16_t)port);
+	tmp.len = sizeof(*sin6);
+	*out = tmp;
+	return 0;
+}
+
+NETKIT_EXPORT int
+netkit_addr_from_ip(netkit_addr *out, const char *ip, int port)
+{
+	if (!out || !ip || port < 0 || port > 65535)
+		return -EINVAL;
+	return addr_from_text(out, ip, strlen(ip), port);
+}
+
+/* Strict decimal port: 1-5 digits, at most 65535, nothing after. */
+static int
+parse_port(const char *s)
+{
+	int v = 0;
+	size_t i;
+
+	for (i = 0; s[i]; i++) {
+		if (i == 5 || s[i] < '0' || s[i] > '9')
+			return -EINVAL;
+		v = v * 10 + (s[i] - '0');
+	}
+	if (i == 0 || v > 65535)
+		return -EINVAL;
+	return v;
+}
+
+NETKIT_EXPORT int
+netkit_addr_parse(netkit_addr *out, const char *text)
+{
+	const char *ip, *colon;
+	size_t ip_len;
+	int port;
+
+	if (!out || !text)
+		return -EINVAL;
+
+	if (text[0] == '[') {
+		const char *close = strchr(text, ']');
+
+		/* Brackets hold IPv6 only: "[1.2.3.4]:80" is refused. */
+		if (!close || close[1] != ':' || !memchr(text, ':', (size_t)(close - text)))
+			return -EINVAL;
+		ip = text + 1;
+		ip_len = (size_t)(close - ip);
+		colon = close + 1;
+	} else {
+		/* Unbracketed: IPv4 only, so exactly one colon. */
+		colon = strchr(text, ':');
+		if (!colon || strchr(colon + 1, ':'))
+			return -EINVAL;
+		ip = text;
+		ip_len = (size_t)(colon - text);
+	}
+	port = parse_port(colon + 1);
+	if (port < 0)
+		return port;
+	return addr_from_text(out, ip, ip_len, port);
+}
+
+/* Writes the IP text (with "%scope" for scoped IPv6) into buf, which
+ * holds at least NETKIT_ADDRSTRLEN bytes. Returns its length. */
+static int
+ip_text(const netkit_addr *a, char *buf)
+{
+	const struct sockaddr_in *sin = (const struct sockaddr_in *)&a->ss;
+	const struct sockaddr_in6 *sin6 = (const struct sockaddr_in6 *)&a->ss;
+	char ifname[IF_NAMESIZE];
+	size_t n;
+
+	if (a->ss.ss_family == AF_INET) {
+		inet_ntop(AF_INET, &sin->sin_addr, buf, INET_ADDRSTRLEN);
+		return (int)strlen(buf);
+	}
+	inet_ntop(AF_INET6, &sin6->sin6_addr, buf, INET6_ADDRSTRLEN);
+	n = strlen(buf);
+	if (sin6->sin6_scope_id != 0) {
+		if (if_indextoname(sin6->sin6_scope_id, ifname))
+			n += (size_t)snprintf(buf + n, NETKIT_ADDRSTRLEN - n, "%%%s", ifname);
+		else
+			n += (size_t)snprintf(buf + n, NETKIT_ADDRSTRLEN - n, "%%%u",
+					      (unsigned int)sin6->sin6_scope_id);
+	}
+	return (int)n;
+}
+
+/* Copies n bytes of text and a NUL into buf if they fit. */
+static int
+copy_out(char *buf, size_t len, const char *text, int n)
+{
+	if ((size_t)n >= len)
+		return -ENOSPC;
+	memcpy(buf, text, (size_t)n + 1);
+	return n;
+}
+
+NETKIT_EXPORT int
+netkit_addr_ip(const netkit_addr *a, char *buf, size_t len)
+{
+	char text[NETKIT_ADDRSTRLEN];
+
+	if (!netkit__addr_valid(a) || !buf)
+		return -EINVAL;
+	return copy_out(buf, len, text, ip_text(a, text));
+}
+
+NETKIT_EXPORT int
+netkit_addr_format(const netkit_addr *a, char *buf, size_t len)
+{
+	char ip[NETKIT_ADDRSTRLEN], text[NETKIT_ADDRSTRLEN];
+	int n;
+
+	if (!netkit__addr_valid(a) || !buf)
+		return -EINVAL;
+	ip_text(a, ip);
+	if (a->ss.ss_family == AF_INET6)
+		n = snprintf(text, sizeof(text), "[%s]:%d", ip, netkit_addr_port(a));
+	else
+		n = snprintf(text, sizeof(text), "%s:%d", ip, netkit_addr_port(a));
+	return copy_out(buf, len, text, n);
+}
+
+NETKIT_EXPORT int
+netkit_addr_port(const netkit_addr *a)
+{
+	if (!netkit__addr_valid(a))
+		return -EINVAL;
+	if (a->ss.ss_family == AF_INET)
+		return ntohs(((const struct sockaddr_in *)&a->ss)->sin_port);
+	return ntohs(((const struct sockaddr_in6 *)&a->ss)->sin6_port);
+}
+
+NETKIT_EXPORT int
+netkit_addr_family(const netkit_addr *a)
+{
+	if (!netkit__addr_valid(a))
+		return -EINVAL;
+	return a->ss.ss_family;
+}
+
+/* The IPv4 address in host order, for AF_INET and IPv4-mapped IPv6.
+ * Returns false if the address has no IPv4 meaning. */
+static bool
+ipv4_of(const netkit_addr *a, uint32_t *out)
+{
+	const struct in6_addr *in6;
+
+	if (!netkit__addr_valid(a))
+		return false;
+	if (a->ss.ss_family == AF_INET) {
+		*out = ntohl(((const struct sockaddr_in *)&a->ss)->sin_addr.s_addr);
+		return true;
+	}
+	in6 = &((const struct sockaddr_in6 *)&a->ss)->sin6_addr;
+	if (!IN6_IS_ADDR_V4MAPPED(in6))
+		return false;
+	*out = (uint32_t)in6->s6_addr[12] << 24 | (uint32_t)in6->s6_addr[13] << 16 |
+	       (uint32_t)in6->s6_addr[14] << 8 | in6->s6_addr[15];
+	return true;
+}
+
+/* The IPv6 address of a non-mapped AF_INET6 address, else NULL. */
+static const struct in6_addr *
+ipv6_of(const netkit_addr *a)
+{
+	const struct in6_addr *in6;
+
+	if (!netkit__addr_valid(a) || a->ss.ss_family != AF_INET6)
+		return NULL;
+	in6 = &((const struct sockaddr_in6 *)&a->ss)->sin6_addr;
+	return IN6_IS_ADDR_V4MAPPED(in6) ? NULL : in6;
+}
+
+NETKIT_EXPORT bool
+netkit_addr_is_loopback(const netkit_addr *a)
+{
+	const struct in6_addr *in6 = ipv6_of(a);
+	uint32_t v4;
+
+	if (in6)
+		return IN6_IS_ADDR_LOOPBACK(in6);
+	return ipv4_of(a, &v4) && (v4 >> 24) == 127;
+}
+
+NETKIT_EXPORT bool
+netkit_addr_is_any(const netkit_addr *a)
+{
+	const struct in6_addr *in6 = ipv6_of(a);
+	uint32_t v4;
+
+	if (in6)
+		return IN6_IS_ADDR_UNSPECIFIED(in6);
+	return ipv4_of(a, &v4) && v4 == 0;
+}
+
+NETKIT_EXPORT bool
+netkit_addr_is_broadcast(const netkit_addr *a)
+{
+	uint32_t v4;
+
+	return !ipv6_of(a) && ipv4_of(a, &v4) && v4 == 0xffffffffu;
+}
+
+NETKIT_EXPORT bool
+netkit_addr_is_multicast(const netkit_addr *a)
+{
+	const struct in6_addr *in6 = ipv6_of(a);
+	uint32_t v4;
+
+	if (in6)
+		return IN6_IS_ADDR_MULTICAST(in6);
+	return ipv4_of(a, &v4) && (v4 >> 28) == 0xe;
+}
+
+NETKIT_EXPORT bool
+netkit_addr_equal(const netkit_addr *a, const netkit_addr *b)
+{
+	const struct sockaddr_in6 *x, *y;
+
+	if (!netkit__addr_valid(a) || !netkit__addr_valid(b) ||
+	    a->ss.ss_family != b->ss.ss_family)
+		return false;
+	if (a->ss.ss_family == AF_INET) {
+		const struct sockaddr_in *p = (const struct sockaddr_in *)&a->ss;
+		const struct sockaddr_in *q = (const struct sockaddr_in *)&b->ss;
+
+		return p->sin_port == q->sin_port &&
+		       p->sin_addr.s_addr == q->sin_addr.s_addr;
+	}
+	x = (const struct sockaddr_in6 *)&a->ss;
+	y = (const struct sockaddr_in6 *)&b->ss;
+	return x->sin6_port == y->sin6_port &&
+	       x->sin6_scope_id == y->sin6_scope_id &&
+	       memcmp(&x->sin6_addr, &y->sin6_addr, sizeof(x->sin6_addr)) == 0;
+}
+
+NETKIT_EXPORT int
+netkit_addr_from_sockaddr(netkit_addr *out, const struct sockaddr *sa, socklen_t len)
+{
+	struct sockaddr_storage ss;
+
+	if (!out || !sa || len > sizeof(ss))
+		return -EINVAL;
+	memset(&ss, 0, sizeof(ss));
+	memcpy(&ss, sa, len);
+	if (ss.ss_family != AF_INET && ss.ss_family != AF_INET6)
+		return -EINVAL;
+	return netkit__addr_set(out, &ss, len) < 0 ? -EINVAL : 0;
+}
+
+NETKIT_EXPORT const struct sockaddr *
+netkit_addr_sockaddr(const netkit_addr *a, socklen_t *len)
+{
+	if (!netkit__addr_valid(a))
+		return NULL;
+	if (len)
+		*len = a->len;
+	return (const struct sockaddr *)&a->ss;
+}
+
+/* getsockname()/getpeername() into a netkit_addr. */
+static int
+sock_name(int fd, netkit_addr *out,
+	  int (*get)(int, struct sockaddr *, socklen_t *))
+{
+	struct sockaddr_storage ss;
+	socklen_t len = sizeof(ss);
+
+	if (!out)
+		return -EINVAL;
+	if (fd < 0)
+		return -EBADF;
+	memset(&ss, 0, sizeof(ss));
+	if (get(fd, (struct sockaddr *)&ss, &len) < 0)
+		return netkit__errno();
+	return netkit__addr_set(out, &ss, len);
+}
+
+NETKIT_EXPORT int
+netkit_local_addr(int fd, netkit_addr *out)
+{
+	return sock_name(fd, out, getsockname);
+}
+
+NETKIT_EXPORT int
+netkit_peer_addr(int fd, netkit_addr *out)
+{
+	return sock_name(fd, out, getpeername);
+}
