@@ -8,6 +8,9 @@
 #include "netkit/common.h"
 #include "netkit/addr.h"
 #include "netkit/socket.h"
+#include "netkit/inet.h"
+#include "netkit/resolve.h"
+#include "netkit/iface.h"
 
 #endif /* NETKIT_H */
 
@@ -47,13 +50,28 @@
  * | `s.shutdown(SHUT_WR)` | `netkit_shutdown(fd, SHUT_WR)` |
  * | `s.close()` | `netkit_close(fd)` |
  * | `s.getsockname()` / `s.getpeername()` | netkit_local_addr() / netkit_peer_addr() |
+ * | `socket.gethostname()` | `netkit_gethostname(buf, sizeof(buf))` |
+ * | `socket.gethostbyname('localhost')` | `netkit_gethostbyname("localhost", buf, sizeof(buf))` |
+ * | `socket.gethostbyname_ex(name)` | `netkit_gethostbyname_ex(name, &h)` |
+ * | `socket.gethostbyaddr('127.0.0.1')` | `netkit_gethostbyaddr("127.0.0.1", &h)`, then netkit_hostent_free() |
+ * | `socket.inet_aton('192.168.1.2')` | `netkit_inet_aton("192.168.1.2", bytes)` |
+ * | `socket.inet_ntoa(packed)` | `netkit_inet_ntoa(bytes, buf, sizeof(buf))` |
+ * | `socket.inet_pton(AF_INET6, '::1')` / `inet_ntop` | netkit_inet_pton() / netkit_inet_ntop() |
+ * | `socket.getservbyname('ssh')` | `netkit_getservbyname("ssh", NULL)` |
+ * | `socket.getservbyport(22)` | `netkit_getservbyport(22, NULL, buf, sizeof(buf))` |
+ * | `socket.getaddrinfo(host, port)` / `getnameinfo` | netkit_getaddrinfo() / netkit_getnameinfo() |
+ * | `socket.if_nametoindex('lo')` / `if_indextoname` | netkit_if_nametoindex() / netkit_if_indextoname() |
+ * | `ifconfig` | netkit_iface_list() |
  *
  * @section groups The reference, by topic
- * - @ref socket: the tutorial's calls.
- * - @ref io: sending everything, receiving an exact count.
- * - @ref addr: IPv4/IPv6 addresses and ports.
- * - @ref error: codes and their messages.
- * - @ref version: version macros.
+ * - @ref socket, the tutorial's calls.
+ * - @ref io, sending everything, receiving an exact count.
+ * - @ref addr, IPv4/IPv6 addresses and ports.
+ * - @ref inet, address text to bytes and back.
+ * - @ref resolve, host names, addresses and services.
+ * - @ref iface, this machine's interfaces (ifconfig).
+ * - @ref error, codes and their messages.
+ * - @ref version, version macros.
  *
  * @section examples Examples
  * The tutorial's programs, rebuilt on netkit:
@@ -61,6 +79,8 @@
  *   answers "Hello, I'm the server".
  * - tcp-echo-server.c: the tutorial's message server.
  * - tcp-client.c: the tutorial's interactive client.
+ * - hostinfo.c: the tutorial's session with the socket helpers, and the
+ *   interfaces.
  *
  * @example tcp-oneshot-server.c
  * The tutorial's first server: one client, one message, one reply.
@@ -69,4 +89,8 @@
  * closes.
  * @example tcp-client.c
  * The tutorial's interactive client: `Msg>>` prompt, empty line to quit.
+ * @example hostinfo.c
+ * The tutorial's session with the socket helpers, printed as Python
+ * prints it, then the machine's interfaces; or lookups of the names
+ * given on the command line.
  */

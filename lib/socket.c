@@ -154,6 +154,9 @@ netkit_recvfrom(int fd, void *buf, size_t len, netkit_addr *from)
 		return -EINVAL;
 	if (fd < 0)
 		return -EBADF;
+	/* An unnamed sender (AF_UNIX socketpair) leaves ss unwritten and
+	 * slen 0: netkit__addr_set() must not read uninitialised bytes. */
+	memset(&ss, 0, sizeof(ss));
 	NETKIT__RETRY(n, recvfrom(fd, buf, len, 0, (struct sockaddr *)&ss, &slen));
 	if (n < 0)
 		return netkit__errno();

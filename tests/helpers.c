@@ -4,7 +4,9 @@
 #include <errno.h>
 #include <poll.h>
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -163,4 +165,108 @@ nk_readable(int fd, int ms)
 	struct pollfd p = { .fd = fd, .events = POLLIN };
 
 	return poll(&p, 1, ms) == 1;
+}
+
+static atomic_int nk_signals_seen;
+
+static void
+nk_on_signal(int sig)
+{
+	(void)sig;
+	atomic_fetch_add(&nk_signals_seen, 1);
+}
+
+void
+nk_sigusr1_no_restart(struct sigaction *old)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = nk_on_signal;
+	sigemptyset(&sa.sa_mask);
+	sa.sa_flags = 0; /* no SA_RESTART */
+	ck_assert_int_eq(sigaction(SIGUSR1, &sa, old), 0);
+}
+
+void
+nk_blocker_enter(nk_blocker *b)
+{
+	b->thread = pthread_self();
+	atomic_store(&b->tid, (int)gettid());
+}
+
+void
+nk_blocker_leave(nk_blocker *b)
+{
+	atomic_store(&b->done, 1);
+}
+
+static long long
+nk_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* The system call thread tid is blocked in; -1 when it is running or
+ * the kernel does not say. */
+static long
+nk_blocked_syscall(int tid)
+{
+	char path[64], line[256];
+	FILE *f;
+	long nr;
+
+	snprintf(path, sizeof(path), "/proc/self/task/%d/syscall", tid);
+	f = fopen(path, "re");
+	if (!f)
+		return -1;
+	if (!fgets(line, sizeof(line), f) || sscanf(line, "%ld", &nr) != 1)
+		nr = -1;
+	fclose(f);
+	return nr;
+}
+
+/* Polls (every millisecond, at most 10 s) until the helper is blocked
+ * in one of nrs[]; false if its call returned first. */
+static bool
+nk_wait_blocked(nk_blocker *b, const long *nrs, size_t n)
+{
+	long long deadline = nk_now_ms() + 10000;
+	long nr;
+	size_t i;
+
+	while (nk_now_ms() < deadline && !atomic_load(&b->done)) {
+		if (atomic_load(&b->tid) != 0) {
+			nr = nk_blocked_syscall(atomic_load(&b->tid));
+			for (i = 0; i < n; i++)
+				if (nr == nrs[i])
+					return true;
+		}
+		poll(NULL, 0, 1);
+	}
+	return false;
+}
+
+void
+nk_interrupt_blocked(nk_blocker *b, const long *in, size_t n_in,
+		     const long *again, size_t n_again)
+{
+	int before = atomic_load(&nk_signals_seen);
+	long long deadline;
+
+	ck_assert_msg(nk_wait_blocked(b, in, n_in),
+		      "helper thread never blocked in its call");
+	ck_assert_int_eq(pthread_kill(b->thread, SIGUSR1), 0);
+	deadline = nk_now_ms() + 10000;
+	while (atomic_load(&nk_signals_seen) == before &&
+	       nk_now_ms() < deadline)
+		poll(NULL, 0, 1);
+	ck_assert_msg(atomic_load(&nk_signals_seen) > before,
+		      "the signal handler never ran");
+	ck_assert_msg(nk_wait_blocked(b, again, n_again),
+		      "the call returned after the signal instead of being "
+		      "retried");
 }

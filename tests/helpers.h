@@ -6,6 +6,9 @@
 #define NETKIT_TEST_HELPERS_H
 
 #include <check.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
 #include <netkit.h>
 
 /* Each tests/test-<concern>.c defines this; main.c runs it. */
@@ -43,5 +46,27 @@ void *nk_join(nk_thread *t);
 
 /* Waits until fd is readable, at most ms milliseconds; true if it is. */
 bool nk_readable(int fd, int ms);
+
+/* EINTR tests. A helper thread calls nk_blocker_enter() and then the
+ * blocking netkit call, then nk_blocker_leave(). The test thread calls
+ * nk_interrupt_blocked(): it waits (at most 10 s) until the helper is
+ * blocked in one of the system calls in[], sends it SIGUSR1, waits for
+ * the handler, and then for the helper to block again in one of
+ * again[]: proof that the library retried instead of returning -EINTR
+ * (it fails the test if the helper's call returned). */
+typedef struct nk_blocker {
+	pthread_t thread;
+	atomic_int tid;
+	atomic_int done;
+} nk_blocker;
+void nk_blocker_enter(nk_blocker *b);
+void nk_blocker_leave(nk_blocker *b);
+void nk_interrupt_blocked(nk_blocker *b, const long *in, size_t n_in,
+			  const long *again, size_t n_again);
+
+/* Installs a no-op SIGUSR1 handler WITHOUT SA_RESTART, so that a system
+ * call it interrupts fails with EINTR; *old receives the previous action
+ * (restore it with sigaction(SIGUSR1, old, NULL)). */
+void nk_sigusr1_no_restart(struct sigaction *old);
 
 #endif

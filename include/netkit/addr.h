@@ -121,8 +121,8 @@ NETKIT_EXPORT int netkit_addr_port(const netkit_addr *a);
 NETKIT_EXPORT int netkit_addr_family(const netkit_addr *a);
 
 /**
- * Is this a loopback address (127.0.0.0/8, ::1)?
- * IPv4-mapped IPv6 addresses (::ffff:a.b.c.d) are judged by their IPv4
+ * Is this a loopback address (127.0.0.0/8, `::1`)?
+ * IPv4-mapped IPv6 addresses of the form \::ffff:a.b.c.d are judged by their IPv4
  * part, here and in the other classifiers.
  * @param a The address; NULL or empty answers false.
  * @return true or false.
@@ -130,7 +130,7 @@ NETKIT_EXPORT int netkit_addr_family(const netkit_addr *a);
 NETKIT_EXPORT bool netkit_addr_is_loopback(const netkit_addr *a);
 
 /**
- * Is this the "any interface" address (0.0.0.0, ::)?
+ * Is this the "any interface" address (0.0.0.0, `::`)?
  * @param a The address; NULL or empty answers false.
  * @return true or false.
  */
@@ -147,7 +147,7 @@ NETKIT_EXPORT bool netkit_addr_is_any(const netkit_addr *a);
 NETKIT_EXPORT bool netkit_addr_is_broadcast(const netkit_addr *a);
 
 /**
- * Is this a multicast address (224.0.0.0/4, ff00::/8)?
+ * Is this a multicast address (224.0.0.0/4, `ff00::/8`)?
  * @param a The address; NULL or empty answers false.
  * @return true or false.
  */

@@ -1,0 +1,71 @@
+#!/usr/bin/env python3
+"""Counts test cases from meson test logs.
+
+usage: tally.py add TESTLOG.json TALLYFILE [LABEL]   (append one run's counts)
+       tally.py sum TALLYFILE                        (print "N passed, N failed, N skipped")
+
+A Check executable counts as its test cases: main.c prints
+"netkit-tally: PASSED FAILED". Any other meson test counts as one. A test
+that failed outside its Check cases (crash, valgrind error, timeout)
+counts one more failure.
+"""
+import json
+import re
+import sys
+
+TALLY = re.compile(r"^netkit-tally: (\d+) (\d+)$", re.M)
+
+
+def add(log, out, label):
+    p = f = s = 0
+    failed_names = []
+    with open(log, encoding="utf-8", errors="replace") as fh:
+        for line in fh:
+            line = line.strip()
+            if not line:
+                continue
+            rec = json.loads(line)
+            result = rec.get("result", "")
+            counts = TALLY.findall(rec.get("stdout") or "")
+            if counts:
+                cp, cf = (int(x) for x in counts[-1])
+                if result not in ("OK", "EXPECTEDFAIL") and cf == 0:
+                    cf = 1
+                p += cp
+                f += cf
+            elif result in ("OK", "EXPECTEDFAIL"):
+                p += 1
+            elif result == "SKIP":
+                s += 1
+            else:
+                f += 1
+            if result not in ("OK", "EXPECTEDFAIL", "SKIP"):
+                failed_names.append(rec.get("name", "?"))
+    with open(out, "a", encoding="utf-8") as fh:
+        fh.write(f"{p} {f} {s} {label}\n")
+    msg = f"{label}: {p} passed, {f} failed, {s} skipped"
+    if failed_names:
+        msg += " (failing: " + ", ".join(failed_names) + ")"
+    print(msg)
+
+
+def total(path):
+    p = f = s = 0
+    with open(path, encoding="utf-8") as fh:
+        for line in fh:
+            parts = line.split()
+            if len(parts) >= 3:
+                p += int(parts[0])
+                f += int(parts[1])
+                s += int(parts[2])
+    print(f"{p} passed, {f} failed, {s} skipped")
+    return 1 if f else 0
+
+
+if __name__ == "__main__":
+    if len(sys.argv) >= 4 and sys.argv[1] == "add":
+        add(sys.argv[2], sys.argv[3], sys.argv[4] if len(sys.argv) > 4 else "tests")
+    elif len(sys.argv) == 3 and sys.argv[1] == "sum":
+        sys.exit(total(sys.argv[2]))
+    else:
+        sys.exit(__doc__)

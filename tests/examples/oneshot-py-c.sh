@@ -1,0 +1,28 @@
+#!/bin/bash
+# The tutorial's Python one-shot server and the C client.
+# Proves: the C client against the tutorial's first server; the Python
+# server prints the same text as the C one-shot server.
+# Usage: oneshot-py-c.sh ONESHOT_SERVER ECHO_SERVER CLIENT
+set -eu
+# shellcheck source=lib.sh
+. "$(dirname "$0")/lib.sh"
+client=$3
+nk_need_python
+
+nk_start_server server "$NK_PY" "$NK_HERE/tcp_oneshot_server.py" \
+	127.0.0.1 @PORT@
+rc=0
+printf 'hello\n\n' |
+	timeout "$NK_WAIT" "${NK_C[@]}" "$client" 127.0.0.1 "$NK_PORT" \
+		>"$NK_TMP/client.out" 2>"$NK_TMP/client.err" || rc=$?
+nk_expect_status client "$rc" 0
+src=0
+nk_reap "$NK_SPID" || src=$?
+nk_expect_status "python server" "$src" 0
+
+nk_expect "client stdout" "$NK_TMP/client.out" "Msg>>Hello, I'm the server
+Msg>>"
+nk_expect "client stderr" "$NK_TMP/client.err" ""
+nk_expect "python server stdout" "$NK_TMP/server.out" "hello
+"
+nk_expect "python server stderr" "$NK_TMP/server.err" ""

@@ -1,0 +1,421 @@
+/*
+ * Resolver helpers with fixed expectations. Only names the hosts file
+ * answers ("localhost", 127.0.0.1), numeric text and malformed names
+ * that never reach DNS are used: no test sends a query anywhere. The
+ * comparison with Python is tests/parity/.
+ */
+#include "config.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netdb.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "helpers.h"
+#include "netkit-private.h"
+
+/* Does /etc/hosts list this name or address? Cases that would otherwise
+ * fall through to DNS are skipped on machines where it does not. */
+static bool
+hosts_file_has(const char *word)
+{
+	char line[512], *tok, *save;
+	FILE *f = fopen("/etc/hosts", "re");
+	bool found = false;
+
+	if (!f)
+		return false;
+	while (!found && fgets(line, sizeof(line), f)) {
+		line[strcspn(line, "#")] = '\0';
+		for (tok = strtok_r(line, " \t\n", &save); tok && !found;
+		     tok = strtok_r(NULL, " \t\n", &save))
+			found = strcmp(tok, word) == 0;
+	}
+	fclose(f);
+	return found;
+}
+
+#define NEED_HOSTS(word) \
+	do { \
+		if (!hosts_file_has(word)) { \
+			fprintf(stderr, "skipped: /etc/hosts lacks %s\n", word); \
+			return; \
+		} \
+	} while (0)
+
+START_TEST(gai_errors_map_to_netkit_codes)
+{
+	ck_assert_int_eq(netkit__gai_error(EAI_NONAME), NETKIT_ENONAME);
+#ifdef EAI_NODATA
+	ck_assert_int_eq(netkit__gai_error(EAI_NODATA), NETKIT_ENONAME);
+#endif
+	ck_assert_int_eq(netkit__gai_error(EAI_AGAIN), NETKIT_EAGAIN_RESOLVE);
+	ck_assert_int_eq(netkit__gai_error(EAI_SERVICE), NETKIT_ENOSERVICE);
+	ck_assert_int_eq(netkit__gai_error(EAI_MEMORY), -ENOMEM);
+#ifdef EAI_ADDRFAMILY
+	ck_assert_int_eq(netkit__gai_error(EAI_ADDRFAMILY), NETKIT_ENOADDR);
+#endif
+	ck_assert_int_eq(netkit__gai_error(EAI_FAIL), NETKIT_ERESOLVE);
+	ck_assert_int_eq(netkit__gai_error(EAI_FAMILY), NETKIT_ERESOLVE);
+	ck_assert_int_eq(netkit__gai_error(EAI_BADFLAGS), NETKIT_ERESOLVE);
+	ck_assert_int_eq(netkit__gai_error(12345), NETKIT_ERESOLVE);
+	errno = ECONNREFUSED;
+	ck_assert_int_eq(netkit__gai_error(EAI_SYSTEM), -ECONNREFUSED);
+	/* never a raw EAI_ value: glibc's EAI_NONAME is -2, i.e. -ENOENT */
+	ck_assert_int_ne(netkit__gai_error(EAI_NONAME), EAI_NONAME);
+}
+END_TEST
+
+START_TEST(gethostname_matches_the_system)
+{
+	char want[256], buf[256];
+	int n;
+
+	ck_assert_int_eq(gethostname(want, sizeof(want)), 0);
+	n = netkit_gethostname(buf, sizeof(buf));
+	ck_assert_int_eq(n, (int)strlen(want));
+	ck_assert_str_eq(buf, want);
+}
+END_TEST
+
+START_TEST(gethostname_needs_room_for_the_nul)
+{
+	char want[256], buf[256];
+	size_t n;
+
+	ck_assert_int_eq(gethostname(want, sizeof(want)), 0);
+	n = strlen(want);
+	memset(buf, 'x', sizeof(buf));
+	ck_assert_int_eq(netkit_gethostname(buf, n), -ENOSPC);
+	ck_assert_int_eq(buf[0], 'x');
+	ck_assert_int_eq(netkit_gethostname(buf, n + 1), (int)n);
+	ck_assert_int_eq(netkit_gethostname(NULL, 10), -EINVAL);
+}
+END_TEST
+
+START_TEST(gethostbyname_localhost_is_loopback)
+{
+	char buf[INET_ADDRSTRLEN];
+
+	NEED_HOSTS("localhost");
+	ck_assert_int_eq(netkit_gethostbyname("localhost", buf, sizeof(buf)), 9);
+	ck_assert_str_eq(buf, "127.0.0.1");
+}
+END_TEST
+
+START_TEST(gethostbyname_special_and_numeric_names)
+{
+	char buf[INET_ADDRSTRLEN];
+
+	ck_assert_int_eq(netkit_gethostbyname("", buf, sizeof(buf)), 7);
+	ck_assert_str_eq(buf, "0.0.0.0");
+	ck_assert_int_eq(netkit_gethostbyname("<broadcast>", buf, sizeof(buf)), 15);
+	ck_assert_str_eq(buf, "255.255.255.255");
+	ck_assert_int_eq(netkit_gethostbyname("10.1.2.3", buf, sizeof(buf)), 8);
+	ck_assert_str_eq(buf, "10.1.2.3");
+	/* getaddrinfo's numeric forms, as in Python */
+	ck_assert_int_eq(netkit_gethostbyname("127.1", buf, sizeof(buf)), 9);
+	ck_assert_str_eq(buf, "127.0.0.1");
+}
+END_TEST
+
+START_TEST(gethostbyname_errors)
+{
+	char buf[INET_ADDRSTRLEN];
+
+	memset(buf, 'x', sizeof(buf));
+	/* Python's IDNA codec: empty or 64-byte labels are a ValueError */
+	ck_assert_int_eq(netkit_gethostbyname("a..b", buf, sizeof(buf)), -EINVAL);
+	ck_assert_int_eq(netkit_gethostbyname(".", buf, sizeof(buf)), -EINVAL);
+	ck_assert_int_eq(netkit_gethostbyname(
+		"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx",
+		buf, sizeof(buf)), -EINVAL);
+	ck_assert_int_eq(netkit_gethostbyname("::1", buf, sizeof(buf)), NETKIT_ENOADDR);
+	ck_assert_int_eq(netkit_gethostbyname("bad text", buf, sizeof(buf)), NETKIT_ENONAME);
+	ck_assert_int_eq(netkit_gethostbyname("10.1.2.3", buf, 8), -ENOSPC);
+	ck_assert_int_eq(buf[0], 'x');
+	ck_assert_int_eq(netkit_gethostbyname(NULL, buf, sizeof(buf)), -EINVAL);
+	ck_assert_int_eq(netkit_gethostbyname("localhost", NULL, 16), -EINVAL);
+}
+END_TEST
+
+START_TEST(gethostbyname_ex_of_localhost)
+{
+	netkit_hostent *h = NULL;
+
+	NEED_HOSTS("localhost");
+	ck_assert_int_eq(netkit_gethostbyname_ex("localhost", &h), 0);
+	ck_assert_ptr_nonnull(h);
+	ck_assert_str_eq(h->name, "localhost");
+	ck_assert_ptr_nonnull(h->aliases);
+	ck_assert_str_eq(h->addresses[0], "127.0.0.1");
+	netkit_hostent_free(h);
+}
+END_TEST
+
+START_TEST(gethostbyname_ex_of_numeric_text)
+{
+	netkit_hostent *h = NULL;
+
+	ck_assert_int_eq(netkit_gethostbyname_ex("10.1.2.3", &h), 0);
+	ck_assert_str_eq(h->name, "10.1.2.3");
+	ck_assert_ptr_null(h->aliases[0]);
+	ck_assert_str_eq(h->addresses[0], "10.1.2.3");
+	ck_assert_ptr_null(h->addresses[1]);
+	netkit_hostent_free(h);
+}
+END_TEST
+
+START_TEST(gethostbyname_ex_errors_leave_out_alone)
+{
+	netkit_hostent *h = (netkit_hostent *)&h;
+
+	ck_assert_int_eq(netkit_gethostbyname_ex("a..b", &h), -EINVAL);
+	ck_assert_int_eq(netkit_gethostbyname_ex("::1", &h), NETKIT_ENOADDR);
+	ck_assert_int_eq(netkit_gethostbyname_ex("bad text", &h), NETKIT_ENONAME);
+	ck_assert_ptr_eq(h, (netkit_hostent *)&h);
+	ck_assert_int_eq(netkit_gethostbyname_ex(NULL, &h), -EINVAL);
+	ck_assert_int_eq(netkit_gethostbyname_ex("localhost", NULL), -EINVAL);
+}
+END_TEST
+
+START_TEST(gethostbyaddr_of_loopback)
+{
+	netkit_hostent *h = NULL, *byname = NULL;
+
+	NEED_HOSTS("127.0.0.1");
+	NEED_HOSTS("localhost");
+	ck_assert_int_eq(netkit_gethostbyaddr("127.0.0.1", &h), 0);
+	ck_assert_str_eq(h->addresses[0], "127.0.0.1");
+	ck_assert_ptr_null(h->addresses[1]);
+	/* a name is resolved first, as in Python */
+	ck_assert_int_eq(netkit_gethostbyaddr("localhost", &byname), 0);
+	ck_assert_str_eq(byname->name, h->name);
+	ck_assert_str_eq(byname->addresses[0], "127.0.0.1");
+	netkit_hostent_free(h);
+	netkit_hostent_free(byname);
+}
+END_TEST
+
+START_TEST(gethostbyaddr_errors)
+{
+	netkit_hostent *h = NULL;
+
+	/* "" means both wildcards: "wildcard resolved to multiple address" */
+	ck_assert_int_eq(netkit_gethostbyaddr("", &h), NETKIT_ERESOLVE);
+	ck_assert_int_eq(netkit_gethostbyaddr("bad text", &h), NETKIT_ENONAME);
+	ck_assert_int_eq(netkit_gethostbyaddr("a..b", &h), -EINVAL);
+	ck_assert_int_eq(netkit_gethostbyaddr(NULL, &h), -EINVAL);
+	ck_assert_int_eq(netkit_gethostbyaddr("127.0.0.1", NULL), -EINVAL);
+	ck_assert_ptr_null(h);
+	netkit_hostent_free(NULL);
+}
+END_TEST
+
+START_TEST(getservbyname_tutorial_services)
+{
+	ck_assert_int_eq(netkit_getservbyname("ssh", NULL), 22);
+	ck_assert_int_eq(netkit_getservbyname("ssh", "tcp"), 22);
+	ck_assert_int_eq(netkit_getservbyname("mysql", NULL), 3306);
+	ck_assert_int_eq(netkit_getservbyname("http", "tcp"), 80);
+	ck_assert_int_eq(netkit_getservbyname("domain", "udp"), 53);
+}
+END_TEST
+
+START_TEST(getservbyname_unknown)
+{
+	ck_assert_int_eq(netkit_getservbyname("no-such-service", NULL), NETKIT_ENOSERVICE);
+	ck_assert_int_eq(netkit_getservbyname("ssh", "no-such-proto"), NETKIT_ENOSERVICE);
+	ck_assert_int_eq(netkit_getservbyname("", NULL), NETKIT_ENOSERVICE);
+	ck_assert_int_eq(netkit_getservbyname(NULL, "tcp"), -EINVAL);
+}
+END_TEST
+
+START_TEST(getservbyport_names_and_limits)
+{
+	char buf[32];
+
+	ck_assert_int_eq(netkit_getservbyport(22, NULL, buf, sizeof(buf)), 3);
+	ck_assert_str_eq(buf, "ssh");
+	ck_assert_int_eq(netkit_getservbyport(53, "udp", buf, sizeof(buf)), 6);
+	ck_assert_str_eq(buf, "domain");
+	ck_assert_int_eq(netkit_getservbyport(-1, NULL, buf, sizeof(buf)), -EINVAL);
+	ck_assert_int_eq(netkit_getservbyport(65536, NULL, buf, sizeof(buf)), -EINVAL);
+	ck_assert_int_eq(netkit_getservbyport(0, NULL, buf, sizeof(buf)), NETKIT_ENOSERVICE);
+	ck_assert_int_eq(netkit_getservbyport(22, "no-such-proto", buf, sizeof(buf)),
+			 NETKIT_ENOSERVICE);
+	ck_assert_int_eq(netkit_getservbyport(22, NULL, NULL, 32), -EINVAL);
+	memset(buf, 'x', sizeof(buf));
+	ck_assert_int_eq(netkit_getservbyport(22, NULL, buf, 3), -ENOSPC);
+	ck_assert_int_eq(buf[0], 'x');
+	ck_assert_int_eq(netkit_getservbyport(22, NULL, buf, 4), 3);
+}
+END_TEST
+
+START_TEST(getaddrinfo_numeric)
+{
+	netkit_addrinfo *ai = NULL;
+	char ip[NETKIT_ADDRSTRLEN];
+
+	ck_assert_int_eq(netkit_getaddrinfo("127.0.0.1", "8080", AF_INET,
+		SOCK_STREAM, NETKIT_AI_NUMERICHOST | NETKIT_AI_NUMERICSERV, &ai), 1);
+	ck_assert_int_eq(ai->family, AF_INET);
+	ck_assert_int_eq(ai->type, SOCK_STREAM);
+	ck_assert_int_eq(ai->protocol, IPPROTO_TCP);
+	ck_assert_ptr_null(ai->canonname);
+	ck_assert_ptr_null(ai->next);
+	ck_assert_int_eq(netkit_addr_port(&ai->addr), 8080);
+	ck_assert_int_ge(netkit_addr_ip(&ai->addr, ip, sizeof(ip)), 0);
+	ck_assert_str_eq(ip, "127.0.0.1");
+	netkit_addrinfo_free(ai);
+
+	ck_assert_int_eq(netkit_getaddrinfo("::1", "ssh", AF_INET6, SOCK_STREAM,
+		NETKIT_AI_NUMERICHOST, &ai), 1);
+	ck_assert_int_eq(netkit_addr_port(&ai->addr), 22);
+	ck_assert(netkit_addr_is_loopback(&ai->addr));
+	netkit_addrinfo_free(ai);
+}
+END_TEST
+
+START_TEST(getaddrinfo_passive_gives_wildcards)
+{
+	netkit_addrinfo *ai = NULL, *p;
+	int n, wild = 0;
+
+	n = netkit_getaddrinfo(NULL, "80", AF_UNSPEC, SOCK_STREAM,
+			       NETKIT_AI_PASSIVE, &ai);
+	ck_assert_int_ge(n, 1);
+	for (p = ai; p; p = p->next, n--) {
+		ck_assert(p->family == AF_INET || p->family == AF_INET6);
+		ck_assert_int_eq(netkit_addr_family(&p->addr), p->family);
+		wild += netkit_addr_is_any(&p->addr);
+	}
+	ck_assert_int_eq(n, 0);
+	ck_assert_int_ge(wild, 1);
+	netkit_addrinfo_free(ai);
+}
+END_TEST
+
+START_TEST(getaddrinfo_canonname_of_localhost)
+{
+	netkit_addrinfo *ai = NULL;
+
+	NEED_HOSTS("localhost");
+	ck_assert_int_ge(netkit_getaddrinfo("localhost", "http", AF_INET,
+		SOCK_STREAM, NETKIT_AI_CANONNAME, &ai), 1);
+	ck_assert_str_eq(ai->canonname, "localhost");
+	ck_assert_int_eq(netkit_addr_port(&ai->addr), 80);
+	ck_assert(netkit_addr_is_loopback(&ai->addr));
+	netkit_addrinfo_free(ai);
+}
+END_TEST
+
+START_TEST(getaddrinfo_errors)
+{
+	netkit_addrinfo *ai = (netkit_addrinfo *)&ai;
+
+	ck_assert_int_eq(netkit_getaddrinfo("bad text", "80", AF_UNSPEC, 0,
+		NETKIT_AI_NUMERICHOST, &ai), NETKIT_ENONAME);
+	ck_assert_int_eq(netkit_getaddrinfo(NULL, NULL, AF_UNSPEC, 0, 0, &ai),
+			 NETKIT_ENONAME);
+	ck_assert_int_eq(netkit_getaddrinfo("127.0.0.1", "no-such-service",
+		AF_UNSPEC, 0, NETKIT_AI_NUMERICHOST, &ai), NETKIT_ENOSERVICE);
+	ck_assert_int_eq(netkit_getaddrinfo("::1", "80", AF_INET, 0,
+		NETKIT_AI_NUMERICHOST, &ai), NETKIT_ENOADDR);
+	ck_assert_int_eq(netkit_getaddrinfo("127.0.0.1", "80", AF_UNIX, 0,
+		NETKIT_AI_NUMERICHOST, &ai), NETKIT_ERESOLVE);
+	ck_assert_int_eq(netkit_getaddrinfo("a..b", "80", AF_UNSPEC, 0, 0, &ai),
+			 -EINVAL);
+	ck_assert_int_eq(netkit_getaddrinfo("127.0.0.1", "80", AF_UNSPEC, 0,
+		0x100, &ai), -EINVAL);
+	ck_assert_ptr_eq(ai, (netkit_addrinfo *)&ai);
+	ck_assert_int_eq(netkit_getaddrinfo("127.0.0.1", "80", AF_UNSPEC, 0, 0,
+		NULL), -EINVAL);
+	netkit_addrinfo_free(NULL);
+}
+END_TEST
+
+START_TEST(getnameinfo_numeric_and_named)
+{
+	netkit_addr a;
+	netkit_hostent *h = NULL;
+	char host[1025], serv[32];
+
+	ck_assert_int_eq(netkit_addr_from_ip(&a, "127.0.0.1", 22), 0);
+	ck_assert_int_eq(netkit_getnameinfo(&a, NETKIT_NI_NUMERICHOST |
+		NETKIT_NI_NUMERICSERV, host, sizeof(host), serv, sizeof(serv)), 0);
+	ck_assert_str_eq(host, "127.0.0.1");
+	ck_assert_str_eq(serv, "22");
+	ck_assert_int_eq(netkit_getnameinfo(&a, NETKIT_NI_NUMERICHOST, NULL, 0,
+		serv, sizeof(serv)), 0);
+	ck_assert_str_eq(serv, "ssh");
+	ck_assert_int_eq(netkit_getnameinfo(&a, NETKIT_NI_NUMERICHOST |
+		NETKIT_NI_DGRAM, NULL, 0, serv, sizeof(serv)), 0);
+	ck_assert_str_eq(serv, "22");
+
+	NEED_HOSTS("127.0.0.1");
+	ck_assert_int_eq(netkit_gethostbyaddr("127.0.0.1", &h), 0);
+	ck_assert_int_eq(netkit_getnameinfo(&a, 0, host, sizeof(host), NULL, 0), 0);
+	ck_assert_str_eq(host, h->name);
+	netkit_hostent_free(h);
+}
+END_TEST
+
+START_TEST(getnameinfo_errors)
+{
+	netkit_addr a, empty;
+	char host[16], serv[2];
+
+	memset(&empty, 0, sizeof(empty));
+	ck_assert_int_eq(netkit_addr_from_ip(&a, "127.0.0.1", 22), 0);
+	memset(serv, 'x', sizeof(serv));
+	memset(host, 'x', sizeof(host));
+	ck_assert_int_eq(netkit_getnameinfo(&a, NETKIT_NI_NUMERICHOST, host,
+		sizeof(host), serv, sizeof(serv)), -ENOSPC);
+	ck_assert_int_eq(host[0], 'x');
+	ck_assert_int_eq(serv[0], 'x');
+	ck_assert_int_eq(netkit_getnameinfo(&a, NETKIT_NI_NUMERICHOST, host, 9,
+		NULL, 0), -ENOSPC);
+	ck_assert_int_eq(netkit_getnameinfo(&a, NETKIT_NI_NUMERICHOST, host, 10,
+		NULL, 0), 0);
+	ck_assert_int_eq(netkit_getnameinfo(&a, 0, NULL, 0, NULL, 0), -EINVAL);
+	ck_assert_int_eq(netkit_getnameinfo(&empty, 0, host, sizeof(host), NULL, 0),
+			 -EINVAL);
+	ck_assert_int_eq(netkit_getnameinfo(NULL, 0, host, sizeof(host), NULL, 0),
+			 -EINVAL);
+	ck_assert_int_eq(netkit_getnameinfo(&a, 0x400, host, sizeof(host), NULL, 0),
+			 -EINVAL);
+}
+END_TEST
+
+Suite *
+netkit_test_suite(void)
+{
+	Suite *s = suite_create("resolve");
+	TCase *tc = nk_tcase("resolve");
+
+	tcase_add_test(tc, gai_errors_map_to_netkit_codes);
+	tcase_add_test(tc, gethostname_matches_the_system);
+	tcase_add_test(tc, gethostname_needs_room_for_the_nul);
+	tcase_add_test(tc, gethostbyname_localhost_is_loopback);
+	tcase_add_test(tc, gethostbyname_special_and_numeric_names);
+	tcase_add_test(tc, gethostbyname_errors);
+	tcase_add_test(tc, gethostbyname_ex_of_localhost);
+	tcase_add_test(tc, gethostbyname_ex_of_numeric_text);
+	tcase_add_test(tc, gethostbyname_ex_errors_leave_out_alone);
+	tcase_add_test(tc, gethostbyaddr_of_loopback);
+	tcase_add_test(tc, gethostbyaddr_errors);
+	tcase_add_test(tc, getservbyname_tutorial_services);
+	tcase_add_test(tc, getservbyname_unknown);
+	tcase_add_test(tc, getservbyport_names_and_limits);
+	tcase_add_test(tc, getaddrinfo_numeric);
+	tcase_add_test(tc, getaddrinfo_passive_gives_wildcards);
+	tcase_add_test(tc, getaddrinfo_canonname_of_localhost);
+	tcase_add_test(tc, getaddrinfo_errors);
+	tcase_add_test(tc, getnameinfo_numeric_and_named);
+	tcase_add_test(tc, getnameinfo_errors);
+	suite_add_tcase(s, tc);
+	return s;
+}

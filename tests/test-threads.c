@@ -1,0 +1,253 @@
+/*
+ * Every helper of inet.c, resolve.c and iface.c called from 8 threads at
+ * once, 200 times each, every answer compared with the one the same
+ * call gave single-threaded. A static buffer or a non-reentrant libc
+ * call underneath shows up as a wrong answer here, and as a race under
+ * ThreadSanitizer or helgrind.
+ */
+#include "config.h"
+
+#include <pthread.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "helpers.h"
+
+#define NTHREADS 8
+#define ITERATIONS 200
+#define ANSWER 512
+
+typedef void (*helper_fn)(char *out, size_t len);
+
+static void
+h_gethostname(char *out, size_t len)
+{
+	char buf[256];
+	int rc = netkit_gethostname(buf, sizeof(buf));
+
+	snprintf(out, len, "%d %s", rc, rc >= 0 ? buf : "");
+}
+
+static void
+h_gethostbyname(char *out, size_t len)
+{
+	char buf[16] = "";
+	int a = netkit_gethostbyname("10.20.30.40", buf, sizeof(buf));
+	char buf2[16] = "";
+	int b = netkit_gethostbyname("<broadcast>", buf2, sizeof(buf2));
+
+	snprintf(out, len, "%d %s %d %s", a, buf, b, buf2);
+}
+
+static void
+render_hostent(char *out, size_t len, int rc, netkit_hostent *h)
+{
+	size_t n;
+	char **p;
+
+	n = (size_t)snprintf(out, len, "%d", rc);
+	if (rc < 0)
+		return;
+	n += (size_t)snprintf(out + n, len - n, " %s;", h->name);
+	for (p = h->aliases; *p && n < len; p++)
+		n += (size_t)snprintf(out + n, len - n, " %s", *p);
+	for (p = h->addresses; *p && n < len; p++)
+		n += (size_t)snprintf(out + n, len - n, " [%s]", *p);
+	netkit_hostent_free(h);
+}
+
+static void
+h_gethostbyname_ex(char *out, size_t len)
+{
+	netkit_hostent *h = NULL;
+	int rc = netkit_gethostbyname_ex("127.0.0.1", &h);
+
+	render_hostent(out, len, rc, h);
+}
+
+static void
+h_gethostbyaddr(char *out, size_t len)
+{
+	netkit_hostent *h = NULL;
+	int rc = netkit_gethostbyaddr("127.0.0.1", &h);
+
+	render_hostent(out, len, rc, h);
+}
+
+static void
+h_localhost(char *out, size_t len)
+{
+	netkit_hostent *h = NULL;
+	char buf[16] = "", rest[ANSWER];
+	int rc = netkit_gethostbyname("localhost", buf, sizeof(buf));
+	int rc2 = netkit_gethostbyname_ex("localhost", &h);
+
+	render_hostent(rest, sizeof(rest), rc2, h);
+	snprintf(out, len, "%d %s / %s", rc, buf, rest);
+}
+
+static void
+h_inet(char *out, size_t len)
+{
+	unsigned char b4[4] = { 0 }, b6[16] = { 0 };
+	char t4[16] = "", t6[46] = "";
+	int a, b, c, d;
+
+	a = netkit_inet_aton("0x7f.1 junk", b4);
+	b = netkit_inet_ntoa(b4, t4, sizeof(t4));
+	c = netkit_inet_pton(AF_INET6, "2001:db8::1", b6);
+	d = netkit_inet_ntop(AF_INET6, b6, t6, sizeof(t6));
+	snprintf(out, len, "%d %d %s %d %d %s", a, b, t4, c, d, t6);
+}
+
+static void
+h_serv(char *out, size_t len)
+{
+	char name[32] = "";
+	int a = netkit_getservbyname("ssh", NULL);
+	int b = netkit_getservbyname("mysql", "tcp");
+	int c = netkit_getservbyname("no-such-service", NULL);
+	int d = netkit_getservbyport(80, "tcp", name, sizeof(name));
+
+	snprintf(out, len, "%d %d %d %d %s", a, b, c, d, name);
+}
+
+static void
+h_addrinfo(char *out, size_t len)
+{
+	netkit_addrinfo *list = NULL, *ai;
+	char ip[NETKIT_ADDRSTRLEN];
+	int rc;
+	size_t n;
+
+	rc = netkit_getaddrinfo(NULL, "http", AF_UNSPEC, SOCK_STREAM,
+				NETKIT_AI_PASSIVE, &list);
+	n = (size_t)snprintf(out, len, "%d", rc);
+	for (ai = rc > 0 ? list : NULL; ai && n < len; ai = ai->next) {
+		netkit_addr_format(&ai->addr, ip, sizeof(ip));
+		n += (size_t)snprintf(out + n, len - n, " %d/%s", ai->protocol,
+				      ip);
+	}
+	if (rc > 0)
+		netkit_addrinfo_free(list);
+}
+
+static void
+h_nameinfo(char *out, size_t len)
+{
+	netkit_addr a;
+	char host[64] = "", serv[32] = "";
+	int rc;
+
+	netkit_addr_from_ip(&a, "127.0.0.1", 22);
+	rc = netkit_getnameinfo(&a, 0, host, sizeof(host), serv, sizeof(serv));
+	snprintf(out, len, "%d %s %s", rc, host, serv);
+}
+
+static void
+h_iface(char *out, size_t len)
+{
+	netkit_iface *list = NULL;
+	char name[NETKIT_IFNAMESIZE] = "";
+	int n, i, idx;
+	size_t k;
+
+	idx = netkit_if_nametoindex("lo");
+	netkit_if_indextoname(idx, name, sizeof(name));
+	n = netkit_iface_list(&list);
+	k = (size_t)snprintf(out, len, "%d %s %d", idx, name, n);
+	for (i = 0; i < n && k < len; i++)
+		k += (size_t)snprintf(out + k, len - k, " %s/%d/%zu",
+				      list[i].name, list[i].index,
+				      list[i].naddrs);
+	netkit_iface_list_free(list);
+}
+
+static const struct {
+	const char *name;
+	helper_fn fn;
+} helpers[] = {
+	{ "gethostname", h_gethostname },
+	{ "gethostbyname", h_gethostbyname },
+	{ "gethostbyname_ex", h_gethostbyname_ex },
+	{ "gethostbyaddr", h_gethostbyaddr },
+	{ "localhost", h_localhost },
+	{ "inet", h_inet },
+	{ "getserv", h_serv },
+	{ "getaddrinfo", h_addrinfo },
+	{ "getnameinfo", h_nameinfo },
+	{ "iface", h_iface },
+};
+#define NHELPERS (sizeof(helpers) / sizeof(helpers[0]))
+
+static char reference[NHELPERS][ANSWER];
+static pthread_barrier_t start;
+
+struct result {
+	int mismatches;
+	char first[ANSWER * 2 + 64];
+};
+
+static void *
+worker(void *arg)
+{
+	struct result *r = arg;
+	char got[ANSWER];
+	size_t i;
+	int it;
+
+	pthread_barrier_wait(&start);
+	for (it = 0; it < ITERATIONS; it++) {
+		for (i = 0; i < NHELPERS; i++) {
+			helpers[i].fn(got, sizeof(got));
+			if (strcmp(got, reference[i]) == 0)
+				continue;
+			if (r->mismatches++ == 0)
+				snprintf(r->first, sizeof(r->first),
+					 "%s: \"%.200s\" instead of \"%.200s\"",
+					 helpers[i].name, got, reference[i]);
+		}
+	}
+	return NULL;
+}
+
+START_TEST(helpers_agree_across_8_threads)
+{
+	pthread_t tid[NTHREADS];
+	struct result res[NTHREADS];
+	struct timespec deadline;
+	size_t i;
+	int t;
+
+	for (i = 0; i < NHELPERS; i++)
+		helpers[i].fn(reference[i], sizeof(reference[i]));
+	memset(res, 0, sizeof(res));
+	ck_assert_int_eq(pthread_barrier_init(&start, NULL, NTHREADS), 0);
+	for (t = 0; t < NTHREADS; t++)
+		ck_assert_int_eq(pthread_create(&tid[t], NULL, worker, &res[t]), 0);
+	/* bounded: valgrind can make this slow, so allow minutes */
+	clock_gettime(CLOCK_REALTIME, &deadline);
+	deadline.tv_sec += 500;
+	for (t = 0; t < NTHREADS; t++)
+		ck_assert_msg(pthread_timedjoin_np(tid[t], NULL, &deadline) == 0,
+			      "thread %d did not finish", t);
+	pthread_barrier_destroy(&start);
+	for (t = 0; t < NTHREADS; t++)
+		ck_assert_msg(res[t].mismatches == 0,
+			      "thread %d: %d wrong answers; first %s", t,
+			      res[t].mismatches, res[t].first);
+}
+END_TEST
+
+Suite *
+netkit_test_suite(void)
+{
+	Suite *s = suite_create("threads");
+	TCase *tc = nk_tcase("threads");
+
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, helpers_agree_across_8_threads);
+	suite_add_tcase(s, tc);
+	return s;
+}
