@@ -208,14 +208,15 @@ ip_text(const netkit_addr *a, char *buf)
 	return (int)n;
 }
 
-/* Copies n bytes of text and a NUL into buf if they fit. */
-static int
-copy_out(char *buf, size_t len, const char *text, int n)
+int
+netkit__copy_text(char *buf, size_t len, const char *text)
 {
-	if ((size_t)n >= len)
+	size_t n = strlen(text);
+
+	if (n >= len)
 		return -ENOSPC;
-	memcpy(buf, text, (size_t)n + 1);
-	return n;
+	memcpy(buf, text, n + 1);
+	return (int)n;
 }
 
 NETKIT_EXPORT int
@@ -225,23 +226,21 @@ netkit_addr_ip(const netkit_addr *a, char *buf, size_t len)
 
 	if (!netkit__addr_valid(a) || !buf)
 		return -EINVAL;
-	return copy_out(buf, len, text, ip_text(a, text));
+	ip_text(a, text);
+	return netkit__copy_text(buf, len, text);
 }
 
 NETKIT_EXPORT int
 netkit_addr_format(const netkit_addr *a, char *buf, size_t len)
 {
 	char ip[NETKIT_ADDRSTRLEN], text[NETKIT_ADDRSTRLEN];
-	int n;
 
 	if (!netkit__addr_valid(a) || !buf)
 		return -EINVAL;
 	ip_text(a, ip);
-	if (a->ss.ss_family == AF_INET6)
-		n = snprintf(text, sizeof(text), "[%s]:%d", ip, netkit_addr_port(a));
-	else
-		n = snprintf(text, sizeof(text), "%s:%d", ip, netkit_addr_port(a));
-	return copy_out(buf, len, text, n);
+	snprintf(text, sizeof(text), a->ss.ss_family == AF_INET6 ? "[%s]:%d" : "%s:%d",
+		 ip, netkit_addr_port(a));
+	return netkit__copy_text(buf, len, text);
 }
 
 NETKIT_EXPORT int

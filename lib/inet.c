@@ -13,19 +13,6 @@
 
 #include "netkit-private.h"
 
-/* Copies text (NUL included) into buf if it fits; returns its length or
- * -ENOSPC, leaving buf untouched. */
-static int
-copy_out(const char *text, char *buf, size_t len)
-{
-	size_t n = strlen(text);
-
-	if (n + 1 > len)
-		return -ENOSPC;
-	memcpy(buf, text, n + 1);
-	return (int)n;
-}
-
 NETKIT_EXPORT int
 netkit_inet_aton(const char *text, unsigned char out[4])
 {
@@ -52,7 +39,7 @@ netkit_inet_ntoa(const unsigned char in[4], char *buf, size_t len)
 		return -EINVAL;
 	if (!inet_ntop(AF_INET, in, text, sizeof(text)))
 		return -EINVAL;
-	return copy_out(text, buf, len);
+	return netkit__copy_text(buf, len, text);
 }
 
 NETKIT_EXPORT int
@@ -87,5 +74,5 @@ netkit_inet_ntop(int family, const void *in, char *buf, size_t len)
 		return -EINVAL;
 	if (!inet_ntop(family, in, text, sizeof(text)))
 		return netkit__errno();
-	return copy_out(text, buf, len);
+	return netkit__copy_text(buf, len, text);
 }

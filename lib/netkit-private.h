@@ -25,6 +25,11 @@ netkit__errno(void)
 		(var) = (call); \
 	} while ((var) < 0 && errno == EINTR)
 
+/* Copies NUL-terminated text into a caller's buffer of len bytes if it
+ * fits with its NUL; returns the text's length, or -ENOSPC with buf
+ * untouched (outputs are written only on success). */
+int netkit__copy_text(char *buf, size_t len, const char *text);
+
 /* True for a netkit_addr holding an IPv4 or IPv6 address. */
 bool netkit__addr_valid(const netkit_addr *a);
 

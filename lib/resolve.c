@@ -151,18 +151,6 @@ copy:
 	return 0;
 }
 
-/* Copies text into buf if it fits; returns its length or -ENOSPC. */
-static int
-copy_out(const char *text, char *buf, size_t len)
-{
-	size_t n = strlen(text);
-
-	if (n + 1 > len)
-		return -ENOSPC;
-	memcpy(buf, text, n + 1);
-	return (int)n;
-}
-
 NETKIT_EXPORT int
 netkit_gethostname(char *buf, size_t len)
 {
@@ -173,7 +161,7 @@ netkit_gethostname(char *buf, size_t len)
 	if (gethostname(name, sizeof(name) - 1) < 0)
 		return netkit__errno();
 	name[sizeof(name) - 1] = '\0';
-	return copy_out(name, buf, len);
+	return netkit__copy_text(buf, len, name);
 }
 
 NETKIT_EXPORT int
@@ -191,7 +179,7 @@ netkit_gethostbyname(const char *name, char *buf, size_t len)
 	if (!inet_ntop(AF_INET, &((struct sockaddr_in *)&ss)->sin_addr,
 		       text, sizeof(text)))
 		return netkit__errno();
-	return copy_out(text, buf, len);
+	return netkit__copy_text(buf, len, text);
 }
 
 NETKIT_EXPORT void
@@ -385,7 +373,7 @@ serv_lookup(const char *name, int port, const char *proto, int *ret_port,
 	else if (name)
 		rc = *ret_port = ntohs((uint16_t)res->s_port);
 	else
-		rc = copy_out(res->s_name, out, outlen);
+		rc = netkit__copy_text(out, outlen, res->s_name);
 	free(buf);
 	return rc;
 }
@@ -527,8 +515,8 @@ netkit_getnameinfo(const netkit_addr *a, int flags, char *host,
 	if ((host && strlen(h) >= hostlen) || (serv && strlen(s) >= servlen))
 		return -ENOSPC;
 	if (host)
-		copy_out(h, host, hostlen);
+		netkit__copy_text(host, hostlen, h);
 	if (serv)
-		copy_out(s, serv, servlen);
+		netkit__copy_text(serv, servlen, s);
 	return 0;
 }

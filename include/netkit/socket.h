@@ -119,7 +119,8 @@ NETKIT_EXPORT int netkit_accept(int fd, netkit_addr *peer);
  * @retval -ECONNREFUSED Nothing listens there.
  * @retval -ETIMEDOUT    The handshake timed out.
  * @retval -EINPROGRESS  Non-blocking socket: the connection goes on.
- * @retval -EAFNOSUPPORT @p addr's family is not the socket's.
+ * @retval -EAFNOSUPPORT An IPv6 address for an IPv4 socket (Linux answers
+ *                      -EINVAL for the reverse).
  * @note Python: `sock.connect((host, port))`.
  */
 NETKIT_EXPORT int netkit_connect(int fd, const netkit_addr *addr);
