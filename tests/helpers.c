@@ -6,6 +6,7 @@
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/socket.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -201,7 +202,7 @@ nk_blocker_leave(nk_blocker *b)
 	atomic_store(&b->done, 1);
 }
 
-static long long
+long long
 nk_now_ms(void)
 {
 	struct timespec ts;
@@ -269,4 +270,27 @@ nk_interrupt_blocked(nk_blocker *b, const long *in, size_t n_in,
 	ck_assert_msg(nk_wait_blocked(b, again, n_again),
 		      "the call returned after the signal instead of being "
 		      "retried");
+}
+
+int
+nk_test_family(int i, const char *test)
+{
+	size_t n = strlen(test);
+
+	if (i == 0)
+		return AF_INET;
+	if (nk_have_ipv6())
+		return AF_INET6;
+	/* START_TEST names the function <test>_fn: print the test's name. */
+	fprintf(stderr, "SKIP %.*s (IPv6): ::1 is unavailable here\n",
+		(int)(n > 3 ? n - 3 : n), test);
+	return -1;
+}
+
+void
+nk_set_linger_zero(int fd)
+{
+	struct linger l = { .l_onoff = 1, .l_linger = 0 };
+
+	ck_assert_int_eq(setsockopt(fd, SOL_SOCKET, SO_LINGER, &l, sizeof(l)), 0);
 }

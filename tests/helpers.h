@@ -11,6 +11,27 @@
 #include <stdatomic.h>
 #include <netkit.h>
 
+/* Fills buffers and outputs that a failing call must leave untouched. */
+#define SENTINEL 0xa5
+#define N_ELEMS(a) (sizeof(a) / sizeof((a)[0]))
+
+/* For loop tests over both families (tcase_add_loop_test 0..2): sets var
+ * to AF_INET for _i == 0, AF_INET6 for _i == 1, or returns from the test
+ * after a SKIP message when ::1 is unavailable. */
+#define FAMILY_OR_SKIP(var) \
+	do { \
+		(var) = nk_test_family(_i, __func__); \
+		if ((var) < 0) \
+			return; \
+	} while (0)
+int nk_test_family(int i, const char *test);
+
+/* SO_LINGER 0: closing fd then resets the connection (RST). */
+void nk_set_linger_zero(int fd);
+
+/* Monotonic milliseconds, for bounded waits. */
+long long nk_now_ms(void);
+
 /* Each tests/test-<concern>.c defines this; main.c runs it. */
 Suite *netkit_test_suite(void);
 

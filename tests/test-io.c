@@ -17,30 +17,7 @@
 
 #include "helpers.h"
 
-#define SENTINEL 0xa5
 #define BIG (4u * 1024 * 1024)
-#define N_ELEMS(a) (sizeof(a) / sizeof((a)[0]))
-
-static int
-test_family(int i, const char *test)
-{
-	if (i == 0)
-		return AF_INET;
-	if (nk_have_ipv6())
-		return AF_INET6;
-	/* START_TEST names the function <test>_fn: print the test's name. */
-	fprintf(stderr, "SKIP %.*s (IPv6): ::1 is unavailable here\n",
-		(int)(strlen(test) > 3 ? strlen(test) - 3 : strlen(test)),
-		test);
-	return -1;
-}
-
-#define FAMILY_OR_SKIP(var) \
-	do { \
-		(var) = test_family(_i, __func__); \
-		if ((var) < 0) \
-			return; \
-	} while (0)
 
 /* Bytes that differ at every offset modulo a large prime, so a lost,
  * repeated or reordered chunk shows. */
@@ -54,15 +31,6 @@ fill_pattern(unsigned char *p, size_t len)
 		x = x * 16777619u + (uint32_t)(i % 65521);
 		p[i] = (unsigned char)(x >> 24);
 	}
-}
-
-static void
-set_linger_zero(int fd)
-{
-	struct linger l = { .l_onoff = 1, .l_linger = 0 };
-
-	ck_assert_int_eq(setsockopt(fd, SOL_SOCKET, SO_LINGER, &l, sizeof(l)),
-			 0);
 }
 
 struct reader {
@@ -186,7 +154,7 @@ START_TEST(recv_exact_after_peer_reset_gives_econnreset)
 
 	FAMILY_OR_SKIP(family);
 	nk_tcp_pair(family, &c, &s);
-	set_linger_zero(c);
+	nk_set_linger_zero(c);
 	ck_assert_int_eq(netkit_close(c), 0);
 	ck_assert_int_eq(netkit_recv_exact(s, buf, sizeof(buf)), -ECONNRESET);
 	netkit_close(s);
@@ -252,7 +220,7 @@ START_TEST(send_all_to_reset_peer_gives_epipe_without_sigpipe)
 
 	FAMILY_OR_SKIP(family);
 	nk_tcp_pair(family, &c, &s);
-	set_linger_zero(s);
+	nk_set_linger_zero(s);
 	ck_assert_int_eq(netkit_close(s), 0);
 	/* The reset is reported once, by the first call... */
 	ck_assert_int_eq(netkit_recv(c, buf, sizeof(buf)), -ECONNRESET);

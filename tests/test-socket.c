@@ -25,31 +25,6 @@
 
 #include "helpers.h"
 
-#define SENTINEL 0xa5
-#define N_ELEMS(a) (sizeof(a) / sizeof((a)[0]))
-
-/* The family of loop iteration i, or -1 after a message if IPv6 is
- * unavailable. */
-static int
-test_family(int i, const char *test)
-{
-	if (i == 0)
-		return AF_INET;
-	if (nk_have_ipv6())
-		return AF_INET6;
-	/* START_TEST names the function <test>_fn: print the test's name. */
-	fprintf(stderr, "SKIP %.*s (IPv6): ::1 is unavailable here\n",
-		(int)(strlen(test) > 3 ? strlen(test) - 3 : strlen(test)),
-		test);
-	return -1;
-}
-
-#define FAMILY_OR_SKIP(var) \
-	do { \
-		(var) = test_family(_i, __func__); \
-		if ((var) < 0) \
-			return; \
-	} while (0)
 
 static void
 sentinel_addr(netkit_addr *out, netkit_addr *ref)
@@ -78,16 +53,6 @@ is_cloexec(int fd)
 	return (flags & FD_CLOEXEC) != 0;
 }
 
-/* Monotonic milliseconds, for bounded waits. */
-static long long
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* Waits at most ms for one of events (or an error/hangup) on fd. */
 static short
 wait_fd(int fd, short events, int ms)
@@ -95,15 +60,6 @@ wait_fd(int fd, short events, int ms)
 	struct pollfd p = { .fd = fd, .events = events };
 
 	return poll(&p, 1, ms) == 1 ? p.revents : 0;
-}
-
-static void
-set_linger_zero(int fd)
-{
-	struct linger l = { .l_onoff = 1, .l_linger = 0 };
-
-	ck_assert_int_eq(setsockopt(fd, SOL_SOCKET, SO_LINGER, &l, sizeof(l)),
-			 0);
 }
 
 /* A descriptor number that is not open (just closed). */
@@ -448,7 +404,7 @@ START_TEST(peer_reset_gives_econnreset_then_epipe_without_sigpipe)
 	nk_tcp_pair(family, &c, &s);
 
 	/* SO_LINGER 0: close() sends RST instead of FIN. */
-	set_linger_zero(s);
+	nk_set_linger_zero(s);
 	ck_assert_int_eq(netkit_close(s), 0);
 	ck_assert_int_eq(netkit_recv(c, buf, sizeof(buf)), -ECONNRESET);
 
@@ -475,8 +431,8 @@ START_TEST(send_to_closed_peer_fails_without_sigpipe)
 	/* The first send reaches a closed socket, which answers RST; after
 	 * that every send fails. SIGPIPE is not ignored in this process: if
 	 * the library raised it, the test would die of signal 13. */
-	deadline = now_ms() + 5000;
-	while (now_ms() < deadline) {
+	deadline = nk_now_ms() + 5000;
+	while (nk_now_ms() < deadline) {
 		n = netkit_send(c, "data", 4);
 		if (n < 0)
 			break;
