@@ -72,8 +72,12 @@ print_port(const char *name)
 static void
 print_ifconfig(void)
 {
-	static const char *fl[] = { "UP", "RUNNING", "LOOPBACK", "BROADCAST",
-				    "MULTICAST", "POINTOPOINT" };
+	static const struct { unsigned int bit; const char *name; } fl[] = {
+		{ NETKIT_IFF_UP, "UP" }, { NETKIT_IFF_RUNNING, "RUNNING" },
+		{ NETKIT_IFF_LOOPBACK, "LOOPBACK" },
+		{ NETKIT_IFF_BROADCAST, "BROADCAST" },
+		{ NETKIT_IFF_MULTICAST, "MULTICAST" },
+		{ NETKIT_IFF_POINTOPOINT, "POINTOPOINT" } };
 	netkit_iface *list = NULL;
 	char ip[NETKIT_ADDRSTRLEN], mask[NETKIT_ADDRSTRLEN], bc[NETKIT_ADDRSTRLEN];
 	int i, n, b, sep;
@@ -84,8 +88,8 @@ print_ifconfig(void)
 	for (i = 0; i < n; i++) {
 		printf("%s: index %d flags=<", list[i].name, list[i].index);
 		for (b = 0, sep = 0; b < 6; b++)
-			if (list[i].flags & (1u << b))
-				printf("%s%s", sep++ ? "," : "", fl[b]);
+			if (list[i].flags & fl[b].bit)
+				printf("%s%s", sep++ ? "," : "", fl[b].name);
 		printf(">\n");
 		for (j = 0; j < list[i].naddrs; j++) {
 			netkit_iface_addr *a = &list[i].addrs[j];
@@ -138,8 +142,11 @@ lookup(const char *arg)
 	char name[64];
 
 	if (arg[0] && strspn(arg, "0123456789") == strlen(arg)) {
+		/* Beyond INT_MAX it is out of range anyway: keep -1 for that. */
+		long port = strlen(arg) > 9 ? -1 : strtol(arg, NULL, 10);
+
 		printf(">>> socket.getservbyport(%s)\n", arg);
-		if (check(netkit_getservbyport(atoi(arg), NULL, name, sizeof(name))) >= 0)
+		if (check(netkit_getservbyport((int)port, NULL, name, sizeof(name))) >= 0)
 			printf("'%s'\n", name);
 		return;
 	}

@@ -93,6 +93,31 @@ idna_ok(const char *name)
 	}
 }
 
+/* The passive "any" address of hints->ai_family, as CPython's
+ * setipaddr() finds it for the empty name. */
+static int
+wildcard_addr(struct addrinfo *hints, struct sockaddr_storage *ss)
+{
+	struct addrinfo *res = NULL;
+	int rc;
+
+	hints->ai_socktype = SOCK_DGRAM;
+	hints->ai_flags = AI_PASSIVE;
+	rc = getaddrinfo(NULL, "0", hints, &res);
+	if (rc != 0)
+		return netkit__gai_error(rc);
+	/* Python: "wildcard resolved to multiple address" */
+	if (res->ai_next || (res->ai_family != AF_INET &&
+			     res->ai_family != AF_INET6)) {
+		freeaddrinfo(res);
+		return NETKIT_ERESOLVE;
+	}
+	memcpy(ss, res->ai_addr, res->ai_addrlen < sizeof(*ss) ?
+	       res->ai_addrlen : sizeof(*ss));
+	freeaddrinfo(res);
+	return 0;
+}
+
 /* CPython's setipaddr(): "" is the wildcard (getaddrinfo's passive
  * address), "<broadcast>" and "255.255.255.255" are INADDR_BROADCAST,
  * numeric text is parsed without the resolver, anything else goes to
@@ -108,20 +133,8 @@ setipaddr(const char *name, int af, struct sockaddr_storage *ss)
 	memset(ss, 0, sizeof(*ss));
 	memset(&hints, 0, sizeof(hints));
 	hints.ai_family = af;
-	if (name[0] == '\0') {
-		hints.ai_socktype = SOCK_DGRAM;
-		hints.ai_flags = AI_PASSIVE;
-		rc = getaddrinfo(NULL, "0", &hints, &res);
-		if (rc != 0)
-			return netkit__gai_error(rc);
-		/* Python: "wildcard resolved to multiple address" */
-		if (res->ai_next || (res->ai_family != AF_INET &&
-				     res->ai_family != AF_INET6)) {
-			freeaddrinfo(res);
-			return NETKIT_ERESOLVE;
-		}
-		goto copy;
-	}
+	if (name[0] == '\0')
+		return wildcard_addr(&hints, ss);
 	if (strcmp(name, "255.255.255.255") == 0 ||
 	    strcmp(name, "<broadcast>") == 0) {
 		sin->sin_family = AF_INET;
@@ -144,7 +157,6 @@ setipaddr(const char *name, int af, struct sockaddr_storage *ss)
 		freeaddrinfo(res);
 		return NETKIT_ERESOLVE;
 	}
-copy:
 	memcpy(ss, res->ai_addr, res->ai_addrlen < sizeof(*ss) ?
 	       res->ai_addrlen : sizeof(*ss));
 	freeaddrinfo(res);
