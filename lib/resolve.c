@@ -93,6 +93,23 @@ idna_ok(const char *name)
 	}
 }
 
+/* Copies the first answer of res into ss and frees res. Anything but
+ * an IPv4/IPv6 answer, or acceptable false, is NETKIT_ERESOLVE. */
+static int
+take_first(struct addrinfo *res, bool acceptable, struct sockaddr_storage *ss)
+{
+	int rc = NETKIT_ERESOLVE;
+
+	if (acceptable &&
+	    (res->ai_family == AF_INET || res->ai_family == AF_INET6)) {
+		memcpy(ss, res->ai_addr, res->ai_addrlen < sizeof(*ss) ?
+		       res->ai_addrlen : sizeof(*ss));
+		rc = 0;
+	}
+	freeaddrinfo(res);
+	return rc;
+}
+
 /* The passive "any" address of hints->ai_family, as CPython's
  * setipaddr() finds it for the empty name. */
 static int
@@ -107,15 +124,7 @@ wildcard_addr(struct addrinfo *hints, struct sockaddr_storage *ss)
 	if (rc != 0)
 		return netkit__gai_error(rc);
 	/* Python: "wildcard resolved to multiple address" */
-	if (res->ai_next || (res->ai_family != AF_INET &&
-			     res->ai_family != AF_INET6)) {
-		freeaddrinfo(res);
-		return NETKIT_ERESOLVE;
-	}
-	memcpy(ss, res->ai_addr, res->ai_addrlen < sizeof(*ss) ?
-	       res->ai_addrlen : sizeof(*ss));
-	freeaddrinfo(res);
-	return 0;
+	return take_first(res, !res->ai_next, ss);
 }
 
 /* CPython's setipaddr(): "" is the wildcard (getaddrinfo's passive
@@ -153,14 +162,7 @@ setipaddr(const char *name, int af, struct sockaddr_storage *ss)
 	rc = getaddrinfo(name, NULL, &hints, &res);
 	if (rc != 0)
 		return netkit__gai_error(rc);
-	if (res->ai_family != AF_INET && res->ai_family != AF_INET6) {
-		freeaddrinfo(res);
-		return NETKIT_ERESOLVE;
-	}
-	memcpy(ss, res->ai_addr, res->ai_addrlen < sizeof(*ss) ?
-	       res->ai_addrlen : sizeof(*ss));
-	freeaddrinfo(res);
-	return 0;
+	return take_first(res, true, ss);
 }
 
 NETKIT_EXPORT int
