@@ -76,7 +76,8 @@ round_netkit(int fd)
 		if (netkit_send(fd, msg, sizeof(msg)) != MSG_LEN)
 			return -1;
 		for (got = 0; got < MSG_LEN; got += (size_t)n)
-			if ((n = netkit_recv(fd, buf + got, MSG_LEN - got)) <= 0)
+			if ((n = netkit_recv(fd, buf + got,
+					     MSG_LEN - got)) <= 0)
 				return -1;
 	}
 	return (now() - t0) * 1e9 / MSGS;
@@ -133,7 +134,8 @@ main(int argc, char **argv)
 	pthread_join(tid, NULL);
 	netkit_close(cli);
 	netkit_close(srv);
-	printf("pingpong %d B x %d, best of %d rounds: raw %.0f ns, netkit %.0f ns, ratio %.3f\n",
+	printf("pingpong %d B x %d, best of %d rounds: raw %.0f ns, "
+	       "netkit %.0f ns, ratio %.3f\n",
 	       MSG_LEN, MSGS, rounds, raw, nk, nk / raw);
 	return 0;
 }

@@ -23,7 +23,8 @@ static int
 check(int rc)
 {
 	if (rc < 0) {
-		printf("error: %s (%s)\n", netkit_strerror(rc), netkit_errname(rc));
+		printf("error: %s (%s)\n", netkit_strerror(rc),
+		       netkit_errname(rc));
 		status = 1;
 	}
 	return rc;
@@ -46,7 +47,8 @@ print_host(const char *call, const char *arg)
 	int rc;
 
 	printf(">>> socket.%s('%s')\n", call, arg);
-	rc = strcmp(call, "gethostbyaddr") == 0 ? netkit_gethostbyaddr(arg, &h) :
+	rc = strcmp(call, "gethostbyaddr") == 0 ?
+		netkit_gethostbyaddr(arg, &h) :
 		netkit_gethostbyname_ex(arg, &h);
 	if (check(rc) < 0)
 		return;
@@ -79,7 +81,8 @@ print_ifconfig(void)
 		{ NETKIT_IFF_MULTICAST, "MULTICAST" },
 		{ NETKIT_IFF_POINTOPOINT, "POINTOPOINT" } };
 	netkit_iface *list = NULL;
-	char ip[NETKIT_ADDRSTRLEN], mask[NETKIT_ADDRSTRLEN], bc[NETKIT_ADDRSTRLEN];
+	char ip[NETKIT_ADDRSTRLEN], mask[NETKIT_ADDRSTRLEN],
+	     bc[NETKIT_ADDRSTRLEN];
 	int i, n, b, sep;
 	size_t j;
 
@@ -96,7 +99,8 @@ print_ifconfig(void)
 
 			netkit_addr_ip(&a->addr, ip, sizeof(ip));
 			if (netkit_addr_family(&a->addr) == AF_INET6) {
-				printf("        inet6 %s  prefixlen %d\n", ip, a->prefix);
+				printf("        inet6 %s  prefixlen %d\n",
+				       ip, a->prefix);
 				continue;
 			}
 			if (netkit_addr_ip(&a->netmask, mask, sizeof(mask)) < 0)
@@ -125,8 +129,10 @@ session(void)
 	print_host("gethostbyaddr", "127.0.0.1");
 	printf(">>> socket.inet_aton('192.168.1.2')\n");
 	if (check(netkit_inet_aton("192.168.1.2", ip)) >= 0) {
-		printf("b'\\x%02x\\x%02x\\x%02x\\x%02x'\n", ip[0], ip[1], ip[2], ip[3]);
-		printf(">>> socket.inet_ntoa(b'\\x%02x\\x%02x\\x%02x\\x%02x')\n",
+		printf("b'\\x%02x\\x%02x\\x%02x\\x%02x'\n",
+		       ip[0], ip[1], ip[2], ip[3]);
+		printf(">>> socket.inet_ntoa("
+		       "b'\\x%02x\\x%02x\\x%02x\\x%02x')\n",
 		       ip[0], ip[1], ip[2], ip[3]);
 		if (check(netkit_inet_ntoa(ip, text, sizeof(text))) >= 0)
 			printf("'%s'\n", text);
@@ -142,11 +148,13 @@ lookup(const char *arg)
 	char name[64];
 
 	if (arg[0] && strspn(arg, "0123456789") == strlen(arg)) {
-		/* Beyond INT_MAX it is out of range anyway: keep -1 for that. */
+		/* Beyond INT_MAX it is out of range anyway: keep -1 for
+		 * that. */
 		long port = strlen(arg) > 9 ? -1 : strtol(arg, NULL, 10);
 
 		printf(">>> socket.getservbyport(%s)\n", arg);
-		if (check(netkit_getservbyport((int)port, NULL, name, sizeof(name))) >= 0)
+		if (check(netkit_getservbyport((int)port, NULL, name,
+					       sizeof(name))) >= 0)
 			printf("'%s'\n", name);
 		return;
 	}

@@ -36,7 +36,8 @@ netkit__addr_valid(const netkit_addr *a)
 }
 
 int
-netkit__addr_set(netkit_addr *out, const struct sockaddr_storage *ss, socklen_t len)
+netkit__addr_set(netkit_addr *out, const struct sockaddr_storage *ss,
+		 socklen_t len)
 {
 	netkit_addr tmp;
 
@@ -44,7 +45,8 @@ netkit__addr_set(netkit_addr *out, const struct sockaddr_storage *ss, socklen_t 
 	memset(&tmp, 0, sizeof(tmp));
 	if (ss->ss_family == AF_INET && len >= sizeof(struct sockaddr_in))
 		tmp.len = sizeof(struct sockaddr_in);
-	else if (ss->ss_family == AF_INET6 && len >= sizeof(struct sockaddr_in6))
+	else if (ss->ss_family == AF_INET6 &&
+		 len >= sizeof(struct sockaddr_in6))
 		tmp.len = sizeof(struct sockaddr_in6);
 	else
 		return -EAFNOSUPPORT;
@@ -163,7 +165,8 @@ netkit_addr_parse(netkit_addr *out, const char *text)
 		const char *close = strchr(text, ']');
 
 		/* Brackets hold IPv6 only: "[1.2.3.4]:80" is refused. */
-		if (!close || close[1] != ':' || !memchr(text, ':', (size_t)(close - text)))
+		if (!close || close[1] != ':' ||
+		    !memchr(text, ':', (size_t)(close - text)))
 			return -EINVAL;
 		ip = text + 1;
 		ip_len = (size_t)(close - ip);
@@ -200,10 +203,11 @@ ip_text(const netkit_addr *a, char *buf)
 	n = strlen(buf);
 	if (sin6->sin6_scope_id != 0) {
 		if (if_indextoname(sin6->sin6_scope_id, ifname))
-			n += (size_t)snprintf(buf + n, NETKIT_ADDRSTRLEN - n, "%%%s", ifname);
+			n += (size_t)snprintf(buf + n, NETKIT_ADDRSTRLEN - n,
+				"%%%s", ifname);
 		else
-			n += (size_t)snprintf(buf + n, NETKIT_ADDRSTRLEN - n, "%%%u",
-					      (unsigned int)sin6->sin6_scope_id);
+			n += (size_t)snprintf(buf + n, NETKIT_ADDRSTRLEN - n,
+				"%%%u", (unsigned int)sin6->sin6_scope_id);
 	}
 	return (int)n;
 }
@@ -238,7 +242,8 @@ netkit_addr_format(const netkit_addr *a, char *buf, size_t len)
 	if (!netkit__addr_valid(a) || !buf)
 		return -EINVAL;
 	ip_text(a, ip);
-	snprintf(text, sizeof(text), a->ss.ss_family == AF_INET6 ? "[%s]:%d" : "%s:%d",
+	snprintf(text, sizeof(text),
+		 a->ss.ss_family == AF_INET6 ? "[%s]:%d" : "%s:%d",
 		 ip, netkit_addr_port(a));
 	return netkit__copy_text(buf, len, text);
 }
@@ -271,13 +276,16 @@ ipv4_of(const netkit_addr *a, uint32_t *out)
 	if (!netkit__addr_valid(a))
 		return false;
 	if (a->ss.ss_family == AF_INET) {
-		*out = ntohl(((const struct sockaddr_in *)&a->ss)->sin_addr.s_addr);
+		const struct sockaddr_in *sin = (const void *)&a->ss;
+
+		*out = ntohl(sin->sin_addr.s_addr);
 		return true;
 	}
 	in6 = &((const struct sockaddr_in6 *)&a->ss)->sin6_addr;
 	if (!IN6_IS_ADDR_V4MAPPED(in6))
 		return false;
-	*out = (uint32_t)in6->s6_addr[12] << 24 | (uint32_t)in6->s6_addr[13] << 16 |
+	*out = (uint32_t)in6->s6_addr[12] << 24 |
+	       (uint32_t)in6->s6_addr[13] << 16 |
 	       (uint32_t)in6->s6_addr[14] << 8 | in6->s6_addr[15];
 	return true;
 }
@@ -344,8 +352,10 @@ netkit_addr_equal(const netkit_addr *a, const netkit_addr *b)
 	    a->ss.ss_family != b->ss.ss_family)
 		return false;
 	if (a->ss.ss_family == AF_INET) {
-		const struct sockaddr_in *p = (const struct sockaddr_in *)&a->ss;
-		const struct sockaddr_in *q = (const struct sockaddr_in *)&b->ss;
+		const struct sockaddr_in *p =
+			(const struct sockaddr_in *)&a->ss;
+		const struct sockaddr_in *q =
+			(const struct sockaddr_in *)&b->ss;
 
 		return p->sin_port == q->sin_port &&
 		       p->sin_addr.s_addr == q->sin_addr.s_addr;
@@ -358,7 +368,8 @@ netkit_addr_equal(const netkit_addr *a, const netkit_addr *b)
 }
 
 NETKIT_EXPORT int
-netkit_addr_from_sockaddr(netkit_addr *out, const struct sockaddr *sa, socklen_t len)
+netkit_addr_from_sockaddr(netkit_addr *out, const struct sockaddr *sa,
+			  socklen_t len)
 {
 	struct sockaddr_storage ss;
 

@@ -14,21 +14,27 @@
  * socket code meets most, with messages written for socket users. */
 #define NETKIT_ERROR_MAP(X) \
 	X(NETKIT_ENONAME, "NETKIT_ENONAME", "name or address not known") \
-	X(NETKIT_EAGAIN_RESOLVE, "NETKIT_EAGAIN_RESOLVE", "temporary failure in name resolution; try again") \
-	X(NETKIT_ENOSERVICE, "NETKIT_ENOSERVICE", "service not known for this protocol") \
+	X(NETKIT_EAGAIN_RESOLVE, "NETKIT_EAGAIN_RESOLVE", \
+	  "temporary failure in name resolution; try again") \
+	X(NETKIT_ENOSERVICE, "NETKIT_ENOSERVICE", \
+	  "service not known for this protocol") \
 	X(NETKIT_ERESOLVE, "NETKIT_ERESOLVE", "name resolution failed") \
-	X(NETKIT_ENOADDR, "NETKIT_ENOADDR", "the name has no address of the requested family") \
+	X(NETKIT_ENOADDR, "NETKIT_ENOADDR", \
+	  "the name has no address of the requested family") \
 	X(-EINVAL, "EINVAL", "invalid argument") \
 	X(-ENOSPC, "ENOSPC", "buffer too small for the result") \
 	X(-EBADF, "EBADF", "not an open file descriptor") \
 	X(-ENOTSOCK, "ENOTSOCK", "descriptor is not a socket") \
-	X(-ECONNREFUSED, "ECONNREFUSED", "connection refused: nothing listens there") \
+	X(-ECONNREFUSED, "ECONNREFUSED", \
+	  "connection refused: nothing listens there") \
 	X(-ECONNRESET, "ECONNRESET", "connection reset by peer") \
-	X(-ECONNABORTED, "ECONNABORTED", "connection aborted before it was accepted") \
+	X(-ECONNABORTED, "ECONNABORTED", \
+	  "connection aborted before it was accepted") \
 	X(-EPIPE, "EPIPE", "broken pipe: the peer has closed the connection") \
 	X(-ETIMEDOUT, "ETIMEDOUT", "operation timed out") \
 	X(-EADDRINUSE, "EADDRINUSE", "address already in use") \
-	X(-EADDRNOTAVAIL, "EADDRNOTAVAIL", "address not available on this machine") \
+	X(-EADDRNOTAVAIL, "EADDRNOTAVAIL", \
+	  "address not available on this machine") \
 	X(-EAFNOSUPPORT, "EAFNOSUPPORT", "address family not supported") \
 	X(-EPROTONOSUPPORT, "EPROTONOSUPPORT", "protocol not supported") \
 	X(-EOPNOTSUPP, "EOPNOTSUPP", "operation not supported on this socket") \

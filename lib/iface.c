@@ -88,7 +88,8 @@ fill_addr(netkit_iface_addr *a, const struct ifaddrs *ifa)
 			&((struct sockaddr_in *)&a->netmask.ss)->sin_addr, 4);
 	else if (a->netmask.len)
 		a->prefix = mask_prefix((const unsigned char *)
-			&((struct sockaddr_in6 *)&a->netmask.ss)->sin6_addr, 16);
+			&((struct sockaddr_in6 *)&a->netmask.ss)->sin6_addr,
+			16);
 	if (family == AF_INET && (ifa->ifa_flags & IFF_BROADCAST))
 		set_addr(&a->broadcast, ifa->ifa_broadaddr, AF_INET);
 }

@@ -35,7 +35,8 @@ bool netkit__addr_valid(const netkit_addr *a);
 
 /* Fills *out from what the kernel wrote into ss (getsockname, accept...);
  * returns -EAFNOSUPPORT for families other than AF_INET/AF_INET6. */
-int netkit__addr_set(netkit_addr *out, const struct sockaddr_storage *ss, socklen_t len);
+int netkit__addr_set(netkit_addr *out, const struct sockaddr_storage *ss,
+		     socklen_t len);
 
 /* Maps a getaddrinfo()/getnameinfo() EAI_* result to a netkit code. */
 int netkit__gai_error(int eai);

@@ -523,7 +523,8 @@ netkit_getnameinfo(const netkit_addr *a, int flags, char *host,
 		return -EINVAL;
 	rc = getnameinfo((const struct sockaddr *)&a->ss, a->len,
 			 host ? h : NULL, host ? sizeof(h) : 0,
-			 serv ? s : NULL, serv ? sizeof(s) : 0, ni_flags(flags));
+			 serv ? s : NULL, serv ? sizeof(s) : 0,
+			 ni_flags(flags));
 	if (rc != 0)
 		return netkit__gai_error(rc);
 	if ((host && strlen(h) >= hostlen) || (serv && strlen(s) >= servlen))

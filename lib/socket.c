@@ -62,7 +62,8 @@ netkit_accept(int fd, netkit_addr *peer)
 
 	if (fd < 0)
 		return -EBADF;
-	NETKIT__RETRY(conn, accept4(fd, (struct sockaddr *)&ss, &len, SOCK_CLOEXEC));
+	NETKIT__RETRY(conn, accept4(fd, (struct sockaddr *)&ss, &len,
+				    SOCK_CLOEXEC));
 	if (conn < 0)
 		return netkit__errno();
 	/* A Unix-domain peer has no IP address: leave *peer untouched. */
@@ -157,7 +158,8 @@ netkit_recvfrom(int fd, void *buf, size_t len, netkit_addr *from)
 	/* An unnamed sender (AF_UNIX socketpair) leaves ss unwritten and
 	 * slen 0: netkit__addr_set() must not read uninitialised bytes. */
 	memset(&ss, 0, sizeof(ss));
-	NETKIT__RETRY(n, recvfrom(fd, buf, len, 0, (struct sockaddr *)&ss, &slen));
+	NETKIT__RETRY(n, recvfrom(fd, buf, len, 0, (struct sockaddr *)&ss,
+				  &slen));
 	if (n < 0)
 		return netkit__errno();
 	if (from)

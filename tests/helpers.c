@@ -292,5 +292,6 @@ nk_set_linger_zero(int fd)
 {
 	struct linger l = { .l_onoff = 1, .l_linger = 0 };
 
-	ck_assert_int_eq(setsockopt(fd, SOL_SOCKET, SO_LINGER, &l, sizeof(l)), 0);
+	ck_assert_int_eq(setsockopt(fd, SOL_SOCKET, SO_LINGER, &l, sizeof(l)),
+			 0);
 }

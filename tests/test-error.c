@@ -13,8 +13,10 @@ START_TEST(errname_names_errno_and_library_codes)
 	ck_assert_str_eq(netkit_errname(-EINVAL), "EINVAL");
 	ck_assert_str_eq(netkit_errname(-EPIPE), "EPIPE");
 	ck_assert_str_eq(netkit_errname(NETKIT_ENONAME), "NETKIT_ENONAME");
-	ck_assert_str_eq(netkit_errname(NETKIT_EAGAIN_RESOLVE), "NETKIT_EAGAIN_RESOLVE");
-	ck_assert_str_eq(netkit_errname(NETKIT_ENOSERVICE), "NETKIT_ENOSERVICE");
+	ck_assert_str_eq(netkit_errname(NETKIT_EAGAIN_RESOLVE),
+			 "NETKIT_EAGAIN_RESOLVE");
+	ck_assert_str_eq(netkit_errname(NETKIT_ENOSERVICE),
+			 "NETKIT_ENOSERVICE");
 	ck_assert_str_eq(netkit_errname(NETKIT_ERESOLVE), "NETKIT_ERESOLVE");
 	ck_assert_str_eq(netkit_errname(NETKIT_ENOADDR), "NETKIT_ENOADDR");
 }
@@ -70,7 +72,8 @@ START_TEST(library_codes_cannot_collide_with_errno)
 	ck_assert_int_lt(NETKIT_EBASE, -4095);
 	ck_assert_int_lt(NETKIT_ENONAME, NETKIT_EBASE + 1);
 	ck_assert_int_lt(NETKIT_ENOADDR, NETKIT_EBASE + 1);
-	ck_assert_str_ne(netkit_strerror(NETKIT_ENONAME), netkit_strerror(NETKIT_ENOSERVICE));
+	ck_assert_str_ne(netkit_strerror(NETKIT_ENONAME),
+			 netkit_strerror(NETKIT_ENOSERVICE));
 }
 END_TEST
 

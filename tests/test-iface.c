@@ -44,7 +44,8 @@ START_TEST(list_has_loopback)
 			continue;
 		/* 127.0.0.1/8, netmask 255.0.0.0 */
 		ck_assert_int_eq(a->prefix, 8);
-		ck_assert_int_ge(netkit_addr_ip(&a->netmask, ip, sizeof(ip)), 0);
+		ck_assert_int_ge(netkit_addr_ip(&a->netmask, ip, sizeof(ip)),
+				 0);
 		ck_assert_str_eq(ip, "255.0.0.0");
 	}
 	netkit_iface_list_free(list);
@@ -137,7 +138,8 @@ START_TEST(lookup_errors)
 
 	ck_assert_int_eq(netkit_if_nametoindex("no-such-if0"), -ENODEV);
 	ck_assert_int_eq(netkit_if_nametoindex(""), -ENODEV);
-	ck_assert_int_eq(netkit_if_nametoindex("a-name-much-too-long-for-an-interface"),
+	ck_assert_int_eq(netkit_if_nametoindex(
+				 "a-name-much-too-long-for-an-interface"),
 			 -ENODEV);
 	ck_assert_int_eq(netkit_if_nametoindex(NULL), -EINVAL);
 	ck_assert_int_eq(netkit_if_indextoname(0, buf, sizeof(buf)), -ENXIO);

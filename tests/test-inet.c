@@ -111,7 +111,8 @@ START_TEST(pton_is_strict_for_ipv4)
 	ck_assert_int_eq(netkit_inet_pton(AF_INET, "1.2.3", out), -EINVAL);
 	ck_assert_int_eq(netkit_inet_pton(AF_INET, "0x7f.0.0.1", out), -EINVAL);
 	ck_assert_int_eq(netkit_inet_pton(AF_INET, "01.2.3.4", out), -EINVAL);
-	ck_assert_int_eq(netkit_inet_pton(AF_INET, "1.2.3.4 junk", out), -EINVAL);
+	ck_assert_int_eq(netkit_inet_pton(AF_INET, "1.2.3.4 junk", out),
+			 -EINVAL);
 	ck_assert_int_eq(netkit_inet_pton(AF_INET, "::1", out), -EINVAL);
 }
 END_TEST
@@ -129,7 +130,8 @@ START_TEST(pton_parses_ipv6)
 	ck_assert_int_eq(netkit_inet_pton(AF_INET6, "::ffff:1.2.3.4", out), 0);
 	ck_assert_mem_eq(out, want, 16);
 	ck_assert_int_eq(netkit_inet_pton(AF_INET6, "1::2::3", out), -EINVAL);
-	ck_assert_int_eq(netkit_inet_pton(AF_INET6, "fe80::1%lo", out), -EINVAL);
+	ck_assert_int_eq(netkit_inet_pton(AF_INET6, "fe80::1%lo", out),
+			 -EINVAL);
 	ck_assert_int_eq(netkit_inet_pton(AF_INET6, "1.2.3.4", out), -EINVAL);
 	ck_assert_int_eq(netkit_inet_pton(AF_INET6, "", out), -EINVAL);
 }
@@ -142,7 +144,8 @@ START_TEST(pton_leaves_output_alone_on_failure)
 
 	memset(out, 0x5a, sizeof(out));
 	memcpy(before, out, sizeof(out));
-	ck_assert_int_eq(netkit_inet_pton(AF_INET6, "1:2:3:4:5:6:7:8:9", out), -EINVAL);
+	ck_assert_int_eq(netkit_inet_pton(AF_INET6, "1:2:3:4:5:6:7:8:9", out),
+			 -EINVAL);
 	ck_assert_int_eq(netkit_inet_pton(AF_INET, "300.1.1.1", out), -EINVAL);
 	ck_assert_mem_eq(out, before, 16);
 }
@@ -152,8 +155,10 @@ START_TEST(pton_unknown_family_is_eafnosupport)
 {
 	unsigned char out[16];
 
-	ck_assert_int_eq(netkit_inet_pton(AF_UNIX, "1.2.3.4", out), -EAFNOSUPPORT);
-	ck_assert_int_eq(netkit_inet_pton(AF_UNSPEC, "::1", out), -EAFNOSUPPORT);
+	ck_assert_int_eq(netkit_inet_pton(AF_UNIX, "1.2.3.4", out),
+			 -EAFNOSUPPORT);
+	ck_assert_int_eq(netkit_inet_pton(AF_UNSPEC, "::1", out),
+			 -EAFNOSUPPORT);
 	ck_assert_int_eq(netkit_inet_pton(AF_INET, NULL, out), -EINVAL);
 	ck_assert_int_eq(netkit_inet_pton(AF_INET, "1.2.3.4", NULL), -EINVAL);
 }
@@ -184,7 +189,8 @@ START_TEST(ntop_rejects_bad_family_and_small_buffer)
 	char buf[8];
 
 	memset(buf, 'x', sizeof(buf));
-	ck_assert_int_eq(netkit_inet_ntop(AF_UNIX, v4, buf, sizeof(buf)), -EINVAL);
+	ck_assert_int_eq(netkit_inet_ntop(AF_UNIX, v4, buf, sizeof(buf)),
+			 -EINVAL);
 	ck_assert_int_eq(netkit_inet_ntop(AF_INET, v4, buf, 7), -ENOSPC);
 	ck_assert_int_eq(buf[0], 'x');
 	ck_assert_int_eq(netkit_inet_ntop(AF_INET, v4, buf, 8), 7);
@@ -203,7 +209,8 @@ START_TEST(pton_ntop_round_trip)
 
 	for (i = 0; i < sizeof(texts) / sizeof(texts[0]); i++) {
 		ck_assert_int_eq(netkit_inet_pton(AF_INET6, texts[i], bin), 0);
-		ck_assert_int_ge(netkit_inet_ntop(AF_INET6, bin, buf, sizeof(buf)), 0);
+		ck_assert_int_ge(netkit_inet_ntop(AF_INET6, bin, buf,
+						  sizeof(buf)), 0);
 		ck_assert_str_eq(buf, texts[i]);
 	}
 }

@@ -40,7 +40,8 @@ hosts_file_has(const char *word)
 #define NEED_HOSTS(word) \
 	do { \
 		if (!hosts_file_has(word)) { \
-			fprintf(stderr, "skipped: /etc/hosts lacks %s\n", word); \
+			fprintf(stderr, "skipped: /etc/hosts lacks %s\n", \
+				word); \
 			return; \
 		} \
 	} while (0)
@@ -100,7 +101,8 @@ START_TEST(gethostbyname_localhost_is_loopback)
 	char buf[INET_ADDRSTRLEN];
 
 	NEED_HOSTS("localhost");
-	ck_assert_int_eq(netkit_gethostbyname("localhost", buf, sizeof(buf)), 9);
+	ck_assert_int_eq(netkit_gethostbyname("localhost", buf, sizeof(buf)),
+			 9);
 	ck_assert_str_eq(buf, "127.0.0.1");
 }
 END_TEST
@@ -111,7 +113,8 @@ START_TEST(gethostbyname_special_and_numeric_names)
 
 	ck_assert_int_eq(netkit_gethostbyname("", buf, sizeof(buf)), 7);
 	ck_assert_str_eq(buf, "0.0.0.0");
-	ck_assert_int_eq(netkit_gethostbyname("<broadcast>", buf, sizeof(buf)), 15);
+	ck_assert_int_eq(netkit_gethostbyname("<broadcast>", buf, sizeof(buf)),
+			 15);
 	ck_assert_str_eq(buf, "255.255.255.255");
 	ck_assert_int_eq(netkit_gethostbyname("10.1.2.3", buf, sizeof(buf)), 8);
 	ck_assert_str_eq(buf, "10.1.2.3");
@@ -127,13 +130,17 @@ START_TEST(gethostbyname_errors)
 
 	memset(buf, 'x', sizeof(buf));
 	/* Python's IDNA codec: empty or 64-byte labels are a ValueError */
-	ck_assert_int_eq(netkit_gethostbyname("a..b", buf, sizeof(buf)), -EINVAL);
+	ck_assert_int_eq(netkit_gethostbyname("a..b", buf, sizeof(buf)),
+			 -EINVAL);
 	ck_assert_int_eq(netkit_gethostbyname(".", buf, sizeof(buf)), -EINVAL);
 	ck_assert_int_eq(netkit_gethostbyname(
-		"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx",
+		"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
+		"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx",
 		buf, sizeof(buf)), -EINVAL);
-	ck_assert_int_eq(netkit_gethostbyname("::1", buf, sizeof(buf)), NETKIT_ENOADDR);
-	ck_assert_int_eq(netkit_gethostbyname("bad text", buf, sizeof(buf)), NETKIT_ENONAME);
+	ck_assert_int_eq(netkit_gethostbyname("::1", buf, sizeof(buf)),
+			 NETKIT_ENOADDR);
+	ck_assert_int_eq(netkit_gethostbyname("bad text", buf, sizeof(buf)),
+			 NETKIT_ENONAME);
 	ck_assert_int_eq(netkit_gethostbyname("10.1.2.3", buf, 8), -ENOSPC);
 	ck_assert_int_eq(buf[0], 'x');
 	ck_assert_int_eq(netkit_gethostbyname(NULL, buf, sizeof(buf)), -EINVAL);
@@ -174,7 +181,8 @@ START_TEST(gethostbyname_ex_errors_leave_out_alone)
 
 	ck_assert_int_eq(netkit_gethostbyname_ex("a..b", &h), -EINVAL);
 	ck_assert_int_eq(netkit_gethostbyname_ex("::1", &h), NETKIT_ENOADDR);
-	ck_assert_int_eq(netkit_gethostbyname_ex("bad text", &h), NETKIT_ENONAME);
+	ck_assert_int_eq(netkit_gethostbyname_ex("bad text", &h),
+			 NETKIT_ENONAME);
 	ck_assert_ptr_eq(h, (netkit_hostent *)&h);
 	ck_assert_int_eq(netkit_gethostbyname_ex(NULL, &h), -EINVAL);
 	ck_assert_int_eq(netkit_gethostbyname_ex("localhost", NULL), -EINVAL);
@@ -238,8 +246,10 @@ END_TEST
 
 START_TEST(getservbyname_unknown)
 {
-	ck_assert_int_eq(netkit_getservbyname("no-such-service", NULL), NETKIT_ENOSERVICE);
-	ck_assert_int_eq(netkit_getservbyname("ssh", "no-such-proto"), NETKIT_ENOSERVICE);
+	ck_assert_int_eq(netkit_getservbyname("no-such-service", NULL),
+			 NETKIT_ENOSERVICE);
+	ck_assert_int_eq(netkit_getservbyname("ssh", "no-such-proto"),
+			 NETKIT_ENOSERVICE);
 	ck_assert_int_eq(netkit_getservbyname("", NULL), NETKIT_ENOSERVICE);
 	ck_assert_int_eq(netkit_getservbyname(NULL, "tcp"), -EINVAL);
 }
@@ -253,10 +263,14 @@ START_TEST(getservbyport_names_and_limits)
 	ck_assert_str_eq(buf, "ssh");
 	ck_assert_int_eq(netkit_getservbyport(53, "udp", buf, sizeof(buf)), 6);
 	ck_assert_str_eq(buf, "domain");
-	ck_assert_int_eq(netkit_getservbyport(-1, NULL, buf, sizeof(buf)), -EINVAL);
-	ck_assert_int_eq(netkit_getservbyport(65536, NULL, buf, sizeof(buf)), -EINVAL);
-	ck_assert_int_eq(netkit_getservbyport(0, NULL, buf, sizeof(buf)), NETKIT_ENOSERVICE);
-	ck_assert_int_eq(netkit_getservbyport(22, "no-such-proto", buf, sizeof(buf)),
+	ck_assert_int_eq(netkit_getservbyport(-1, NULL, buf, sizeof(buf)),
+			 -EINVAL);
+	ck_assert_int_eq(netkit_getservbyport(65536, NULL, buf, sizeof(buf)),
+			 -EINVAL);
+	ck_assert_int_eq(netkit_getservbyport(0, NULL, buf, sizeof(buf)),
+			 NETKIT_ENOSERVICE);
+	ck_assert_int_eq(netkit_getservbyport(22, "no-such-proto", buf,
+					       sizeof(buf)),
 			 NETKIT_ENOSERVICE);
 	ck_assert_int_eq(netkit_getservbyport(22, NULL, NULL, 32), -EINVAL);
 	memset(buf, 'x', sizeof(buf));
@@ -272,7 +286,8 @@ START_TEST(getaddrinfo_numeric)
 	char ip[NETKIT_ADDRSTRLEN];
 
 	ck_assert_int_eq(netkit_getaddrinfo("127.0.0.1", "8080", AF_INET,
-		SOCK_STREAM, NETKIT_AI_NUMERICHOST | NETKIT_AI_NUMERICSERV, &ai), 1);
+		SOCK_STREAM, NETKIT_AI_NUMERICHOST | NETKIT_AI_NUMERICSERV,
+		&ai), 1);
 	ck_assert_int_eq(ai->family, AF_INET);
 	ck_assert_int_eq(ai->type, SOCK_STREAM);
 	ck_assert_int_eq(ai->protocol, IPPROTO_TCP);
@@ -357,7 +372,8 @@ START_TEST(getnameinfo_numeric_and_named)
 
 	ck_assert_int_eq(netkit_addr_from_ip(&a, "127.0.0.1", 22), 0);
 	ck_assert_int_eq(netkit_getnameinfo(&a, NETKIT_NI_NUMERICHOST |
-		NETKIT_NI_NUMERICSERV, host, sizeof(host), serv, sizeof(serv)), 0);
+		NETKIT_NI_NUMERICSERV, host, sizeof(host), serv, sizeof(serv)),
+		0);
 	ck_assert_str_eq(host, "127.0.0.1");
 	ck_assert_str_eq(serv, "22");
 	ck_assert_int_eq(netkit_getnameinfo(&a, NETKIT_NI_NUMERICHOST, NULL, 0,
@@ -369,7 +385,8 @@ START_TEST(getnameinfo_numeric_and_named)
 
 	NEED_HOSTS("127.0.0.1");
 	ck_assert_int_eq(netkit_gethostbyaddr("127.0.0.1", &h), 0);
-	ck_assert_int_eq(netkit_getnameinfo(&a, 0, host, sizeof(host), NULL, 0), 0);
+	ck_assert_int_eq(netkit_getnameinfo(&a, 0, host, sizeof(host), NULL, 0),
+			 0);
 	ck_assert_str_eq(host, h->name);
 	netkit_hostent_free(h);
 }
@@ -393,11 +410,14 @@ START_TEST(getnameinfo_errors)
 	ck_assert_int_eq(netkit_getnameinfo(&a, NETKIT_NI_NUMERICHOST, host, 10,
 		NULL, 0), 0);
 	ck_assert_int_eq(netkit_getnameinfo(&a, 0, NULL, 0, NULL, 0), -EINVAL);
-	ck_assert_int_eq(netkit_getnameinfo(&empty, 0, host, sizeof(host), NULL, 0),
+	ck_assert_int_eq(netkit_getnameinfo(&empty, 0, host, sizeof(host),
+					    NULL, 0),
 			 -EINVAL);
-	ck_assert_int_eq(netkit_getnameinfo(NULL, 0, host, sizeof(host), NULL, 0),
+	ck_assert_int_eq(netkit_getnameinfo(NULL, 0, host, sizeof(host),
+					    NULL, 0),
 			 -EINVAL);
-	ck_assert_int_eq(netkit_getnameinfo(&a, 0x400, host, sizeof(host), NULL, 0),
+	ck_assert_int_eq(netkit_getnameinfo(&a, 0x400, host, sizeof(host),
+					    NULL, 0),
 			 -EINVAL);
 }
 END_TEST

@@ -225,12 +225,14 @@ START_TEST(helpers_agree_across_8_threads)
 	memset(res, 0, sizeof(res));
 	ck_assert_int_eq(pthread_barrier_init(&start, NULL, NTHREADS), 0);
 	for (t = 0; t < NTHREADS; t++)
-		ck_assert_int_eq(pthread_create(&tid[t], NULL, worker, &res[t]), 0);
+		ck_assert_int_eq(pthread_create(&tid[t], NULL, worker, &res[t]),
+				 0);
 	/* bounded: valgrind can make this slow, so allow minutes */
 	clock_gettime(CLOCK_REALTIME, &deadline);
 	deadline.tv_sec += 500;
 	for (t = 0; t < NTHREADS; t++)
-		ck_assert_msg(pthread_timedjoin_np(tid[t], NULL, &deadline) == 0,
+		ck_assert_msg(pthread_timedjoin_np(tid[t], NULL,
+						  &deadline) == 0,
 			      "thread %d did not finish", t);
 	pthread_barrier_destroy(&start);
 	for (t = 0; t < NTHREADS; t++)

@@ -66,7 +66,8 @@ typedef struct netkit_addr {
  *                  outside 0..65535, or an unknown IPv6 scope.
  * @note Thread-safe. Python: the tuple `(ip, port)`.
  */
-NETKIT_EXPORT int netkit_addr_from_ip(netkit_addr *out, const char *ip, int port);
+NETKIT_EXPORT int netkit_addr_from_ip(netkit_addr *out, const char *ip,
+				      int port);
 
 /**
  * Parses "ip:port" text: "1.2.3.4:80", "[::1]:80", "[fe80::1%eth0]:80".
@@ -91,7 +92,8 @@ NETKIT_EXPORT int netkit_addr_parse(netkit_addr *out, const char *text);
  * @retval -ENOSPC  @p buf too small for the text and its NUL.
  * @note Thread-safe.
  */
-NETKIT_EXPORT int netkit_addr_format(const netkit_addr *a, char *buf, size_t len);
+NETKIT_EXPORT int netkit_addr_format(const netkit_addr *a, char *buf,
+				     size_t len);
 
 /**
  * Formats the IP part alone: "1.2.3.4", "::1", "fe80::1%eth0".
@@ -122,8 +124,8 @@ NETKIT_EXPORT int netkit_addr_family(const netkit_addr *a);
 
 /**
  * Is this a loopback address (127.0.0.0/8, `::1`)?
- * IPv4-mapped IPv6 addresses of the form \::ffff:a.b.c.d are judged by their IPv4
- * part, here and in the other classifiers.
+ * IPv4-mapped IPv6 addresses of the form \::ffff:a.b.c.d are judged by their
+ * IPv4 part, here and in the other classifiers.
  * @param a The address; NULL or empty answers false.
  * @return true or false.
  */
@@ -159,7 +161,8 @@ NETKIT_EXPORT bool netkit_addr_is_multicast(const netkit_addr *a);
  * @param b Second address.
  * @return true if equal; false if not, or if either is NULL or empty.
  */
-NETKIT_EXPORT bool netkit_addr_equal(const netkit_addr *a, const netkit_addr *b);
+NETKIT_EXPORT bool netkit_addr_equal(const netkit_addr *a,
+				     const netkit_addr *b);
 
 /**
  * Copies a raw system address into a ::netkit_addr.
@@ -171,7 +174,9 @@ NETKIT_EXPORT bool netkit_addr_equal(const netkit_addr *a, const netkit_addr *b)
  * @retval -EINVAL  NULL argument, a family other than AF_INET/AF_INET6,
  *                  or a wrong length.
  */
-NETKIT_EXPORT int netkit_addr_from_sockaddr(netkit_addr *out, const struct sockaddr *sa, socklen_t len);
+NETKIT_EXPORT int netkit_addr_from_sockaddr(netkit_addr *out,
+					    const struct sockaddr *sa,
+					    socklen_t len);
 
 /**
  * The raw system address inside a ::netkit_addr, for use with any
@@ -180,7 +185,8 @@ NETKIT_EXPORT int netkit_addr_from_sockaddr(netkit_addr *out, const struct socka
  * @param[out] len  If not NULL, receives the address's length.
  * @return A pointer into @p a, or NULL if @p a is NULL or empty.
  */
-NETKIT_EXPORT const struct sockaddr *netkit_addr_sockaddr(const netkit_addr *a, socklen_t *len);
+NETKIT_EXPORT const struct sockaddr *netkit_addr_sockaddr(const netkit_addr *a,
+							  socklen_t *len);
 
 /**
  * The local address a socket is bound to (getsockname()).

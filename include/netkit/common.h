@@ -72,15 +72,18 @@ NETKIT_EXPORT const char *netkit_version_string(void);
  */
 /** First library error code; every `NETKIT_E*` code is at or below it. */
 #define NETKIT_EBASE (-10000)
-/** The name is not known to the resolver (like Python's `socket.gaierror`, EAI_NONAME). */
+/** The name is not known to the resolver (like Python's `socket.gaierror`,
+ * EAI_NONAME). */
 #define NETKIT_ENONAME (-10001)
 /** Temporary resolver failure; trying again later may work (EAI_AGAIN). */
 #define NETKIT_EAGAIN_RESOLVE (-10002)
-/** The service name is not known for this protocol (Python's `OSError: service/proto not found`). */
+/** The service name is not known for this protocol (Python's
+ * `OSError: service/proto not found`). */
 #define NETKIT_ENOSERVICE (-10003)
 /** Any other resolver failure (EAI_FAIL and the rest). */
 #define NETKIT_ERESOLVE (-10004)
-/** The name exists but has no address of the requested family (EAI_ADDRFAMILY). */
+/** The name exists but has no address of the requested family
+ * (EAI_ADDRFAMILY). */
 #define NETKIT_ENOADDR (-10005)
 
 /**

@@ -34,7 +34,8 @@ extern "C" {
  *         printf("%d: %s%s\n", list[i].index, list[i].name,
  *                list[i].flags & NETKIT_IFF_UP ? " UP" : "");
  *         for (j = 0; j < list[i].naddrs; j++)
- *                 if (netkit_addr_ip(&list[i].addrs[j].addr, ip, sizeof(ip)) >= 0)
+ *                 if (netkit_addr_ip(&list[i].addrs[j].addr, ip,
+ *                                    sizeof(ip)) >= 0)
  *                         printf("    %s/%d\n", ip, list[i].addrs[j].prefix);
  * }
  * netkit_iface_list_free(list);

@@ -66,7 +66,8 @@ NETKIT_EXPORT int netkit_inet_aton(const char *text, unsigned char out[4]);
  * @note Thread-safe, unlike the libc inet_ntoa(). Python:
  *       `socket.inet_ntoa(b'\\xc0\\xa8\\x01\\x02')`.
  */
-NETKIT_EXPORT int netkit_inet_ntoa(const unsigned char in[4], char *buf, size_t len);
+NETKIT_EXPORT int netkit_inet_ntoa(const unsigned char in[4], char *buf,
+				   size_t len);
 
 /**
  * @brief Parses IPv4 or IPv6 text strictly, like `socket.inet_pton()`.
@@ -100,7 +101,8 @@ NETKIT_EXPORT int netkit_inet_pton(int family, const char *text, void *out);
  * @retval -ENOSPC  @p buf too small.
  * @note Thread-safe. Python: `socket.inet_ntop(family, packed)`.
  */
-NETKIT_EXPORT int netkit_inet_ntop(int family, const void *in, char *buf, size_t len);
+NETKIT_EXPORT int netkit_inet_ntop(int family, const void *in, char *buf,
+				   size_t len);
 
 /** @} */
 

@@ -46,7 +46,8 @@ extern "C" {
  *
  * netkit_gethostname(name, sizeof(name));                  // 'vm'
  * netkit_gethostbyname("localhost", ip, sizeof(ip));       // '127.0.0.1'
- * if (netkit_gethostbyaddr("127.0.0.1", &h) == 0) {        // ('localhost', [], ['127.0.0.1'])
+ * if (netkit_gethostbyaddr("127.0.0.1", &h) == 0) {
+ *         // ('localhost', [], ['127.0.0.1'])
  *         printf("%s %s\n", h->name, h->addresses[0]);
  *         netkit_hostent_free(h);
  * }
@@ -120,7 +121,8 @@ typedef struct netkit_hostent {
  * @note Thread-safe. Python: `socket.gethostbyname_ex(name)`, e.g.
  *       `('localhost', [], ['127.0.0.1'])`.
  */
-NETKIT_EXPORT int netkit_gethostbyname_ex(const char *name, netkit_hostent **out);
+NETKIT_EXPORT int netkit_gethostbyname_ex(const char *name,
+					  netkit_hostent **out);
 
 /**
  * @brief The host entry of an address: reverse lookup.
@@ -182,7 +184,8 @@ NETKIT_EXPORT int netkit_getservbyname(const char *name, const char *proto);
  * @note Thread-safe (getservbyport_r()). Python:
  *       `socket.getservbyport(22)` is 'ssh'.
  */
-NETKIT_EXPORT int netkit_getservbyport(int port, const char *proto, char *buf, size_t len);
+NETKIT_EXPORT int netkit_getservbyport(int port, const char *proto, char *buf,
+				       size_t len);
 
 /** netkit_getaddrinfo() flag: with a NULL host, the wildcard addresses
  *  (for bind) instead of loopback (AI_PASSIVE). */
@@ -248,7 +251,9 @@ typedef struct netkit_addrinfo {
  * @note Thread-safe. Python:
  *       `socket.getaddrinfo(host, service, family, type, 0, flags)`.
  */
-NETKIT_EXPORT int netkit_getaddrinfo(const char *host, const char *service, int family, int type, int flags, netkit_addrinfo **out);
+NETKIT_EXPORT int netkit_getaddrinfo(const char *host, const char *service,
+				     int family, int type, int flags,
+				     netkit_addrinfo **out);
 
 /**
  * @brief Releases a list from netkit_getaddrinfo().
@@ -295,7 +300,9 @@ NETKIT_EXPORT void netkit_addrinfo_free(netkit_addrinfo *list);
  * @note Thread-safe. Python: `socket.getnameinfo((ip, port), flags)`;
  *       `(127.0.0.1, 22)` gives `('localhost', 'ssh')`.
  */
-NETKIT_EXPORT int netkit_getnameinfo(const netkit_addr *a, int flags, char *host, size_t hostlen, char *serv, size_t servlen);
+NETKIT_EXPORT int netkit_getnameinfo(const netkit_addr *a, int flags,
+				     char *host, size_t hostlen,
+				     char *serv, size_t servlen);
 
 /** @} */
 

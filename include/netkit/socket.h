@@ -168,7 +168,8 @@ NETKIT_EXPORT ssize_t netkit_send(int fd, const void *buf, size_t len);
  * @retval -EACCES   A broadcast address without SO_BROADCAST.
  * @note Never raises SIGPIPE. Python: `sock.sendto(data, (host, port))`.
  */
-NETKIT_EXPORT ssize_t netkit_sendto(int fd, const void *buf, size_t len, const netkit_addr *to);
+NETKIT_EXPORT ssize_t netkit_sendto(int fd, const void *buf, size_t len,
+				    const netkit_addr *to);
 
 /**
  * Receives a datagram and its sender's address.
@@ -186,7 +187,8 @@ NETKIT_EXPORT ssize_t netkit_sendto(int fd, const void *buf, size_t len, const n
  * @retval -EAGAIN  Non-blocking socket with nothing to read.
  * @note Python: `data, addr = sock.recvfrom(len)`.
  */
-NETKIT_EXPORT ssize_t netkit_recvfrom(int fd, void *buf, size_t len, netkit_addr *from);
+NETKIT_EXPORT ssize_t netkit_recvfrom(int fd, void *buf, size_t len,
+				      netkit_addr *from);
 
 /**
  * Closes one or both directions of a connection: the half-close of TCP's

@@ -217,7 +217,8 @@ print_nameindex(void)
 	for (;;) {
 		best = -1;
 		for (i = 0; i < n; i++)
-			if (list[i].index > last && !strchr(list[i].name, ':') &&
+			if (list[i].index > last &&
+			    !strchr(list[i].name, ':') &&
 			    (best < 0 || list[i].index < list[best].index))
 				best = i;
 		if (best < 0)
@@ -239,7 +240,8 @@ run_nameinfo(const struct arg *a)
 
 	if (a[1].num < 0 || a[1].num > 65535 ||
 	    netkit_addr_from_ip(&addr, a[0].text, (int)a[1].num) < 0)
-		die("getnameinfo wants a numeric address and a port", a[0].text);
+		die("getnameinfo wants a numeric address and a port",
+		    a[0].text);
 	rc = netkit_getnameinfo(&addr, (int)a[2].num, host, sizeof(host),
 				serv, sizeof(serv));
 	if (rc < 0)
@@ -330,7 +332,8 @@ one_case(char *line, int lineno, bool all)
 		*text++ = '\0';
 	if (strcmp(line, "dns") == 0 && !all)
 		return false;
-	if (strcmp(line, "dns") && strcmp(line, "local") && strcmp(line, "pure"))
+	if (strcmp(line, "dns") && strcmp(line, "local") &&
+	    strcmp(line, "pure"))
 		die("bad class", line);
 	snprintf(echo, sizeof(echo), "%s", text);
 	func = strtok_r(text, " ", &save);
