@@ -26,6 +26,9 @@
 	} while (0)
 int nk_test_family(int i, const char *test);
 
+/* Registers a loop test for IPv4 (_i = 0) and IPv6 (_i = 1). */
+#define ADD_V4_V6(tc, t) tcase_add_loop_test((tc), (t), 0, 2)
+
 /* SO_LINGER 0: closing fd then resets the connection (RST). */
 void nk_set_linger_zero(int fd);
 

@@ -380,9 +380,6 @@ START_TEST(recv_exact_interrupted_by_signal_still_gets_every_byte)
 }
 END_TEST
 
-/* Registers a loop test for IPv4 (_i = 0) and IPv6 (_i = 1). */
-#define ADD_V4_V6(tc, t) tcase_add_loop_test((tc), (t), 0, 2)
-
 Suite *
 netkit_test_suite(void)
 {
