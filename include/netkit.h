@@ -6,6 +6,7 @@
 #define NETKIT_H
 
 #include "netkit/common.h"
+#include "netkit/deadline.h"
 #include "netkit/addr.h"
 #include "netkit/socket.h"
 #include "netkit/inet.h"
@@ -66,6 +67,8 @@
  * @section groups The reference, by topic
  * - @ref socket, the tutorial's calls.
  * - @ref io, sending everything, receiving an exact count.
+ * - @ref time, the monotonic clock and the deadline of every blocking
+ *   call.
  * - @ref addr, IPv4/IPv6 addresses and ports.
  * - @ref inet, address text to bytes and back.
  * - @ref resolve, host names, addresses and services.

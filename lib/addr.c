@@ -36,21 +36,23 @@ netkit__addr_valid(const netkit_addr *a)
 }
 
 int
-netkit__addr_set(netkit_addr *out, const struct sockaddr_storage *ss,
-		 socklen_t len)
+netkit__addr_set(netkit_addr *out, const struct sockaddr *sa, socklen_t len)
 {
 	netkit_addr tmp;
 
-	assert(out && ss);
-	memset(&tmp, 0, sizeof(tmp));
-	if (ss->ss_family == AF_INET && len >= sizeof(struct sockaddr_in))
-		tmp.len = sizeof(struct sockaddr_in);
-	else if (ss->ss_family == AF_INET6 &&
-		 len >= sizeof(struct sockaddr_in6))
-		tmp.len = sizeof(struct sockaddr_in6);
+	assert(out && (sa || len == 0));
+	/* The length first: an unnamed address (len 0) has no family to
+	 * read. */
+	if (len >= sizeof(struct sockaddr_in) && sa->sa_family == AF_INET)
+		len = sizeof(struct sockaddr_in);
+	else if (len >= sizeof(struct sockaddr_in6) &&
+		 sa->sa_family == AF_INET6)
+		len = sizeof(struct sockaddr_in6);
 	else
 		return -EAFNOSUPPORT;
-	memcpy(&tmp.ss, ss, tmp.len);
+	memset(&tmp, 0, sizeof(tmp));
+	memcpy(&tmp.ss, sa, len);
+	tmp.len = len;
 	*out = tmp;
 	return 0;
 }
@@ -371,15 +373,9 @@ NETKIT_EXPORT int
 netkit_addr_from_sockaddr(netkit_addr *out, const struct sockaddr *sa,
 			  socklen_t len)
 {
-	struct sockaddr_storage ss;
-
-	if (!out || !sa || len > sizeof(ss))
+	if (!out || !sa || len > sizeof(struct sockaddr_storage))
 		return -EINVAL;
-	memset(&ss, 0, sizeof(ss));
-	memcpy(&ss, sa, len);
-	if (ss.ss_family != AF_INET && ss.ss_family != AF_INET6)
-		return -EINVAL;
-	return netkit__addr_set(out, &ss, len) < 0 ? -EINVAL : 0;
+	return netkit__addr_set(out, sa, len) < 0 ? -EINVAL : 0;
 }
 
 NETKIT_EXPORT const struct sockaddr *
@@ -390,34 +386,4 @@ netkit_addr_sockaddr(const netkit_addr *a, socklen_t *len)
 	if (len)
 		*len = a->len;
 	return (const struct sockaddr *)&a->ss;
-}
-
-/* getsockname()/getpeername() into a netkit_addr. */
-static int
-sock_name(int fd, netkit_addr *out,
-	  int (*get)(int, struct sockaddr *, socklen_t *))
-{
-	struct sockaddr_storage ss;
-	socklen_t len = sizeof(ss);
-
-	if (!out)
-		return -EINVAL;
-	if (fd < 0)
-		return -EBADF;
-	memset(&ss, 0, sizeof(ss));
-	if (get(fd, (struct sockaddr *)&ss, &len) < 0)
-		return netkit__errno();
-	return netkit__addr_set(out, &ss, len);
-}
-
-NETKIT_EXPORT int
-netkit_local_addr(int fd, netkit_addr *out)
-{
-	return sock_name(fd, out, getsockname);
-}
-
-NETKIT_EXPORT int
-netkit_peer_addr(int fd, netkit_addr *out)
-{
-	return sock_name(fd, out, getpeername);
 }

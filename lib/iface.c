@@ -64,13 +64,9 @@ set_addr(netkit_addr *out, const struct sockaddr *sa, int family)
 {
 	socklen_t len = family == AF_INET ? sizeof(struct sockaddr_in) :
 			sizeof(struct sockaddr_in6);
-	struct sockaddr_storage ss;
 
-	if (!sa || sa->sa_family != family)
-		return;
-	memset(&ss, 0, sizeof(ss));
-	memcpy(&ss, sa, len);
-	if (netkit__addr_set(out, &ss, len) < 0)
+	if (!sa || sa->sa_family != family ||
+	    netkit__addr_set(out, sa, len) < 0)
 		memset(out, 0, sizeof(*out));
 }
 

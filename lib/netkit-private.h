@@ -7,8 +7,10 @@
 #define NETKIT_PRIVATE_H
 
 #include <errno.h>
+#include <stdint.h>
 
 #include "netkit.h"
+#include "sys.h"
 
 /* A negative errno for the last failed call; never 0, even if a broken
  * libc left errno unset. */
@@ -33,12 +35,38 @@ int netkit__copy_text(char *buf, size_t len, const char *text);
 /* True for a netkit_addr holding an IPv4 or IPv6 address. */
 bool netkit__addr_valid(const netkit_addr *a);
 
-/* Fills *out from what the kernel wrote into ss (getsockname, accept...);
- * returns -EAFNOSUPPORT for families other than AF_INET/AF_INET6. */
-int netkit__addr_set(netkit_addr *out, const struct sockaddr_storage *ss,
+/* Fills *out from what the kernel wrote into sa (getsockname, accept...);
+ * the length is checked before the family is read, so an unnamed
+ * address (len 0) is never read. Returns -EAFNOSUPPORT for families
+ * other than AF_INET/AF_INET6 and for short lengths. */
+int netkit__addr_set(netkit_addr *out, const struct sockaddr *sa,
 		     socklen_t len);
 
 /* Maps a getaddrinfo()/getnameinfo() EAI_* result to a netkit code. */
 int netkit__gai_error(int eai);
+
+/* Deadlines (time.c). A deadline is valid if it is NETKIT_FOREVER or
+ * >= 0. */
+static inline bool
+netkit__deadline_ok(int64_t deadline)
+{
+	return deadline >= 0 || deadline == NETKIT_FOREVER;
+}
+
+/* poll()'s timeout for the time left until deadline: -1 for
+ * NETKIT_FOREVER, 0 once it has passed, else the milliseconds left. */
+int netkit__poll_timeout(int64_t deadline);
+
+/* Waits until fd has one of events (POLLIN, POLLOUT), or an error or
+ * hang-up to report. Returns 0 when the caller should try its call
+ * again, -ETIMEDOUT once the deadline has passed (never earlier; a
+ * deadline already past returns at once without polling), or a negative
+ * errno. Signals neither end the wait nor extend it. */
+int netkit__wait(int fd, short events, int64_t deadline);
+
+/* The socket's kernel timeout optname (SO_RCVTIMEO or SO_SNDTIMEO) as a
+ * deadline counted from now; NETKIT_FOREVER when it has none. For the
+ * slow path after EINTR only: it costs a getsockopt(). */
+int64_t netkit__kernel_deadline(int fd, int optname);
 
 #endif /* NETKIT_PRIVATE_H */

@@ -443,8 +443,7 @@ ai_node(const struct addrinfo *ai, int *rc)
 	*rc = -ENOMEM;
 	if (!n)
 		return NULL;
-	*rc = netkit__addr_set(&n->addr, (struct sockaddr_storage *)ai->ai_addr,
-			       ai->ai_addrlen);
+	*rc = netkit__addr_set(&n->addr, ai->ai_addr, ai->ai_addrlen);
 	if (*rc < 0) {
 		free(n);
 		*rc = 0;
@@ -498,6 +497,29 @@ netkit_getaddrinfo(const char *host, const char *service, int family,
 	}
 	*out = head;
 	return count;
+}
+
+/* PROVISIONAL: checks the deadline before and after a blocking lookup;
+ * the bounded version replaces it. */
+NETKIT_EXPORT int
+netkit_getaddrinfo_until(const char *host, const char *service, int family,
+			 int type, int flags, int64_t deadline,
+			 netkit_addrinfo **out)
+{
+	netkit_addrinfo *list = NULL;
+	int rc;
+
+	if (!netkit__deadline_ok(deadline))
+		return -EINVAL;
+	rc = netkit_getaddrinfo(host, service, family, type, flags, &list);
+	if (rc >= 0 && netkit__poll_timeout(deadline) == 0 &&
+	    deadline != NETKIT_FOREVER && deadline < netkit_now()) {
+		netkit_addrinfo_free(list);
+		return -ETIMEDOUT;
+	}
+	if (rc >= 0)
+		*out = list;
+	return rc;
 }
 
 /* NETKIT_NI_* to the system's NI_* bits. */

@@ -1,13 +1,14 @@
 /*
- * The tutorial's socket calls. Each is the system call plus the safe
- * defaults: CLOEXEC from birth, MSG_NOSIGNAL on every send, EINTR
- * retried, arguments checked before anything happens.
+ * The tutorial's socket calls, except the data calls (io.c). Each is the
+ * system call plus the safe defaults: CLOEXEC from birth, EINTR
+ * retried, arguments checked before anything happens. The _until
+ * variants bound accept and connect by a deadline.
  */
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
-#include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -27,7 +28,7 @@ netkit_socket(int family, int type, int protocol)
 	if (protocol < 0)
 		return -EINVAL;
 
-	fd = socket(family, type | SOCK_CLOEXEC, protocol);
+	fd = NK_SYS(socket)(family, type | SOCK_CLOEXEC, protocol);
 	return fd < 0 ? netkit__errno() : fd;
 }
 
@@ -38,7 +39,8 @@ netkit_bind(int fd, const netkit_addr *addr)
 		return -EINVAL;
 	if (fd < 0)
 		return -EBADF;
-	if (bind(fd, (const struct sockaddr *)&addr->ss, addr->len) < 0)
+	if (NK_SYS(bind)(fd, (const struct sockaddr *)&addr->ss,
+			 addr->len) < 0)
 		return netkit__errno();
 	return 0;
 }
@@ -50,42 +52,109 @@ netkit_listen(int fd, int backlog)
 		return -EINVAL;
 	if (fd < 0)
 		return -EBADF;
-	return listen(fd, backlog) < 0 ? netkit__errno() : 0;
+	return NK_SYS(listen)(fd, backlog) < 0 ? netkit__errno() : 0;
 }
 
-NETKIT_EXPORT int
-netkit_accept(int fd, netkit_addr *peer)
+/* One accept4(); the kernel writes the peer only when the caller wants
+ * it. A Unix-domain peer has no IP address: *peer is left untouched. */
+static int
+accept_once(int fd, netkit_addr *peer)
 {
 	struct sockaddr_storage ss;
 	socklen_t len = sizeof(ss);
 	int conn;
 
-	if (fd < 0)
-		return -EBADF;
-	NETKIT__RETRY(conn, accept4(fd, (struct sockaddr *)&ss, &len,
-				    SOCK_CLOEXEC));
-	if (conn < 0)
-		return netkit__errno();
-	/* A Unix-domain peer has no IP address: leave *peer untouched. */
-	if (peer)
-		(void)netkit__addr_set(peer, &ss, len);
+	if (!peer)
+		return NK_SYS(accept4)(fd, NULL, NULL, SOCK_CLOEXEC);
+	conn = NK_SYS(accept4)(fd, (struct sockaddr *)&ss, &len, SOCK_CLOEXEC);
+	if (conn >= 0)
+		(void)netkit__addr_set(peer, (struct sockaddr *)&ss, len);
 	return conn;
 }
 
-/* After connect() was interrupted, the handshake goes on in the kernel;
- * calling connect() again would answer EALREADY. Wait for it to finish
- * and collect its result instead. */
+/* The descriptor's O_NONBLOCK, or a negative errno. */
 static int
-finish_connect(int fd)
+is_nonblocking(int fd)
 {
-	struct pollfd pfd = { .fd = fd, .events = POLLOUT };
+	int fl = NK_SYS(fcntl)(fd, F_GETFL);
+
+	return fl < 0 ? netkit__errno() : (fl & O_NONBLOCK) != 0;
+}
+
+NETKIT_EXPORT int
+netkit_accept_until(int fd, netkit_addr *peer, int64_t deadline)
+{
+	int conn, nb, rc;
+
+	if (!netkit__deadline_ok(deadline))
+		return -EINVAL;
+	if (fd < 0)
+		return -EBADF;
+	nb = is_nonblocking(fd);
+	if (nb < 0)
+		return nb;
+	for (;;) {
+		/* A blocking listener is polled first, so that accept4()
+		 * only runs with a connection waiting. */
+		if (!nb) {
+			rc = netkit__wait(fd, POLLIN, deadline);
+			if (rc < 0)
+				return rc;
+		}
+		conn = accept_once(fd, peer);
+		if (conn >= 0)
+			return conn;
+		if (errno == EINTR)
+			continue;
+		if (errno != EAGAIN && errno != EWOULDBLOCK)
+			return netkit__errno();
+		if (nb) {
+			rc = netkit__wait(fd, POLLIN, deadline);
+			if (rc < 0)
+				return rc;
+		}
+	}
+}
+
+NETKIT_EXPORT int
+netkit_accept(int fd, netkit_addr *peer)
+{
+	int64_t dl;
+	int conn;
+
+	if (fd < 0)
+		return -EBADF;
+	conn = accept_once(fd, peer);
+	if (conn >= 0)
+		return conn;
+	if (errno != EINTR)
+		return netkit__errno();
+	/* Interrupted. Without a kernel timeout, accept4() is simply made
+	 * again; with one, a retry would start SO_RCVTIMEO afresh, so the
+	 * rest of the wait is bounded by it counted from now, and its
+	 * expiry answers -EAGAIN as the kernel's does. */
+	dl = netkit__kernel_deadline(fd, SO_RCVTIMEO);
+	if (dl != NETKIT_FOREVER) {
+		conn = netkit_accept_until(fd, peer, dl);
+		return conn == -ETIMEDOUT ? -EAGAIN : conn;
+	}
+	NETKIT__RETRY(conn, accept_once(fd, peer));
+	return conn < 0 ? netkit__errno() : conn;
+}
+
+/* After connect() returned EINPROGRESS or EINTR, the handshake goes on
+ * in the kernel (calling connect() again would answer EALREADY): wait
+ * for it until the deadline and collect its result from SO_ERROR. */
+static int
+finish_connect(int fd, int64_t deadline)
+{
 	socklen_t len = sizeof(int);
 	int err = 0, rc;
 
-	NETKIT__RETRY(rc, poll(&pfd, 1, -1));
+	rc = netkit__wait(fd, POLLOUT, deadline);
 	if (rc < 0)
-		return netkit__errno();
-	if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) < 0)
+		return rc;
+	if (NK_SYS(getsockopt)(fd, SOL_SOCKET, SO_ERROR, &err, &len) < 0)
 		return netkit__errno();
 	return -err;
 }
@@ -93,78 +162,60 @@ finish_connect(int fd)
 NETKIT_EXPORT int
 netkit_connect(int fd, const netkit_addr *addr)
 {
+	int rc;
+
 	if (!netkit__addr_valid(addr))
 		return -EINVAL;
 	if (fd < 0)
 		return -EBADF;
-	if (connect(fd, (const struct sockaddr *)&addr->ss, addr->len) == 0)
+	if (NK_SYS(connect)(fd, (const struct sockaddr *)&addr->ss,
+			    addr->len) == 0)
 		return 0;
-	if (errno == EINTR)
-		return finish_connect(fd);
-	return netkit__errno();
-}
-
-NETKIT_EXPORT ssize_t
-netkit_recv(int fd, void *buf, size_t len)
-{
-	ssize_t n;
-
-	if (!buf || len == 0)
-		return -EINVAL;
-	if (fd < 0)
-		return -EBADF;
-	NETKIT__RETRY(n, recv(fd, buf, len, 0));
-	return n < 0 ? netkit__errno() : n;
-}
-
-NETKIT_EXPORT ssize_t
-netkit_send(int fd, const void *buf, size_t len)
-{
-	ssize_t n;
-
-	if (!buf && len > 0)
-		return -EINVAL;
-	if (fd < 0)
-		return -EBADF;
-	NETKIT__RETRY(n, send(fd, buf, len, MSG_NOSIGNAL));
-	return n < 0 ? netkit__errno() : n;
-}
-
-NETKIT_EXPORT ssize_t
-netkit_sendto(int fd, const void *buf, size_t len, const netkit_addr *to)
-{
-	ssize_t n;
-
-	if ((!buf && len > 0) || !netkit__addr_valid(to))
-		return -EINVAL;
-	if (fd < 0)
-		return -EBADF;
-	NETKIT__RETRY(n, sendto(fd, buf, len, MSG_NOSIGNAL,
-			       (const struct sockaddr *)&to->ss, to->len));
-	return n < 0 ? netkit__errno() : n;
-}
-
-NETKIT_EXPORT ssize_t
-netkit_recvfrom(int fd, void *buf, size_t len, netkit_addr *from)
-{
-	struct sockaddr_storage ss;
-	socklen_t slen = sizeof(ss);
-	ssize_t n;
-
-	if (!buf || len == 0)
-		return -EINVAL;
-	if (fd < 0)
-		return -EBADF;
-	/* An unnamed sender (AF_UNIX socketpair) leaves ss unwritten and
-	 * slen 0: netkit__addr_set() must not read uninitialised bytes. */
-	memset(&ss, 0, sizeof(ss));
-	NETKIT__RETRY(n, recvfrom(fd, buf, len, 0, (struct sockaddr *)&ss,
-				  &slen));
-	if (n < 0)
+	if (errno != EINTR)
 		return netkit__errno();
-	if (from)
-		(void)netkit__addr_set(from, &ss, slen);
-	return n;
+	/* SO_SNDTIMEO bounds a blocking connect; without a signal its
+	 * expiry is -EINPROGRESS, so it is here too. */
+	rc = finish_connect(fd, netkit__kernel_deadline(fd, SO_SNDTIMEO));
+	return rc == -ETIMEDOUT ? -EINPROGRESS : rc;
+}
+
+/* connect() that never blocks: O_NONBLOCK is set around the call on a
+ * blocking socket and put back at once (the handshake goes on in the
+ * kernel whatever the flag). Returns 0, -EINPROGRESS or an error. */
+static int
+connect_nowait(int fd, const netkit_addr *addr)
+{
+	int fl, rc = 0, err;
+
+	fl = NK_SYS(fcntl)(fd, F_GETFL);
+	if (fl < 0)
+		return netkit__errno();
+	if (!(fl & O_NONBLOCK) &&
+	    NK_SYS(fcntl)(fd, F_SETFL, fl | O_NONBLOCK) < 0)
+		return netkit__errno();
+	if (NK_SYS(connect)(fd, (const struct sockaddr *)&addr->ss,
+			    addr->len) < 0)
+		rc = errno == EINTR ? -EINPROGRESS : netkit__errno();
+	err = errno;
+	if (!(fl & O_NONBLOCK))
+		(void)NK_SYS(fcntl)(fd, F_SETFL, fl);
+	errno = err;
+	return rc;
+}
+
+NETKIT_EXPORT int
+netkit_connect_until(int fd, const netkit_addr *addr, int64_t deadline)
+{
+	int rc;
+
+	if (!netkit__addr_valid(addr) || !netkit__deadline_ok(deadline))
+		return -EINVAL;
+	if (fd < 0)
+		return -EBADF;
+	rc = connect_nowait(fd, addr);
+	if (rc != -EINPROGRESS && rc != -EAGAIN)
+		return rc;
+	return finish_connect(fd, deadline);
 }
 
 NETKIT_EXPORT int
@@ -174,7 +225,7 @@ netkit_shutdown(int fd, int how)
 		return -EINVAL;
 	if (fd < 0)
 		return -EBADF;
-	return shutdown(fd, how) < 0 ? netkit__errno() : 0;
+	return NK_SYS(shutdown)(fd, how) < 0 ? netkit__errno() : 0;
 }
 
 NETKIT_EXPORT int
@@ -183,7 +234,36 @@ netkit_close(int fd)
 	if (fd < 0)
 		return -EBADF;
 	/* Never retried: on Linux the descriptor is gone even on EINTR. */
-	if (close(fd) < 0 && errno != EINTR)
+	if (NK_SYS(close)(fd) < 0 && errno != EINTR)
 		return netkit__errno();
 	return 0;
+}
+
+/* getsockname()/getpeername() into a netkit_addr. */
+static int
+sock_name(int fd, netkit_addr *out,
+	  int (*get)(int, struct sockaddr *, socklen_t *))
+{
+	struct sockaddr_storage ss;
+	socklen_t len = sizeof(ss);
+
+	if (!out)
+		return -EINVAL;
+	if (fd < 0)
+		return -EBADF;
+	if (get(fd, (struct sockaddr *)&ss, &len) < 0)
+		return netkit__errno();
+	return netkit__addr_set(out, (struct sockaddr *)&ss, len);
+}
+
+NETKIT_EXPORT int
+netkit_local_addr(int fd, netkit_addr *out)
+{
+	return sock_name(fd, out, NK_SYS(getsockname));
+}
+
+NETKIT_EXPORT int
+netkit_peer_addr(int fd, netkit_addr *out)
+{
+	return sock_name(fd, out, NK_SYS(getpeername));
 }

@@ -6,6 +6,7 @@
 #define NETKIT_RESOLVE_H
 
 #include "addr.h"
+#include "deadline.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -254,6 +255,29 @@ typedef struct netkit_addrinfo {
 NETKIT_EXPORT int netkit_getaddrinfo(const char *host, const char *service,
 				     int family, int type, int flags,
 				     netkit_addrinfo **out);
+
+/**
+ * @brief netkit_getaddrinfo() with a deadline.
+ *
+ * Answers `-ETIMEDOUT` when the deadline passes first, even when the
+ * system's DNS server never answers.
+ * @param host      As for netkit_getaddrinfo().
+ * @param service   As for netkit_getaddrinfo().
+ * @param family    As for netkit_getaddrinfo().
+ * @param type      As for netkit_getaddrinfo().
+ * @param flags     As for netkit_getaddrinfo().
+ * @param deadline  See @ref time.
+ * @param[out] out  As for netkit_getaddrinfo().
+ * @return The number of results (at least 1), or a negative code.
+ * @retval -ETIMEDOUT The deadline passed before the resolver answered.
+ * @retval -EINVAL  As netkit_getaddrinfo(), or @p deadline below -1.
+ * @note Thread-safe.
+ */
+NETKIT_EXPORT int netkit_getaddrinfo_until(const char *host,
+					   const char *service, int family,
+					   int type, int flags,
+					   int64_t deadline,
+					   netkit_addrinfo **out);
 
 /**
  * @brief Releases a list from netkit_getaddrinfo().

@@ -5,6 +5,7 @@
 #define NETKIT_SOCKET_H
 
 #include "addr.h"
+#include "deadline.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -102,9 +103,34 @@ NETKIT_EXPORT int netkit_listen(int fd, int backlog);
  * @retval -EINVAL  @p fd is not listening.
  * @retval -ECONNABORTED A client gave up before it was accepted; call again.
  * @retval -EMFILE  The process has no free descriptor.
- * @note Python: `conn, addr = sock.accept()`.
+ * @note Python: `conn, addr = sock.accept()`. A socket's own
+ * `SO_RCVTIMEO` bounds the wait from the first signal on, instead of
+ * restarting with every retry.
  */
 NETKIT_EXPORT int netkit_accept(int fd, netkit_addr *peer);
+
+/**
+ * netkit_accept() with a deadline.
+ *
+ * Waits with poll() until a connection is waiting or the deadline
+ * passes, on blocking and non-blocking listeners alike; the listener's
+ * mode is left as it is. On a blocking listener shared by several
+ * threads, another thread may take the connection between the wake-up
+ * and accept(), which then waits for the next one: make a shared
+ * listener non-blocking.
+ * @param fd         A listening socket.
+ * @param[out] peer  As for netkit_accept().
+ * @param deadline   See @ref time; 0 takes a waiting connection or
+ *                   fails at once.
+ * @return The connected socket (close-on-exec), or a negative code.
+ * @retval -ETIMEDOUT   No connection before the deadline.
+ * @retval -EINVAL      @p deadline below -1, or @p fd is not listening.
+ * @retval -ECONNABORTED A client gave up before it was accepted.
+ * @retval -EMFILE      The process has no free descriptor.
+ * @note Python: `sock.settimeout(t); sock.accept()`.
+ */
+NETKIT_EXPORT int netkit_accept_until(int fd, netkit_addr *peer,
+				      int64_t deadline);
 
 /**
  * Connects a socket to a remote address.
@@ -121,9 +147,34 @@ NETKIT_EXPORT int netkit_accept(int fd, netkit_addr *peer);
  * @retval -EINPROGRESS  Non-blocking socket: the connection goes on.
  * @retval -EAFNOSUPPORT An IPv6 address for an IPv4 socket (Linux answers
  *                      -EINVAL for the reverse).
- * @note Python: `sock.connect((host, port))`.
+ * @note Python: `sock.connect((host, port))`. A socket's own
+ * `SO_SNDTIMEO` bounds a blocking connect even when a signal interrupts
+ * it (counted from the signal), and its expiry is `-EINPROGRESS`, as
+ * the kernel answers without a signal.
  */
 NETKIT_EXPORT int netkit_connect(int fd, const netkit_addr *addr);
+
+/**
+ * netkit_connect() with a deadline.
+ *
+ * Starts the handshake without blocking (on a blocking socket,
+ * `O_NONBLOCK` is set around the connect() call only, then restored),
+ * waits with poll() until it completes or the deadline passes, and
+ * reads its result from `SO_ERROR`.
+ * @param fd        A socket.
+ * @param addr      The server's address.
+ * @param deadline  See @ref time.
+ * @retval 0             Connected.
+ * @retval -ETIMEDOUT    The handshake did not finish before the
+ *                       deadline. It may still go on in the kernel:
+ *                       close the socket.
+ * @retval -EINVAL       @p addr NULL or empty, or @p deadline below -1.
+ * @retval -ECONNREFUSED Nothing listens there.
+ * @retval -EALREADY     A connect on this socket is already under way.
+ * @note Python: `sock.settimeout(t); sock.connect((host, port))`.
+ */
+NETKIT_EXPORT int netkit_connect_until(int fd, const netkit_addr *addr,
+				       int64_t deadline);
 
 /**
  * Receives up to @p len bytes.
@@ -138,9 +189,27 @@ NETKIT_EXPORT int netkit_connect(int fd, const netkit_addr *addr);
  * @retval -EAGAIN      Non-blocking socket with nothing to read.
  * @retval -ECONNRESET  The peer reset the connection.
  * @retval -ENOTCONN    Stream socket not connected.
- * @note Python: `sock.recv(len)`.
+ * @note Python: `sock.recv(len)`. A socket's own `SO_RCVTIMEO` keeps
+ * bounding the call across signals (from the first one on), and its
+ * expiry is `-EAGAIN`, as the kernel answers.
  */
 NETKIT_EXPORT ssize_t netkit_recv(int fd, void *buf, size_t len);
+
+/**
+ * netkit_recv() with a deadline.
+ * @param fd        A connected socket (or a bound datagram socket).
+ * @param[out] buf  Receives the bytes.
+ * @param len       Size of @p buf, at least 1.
+ * @param deadline  See @ref time.
+ * @return The number of bytes received, 0 when the peer has closed its
+ *         side, or a negative code.
+ * @retval -ETIMEDOUT   Nothing arrived before the deadline.
+ * @retval -EINVAL      @p buf NULL, @p len 0, or @p deadline below -1.
+ * @retval -ECONNRESET  The peer reset the connection.
+ * @note Python: `sock.settimeout(t); sock.recv(len)`.
+ */
+NETKIT_EXPORT ssize_t netkit_recv_until(int fd, void *buf, size_t len,
+					int64_t deadline);
 
 /**
  * Sends bytes; may send fewer than asked (see netkit_send_all()).
@@ -157,6 +226,23 @@ NETKIT_EXPORT ssize_t netkit_recv(int fd, void *buf, size_t len);
 NETKIT_EXPORT ssize_t netkit_send(int fd, const void *buf, size_t len);
 
 /**
+ * netkit_send() with a deadline: waits for room in the send buffer.
+ * @param fd        A connected socket.
+ * @param buf       The bytes; may be NULL only when @p len is 0.
+ * @param len       How many.
+ * @param deadline  See @ref time.
+ * @return The number of bytes sent (at least 1 when @p len > 0), or a
+ *         negative code.
+ * @retval -ETIMEDOUT  No room before the deadline; nothing was sent.
+ * @retval -EINVAL     @p buf NULL with @p len > 0, or @p deadline
+ *                     below -1.
+ * @retval -EPIPE      The peer closed (never SIGPIPE).
+ * @note Never raises SIGPIPE. Python: `sock.settimeout(t); sock.send()`.
+ */
+NETKIT_EXPORT ssize_t netkit_send_until(int fd, const void *buf, size_t len,
+					int64_t deadline);
+
+/**
  * Sends a datagram to an address.
  * @param fd   A datagram socket (for a connected stream, use netkit_send()).
  * @param buf  The bytes; may be NULL only when @p len is 0.
@@ -170,6 +256,22 @@ NETKIT_EXPORT ssize_t netkit_send(int fd, const void *buf, size_t len);
  */
 NETKIT_EXPORT ssize_t netkit_sendto(int fd, const void *buf, size_t len,
 				    const netkit_addr *to);
+
+/**
+ * netkit_sendto() with a deadline.
+ * @param fd        A datagram socket.
+ * @param buf       The bytes; may be NULL only when @p len is 0.
+ * @param len       How many.
+ * @param to        The destination.
+ * @param deadline  See @ref time.
+ * @return The number of bytes sent, or a negative code.
+ * @retval -ETIMEDOUT  No room in the send buffer before the deadline.
+ * @retval -EINVAL     As netkit_sendto(), or @p deadline below -1.
+ * @note Never raises SIGPIPE.
+ */
+NETKIT_EXPORT ssize_t netkit_sendto_until(int fd, const void *buf,
+					  size_t len, const netkit_addr *to,
+					  int64_t deadline);
 
 /**
  * Receives a datagram and its sender's address.
@@ -189,6 +291,21 @@ NETKIT_EXPORT ssize_t netkit_sendto(int fd, const void *buf, size_t len,
  */
 NETKIT_EXPORT ssize_t netkit_recvfrom(int fd, void *buf, size_t len,
 				      netkit_addr *from);
+
+/**
+ * netkit_recvfrom() with a deadline.
+ * @param fd         A datagram socket.
+ * @param[out] buf   Receives the bytes.
+ * @param len        Size of @p buf, at least 1.
+ * @param[out] from  As for netkit_recvfrom().
+ * @param deadline   See @ref time.
+ * @return The number of bytes received, or a negative code.
+ * @retval -ETIMEDOUT  No datagram before the deadline.
+ * @retval -EINVAL     @p buf NULL, @p len 0, or @p deadline below -1.
+ */
+NETKIT_EXPORT ssize_t netkit_recvfrom_until(int fd, void *buf, size_t len,
+					    netkit_addr *from,
+					    int64_t deadline);
 
 /**
  * Closes one or both directions of a connection: the half-close of TCP's
@@ -238,14 +355,44 @@ NETKIT_EXPORT int netkit_close(int fd);
  * @param buf  The bytes; may be NULL only when @p len is 0.
  * @param len  How many.
  * @return @p len on success, or a negative code. On error some bytes may
- *         already have been sent.
+ *         already have been sent, and this call does not say how many:
+ *         netkit_send_all_until() does (with #NETKIT_FOREVER, it
+ *         behaves as this one on a blocking socket).
  * @retval -EINVAL     @p buf NULL with @p len > 0.
  * @retval -EPIPE      The peer closed (never SIGPIPE).
  * @retval -ECONNRESET The peer reset the connection.
- * @retval -EAGAIN     Non-blocking socket with a full send buffer.
+ * @retval -EAGAIN     Non-blocking socket with a full send buffer, or
+ *                     the socket's `SO_SNDTIMEO` expired (after a
+ *                     signal, counted from the signal).
  * @note Never raises SIGPIPE. Python: `sock.sendall(data)`.
  */
 NETKIT_EXPORT ssize_t netkit_send_all(int fd, const void *buf, size_t len);
+
+/**
+ * Sends all @p len bytes before a deadline, and says how many went.
+ *
+ * Loops over partial sends; on a non-blocking socket it waits with
+ * poll() for room instead of failing with `-EAGAIN`.
+ * @param fd          A connected socket.
+ * @param buf         The bytes; may be NULL only when @p len is 0.
+ * @param len         How many.
+ * @param deadline    See @ref time; it bounds the whole transfer.
+ * @param[out] sent   If not NULL, always receives the number of bytes
+ *                    handed to the kernel, on success (@p len) and on
+ *                    every error (0 for a bad argument).
+ * @return @p len, or a negative code.
+ * @retval -ETIMEDOUT  The deadline passed first; *@p sent tells how far
+ *                     it got.
+ * @retval -EINVAL     @p buf NULL with @p len > 0, or @p deadline
+ *                     below -1.
+ * @retval -EPIPE      The peer closed (never SIGPIPE).
+ * @retval -ECONNRESET The peer reset the connection.
+ * @note Never raises SIGPIPE. Python: `sock.sendall()` with a timeout,
+ * except that Python does not say how much went out.
+ */
+NETKIT_EXPORT ssize_t netkit_send_all_until(int fd, const void *buf,
+					    size_t len, int64_t deadline,
+					    size_t *sent);
 
 /**
  * Receives exactly @p len bytes unless the peer closes first.
@@ -257,9 +404,34 @@ NETKIT_EXPORT ssize_t netkit_send_all(int fd, const void *buf, size_t len);
  *         into @p buf.
  * @retval -EINVAL     @p buf NULL or @p len 0.
  * @retval -ECONNRESET The peer reset the connection.
+ * @retval -EAGAIN     The socket's `SO_RCVTIMEO` expired (after a
+ *                     signal or a short read, counted from then); how
+ *                     many bytes arrived is not reported:
+ *                     netkit_recv_exact_until() reports it.
  * @note Python: `sock.recv(n, socket.MSG_WAITALL)`, looped.
  */
 NETKIT_EXPORT ssize_t netkit_recv_exact(int fd, void *buf, size_t len);
+
+/**
+ * Receives exactly @p len bytes before a deadline, unless the peer
+ * closes first, and says how many came.
+ * @param fd        A connected stream socket.
+ * @param[out] buf  Receives the bytes.
+ * @param len       How many, at least 1.
+ * @param deadline  See @ref time; it bounds the whole transfer.
+ * @param[out] got  If not NULL, always receives the number of bytes
+ *                  stored in @p buf, on success and on every error (0
+ *                  for a bad argument).
+ * @return @p len; fewer (possibly 0) if the peer closed first; or a
+ *         negative code.
+ * @retval -ETIMEDOUT  The deadline passed first; *@p got tells how many
+ *                     bytes arrived.
+ * @retval -EINVAL     @p buf NULL, @p len 0, or @p deadline below -1.
+ * @retval -ECONNRESET The peer reset the connection.
+ * @note Python: asyncio's `readexactly()` with a timeout.
+ */
+NETKIT_EXPORT ssize_t netkit_recv_exact_until(int fd, void *buf, size_t len,
+					      int64_t deadline, size_t *got);
 
 /** @} */
 

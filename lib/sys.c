@@ -1,0 +1,44 @@
+/*
+ * The seam's table (see sys.h). Only the tests' copy of the library
+ * (-DNETKIT_SEAM) has one; the installed library calls libc directly.
+ */
+#include "config.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include "netkit-private.h"
+
+#ifdef NETKIT_SEAM
+
+#define NK_SYS_ENTRIES \
+	.socket = socket, \
+	.bind = bind, \
+	.listen = listen, \
+	.accept4 = accept4, \
+	.connect = connect, \
+	.send = send, \
+	.recv = recv, \
+	.sendto = sendto, \
+	.recvfrom = recvfrom, \
+	.sendmsg = sendmsg, \
+	.recvmsg = recvmsg, \
+	.shutdown = shutdown, \
+	.close = close, \
+	.poll = poll, \
+	.getsockopt = getsockopt, \
+	.setsockopt = setsockopt, \
+	.getsockname = getsockname, \
+	.getpeername = getpeername, \
+	.fcntl = fcntl, \
+	.getaddrinfo = getaddrinfo,
+
+const struct netkit__sys netkit__sys_default = { NK_SYS_ENTRIES };
+struct netkit__sys netkit__sys = { NK_SYS_ENTRIES };
+
+#else
+
+/* ISO C forbids an empty translation unit. */
+typedef int netkit__sys_unused;
+
+#endif

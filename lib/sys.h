@@ -1,0 +1,60 @@
+/*
+ * The seam: every system call libnetkit makes goes through NK_SYS(name).
+ *
+ * In the installed library NK_SYS(send) is plain `send`: a direct call,
+ * nothing added. The copy of the library the tests link (nk_internal,
+ * built with -DNETKIT_SEAM) calls through the table netkit__sys, which
+ * a test may rewrite to make any call fail with any errno or return
+ * short counts (Go's internal/socktest; wayland's os wrappers).
+ * Not installed.
+ */
+#ifndef NETKIT_SYS_H
+#define NETKIT_SYS_H
+
+#include <netdb.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <sys/types.h>
+
+#ifdef NETKIT_SEAM
+
+struct netkit__sys {
+	int (*socket)(int, int, int);
+	int (*bind)(int, const struct sockaddr *, socklen_t);
+	int (*listen)(int, int);
+	int (*accept4)(int, struct sockaddr *, socklen_t *, int);
+	int (*connect)(int, const struct sockaddr *, socklen_t);
+	ssize_t (*send)(int, const void *, size_t, int);
+	ssize_t (*recv)(int, void *, size_t, int);
+	ssize_t (*sendto)(int, const void *, size_t, int,
+			  const struct sockaddr *, socklen_t);
+	ssize_t (*recvfrom)(int, void *, size_t, int, struct sockaddr *,
+			    socklen_t *);
+	ssize_t (*sendmsg)(int, const struct msghdr *, int);
+	ssize_t (*recvmsg)(int, struct msghdr *, int);
+	int (*shutdown)(int, int);
+	int (*close)(int);
+	int (*poll)(struct pollfd *, nfds_t, int);
+	int (*getsockopt)(int, int, int, void *, socklen_t *);
+	int (*setsockopt)(int, int, int, const void *, socklen_t);
+	int (*getsockname)(int, struct sockaddr *, socklen_t *);
+	int (*getpeername)(int, struct sockaddr *, socklen_t *);
+	int (*fcntl)(int, int, ...);
+	int (*getaddrinfo)(const char *, const char *,
+			   const struct addrinfo *, struct addrinfo **);
+};
+
+/* The table the library calls through; tests rewrite its entries and
+ * restore them from netkit__sys_default. */
+extern struct netkit__sys netkit__sys;
+extern const struct netkit__sys netkit__sys_default;
+
+#define NK_SYS(name) (netkit__sys.name)
+
+#else
+
+#define NK_SYS(name) name
+
+#endif /* NETKIT_SEAM */
+
+#endif /* NETKIT_SYS_H */
