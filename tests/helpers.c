@@ -54,6 +54,15 @@ nk_tcase(const char *name)
 	return tc;
 }
 
+TCase *
+nk_tcase_with(const char *name, const TTest *t, int loops)
+{
+	TCase *tc = nk_tcase(name);
+
+	tcase_add_loop_test(tc, t, 0, loops);
+	return tc;
+}
+
 bool
 nk_have_ipv6(void)
 {

@@ -35,6 +35,13 @@ void nk_set_linger_zero(int fd);
 /* Monotonic milliseconds, for bounded waits. */
 long long nk_now_ms(void);
 
+/* Adds test t to suite s in a TCase of its own, named after the test,
+ * with the fd-leak fixture: CK_RUN_CASE=<test name> runs exactly it. */
+#define NK_ADD_TEST(s, t) suite_add_tcase((s), nk_tcase_with(#t, (t), 1))
+/* The same for a loop test over both families (_i = 0: IPv4, 1: IPv6). */
+#define NK_ADD_TEST_V4_V6(s, t) suite_add_tcase((s), nk_tcase_with(#t, (t), 2))
+TCase *nk_tcase_with(const char *name, const TTest *t, int loops);
+
 /* Each tests/test-<concern>.c defines this; main.c runs it. */
 Suite *netkit_test_suite(void);
 
