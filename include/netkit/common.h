@@ -56,7 +56,7 @@ NETKIT_EXPORT const char *netkit_version_string(void);
  *
  * A system error is the negative errno value (`-ECONNREFUSED`): compare
  * against `-E...` constants from `<errno.h>`. Resolver and library
- * errors are the `NETKIT_E...` codes below, all at or below -10000, so
+ * errors are the `NETKIT_E...` codes below, all below -10000, so
  * they never collide with an errno value. `errno` itself is never the
  * channel: netkit leaves it unspecified.
  * @code
@@ -70,21 +70,64 @@ NETKIT_EXPORT const char *netkit_version_string(void);
  * @endcode
  * @{
  */
-/** First library error code; every `NETKIT_E*` code is at or below it. */
+/** First library error code; every `NETKIT_E*` code is below it. A
+ * macro, unlike the codes, so that `#if` can use it. */
 #define NETKIT_EBASE (-10000)
-/** The name is not known to the resolver (like Python's `socket.gaierror`,
- * EAI_NONAME). */
-#define NETKIT_ENONAME (-10001)
-/** Temporary resolver failure; trying again later may work (EAI_AGAIN). */
-#define NETKIT_EAGAIN_RESOLVE (-10002)
-/** The service name is not known for this protocol (Python's
+
+/**
+ * The library's own error codes as one list: `X(NAME, VALUE, MESSAGE)`
+ * per code, where `NETKIT_##NAME` is the code, VALUE its number (below
+ * ::NETKIT_EBASE, fixed forever: part of the ABI) and MESSAGE what
+ * netkit_strerror() answers for it.
+ *
+ * The list generates ::netkit_errno and, inside the library, the names
+ * and messages of netkit_errname() and netkit_strerror(), so a new code
+ * is one row here (and its paragraph below). A program may expand it
+ * too, for example to print every code:
+ * @code
+ * #define ROW(name, value, msg) printf("%d NETKIT_" #name ": %s\n", value, msg);
+ * NETKIT_ERRNO_MAP(ROW)
+ * @endcode
+ */
+#define NETKIT_ERRNO_MAP(X) \
+	X(ENONAME, -10001, "name or address not known") \
+	X(EAGAIN_RESOLVE, -10002, \
+	  "temporary failure in name resolution; try again") \
+	X(ENOSERVICE, -10003, "service not known for this protocol") \
+	X(ERESOLVE, -10004, "name resolution failed") \
+	X(ENOADDR, -10005, "the name has no address of the requested family") \
+	X(ETOOLONG, -10006, "line longer than the buffer")
+
+#define NETKIT__ERRNO_ENUM(name, value, msg) NETKIT_##name = (value),
+/**
+ * The `NETKIT_E*` codes, generated from ::NETKIT_ERRNO_MAP.
+ *
+ * They are enumeration constants, not macros: compare and `switch` on
+ * them in C code as before, but `#if` cannot see them (there it reads
+ * them as 0). Their values are those of 0.1, so the ABI is unchanged;
+ * to know at compile time which codes exist, test the
+ * `NETKIT_VERSION_*` macros.
+ */
+enum netkit_errno {
+	NETKIT_ERRNO_MAP(NETKIT__ERRNO_ENUM)
+};
+#undef NETKIT__ERRNO_ENUM
+
+/** @var NETKIT_ENONAME
+ * The name is not known to the resolver (like Python's
+ * `socket.gaierror`, EAI_NONAME). */
+/** @var NETKIT_EAGAIN_RESOLVE
+ * Temporary resolver failure; trying again later may work (EAI_AGAIN). */
+/** @var NETKIT_ENOSERVICE
+ * The service name is not known for this protocol (Python's
  * `OSError: service/proto not found`). */
-#define NETKIT_ENOSERVICE (-10003)
-/** Any other resolver failure (EAI_FAIL and the rest). */
-#define NETKIT_ERESOLVE (-10004)
-/** The name exists but has no address of the requested family
+/** @var NETKIT_ERESOLVE
+ * Any other resolver failure (EAI_FAIL and the rest). */
+/** @var NETKIT_ENOADDR
+ * The name exists but has no address of the requested family
  * (EAI_ADDRFAMILY). */
-#define NETKIT_ENOADDR (-10005)
+/** @var NETKIT_ETOOLONG
+ * A line did not fit in the caller's buffer before its end was seen. */
 
 /**
  * A human sentence for an error code.
