@@ -57,27 +57,36 @@ netkit__addr_set(netkit_addr *out, const struct sockaddr *sa, socklen_t len)
 	return 0;
 }
 
-/* Parses an IPv6 scope: an interface name, or a decimal index as
- * inet_pton-style text ("fe80::1%2"). Returns 0 and the index, or
- * -EINVAL. */
+/* The longest IP text worth reading, with its NUL: the longest IPv6
+ * text, '%' and an interface name. Longer text is refused unread. */
+#define IP_TEXT_MAX (INET6_ADDRSTRLEN + IF_NAMESIZE)
+
+/* True if s is one or more decimal digits and nothing else. */
+static bool
+all_digits(const char *s)
+{
+	return *s != '\0' && s[strspn(s, "0123456789")] == '\0';
+}
+
+/* Parses an IPv6 scope as glibc does: all digits is an interface index,
+ * taken as it is (any value up to UINT32_MAX, an interface or not);
+ * anything else is the name of an existing interface. Returns 0 and
+ * the index, or -EINVAL. */
 static int
 parse_scope(const char *s, uint32_t *out)
 {
-	char *end;
 	unsigned long v;
 	unsigned int idx;
 
-	if (*s == '\0')
-		return -EINVAL;
-	if (*s >= '0' && *s <= '9') {
+	if (all_digits(s)) {
 		errno = 0;
-		v = strtoul(s, &end, 10);
-		if (*end != '\0' || errno || v > UINT32_MAX)
+		v = strtoul(s, NULL, 10);
+		if (errno || v > UINT32_MAX)
 			return -EINVAL;
 		*out = (uint32_t)v;
 		return 0;
 	}
-	if (strlen(s) >= IF_NAMESIZE)
+	if (*s == '\0' || strnlen(s, IF_NAMESIZE) == IF_NAMESIZE)
 		return -EINVAL;
 	idx = if_nametoindex(s);
 	if (idx == 0)
@@ -91,7 +100,7 @@ parse_scope(const char *s, uint32_t *out)
 static int
 addr_from_text(netkit_addr *out, const char *ip, size_t ip_len, int port)
 {
-	char text[INET6_ADDRSTRLEN + IF_NAMESIZE];
+	char text[IP_TEXT_MAX];
 	netkit_addr tmp;
 	struct sockaddr_in *sin = (struct sockaddr_in *)&tmp.ss;
 	struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)&tmp.ss;
@@ -131,9 +140,14 @@ addr_from_text(netkit_addr *out, const char *ip, size_t ip_len, int port)
 NETKIT_EXPORT int
 netkit_addr_from_ip(netkit_addr *out, const char *ip, int port)
 {
+	size_t n;
+
 	if (!out || !ip || port < 0 || port > 65535)
 		return -EINVAL;
-	return addr_from_text(out, ip, strlen(ip), port);
+	n = strnlen(ip, IP_TEXT_MAX);
+	if (n == IP_TEXT_MAX)
+		return -EINVAL;
+	return addr_from_text(out, ip, n, port);
 }
 
 /* Strict decimal port: 1-5 digits, at most 65535, nothing after. */
@@ -162,6 +176,9 @@ netkit_addr_parse(netkit_addr *out, const char *text)
 
 	if (!out || !text)
 		return -EINVAL;
+	/* No valid text is longer than netkit_addr_format()'s longest. */
+	if (strnlen(text, NETKIT_ADDRSTRLEN) == NETKIT_ADDRSTRLEN)
+		return -EINVAL;
 
 	if (text[0] == '[') {
 		const char *close = strchr(text, ']');
@@ -187,6 +204,37 @@ netkit_addr_parse(netkit_addr *out, const char *text)
 	return addr_from_text(out, ip, ip_len, port);
 }
 
+/* True if parse_scope() reads name back as the interface it names: not
+ * all digits (that would be an index), and only printable ASCII other
+ * than ']' (which would end the brackets of netkit_addr_parse()). */
+static bool
+name_reads_back(const char *name)
+{
+	const char *p;
+
+	if (all_digits(name))
+		return false;
+	for (p = name; *p; p++)
+		if (*p < '!' || *p > '~' || *p == ']')
+			return false;
+	return true;
+}
+
+/* Appends "%scope" to buf (n bytes used of NETKIT_ADDRSTRLEN) so that
+ * parse_scope() gives back the same index: the interface's name where
+ * that reads back, else the number. Returns the new length. */
+static size_t
+scope_text(uint32_t scope, char *buf, size_t n)
+{
+	char name[IF_NAMESIZE];
+
+	if (if_indextoname(scope, name) && name_reads_back(name))
+		return n + (size_t)snprintf(buf + n, NETKIT_ADDRSTRLEN - n,
+					    "%%%s", name);
+	return n + (size_t)snprintf(buf + n, NETKIT_ADDRSTRLEN - n, "%%%u",
+				    (unsigned int)scope);
+}
+
 /* Writes the IP text (with "%scope" for scoped IPv6) into buf, which
  * holds at least NETKIT_ADDRSTRLEN bytes. Returns its length. */
 static int
@@ -194,7 +242,6 @@ ip_text(const netkit_addr *a, char *buf)
 {
 	const struct sockaddr_in *sin = (const struct sockaddr_in *)&a->ss;
 	const struct sockaddr_in6 *sin6 = (const struct sockaddr_in6 *)&a->ss;
-	char ifname[IF_NAMESIZE];
 	size_t n;
 
 	if (a->ss.ss_family == AF_INET) {
@@ -203,14 +250,8 @@ ip_text(const netkit_addr *a, char *buf)
 	}
 	inet_ntop(AF_INET6, &sin6->sin6_addr, buf, INET6_ADDRSTRLEN);
 	n = strlen(buf);
-	if (sin6->sin6_scope_id != 0) {
-		if (if_indextoname(sin6->sin6_scope_id, ifname))
-			n += (size_t)snprintf(buf + n, NETKIT_ADDRSTRLEN - n,
-				"%%%s", ifname);
-		else
-			n += (size_t)snprintf(buf + n, NETKIT_ADDRSTRLEN - n,
-				"%%%u", (unsigned int)sin6->sin6_scope_id);
-	}
+	if (sin6->sin6_scope_id != 0)
+		n = scope_text(sin6->sin6_scope_id, buf, n);
 	return (int)n;
 }
 

@@ -23,7 +23,11 @@ netkit_inet_aton(const char *text, unsigned char out[4])
 	/* The platform's own parser, as CPython calls it: on glibc this
 	 * accepts "1.2", "0x7f.1", "010.0.0.1" and even "1.2.3.4 junk"
 	 * (text after whitespace is ignored), and Python returns the same
-	 * bytes for all of them. inet_aton is reentrant. */
+	 * bytes for all of them. inet_aton is reentrant. No length limit
+	 * here, unlike pton: Python accepts any number of leading zeros
+	 * ("000...0001.2.3.4", 100 KB of them) and any junk after the
+	 * space, so no cut-off keeps parity. glibc stops reading at the
+	 * first byte that cannot continue an address. */
 	if (inet_aton(text, &a) == 0)
 		return -EINVAL;
 	memcpy(out, &a.s_addr, 4);
@@ -46,6 +50,7 @@ NETKIT_EXPORT int
 netkit_inet_pton(int family, const char *text, void *out)
 {
 	unsigned char tmp[sizeof(struct in6_addr)];
+	size_t max;
 	int rc;
 
 	if (!text || !out)
@@ -54,6 +59,13 @@ netkit_inet_pton(int family, const char *text, void *out)
 	 * errno EAFNOSUPPORT for any family but these two. */
 	if (family != AF_INET && family != AF_INET6)
 		return -EAFNOSUPPORT;
+	/* Strict text is never longer than inet_ntop's longest ("ffff:...:
+	 * 255.255.255.255"; no leading zeros in IPv4 parts, at most 4 hex
+	 * digits a group), so longer text is refused unread, as Python
+	 * refuses it read. */
+	max = family == AF_INET ? INET_ADDRSTRLEN : INET6_ADDRSTRLEN;
+	if (strnlen(text, max) == max)
+		return -EINVAL;
 	rc = inet_pton(family, text, tmp);
 	if (rc != 1)
 		return -EINVAL;

@@ -23,6 +23,19 @@ extern "C" {
  * a socket (netkit_local_addr(), netkit_peer_addr()). None of these calls
  * touches the network or the resolver: names such as "localhost" are for
  * the resolver functions.
+ *
+ * An IPv6 scope ("%eth0", "%2") is read as glibc reads it: all digits
+ * is an interface index, taken as it is from 0 to 4294967295 whether or
+ * not an interface has it (0 is no scope); anything else is the name
+ * of an existing interface, even one starting with a digit ("%1x").
+ * Text is written so that it parses back to the same address: by the
+ * interface's name, or by the index number where there is no interface,
+ * or where the name would not read back (a name of all digits such as
+ * "12", one holding ']' or bytes outside printable ASCII).
+ *
+ * Text arguments are read no further than the longest text that can be
+ * valid (plus one byte, to see that it goes on), so an unterminated or
+ * endless text is refused with `-EINVAL` rather than read to its end.
  * @code
  * netkit_addr a;
  * char text[NETKIT_ADDRSTRLEN];
@@ -59,11 +72,15 @@ typedef struct netkit_addr {
  * Makes an address from a numeric IP and a port.
  * @param[out] out  Written only on success.
  * @param ip        Dotted IPv4 ("127.0.0.1", "0.0.0.0") or IPv6 text
- *                  ("::1", "::", "fe80::1%lo"). No names, no short forms.
+ *                  ("::1", "::", "fe80::1%lo", "fe80::1%2"). No names,
+ *                  no short forms. Read at most 62 bytes far
+ *                  (`INET6_ADDRSTRLEN + IF_NAMESIZE`).
  * @param port      0..65535; 0 asks bind() for any free port.
  * @retval 0        Success.
  * @retval -EINVAL  NULL argument, text that is not a numeric IP, a port
- *                  outside 0..65535, or an unknown IPv6 scope.
+ *                  outside 0..65535, a scope name that no interface has
+ *                  (or of `IF_NAMESIZE` bytes or more), a scope number
+ *                  above 4294967295, or text of 62 bytes or more.
  * @note Thread-safe. Python: the tuple `(ip, port)`.
  */
 NETKIT_EXPORT int netkit_addr_from_ip(netkit_addr *out, const char *ip,
@@ -73,17 +90,25 @@ NETKIT_EXPORT int netkit_addr_from_ip(netkit_addr *out, const char *ip,
  * Parses "ip:port" text: "1.2.3.4:80", "[::1]:80", "[fe80::1%eth0]:80".
  *
  * The inverse of netkit_addr_format(). The port is required and is
- * 1 to 5 decimal digits with a value of at most 65535.
+ * 1 to 5 decimal digits with a value of at most 65535. The scope is
+ * read as in netkit_addr_from_ip().
  * @param[out] out  Written only on success.
- * @param text      The text to parse.
+ * @param text      The text to parse; read at most NETKIT_ADDRSTRLEN
+ *                  bytes far.
  * @retval 0        Success.
- * @retval -EINVAL  NULL argument or malformed text.
+ * @retval -EINVAL  NULL argument, malformed text, a scope as refused by
+ *                  netkit_addr_from_ip(), or text of NETKIT_ADDRSTRLEN
+ *                  bytes or more.
  * @note Thread-safe.
  */
 NETKIT_EXPORT int netkit_addr_parse(netkit_addr *out, const char *text);
 
 /**
  * Formats an address as "1.2.3.4:80" or "[::1]:80".
+ *
+ * A scope is written as the interface's name where that name parses
+ * back to the same interface, else as its index ("[fe80::1%2]:80"), so
+ * netkit_addr_parse() of the text always gives back the same address.
  * @param a         The address.
  * @param[out] buf  Receives the NUL-terminated text; untouched on failure.
  * @param len       Size of @p buf; NETKIT_ADDRSTRLEN always suffices.

@@ -85,7 +85,8 @@ NETKIT_EXPORT const char *netkit_version_string(void);
  * is one row here (and its paragraph below). A program may expand it
  * too, for example to print every code:
  * @code
- * #define ROW(name, value, msg) printf("%d NETKIT_" #name ": %s\n", value, msg);
+ * #define ROW(name, value, msg) \
+ *         printf("%d NETKIT_" #name ": %s\n", value, msg);
  * NETKIT_ERRNO_MAP(ROW)
  * @endcode
  */

@@ -43,6 +43,12 @@ extern "C" {
  * (the last part fills 16 bits), "1.2", "16909060", hexadecimal
  * ("0x7f.1") and octal ("010.0.0.1") parts, and on glibc any text after
  * the first whitespace is ignored.
+ *
+ * Unlike the other text calls, this one has no length limit: Python
+ * takes any number of leading zeros ("000...01.2.3.4", 100 KB of them)
+ * and any junk after the whitespace, so any cut-off would refuse what
+ * Python accepts. The text is read up to its first byte that cannot
+ * continue an address (NUL, whitespace, ...).
  * @param text      NUL-terminated text.
  * @param[out] out  The 4 address bytes in network order; written only
  *                  on success.
@@ -74,12 +80,15 @@ NETKIT_EXPORT int netkit_inet_ntoa(const unsigned char in[4], char *buf,
  * @param family    `AF_INET` or `AF_INET6`.
  * @param text      NUL-terminated text: four decimal parts for IPv4
  *                  ("1.2.3.4"), standard text for IPv6 ("::1",
- *                  "::ffff:1.2.3.4"); no scope ("%eth0").
+ *                  "::ffff:1.2.3.4"); no scope ("%eth0"). Read at most
+ *                  `INET_ADDRSTRLEN` (16) or `INET6_ADDRSTRLEN` (46)
+ *                  bytes far: no valid text is longer.
  * @param[out] out  4 (IPv4) or 16 (IPv6) bytes in network order;
  *                  written only on success.
  * @retval 0        Success.
- * @retval -EINVAL  NULL argument or text that is not an address of that
- *                  family (Python: `OSError: illegal IP address string
+ * @retval -EINVAL  NULL argument, text that is not an address of that
+ *                  family, or text of 16 (IPv4) or 46 (IPv6) bytes or
+ *                  more (Python: `OSError: illegal IP address string
  *                  passed to inet_pton`).
  * @retval -EAFNOSUPPORT @p family is neither AF_INET nor AF_INET6
  *                  (Python: `OSError` with errno EAFNOSUPPORT).
