@@ -68,10 +68,12 @@ all_digits(const char *s)
 	return *s != '\0' && s[strspn(s, "0123456789")] == '\0';
 }
 
-/* Parses an IPv6 scope as glibc does: all digits is an interface index,
- * taken as it is (any value up to UINT32_MAX, an interface or not);
- * anything else is the name of an existing interface. Returns 0 and
- * the index, or -EINVAL. */
+/* Parses an IPv6 scope: all digits is an interface index, taken as it
+ * is (any value up to UINT32_MAX, an interface or not); anything else
+ * is the name of an existing interface. glibc's getaddrinfo tries a
+ * name first for link-local addresses, which makes "%12" ambiguous when
+ * an interface is named "12"; digits here are always an index. Returns
+ * 0 and the index, or -EINVAL. */
 static int
 parse_scope(const char *s, uint32_t *out)
 {

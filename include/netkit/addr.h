@@ -24,10 +24,13 @@ extern "C" {
  * touches the network or the resolver: names such as "localhost" are for
  * the resolver functions.
  *
- * An IPv6 scope ("%eth0", "%2") is read as glibc reads it: all digits
- * is an interface index, taken as it is from 0 to 4294967295 whether or
- * not an interface has it (0 is no scope); anything else is the name
- * of an existing interface, even one starting with a digit ("%1x").
+ * An IPv6 scope ("%eth0", "%2") of all digits is an interface index,
+ * taken as it is from 0 to 4294967295 whether or not an interface has
+ * it (0 is no scope); anything else is the name of an existing
+ * interface, even one starting with a digit ("%1x"). (glibc's
+ * getaddrinfo() differs in one case: for link-local addresses it tries
+ * a name first, so there "%12" can mean an interface named "12". netkit
+ * never reads digits as a name, so each text has one meaning.)
  * Text is written so that it parses back to the same address: by the
  * interface's name, or by the index number where there is no interface,
  * or where the name would not read back (a name of all digits such as
