@@ -21,6 +21,7 @@
 	X(NETKIT_ERESOLVE, "NETKIT_ERESOLVE", "name resolution failed") \
 	X(NETKIT_ENOADDR, "NETKIT_ENOADDR", \
 	  "the name has no address of the requested family") \
+	X(NETKIT_ETOOLONG, "NETKIT_ETOOLONG", "line longer than the buffer") \
 	X(-EINVAL, "EINVAL", "invalid argument") \
 	X(-ENOSPC, "ENOSPC", "buffer too small for the result") \
 	X(-EBADF, "EBADF", "not an open file descriptor") \

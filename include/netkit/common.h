@@ -85,6 +85,9 @@ NETKIT_EXPORT const char *netkit_version_string(void);
 /** The name exists but has no address of the requested family
  * (EAI_ADDRFAMILY). */
 #define NETKIT_ENOADDR (-10005)
+/** A line (or delimited record) is longer than the buffer it must fit
+ * in: the caller's, or the reader's (see @ref reader). */
+#define NETKIT_ETOOLONG (-10006)
 
 /**
  * A human sentence for an error code.
