@@ -340,6 +340,76 @@ START_TEST(peer_reset_mid_line_gives_econnreset_and_keeps_bytes)
 }
 END_TEST
 
+START_TEST(read_exact_returns_short_count_at_end_of_stream)
+{
+	unsigned char buf[8], out[64];
+	netkit_reader r;
+	size_t got = 99;
+	int a, b;
+
+	PAIR_OR_SKIP(a, b);
+	send_text(a, "0123456789abcdefghij");
+	ck_assert_int_eq(netkit_shutdown(a, SHUT_WR), 0);
+	ck_assert_int_eq(netkit_reader_init(&r, b, buf, sizeof(buf)), 0);
+	/* Through the buffer (3 < 8 bytes), then straight (40 >= 8). */
+	ck_assert_int_eq(netkit_reader_read_exact(&r, out, 3,
+		netkit_deadline_in(5000), &got), 3);
+	ck_assert_uint_eq(got, 3);
+	ck_assert_int_eq(netkit_reader_read_exact(&r, out + 3, 40,
+		netkit_deadline_in(5000), &got), 17);
+	ck_assert_uint_eq(got, 17);
+	ck_assert_mem_eq(out, "0123456789abcdefghij", 20);
+	ck_assert_int_eq(netkit_reader_read_exact(&r, out, 4, 0, &got), 0);
+	ck_assert_uint_eq(got, 0);
+	netkit_close(a);
+	netkit_close(b);
+}
+END_TEST
+
+START_TEST(read_exact_read_and_skip_line_report_peer_reset)
+{
+	unsigned char buf[16], out[64];
+	int family, a, b, i;
+	netkit_reader r;
+	size_t got = 99;
+	ssize_t rc[3];
+
+	FAMILY_OR_SKIP(family);
+	for (i = 0; i < 3; i++) {
+		nk_tcp_pair(family, &a, &b);
+		send_text(a, "abcd");
+		ck_assert(nk_readable(b, 5000));
+		ck_assert_int_eq(netkit_reader_init(&r, b, buf, sizeof(buf)),
+				 0);
+		/* "abcd" buffered; for read(), which would return it,
+		 * discarded. */
+		if (i == 1)
+			rc[i] = netkit_reader_skip_line(&r, 0);
+		else
+			rc[i] = netkit_reader_read_line(&r, (char *)out,
+							sizeof(out), 0);
+		ck_assert_int_eq(rc[i], -ETIMEDOUT);
+		nk_set_linger_zero(a);
+		ck_assert_int_eq(netkit_close(a), 0);
+		ck_assert(nk_readable(b, 5000));
+		if (i == 0)
+			rc[i] = netkit_reader_read_exact(&r, out, 32,
+				netkit_deadline_in(5000), &got);
+		else if (i == 1)
+			rc[i] = netkit_reader_read(&r, out, 32,
+				netkit_deadline_in(5000));
+		else
+			rc[i] = netkit_reader_skip_line(&r,
+				netkit_deadline_in(5000));
+		ck_assert_int_eq(rc[i], -ECONNRESET);
+		netkit_close(b);
+	}
+	/* read_exact() took the 4 bytes buffered before the reset. */
+	ck_assert_uint_eq(got, 4);
+	ck_assert_mem_eq(out, "abcd", 4);
+}
+END_TEST
+
 Suite *
 netkit_test_suite(void)
 {
@@ -357,5 +427,8 @@ netkit_test_suite(void)
 	NK_ADD_TEST(s, init_with_caller_buffer_allocates_nothing);
 	NK_ADD_TEST_V4_V6(s,
 		peer_reset_mid_line_gives_econnreset_and_keeps_bytes);
+	NK_ADD_TEST_ALL_KINDS(s,
+		read_exact_returns_short_count_at_end_of_stream);
+	NK_ADD_TEST_V4_V6(s, read_exact_read_and_skip_line_report_peer_reset);
 	return s;
 }

@@ -10,6 +10,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -292,6 +293,58 @@ START_TEST(read_line_times_out_on_silent_peer_and_keeps_partial_line)
 }
 END_TEST
 
+/* Sends one byte, no newline, every 20 ms (pacing, not synchronising:
+ * the test only needs bytes to keep coming), until told to stop or 100
+ * bytes have gone. */
+struct trickle {
+	int fd;
+	atomic_bool stop;
+};
+
+static void *
+trickle_run(void *arg)
+{
+	struct trickle *t = arg;
+	int i;
+
+	for (i = 0; i < 100 && !atomic_load(&t->stop); i++) {
+		if (netkit_send(t->fd, "x", 1) != 1)
+			break;
+		poll(NULL, 0, 20);
+	}
+	return NULL;
+}
+
+START_TEST(read_line_deadline_bounds_the_whole_call_while_bytes_trickle)
+{
+	struct trickle tr = { 0 };
+	unsigned char buf[256];
+	netkit_reader r;
+	int64_t dl, t1;
+	char out[256];
+	nk_thread *t;
+	int a, b;
+
+	PAIR_OR_SKIP(a, b);
+	tr.fd = a;
+	ck_assert_int_eq(netkit_reader_init(&r, b, buf, sizeof(buf)), 0);
+	t = nk_spawn(trickle_run, &tr);
+	dl = netkit_deadline_in(200);
+	ck_assert_int_eq(netkit_reader_read_line(&r, out, sizeof(out), dl),
+			 -ETIMEDOUT);
+	t1 = netkit_now();
+	atomic_store(&tr.stop, true);
+	nk_join(t);
+	ck_assert_msg(t1 >= dl, "returned %lld ms early", (long long)(dl - t1));
+	ck_assert_msg(late_ok(t1 - dl, 200), "returned %lld ms late",
+		      (long long)(t1 - dl));
+	/* Bytes came during the call, and none of them extended it. */
+	ck_assert_uint_ge(netkit_reader_buffered(&r, NULL), 2);
+	netkit_close(a);
+	netkit_close(b);
+}
+END_TEST
+
 START_TEST(bad_inputs_give_their_codes_and_change_nothing)
 {
 	unsigned char buf[32], before[32];
@@ -390,6 +443,8 @@ netkit_test_suite(void)
 	NK_ADD_TEST_ALL_KINDS(s, read_delim_splits_on_any_byte_value);
 	NK_ADD_TEST_ALL_KINDS(s,
 		read_line_times_out_on_silent_peer_and_keeps_partial_line);
+	NK_ADD_TEST_ALL_KINDS(s,
+		read_line_deadline_bounds_the_whole_call_while_bytes_trickle);
 	NK_ADD_TEST(s, bad_inputs_give_their_codes_and_change_nothing);
 	return s;
 }

@@ -71,9 +71,10 @@ extern "C" {
  *         handle_request(line, (size_t)len);
  * len = netkit_reader_read_line(&r, line, sizeof(line), dl);
  * n = strtoul(line + strlen("Length: "), NULL, 10);  // "Length: 12\n"
- * if (n > sizeof(body) ||
+ * if (n == 0 || n > sizeof(body) ||
  *     netkit_reader_read_exact(&r, body, n, dl, &got) != (ssize_t)n)
  *         return;                             // short, timed out, reset
+ * handle_body(body, n);
  * // From here on, raw receives: first what the reader holds.
  * n = netkit_reader_buffered(&r, &rest);
  * forward(rest, n);
