@@ -83,7 +83,7 @@ START_TEST(several_lines_in_one_segment_cost_one_receive)
 	int a, b;
 
 	PAIR_OR_SKIP(a, b);
-	send_text(a, "a\nbb\nccc\n");
+	send_text(a, "a\nbb\nccc\npar");
 	ck_assert(nk_readable(b, 5000));
 	ck_assert_int_eq(netkit_reader_init(&r, b, buf, sizeof(buf)), 0);
 	record_recv(&r, buf, sizeof(buf), 0);
@@ -91,10 +91,16 @@ START_TEST(several_lines_in_one_segment_cost_one_receive)
 	expect_line(&r, "bb\n", 3);
 	expect_line(&r, "ccc\n", 4);
 	ck_assert_int_eq(rec.calls, 1);
-	/* Nothing more: deadline 0 tries once and says so. */
+	/* The rest of the line has not come: deadline 0 tries once and
+	 * says so, "par" moved to the front for a receive of all the
+	 * room behind it. */
 	ck_assert_int_eq(netkit_reader_read_line(&r, out, sizeof(out), 0),
 			 -ETIMEDOUT);
 	ck_assert_int_eq(rec.calls, 2);
+	ck_assert_int_eq(rec.short_asks, 0);
+	send_text(a, "t\n");
+	expect_line(&r, "part\n", 5);
+	ck_assert_int_eq(rec.short_asks, 0);
 	restore_sys();
 	netkit_close(a);
 	netkit_close(b);
