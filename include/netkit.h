@@ -12,6 +12,7 @@
 #include "netkit/inet.h"
 #include "netkit/resolve.h"
 #include "netkit/iface.h"
+#include "netkit/reader.h"
 
 #endif /* NETKIT_H */
 
@@ -67,6 +68,8 @@
  * @section groups The reference, by topic
  * - @ref socket, the tutorial's calls.
  * - @ref io, sending everything, receiving an exact count.
+ * - @ref reader, whole conversations: lines, delimited records and exact
+ *   counts through one buffer.
  * - @ref time, the monotonic clock and the deadline of every blocking
  *   call.
  * - @ref addr, IPv4/IPv6 addresses and ports.

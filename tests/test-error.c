@@ -19,6 +19,9 @@ START_TEST(errname_names_errno_and_library_codes)
 			 "NETKIT_ENOSERVICE");
 	ck_assert_str_eq(netkit_errname(NETKIT_ERESOLVE), "NETKIT_ERESOLVE");
 	ck_assert_str_eq(netkit_errname(NETKIT_ENOADDR), "NETKIT_ENOADDR");
+	ck_assert_str_eq(netkit_errname(NETKIT_ETOOLONG), "NETKIT_ETOOLONG");
+	ck_assert_str_eq(netkit_strerror(NETKIT_ETOOLONG),
+			 "line longer than the buffer");
 }
 END_TEST
 
@@ -36,6 +39,7 @@ START_TEST(strerror_is_never_null_nor_empty)
 {
 	static const int codes[] = { 0, 1, -1, -EINVAL, -ECONNRESET, -4095,
 		-4096, -9999, NETKIT_EBASE, NETKIT_ENONAME, NETKIT_ENOADDR,
+		NETKIT_ETOOLONG,
 		-20000, -2147483647 - 1, 2147483647 };
 	size_t i;
 

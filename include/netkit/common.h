@@ -128,7 +128,8 @@ enum netkit_errno {
  * The name exists but has no address of the requested family
  * (EAI_ADDRFAMILY). */
 /** @var NETKIT_ETOOLONG
- * A line did not fit in the caller's buffer before its end was seen. */
+ * A line (or delimited record) is longer than the buffer it must fit
+ * in: the caller's, or the reader's (see @ref reader). */
 
 /**
  * A human sentence for an error code.
