@@ -12,6 +12,7 @@
 #include "netkit/inet.h"
 #include "netkit/resolve.h"
 #include "netkit/iface.h"
+#include "netkit/endpoint.h"
 
 #endif /* NETKIT_H */
 
@@ -73,6 +74,8 @@
  * - @ref inet, address text to bytes and back.
  * - @ref resolve, host names, addresses and services.
  * - @ref iface, this machine's interfaces (ifconfig).
+ * - @ref endpoint, a connected client (Happy Eyeballs) or a listening
+ *   server in one call.
  * - @ref error, codes and their messages.
  * - @ref version, version macros.
  *
