@@ -482,7 +482,8 @@ netkit_test_suite(void)
 {
 	Suite *s = suite_create("endpoint-calls");
 
-	NK_ADD_TEST_V4_V6(s, create_connection_returns_a_blocking_cloexec_socket);
+	NK_ADD_TEST_V4_V6(s,
+		create_connection_returns_a_blocking_cloexec_socket);
 	NK_ADD_TEST(s, create_connection_resolves_localhost);
 	NK_ADD_TEST(s, create_connection_sets_nodelay_and_keepalive);
 	NK_ADD_TEST(s, bad_arguments_are_rejected_and_nothing_is_created);

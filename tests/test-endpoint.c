@@ -518,11 +518,13 @@ netkit_test_suite(void)
 {
 	Suite *s = suite_create("endpoint");
 
-	NK_ADD_TEST_V4_V6(s, blackhole_then_working_wins_after_the_default_delay);
+	NK_ADD_TEST_V4_V6(s,
+		blackhole_then_working_wins_after_the_default_delay);
 	NK_ADD_TEST_V4_V6(s, both_blackholed_time_out_at_the_deadline);
 	NK_ADD_TEST_V4_V6(s, refused_then_working_connects_at_once);
 	NK_ADD_TEST_V4_V6(s, all_refused_returns_econnrefused);
-	NK_ADD_TEST_V4_V6(s, attempt_in_flight_is_not_abandoned_for_a_later_one);
+	NK_ADD_TEST_V4_V6(s,
+		attempt_in_flight_is_not_abandoned_for_a_later_one);
 	NK_ADD_TEST(s, families_are_interleaved_first_family_first);
 	NK_ADD_TEST_V4_V6(s, max_in_flight_bounds_the_attempts);
 	NK_ADD_TEST(s, report_counts_attempts_beyond_its_array);
