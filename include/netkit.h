@@ -52,6 +52,8 @@
  * | `s.shutdown(SHUT_WR)` | `netkit_shutdown(fd, SHUT_WR)` |
  * | `s.close()` | `netkit_close(fd)` |
  * | `s.getsockname()` / `s.getpeername()` | netkit_local_addr() / netkit_peer_addr() |
+ * | `socket.create_connection((host, port), t)` | `fd = netkit_create_connection(host, port, netkit_deadline_in(t), NULL)` |
+ * | `socket.create_server((host, port))` | `fd = netkit_create_server(host, port, NULL)` |
  * | `socket.gethostname()` | `netkit_gethostname(buf, sizeof(buf))` |
  * | `socket.gethostbyname('localhost')` | `netkit_gethostbyname("localhost", buf, sizeof(buf))` |
  * | `socket.gethostbyname_ex(name)` | `netkit_gethostbyname_ex(name, &h)` |
