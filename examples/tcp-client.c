@@ -44,6 +44,7 @@ main(int argc, char **argv)
 {
 	const char *host = argc > 1 ? argv[1] : "127.0.0.1";
 	int port = argc > 2 ? parse_port(argv[2]) : 8888;
+	const char *service = argc > 2 ? argv[2] : "8888";
 	char msg[1024], data[1024];
 	netkit_addr addr;
 	int sockfd, rc;
@@ -51,13 +52,13 @@ main(int argc, char **argv)
 
 	if (argc > 3 || port < 0)
 		return usage();
+	/* a numeric address only, as the tutorial's tuple */
 	if ((rc = netkit_addr_from_ip(&addr, host, port)) < 0)
 		die(host, rc);
-	sockfd = netkit_socket(netkit_addr_family(&addr), SOCK_STREAM, 0);
+	/* socket() and connect() in one call, without a time limit */
+	sockfd = netkit_create_connection(host, service, NETKIT_FOREVER, NULL);
 	if (sockfd < 0)
-		die("socket", sockfd);
-	if ((rc = netkit_connect(sockfd, &addr)) < 0)
-		die("connect", rc);
+		die("connect", sockfd);
 
 	for (;;) {
 		/* msg = input("Msg>>") */

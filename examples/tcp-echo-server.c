@@ -66,7 +66,9 @@ main(int argc, char **argv)
 {
 	const char *host = argc > 1 ? argv[1] : "0.0.0.0";
 	int port = argc > 2 ? parse_port(argv[2]) : 8888;
+	const char *service = argc > 2 ? argv[2] : "8888";
 	const char *reply = "Receive your message";
+	netkit_server_opts opts = { .backlog = 5 };	/* listen(5) */
 	char data[1024], peer[128], local[128];
 	netkit_addr addr, here;
 	int sockfd, conn, rc;
@@ -75,15 +77,14 @@ main(int argc, char **argv)
 	if (argc > 3 || port < 0)
 		return usage();
 	setvbuf(stdout, NULL, _IOLBF, 0);	/* each line shows at once */
+	/* a numeric address only, as the tutorial's tuple */
 	if ((rc = netkit_addr_from_ip(&addr, host, port)) < 0)
 		die(host, rc);
-	sockfd = netkit_socket(netkit_addr_family(&addr), SOCK_STREAM, 0);
+	/* socket(), bind() and listen(5); SO_REUSEADDR lets a restarted
+	 * server bind at once, old connections in TIME_WAIT or not */
+	sockfd = netkit_create_server(host, service, &opts);
 	if (sockfd < 0)
-		die("socket", sockfd);
-	if ((rc = netkit_bind(sockfd, &addr)) < 0)
-		die("bind", rc);
-	if ((rc = netkit_listen(sockfd, 5)) < 0)
-		die("listen", rc);
+		die("create_server", sockfd);
 
 	printf("waiting for connect....\n");
 	conn = netkit_accept(sockfd, &addr);	/* conn, addr = accept() */

@@ -44,7 +44,9 @@ main(int argc, char **argv)
 {
 	const char *host = argc > 1 ? argv[1] : "127.0.0.1";
 	int port = argc > 2 ? parse_port(argv[2]) : 6666;
+	const char *service = argc > 2 ? argv[2] : "6666";
 	const char *reply = "Hello, I'm the server";
+	netkit_server_opts opts = { .backlog = 5 };	/* listen(5) */
 	char data[1024];
 	netkit_addr addr;
 	int sockd, cond, rc;
@@ -52,17 +54,15 @@ main(int argc, char **argv)
 
 	if (argc > 3 || port < 0)
 		return usage();
-	/* the tuple ("127.0.0.1", 6666) */
+	/* the tuple ("127.0.0.1", 6666): a numeric address, as Python's */
 	if ((rc = netkit_addr_from_ip(&addr, host, port)) < 0)
 		die(host, rc);
 
-	sockd = netkit_socket(netkit_addr_family(&addr), SOCK_STREAM, 0);
+	/* socket(), bind() and listen(5) in one call; SO_REUSEADDR is on,
+	 * so a restart binds at once */
+	sockd = netkit_create_server(host, service, &opts);
 	if (sockd < 0)
-		die("socket", sockd);
-	if ((rc = netkit_bind(sockd, &addr)) < 0)
-		die("bind", rc);
-	if ((rc = netkit_listen(sockd, 5)) < 0)
-		die("listen", rc);
+		die("create_server", sockd);
 
 	cond = netkit_accept(sockd, NULL);	/* waits for a client */
 	if (cond < 0)

@@ -13,6 +13,7 @@
 #include "netkit/resolve.h"
 #include "netkit/iface.h"
 #include "netkit/reader.h"
+#include "netkit/endpoint.h"
 
 #endif /* NETKIT_H */
 
@@ -52,6 +53,8 @@
  * | `s.shutdown(SHUT_WR)` | `netkit_shutdown(fd, SHUT_WR)` |
  * | `s.close()` | `netkit_close(fd)` |
  * | `s.getsockname()` / `s.getpeername()` | netkit_local_addr() / netkit_peer_addr() |
+ * | `socket.create_connection((host, port), t)` | `fd = netkit_create_connection(host, port, netkit_deadline_in(t), NULL)` |
+ * | `socket.create_server((host, port))` | `fd = netkit_create_server(host, port, NULL)` |
  * | `socket.gethostname()` | `netkit_gethostname(buf, sizeof(buf))` |
  * | `socket.gethostbyname('localhost')` | `netkit_gethostbyname("localhost", buf, sizeof(buf))` |
  * | `socket.gethostbyname_ex(name)` | `netkit_gethostbyname_ex(name, &h)` |
@@ -76,6 +79,8 @@
  * - @ref inet, address text to bytes and back.
  * - @ref resolve, host names, addresses and services.
  * - @ref iface, this machine's interfaces (ifconfig).
+ * - @ref endpoint, a connected client (Happy Eyeballs) or a listening
+ *   server in one call.
  * - @ref error, codes and their messages.
  * - @ref version, version macros.
  *

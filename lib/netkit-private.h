@@ -69,4 +69,10 @@ int netkit__wait(int fd, short events, int64_t deadline);
  * slow path after EINTR only: it costs a getsockopt(). */
 int64_t netkit__kernel_deadline(int fd, int optname);
 
+/* Happy Eyeballs over a list of n addresses already resolved (endpoint.c):
+ * netkit_create_connection() without the lookup, so that tests can feed
+ * any list. Same options, results and report. */
+int netkit__connect_addrs(const netkit_addr *addrs, size_t n,
+			  int64_t deadline, const netkit_connect_opts *opts);
+
 #endif /* NETKIT_PRIVATE_H */

@@ -1,0 +1,537 @@
+/*
+ * One-call endpoints: netkit_create_connection() (Happy Eyeballs,
+ * RFC 8305, on a synchronous call) and netkit_create_server().
+ *
+ * The race runs on one thread with one poll() per wait: every attempt
+ * in flight is a non-blocking socket with a connect() under way, and
+ * poll() waits for any of them, for at most the time until the next
+ * attempt is due or the deadline. Nothing is abandoned early: an
+ * attempt ends only when it connects, fails, another one wins, or the
+ * deadline passes.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "netkit-private.h"
+
+#define CONNECT_FLAGS (NETKIT_CONNECT_NODELAY | NETKIT_CONNECT_KEEPALIVE)
+#define SERVER_FLAGS \
+	(NETKIT_SERVER_NO_REUSEADDR | NETKIT_SERVER_REUSEPORT | \
+	 NETKIT_SERVER_DUALSTACK)
+
+/* An attempt in flight; its socket is the pollfd of the same index. */
+struct flight {
+	const netkit_addr *addr;
+	size_t idx;		/* its number in start order */
+	int64_t start;
+};
+
+struct race {
+	const netkit_addr *addrs;
+	size_t n;
+	const netkit_connect_opts *o;	/* never NULL: zeroed for defaults */
+	int64_t deadline;
+	int64_t delay;
+	int want;		/* the only family tried, or AF_UNSPEC */
+	int fam[2];		/* the first family, then the other */
+	size_t cur[2];		/* where to look next for each family */
+	int turn;		/* index into fam of the family due next */
+	const netkit_addr *next; /* the next address to try, or NULL */
+	struct pollfd *pfd;	/* the sockets in flight, in start order */
+	struct flight *fl;
+	int n_fl;
+	int max_fl;
+	size_t started;		/* attempts made so far */
+	int64_t last_start;	/* when the attempt started last began */
+	bool last_failed;	/* ... and whether it has failed since */
+	int first_err;		/* the first attempt's error, or 0 */
+	int answered_err;	/* the first error that shows a host answered */
+};
+
+static bool
+family_ok(int family)
+{
+	return family == AF_UNSPEC || family == AF_INET || family == AF_INET6;
+}
+
+static bool
+connect_opts_ok(const netkit_connect_opts *o)
+{
+	if (!o)
+		return true;
+	if (!family_ok(o->family) || (o->flags & ~CONNECT_FLAGS) ||
+	    o->attempt_delay < 0 || o->max_in_flight < 0 ||
+	    (o->attempts_len > 0 && !o->attempts))
+		return false;
+	if (o->source && (!netkit__addr_valid(o->source) ||
+	    (o->family != AF_UNSPEC &&
+	     netkit_addr_family(o->source) != o->family)))
+		return false;
+	return true;
+}
+
+static bool
+expired(const struct race *r)
+{
+	return r->deadline != NETKIT_FOREVER && netkit_now() >= r->deadline;
+}
+
+/* The next address of family fam[t] that may be tried, or NULL. */
+static const netkit_addr *
+scan(struct race *r, int t)
+{
+	const netkit_addr *a;
+
+	while (r->cur[t] < r->n) {
+		a = &r->addrs[r->cur[t]++];
+		if (netkit_addr_family(a) == r->fam[t] &&
+		    (r->want == AF_UNSPEC || r->want == r->fam[t]))
+			return a;
+	}
+	return NULL;
+}
+
+/* RFC 8305 §4 with a First Address Family Count of 1: the families take
+ * turns; when one runs out, the rest of the other follows in order. */
+static const netkit_addr *
+next_addr(struct race *r)
+{
+	const netkit_addr *a;
+	int k, t;
+
+	for (k = 0; k < 2; k++) {
+		t = (r->turn + k) % 2;
+		a = scan(r, t);
+		if (a) {
+			r->turn = 1 - t;
+			return a;
+		}
+	}
+	return NULL;
+}
+
+/* Sets up the race; the report's counters are valid whatever it
+ * returns. */
+static int
+race_init(struct race *r, const netkit_addr *addrs, size_t n,
+	  int64_t deadline, const netkit_connect_opts *o)
+{
+	size_t i;
+
+	memset(r, 0, sizeof(*r));
+	r->addrs = addrs;
+	r->n = n;
+	r->o = o;
+	r->deadline = deadline;
+	r->delay = o->attempt_delay ? o->attempt_delay :
+		   NETKIT_CONNECT_DELAY_DEFAULT;
+	r->want = o->family ? o->family :
+		  o->source ? netkit_addr_family(o->source) : AF_UNSPEC;
+	for (i = 0; i < n && !r->fam[0]; i++)
+		if (r->want == AF_UNSPEC ||
+		    netkit_addr_family(&addrs[i]) == r->want)
+			r->fam[0] = netkit_addr_family(&addrs[i]);
+	if (!r->fam[0])
+		return -EAFNOSUPPORT;
+	r->fam[1] = r->fam[0] == AF_INET ? AF_INET6 : AF_INET;
+	r->next = next_addr(r);
+	r->max_fl = o->max_in_flight ? o->max_in_flight :
+		    NETKIT_CONNECT_IN_FLIGHT_DEFAULT;
+	if ((size_t)r->max_fl > n)
+		r->max_fl = (int)n;
+	r->pfd = calloc((size_t)r->max_fl, sizeof(*r->pfd));
+	r->fl = calloc((size_t)r->max_fl, sizeof(*r->fl));
+	return r->pfd && r->fl ? 0 : -ENOMEM;
+}
+
+/* Writes attempt idx into the caller's report, if it has room. */
+static void
+record(const struct race *r, const struct flight *f, int result)
+{
+	netkit_attempt *e;
+
+	if (!r->o->attempts || f->idx >= r->o->attempts_len)
+		return;
+	e = &r->o->attempts[f->idx];
+	e->addr = *f->addr;
+	e->start = f->start;
+	e->end = netkit_now();
+	e->result = result;
+}
+
+static void
+note_failure(struct race *r, const struct flight *f, int err)
+{
+	record(r, f, err);
+	if (!r->first_err)
+		r->first_err = err;
+	if (!r->answered_err && (err == -ECONNREFUSED || err == -ECONNRESET))
+		r->answered_err = err;
+	if (f->idx + 1 == r->started)
+		r->last_failed = true;
+}
+
+/* A non-blocking socket, bound to src if given, with a connect() to a
+ * under way (or already done); or a negative code, with nothing open. */
+static int
+open_attempt(const netkit_addr *a, const netkit_addr *src)
+{
+	int fd, rc = 0;
+
+	fd = netkit_socket(netkit_addr_family(a), SOCK_STREAM | SOCK_NONBLOCK,
+			   0);
+	if (fd < 0)
+		return fd;
+	if (src)
+		rc = netkit_bind(fd, src);
+	/* EINTR: the handshake goes on in the kernel, as EINPROGRESS. */
+	if (rc == 0 && NK_SYS(connect)(fd, (const struct sockaddr *)&a->ss,
+				       a->len) < 0 &&
+	    errno != EINPROGRESS && errno != EINTR)
+		rc = netkit__errno();
+	if (rc < 0) {
+		netkit_close(fd);
+		return rc;
+	}
+	return fd;
+}
+
+/* Starts the next attempt. One connected at once is left in flight:
+ * the next poll() reports it writable at once, and it wins there. */
+static void
+start_attempt(struct race *r)
+{
+	struct flight f = { .addr = r->next, .idx = r->started++ };
+	int fd;
+
+	f.start = netkit_now();
+	r->next = next_addr(r);
+	r->last_start = f.start;
+	r->last_failed = false;
+	fd = open_attempt(f.addr, r->o->source);
+	if (fd < 0) {
+		note_failure(r, &f, fd);
+		return;
+	}
+	r->pfd[r->n_fl].fd = fd;
+	r->pfd[r->n_fl].events = POLLOUT;
+	r->pfd[r->n_fl].revents = 0;
+	r->fl[r->n_fl++] = f;
+}
+
+/* Another attempt may start now: a slot is free and an address left,
+ * and nothing is in flight, or (before the deadline) the attempt
+ * started last has failed or the delay since its start has passed. */
+static bool
+can_start(const struct race *r)
+{
+	if (!r->next || r->n_fl >= r->max_fl)
+		return false;
+	if (r->n_fl == 0)
+		return true;
+	if (expired(r))
+		return false;
+	return r->last_failed || netkit_now() >= r->last_start + r->delay;
+}
+
+/* poll()'s timeout: until the deadline, or the next attempt's start if
+ * one is due earlier. */
+static int
+wait_ms(const struct race *r)
+{
+	int ms = netkit__poll_timeout(r->deadline);
+	int64_t left;
+
+	if (!r->next || r->n_fl >= r->max_fl || ms == 0)
+		return ms;
+	left = r->last_start + r->delay - netkit_now();
+	if (left < 0)
+		left = 0;
+	if (left > INT_MAX)
+		left = INT_MAX;
+	return ms < 0 || left < ms ? (int)left : ms;
+}
+
+static void
+drop(struct race *r, int i)
+{
+	int k;
+
+	for (k = i; k + 1 < r->n_fl; k++) {
+		r->pfd[k] = r->pfd[k + 1];
+		r->fl[k] = r->fl[k + 1];
+	}
+	r->n_fl--;
+}
+
+/* Closes every attempt still in flight; the report says -ECANCELED. */
+static void
+cancel_all(struct race *r)
+{
+	int i;
+
+	for (i = 0; i < r->n_fl; i++) {
+		netkit_close(r->pfd[i].fd);
+		record(r, &r->fl[i], -ECANCELED);
+	}
+	r->n_fl = 0;
+}
+
+/* The outcome of attempt i, which poll() reported: 0 if it connected. */
+static int
+outcome(const struct race *r, int i)
+{
+	socklen_t len = sizeof(int);
+	int err = 0;
+
+	if (r->pfd[i].revents & POLLNVAL)
+		return -EBADF;
+	if (NK_SYS(getsockopt)(r->pfd[i].fd, SOL_SOCKET, SO_ERROR, &err,
+			       &len) < 0)
+		return netkit__errno();
+	if (err == 0 && !(r->pfd[i].revents & POLLOUT))
+		return -ECONNRESET;	/* hung up with no error to tell */
+	return -err;
+}
+
+/* After poll(): the index of the earliest-started attempt that
+ * connected, or -1; the ones that failed are closed and noted. */
+static int
+collect(struct race *r)
+{
+	int i = 0, err;
+
+	while (i < r->n_fl) {
+		if (!r->pfd[i].revents) {
+			i++;
+			continue;
+		}
+		err = outcome(r, i);
+		if (err == 0)
+			return i;
+		note_failure(r, &r->fl[i], err);
+		netkit_close(r->pfd[i].fd);
+		drop(r, i);
+	}
+	return -1;
+}
+
+static int
+set_int(int fd, int level, int name, int value)
+{
+	if (NK_SYS(setsockopt)(fd, level, name, &value, sizeof(value)) < 0)
+		return netkit__errno();
+	return 0;
+}
+
+/* The winner becomes a plain blocking socket with the caller's options. */
+static int
+finish_socket(int fd, int flags)
+{
+	int fl, rc = 0;
+
+	fl = NK_SYS(fcntl)(fd, F_GETFL);
+	if (fl < 0 || NK_SYS(fcntl)(fd, F_SETFL, fl & ~O_NONBLOCK) < 0)
+		return netkit__errno();
+	if (flags & NETKIT_CONNECT_NODELAY)
+		rc = set_int(fd, IPPROTO_TCP, TCP_NODELAY, 1);
+	if (rc == 0 && (flags & NETKIT_CONNECT_KEEPALIVE))
+		rc = set_int(fd, SOL_SOCKET, SO_KEEPALIVE, 1);
+	return rc;
+}
+
+/* Attempt i won: every other one is closed; the winner is returned. */
+static int
+finish_win(struct race *r, int i)
+{
+	struct flight f = r->fl[i];
+	int fd = r->pfd[i].fd, rc;
+
+	drop(r, i);
+	cancel_all(r);
+	rc = finish_socket(fd, r->o->flags);
+	record(r, &f, rc);
+	if (rc < 0) {
+		netkit_close(fd);
+		return rc;
+	}
+	return fd;
+}
+
+/* All attempts failed before the deadline: the rule of the header. */
+static int
+best_error(const struct race *r)
+{
+	if (r->answered_err)
+		return r->answered_err;
+	return r->first_err ? r->first_err : -EIO;
+}
+
+static int
+race_run(struct race *r)
+{
+	int rc, i;
+
+	for (;;) {
+		while (can_start(r))
+			start_attempt(r);
+		if (r->n_fl == 0)
+			return best_error(r);
+		rc = NK_SYS(poll)(r->pfd, (nfds_t)r->n_fl, wait_ms(r));
+		if (rc < 0 && errno != EINTR) {
+			rc = netkit__errno();
+			cancel_all(r);
+			return rc;
+		}
+		if (rc > 0 && (i = collect(r)) >= 0)
+			return finish_win(r, i);
+		/* Checked after a poll(), so that an attempt that connected
+		 * just before the deadline is still seen. */
+		if (r->n_fl > 0 && expired(r)) {
+			cancel_all(r);
+			return -ETIMEDOUT;
+		}
+	}
+}
+
+int
+netkit__connect_addrs(const netkit_addr *addrs, size_t n, int64_t deadline,
+		      const netkit_connect_opts *opts)
+{
+	static const netkit_connect_opts defaults;
+	struct race r;
+	size_t i;
+	int rc;
+
+	if (!addrs || n == 0 || !netkit__deadline_ok(deadline) ||
+	    !connect_opts_ok(opts))
+		return -EINVAL;
+	for (i = 0; i < n; i++)
+		if (!netkit__addr_valid(&addrs[i]))
+			return -EINVAL;
+	rc = race_init(&r, addrs, n, deadline, opts ? opts : &defaults);
+	if (rc == 0)
+		rc = race_run(&r);
+	if (r.o->n_attempts)
+		*r.o->n_attempts = r.started;
+	free(r.pfd);
+	free(r.fl);
+	return rc;
+}
+
+NETKIT_EXPORT int
+netkit_create_connection(const char *host, const char *service,
+			 int64_t deadline, const netkit_connect_opts *opts)
+{
+	netkit_addrinfo *list = NULL, *ai;
+	netkit_addr *addrs;
+	size_t n = 0;
+	int rc;
+
+	if (!host || !service || !netkit__deadline_ok(deadline) ||
+	    !connect_opts_ok(opts))
+		return -EINVAL;
+	rc = netkit_getaddrinfo_until(host, service, opts ? opts->family : 0,
+				      SOCK_STREAM, 0, deadline, &list);
+	if (rc < 0)
+		goto out;
+	addrs = calloc((size_t)rc, sizeof(*addrs));
+	if (!addrs) {
+		rc = -ENOMEM;
+		goto out;
+	}
+	for (ai = list; ai; ai = ai->next)
+		addrs[n++] = ai->addr;
+	rc = netkit__connect_addrs(addrs, n, deadline, opts);
+	free(addrs);
+	netkit_addrinfo_free(list);
+	return rc;
+out:
+	/* Nothing was attempted; bad arguments leave the report alone. */
+	if (opts && opts->n_attempts && rc != -EINVAL)
+		*opts->n_attempts = 0;
+	netkit_addrinfo_free(list);
+	return rc;
+}
+
+static bool
+server_opts_ok(const netkit_server_opts *o)
+{
+	return family_ok(o->family) && !(o->flags & ~SERVER_FLAGS) &&
+	       o->backlog >= 0 &&
+	       !((o->flags & NETKIT_SERVER_DUALSTACK) && o->family == AF_INET);
+}
+
+/* The socket options of netkit_create_server(), before bind(). */
+static int
+server_sockopts(int fd, int family, int flags)
+{
+	int rc = 0;
+
+	if (!(flags & NETKIT_SERVER_NO_REUSEADDR))
+		rc = set_int(fd, SOL_SOCKET, SO_REUSEADDR, 1);
+	if (rc == 0 && (flags & NETKIT_SERVER_REUSEPORT))
+		rc = set_int(fd, SOL_SOCKET, SO_REUSEPORT, 1);
+	/* Never the system's default (net.ipv6.bindv6only): always said. */
+	if (rc == 0 && family == AF_INET6)
+		rc = set_int(fd, IPPROTO_IPV6, IPV6_V6ONLY,
+			     !(flags & NETKIT_SERVER_DUALSTACK));
+	return rc;
+}
+
+static int
+listen_on(const netkit_addr *a, const netkit_server_opts *o)
+{
+	int fd, rc;
+
+	fd = netkit_socket(netkit_addr_family(a), SOCK_STREAM, 0);
+	if (fd < 0)
+		return fd;
+	rc = server_sockopts(fd, netkit_addr_family(a), o->flags);
+	if (rc == 0)
+		rc = netkit_bind(fd, a);
+	if (rc == 0)
+		rc = netkit_listen(fd, o->backlog ? o->backlog :
+				   NETKIT_SERVER_BACKLOG_DEFAULT);
+	if (rc < 0) {
+		netkit_close(fd);
+		return rc;
+	}
+	return fd;
+}
+
+NETKIT_EXPORT int
+netkit_create_server(const char *host, const char *service,
+		     const netkit_server_opts *opts)
+{
+	static const netkit_server_opts defaults;
+	netkit_addrinfo *list = NULL;
+	int family, flags = NETKIT_AI_PASSIVE, rc;
+
+	if (!opts)
+		opts = &defaults;
+	if (!service || !server_opts_ok(opts))
+		return -EINVAL;
+	family = opts->flags & NETKIT_SERVER_DUALSTACK ? AF_INET6 :
+		 opts->family;
+	if (!host) {
+		host = family == AF_INET6 ? "::" : "0.0.0.0";
+		flags |= NETKIT_AI_NUMERICHOST;
+	}
+	rc = netkit_getaddrinfo(host, service, family, SOCK_STREAM, flags,
+				&list);
+	if (rc < 0)
+		return rc;
+	rc = listen_on(&list->addr, opts);
+	netkit_addrinfo_free(list);
+	return rc;
+}
