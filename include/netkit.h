@@ -92,6 +92,8 @@
  * - tcp-client.c: the tutorial's interactive client.
  * - hostinfo.c: the tutorial's session with the socket helpers, and the
  *   interfaces.
+ * - nkcat.c: a small netcat on netkit_create_connection() and
+ *   netkit_create_server(), with a `-w` deadline.
  *
  * @example tcp-oneshot-server.c
  * The tutorial's first server: one client, one message, one reply.
@@ -100,6 +102,11 @@
  * closes.
  * @example tcp-client.c
  * The tutorial's interactive client: `Msg>>` prompt, empty line to quit.
+ * @example nkcat.c
+ * A small netcat: connect by name (Happy Eyeballs) or listen, copy
+ * standard input to the socket and the socket to standard output,
+ * half-close at the end of input; `-w SECONDS` bounds the connect and
+ * idle time.
  * @example hostinfo.c
  * The tutorial's session with the socket helpers, printed as Python
  * prints it, then the machine's interfaces; or lookups of the names

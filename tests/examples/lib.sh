@@ -135,7 +135,8 @@ nk_listening()
 
 # nk_start_server NAME CMD...: starts CMD in the background with every
 # "@PORT@" in its arguments replaced by a free port, stdout and stderr
-# in $NK_TMP/NAME.out and NAME.err, and waits until it listens.
+# in $NK_TMP/NAME.out and NAME.err, standard input from $NK_STDIN (or
+# /dev/null), and waits until it listens.
 nk_start_server()
 {
 	local name=$1 arg end
@@ -149,7 +150,7 @@ nk_start_server()
 			cmd+=("${arg//@PORT@/$NK_PORT}")
 		done
 		"${cmd[@]}" >"$NK_TMP/$name.out" 2>"$NK_TMP/$name.err" \
-			</dev/null &
+			<"${NK_STDIN:-/dev/null}" &
 		NK_SPID=$!
 		NK_PIDS="$NK_PIDS $NK_SPID"
 		end=$((SECONDS + NK_WAIT))
