@@ -665,30 +665,12 @@ lookup_notified(union sigval sv)
 	lookup_unref(sv.sival_ptr);
 }
 
-/* The deadline has passed: takes the lookup back from glibc if it has
- * not started. Returns -ETIMEDOUT, or 0 if it has ended after all. */
-static int
-lookup_cancel(struct lookup *l)
-{
-	switch (NK_SYS(gai_cancel)(&l->cb)) {
-	case EAI_ALLDONE:
-		/* It ended just now: its answer is as good as any. */
-		return 0;
-	case EAI_CANCELED:
-		/* Taken off the queue before it started: glibc sends no
-		 * notification for it, so drop the completion's reference
-		 * here. */
-		lookup_unref(l);
-		return -ETIMEDOUT;
-	default:
-		/* EAI_NOTCANCELED: a resolver thread is running it and
-		 * cannot be stopped; its notification frees it. */
-		return -ETIMEDOUT;
-	}
-}
-
 /* Waits for the lookup until the deadline: 0 once it has ended, or
- * -ETIMEDOUT. */
+ * -ETIMEDOUT. A lookup left behind is not cancelled: gai_cancel() can
+ * only take back one that no thread has started, and glibc (2.36) then
+ * never frees the notification record getaddrinfo_a() made for it, a
+ * leak per cancelled lookup. So it runs to its end, and its
+ * notification frees it. */
 static int
 lookup_wait(struct lookup *l, int64_t deadline)
 {
@@ -700,7 +682,7 @@ lookup_wait(struct lookup *l, int64_t deadline)
 	for (;;) {
 		left = deadline - netkit_now();
 		if (left <= 0)
-			return lookup_cancel(l);
+			return -ETIMEDOUT;
 		ts.tv_sec = (time_t)(left / 1000);
 		ts.tv_nsec = (long)(left % 1000) * 1000000;
 		rc = NK_SYS(gai_suspend)(list, 1, &ts);
@@ -730,9 +712,10 @@ lookup_answer(struct lookup *l, netkit_addrinfo **out)
 }
 
 /* getaddrinfo_a() queued the lookup but found no memory to notify its
- * end (EAI_AGAIN): no one else will free it. Take it back, waiting for
- * it to end if a resolver thread has started it: the one case where
- * the deadline is not kept, and only when memory has run out. */
+ * end (EAI_AGAIN): no one else will free it. Take it back (with no
+ * notification record, cancelling leaks nothing), waiting for it to end
+ * if a resolver thread has started it: the one case where the deadline
+ * is not kept, and only when memory has run out. */
 static int
 lookup_orphaned(struct lookup *l)
 {
@@ -809,8 +792,8 @@ resolve_until(const char *host, const char *service,
 #endif /* HAVE_GETADDRINFO_A */
 
 /* Numeric text needs no resolver: getaddrinfo() with AI_NUMERICHOST
- * answers it at once, with the answer of a plain lookup. Returns 1 for
- * a host that is not numeric, else that answer. */
+ * answers it at once, with the answer of a plain lookup. Returns 0 for
+ * a host that is not numeric (a count is at least 1), else that answer. */
 static int
 resolve_numeric(const char *host, const char *service,
 		const struct addrinfo *hints, netkit_addrinfo **out)
@@ -821,7 +804,7 @@ resolve_numeric(const char *host, const char *service,
 	numeric.ai_flags |= AI_NUMERICHOST;
 	rc = NK_SYS(getaddrinfo)(host, service, &numeric, &res);
 	if (rc == EAI_NONAME && !(hints->ai_flags & AI_NUMERICHOST))
-		return 1;
+		return 0;
 	if (rc != 0)
 		return netkit__gai_error(rc);
 	return gai_convert(res, out);
@@ -847,7 +830,7 @@ netkit_getaddrinfo_until(const char *host, const char *service, int family,
 	if (!host)
 		return resolve_now(host, service, &hints, out);
 	rc = resolve_numeric(host, service, &hints, out);
-	if (rc != 1)
+	if (rc != 0)
 		return rc;
 	return resolve_until(host, service, &hints, deadline, out);
 }
