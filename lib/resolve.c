@@ -606,16 +606,45 @@ netkit_getaddrinfo(const char *host, const char *service, int family,
  * the lookup lives on the heap in one block with two references, the
  * caller's and the completion's (glibc's notification, a thread of its
  * own running lookup_notified()). Whoever drops the last one frees the
- * block and any answer still in it. A mutex, not an atomic, guards the
- * count, so that helgrind also sees the ordering.
+ * block and any answer still in it.
+ *
+ * The caller waits for that notification on the block's own condition
+ * variable rather than in gai_suspend(): gai_suspend() wakes through a
+ * futex inside glibc that helgrind and ThreadSanitizer cannot see, so
+ * every read of the answer after it looks like a race to them. The
+ * notification thread is created by the resolver thread after it has
+ * written the answer, and lookups_lock orders the rest, in plain view.
+ *
+ * lookups_lock is one lock for every lookup's count and flag, held for
+ * a few instructions at a time. One lock that is never destroyed, not
+ * one in each block: a block is freed right after the other thread's
+ * unlock, which helgrind reports as a race on the mutex itself.
  */
+static pthread_mutex_t lookups_lock = PTHREAD_MUTEX_INITIALIZER;
+
 struct lookup {
 	struct gaicb cb;	/* first: glibc's pointer is the block's */
 	struct addrinfo hints;
-	pthread_mutex_t lock;
+	pthread_cond_t ended;	/* on CLOCK_MONOTONIC, as deadlines */
+	bool done;		/* the notification came */
 	int refs;
 	char text[];		/* host, NUL, service, NUL */
 };
+
+/* The condition variable of a new lookup. */
+static bool
+lookup_cond_init(struct lookup *l)
+{
+	pthread_condattr_t attr;
+	bool ok;
+
+	if (pthread_condattr_init(&attr) != 0)
+		return false;
+	ok = pthread_condattr_setclock(&attr, CLOCK_MONOTONIC) == 0 &&
+	     pthread_cond_init(&l->ended, &attr) == 0;
+	pthread_condattr_destroy(&attr);
+	return ok;
+}
 
 static struct lookup *
 lookup_new(const char *host, const char *service,
@@ -626,7 +655,7 @@ lookup_new(const char *host, const char *service,
 
 	if (!l)
 		return NULL;
-	if (pthread_mutex_init(&l->lock, NULL) != 0) {
+	if (!lookup_cond_init(l)) {
 		free(l);
 		return NULL;
 	}
@@ -641,20 +670,27 @@ lookup_new(const char *host, const char *service,
 	return l;
 }
 
+/* Drops a reference, with lookups_lock held (and released here); the
+ * last one frees the lookup. */
 static void
-lookup_unref(struct lookup *l)
+lookup_unref_locked(struct lookup *l)
 {
-	int left;
+	int left = --l->refs;
 
-	pthread_mutex_lock(&l->lock);
-	left = --l->refs;
-	pthread_mutex_unlock(&l->lock);
+	pthread_mutex_unlock(&lookups_lock);
 	if (left > 0)
 		return;
-	pthread_mutex_destroy(&l->lock);
+	pthread_cond_destroy(&l->ended);
 	if (l->cb.ar_result)
 		freeaddrinfo(l->cb.ar_result);
 	free(l);
+}
+
+static void
+lookup_unref(struct lookup *l)
+{
+	pthread_mutex_lock(&lookups_lock);
+	lookup_unref_locked(l);
 }
 
 /* glibc's completion notification: the resolver thread is done with
@@ -662,36 +698,31 @@ lookup_unref(struct lookup *l)
 static void
 lookup_notified(union sigval sv)
 {
-	lookup_unref(sv.sival_ptr);
+	struct lookup *l = sv.sival_ptr;
+
+	pthread_mutex_lock(&lookups_lock);
+	l->done = true;
+	pthread_cond_signal(&l->ended);
+	lookup_unref_locked(l);
 }
 
-/* Waits for the lookup until the deadline: 0 once it has ended, or
- * -ETIMEDOUT. A lookup left behind is not cancelled: gai_cancel() can
- * only take back one that no thread has started, and glibc (2.36) then
- * never frees the notification record getaddrinfo_a() made for it, a
- * leak per cancelled lookup. So it runs to its end, and its
- * notification frees it. */
+/* Waits for the notification until the deadline: 0 once it has come,
+ * or -ETIMEDOUT. Called with lookups_lock held. A lookup left behind is not
+ * cancelled: gai_cancel() can only take back one that no thread has
+ * started, and glibc (2.36) then never frees the notification record
+ * getaddrinfo_a() made for it, a leak per cancelled lookup. So it runs
+ * to its end, and its notification frees it. */
 static int
 lookup_wait(struct lookup *l, int64_t deadline)
 {
-	const struct gaicb *list[1] = { &l->cb };
-	struct timespec ts;
-	int64_t left;
-	int rc;
+	struct timespec ts = { .tv_sec = (time_t)(deadline / 1000),
+			       .tv_nsec = (long)(deadline % 1000) * 1000000 };
 
-	for (;;) {
-		left = deadline - netkit_now();
-		if (left <= 0)
-			return -ETIMEDOUT;
-		ts.tv_sec = (time_t)(left / 1000);
-		ts.tv_nsec = (long)(left % 1000) * 1000000;
-		rc = NK_SYS(gai_suspend)(list, 1, &ts);
-		if (rc == 0 || rc == EAI_ALLDONE)
-			return 0;
-		/* The time is up (EAI_AGAIN; glibc on Linux may also say
-		 * EAI_SYSTEM), or a signal came (EAI_INTR): look at the
-		 * clock again, so as never to end early nor late. */
-	}
+	/* Wake-ups may be early or spurious: the clock decides, so the
+	 * call never ends before the deadline; signals do not end it. */
+	while (!l->done && netkit_now() < deadline)
+		pthread_cond_timedwait(&l->ended, &lookups_lock, &ts);
+	return l->done ? 0 : -ETIMEDOUT;
 }
 
 /* The answer of an ended lookup, as netkit_getaddrinfo() gives it. */
@@ -702,7 +733,7 @@ lookup_answer(struct lookup *l, netkit_addrinfo **out)
 	int rc = gai_error(&l->cb);
 
 	l->cb.ar_result = NULL;
-	if (rc == 0)
+	if (rc == 0 && res)
 		return gai_convert(res, out);
 	if (res)
 		freeaddrinfo(res);
@@ -761,7 +792,10 @@ resolve_until(const char *host, const char *service,
 		lookup_unref(l);
 		return rc;
 	}
+	pthread_mutex_lock(&lookups_lock);
 	rc = lookup_wait(l, deadline);
+	pthread_mutex_unlock(&lookups_lock);
+	/* Once notified, the answer is the caller's alone. */
 	if (rc == 0)
 		rc = lookup_answer(l, out);
 	lookup_unref(l);
