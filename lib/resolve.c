@@ -786,11 +786,10 @@ resolve_until(const char *host, const char *service,
 	if (rc == EAI_AGAIN)
 		return lookup_orphaned(l);
 	if (rc != 0) {
-		/* Not queued (no thread could start: errno is EAGAIN);
-		 * glibc still notifies, which drops that reference. */
-		rc = netkit__errno();
+		/* Not queued (no resolver thread could start); glibc
+		 * still notifies, which drops that reference. */
 		lookup_unref(l);
-		return rc;
+		return -EAGAIN;
 	}
 	pthread_mutex_lock(&lookups_lock);
 	rc = lookup_wait(l, deadline);

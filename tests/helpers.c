@@ -6,6 +6,7 @@
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
 #include <string.h>
 #include <time.h>
@@ -303,4 +304,28 @@ nk_set_linger_zero(int fd)
 
 	ck_assert_int_eq(setsockopt(fd, SOL_SOCKET, SO_LINGER, &l, sizeof(l)),
 			 0);
+}
+
+const char *
+nk_guarded_text(size_t len, char fill)
+{
+	size_t page = (size_t)sysconf(_SC_PAGESIZE);
+	size_t span = (len + page - 1) / page * page;
+	char *map;
+
+	map = mmap(NULL, span + page, PROT_READ | PROT_WRITE,
+		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ck_assert_ptr_ne(map, MAP_FAILED);
+	ck_assert_int_eq(mprotect(map + span, page, PROT_NONE), 0);
+	memset(map + span - len, fill, len);
+	return map + span - len;
+}
+
+void
+nk_guarded_free(const char *text, size_t len)
+{
+	size_t page = (size_t)sysconf(_SC_PAGESIZE);
+	size_t span = (len + page - 1) / page * page;
+
+	munmap((char *)text + len - span, span + page);
 }

@@ -101,3 +101,9 @@ void nk_interrupt_blocked(nk_blocker *b, const long *in, size_t n_in,
 void nk_sigusr1_no_restart(struct sigaction *old);
 
 #endif
+
+/* Text that ends exactly at a PROT_NONE guard page: len bytes of fill
+ * (no NUL) mapped so that reading byte len crashes. Release with
+ * nk_guarded_free(text, len). */
+const char *nk_guarded_text(size_t len, char fill);
+void nk_guarded_free(const char *text, size_t len);
