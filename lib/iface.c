@@ -206,7 +206,11 @@ netkit_if_nametoindex(const char *name)
 	if (!name)
 		return -EINVAL;
 	/* Python: OSError("no interface with this name"), whatever errno
-	 * the lookup left (ENODEV, or a socket error). */
+	 * the lookup left (ENODEV, or a socket error); also what glibc
+	 * answers for a name too long to be one, which is refused here
+	 * after reading at most IF_NAMESIZE bytes of it. */
+	if (!netkit__text_fits(name, IF_NAMESIZE - 1))
+		return -ENODEV;
 	idx = if_nametoindex(name);
 	if (idx == 0 || idx > INT32_MAX)
 		return -ENODEV;

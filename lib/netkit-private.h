@@ -8,6 +8,7 @@
 
 #include <errno.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "netkit.h"
 #include "sys.h"
@@ -31,6 +32,15 @@ netkit__errno(void)
  * fits with its NUL; returns the text's length, or -ENOSPC with buf
  * untouched (outputs are written only on success). */
 int netkit__copy_text(char *buf, size_t len, const char *text);
+
+/* True if text ends within max bytes (its NUL at text[max] or before).
+ * Reads at most max + 1 bytes, so an argument with no NUL anywhere near
+ * is refused without reading on to whatever lies past it. */
+static inline bool
+netkit__text_fits(const char *text, size_t max)
+{
+	return strnlen(text, max + 1) <= max;
+}
 
 /* True for a netkit_addr holding an IPv4 or IPv6 address. */
 bool netkit__addr_valid(const netkit_addr *a);

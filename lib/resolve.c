@@ -12,9 +12,12 @@
 #include <errno.h>
 #include <limits.h>
 #include <netdb.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "netkit-private.h"
@@ -23,6 +26,17 @@
  * the most it grows to on ERANGE. */
 #define SCRATCH_FIRST 16384
 #define SCRATCH_MAX (1024 * 1024)
+
+/* The longest texts handed to libc, in bytes before the NUL; a longer
+ * one is answered here after reading at most one byte more. A DNS name
+ * has at most 253 bytes, and glibc answers "no such name", without a
+ * query, from 254 bytes on (Python then raises gaierror EAI_NONAME, for
+ * 300 bytes as for 2000): host names up to NI_MAXHOST - 1 still go to
+ * libc, and longer ones get that same answer here. Service and
+ * protocol names fit NI_MAXSERV; a longer one is no known service. */
+#define HOST_MAX (NI_MAXHOST - 1)
+#define SERV_MAX (NI_MAXSERV - 1)
+#define PROTO_MAX (NI_MAXSERV - 1)
 
 int
 netkit__gai_error(int eai)
@@ -71,26 +85,38 @@ herror_code(int h_err, int rc)
 /* Python encodes a host name given as str with the "idna" codec, whose
  * ASCII fast path rejects (UnicodeError, a ValueError) an empty label
  * before the last and any label of 64 bytes or more. Non-ASCII names go
- * to the resolver unchanged, as Python passes bytes. */
+ * to the resolver unchanged, as Python passes bytes. Looks at the first
+ * len bytes of name only: a last label cut short there is checked for
+ * its length so far. */
 static bool
-idna_ok(const char *name)
+idna_ok(const char *name, size_t len)
 {
-	const char *p, *label = name;
+	size_t i, label = 0;
 
-	for (p = name; *p; p++)
-		if ((unsigned char)*p >= 0x80)
+	for (i = 0; i < len; i++)
+		if ((unsigned char)name[i] >= 0x80)
 			return true;
-	for (p = name; ; p++) {
-		if (*p == '.' || *p == '\0') {
-			size_t n = (size_t)(p - label);
-
-			if (n >= 64 || (*p == '.' && n == 0))
-				return false;
-			if (*p == '\0')
-				return true;
-			label = p + 1;
-		}
+	for (i = 0; i <= len; i++) {
+		if (i < len && name[i] != '.')
+			continue;
+		if (i - label >= 64 || (i < len && i == label))
+			return false;
+		label = i + 1;
 	}
+	return true;
+}
+
+/* Checks a host name before it goes anywhere, reading at most
+ * HOST_MAX + 1 bytes of it: 0, -EINVAL for a name Python's IDNA codec
+ * refuses, or NETKIT_ENONAME for one too long for any resolver. */
+static int
+host_check(const char *name)
+{
+	size_t len = strnlen(name, HOST_MAX + 1);
+
+	if (!idna_ok(name, len))
+		return -EINVAL;
+	return len > HOST_MAX ? NETKIT_ENONAME : 0;
 }
 
 /* Copies the first answer of res into ss and frees res. Anything but
@@ -185,9 +211,11 @@ netkit_gethostbyname(const char *name, char *buf, size_t len)
 	char text[INET_ADDRSTRLEN];
 	int rc;
 
-	if (!name || !buf || !idna_ok(name))
+	if (!name || !buf)
 		return -EINVAL;
-	rc = setipaddr(name, AF_INET, &ss);
+	rc = host_check(name);
+	if (rc == 0)
+		rc = setipaddr(name, AF_INET, &ss);
 	if (rc < 0)
 		return rc;
 	if (!inet_ntop(AF_INET, &((struct sockaddr_in *)&ss)->sin_addr,
@@ -206,12 +234,12 @@ netkit_hostent_free(netkit_hostent *h)
 /* Room for a NULL-terminated list of strings: the pointers and the
  * bytes. */
 static size_t
-list_size(char **list, size_t extra_each)
+list_size(char **list)
 {
 	size_t n = sizeof(char *);
 
 	for (; list && *list; list++)
-		n += sizeof(char *) + strlen(*list) + 1 + extra_each;
+		n += sizeof(char *) + strlen(*list) + 1;
 	return n;
 }
 
@@ -244,7 +272,7 @@ hostent_copy(const struct hostent *h, int af, netkit_hostent **out)
 		na++;
 	while (h->h_addr_list[nd])
 		nd++;
-	size = sizeof(*r) + list_size(h->h_aliases, 0) +
+	size = sizeof(*r) + list_size(h->h_aliases) +
 	       (nd + 1) * (sizeof(char *) + INET6_ADDRSTRLEN) +
 	       strlen(h->h_name) + 1;
 	r = malloc(size);
@@ -321,11 +349,13 @@ netkit_gethostbyname_ex(const char *name, netkit_hostent **out)
 	struct hostquery q = { .name = name, .af = AF_INET };
 	int rc;
 
-	if (!name || !out || !idna_ok(name))
+	if (!name || !out)
 		return -EINVAL;
 	/* Python resolves the name once with getaddrinfo() (its errors
 	 * win), then asks gethostbyname_r() for the entry. */
-	rc = setipaddr(name, AF_INET, &ss);
+	rc = host_check(name);
+	if (rc == 0)
+		rc = setipaddr(name, AF_INET, &ss);
 	if (rc < 0)
 		return rc;
 	return host_lookup(&q, out);
@@ -338,11 +368,13 @@ netkit_gethostbyaddr(const char *ip, netkit_hostent **out)
 	struct hostquery q = { .name = NULL };
 	int rc;
 
-	if (!ip || !out || !idna_ok(ip))
+	if (!ip || !out)
 		return -EINVAL;
 	/* A name is accepted too: Python resolves it first and looks up
 	 * its first address. */
-	rc = setipaddr(ip, AF_UNSPEC, &ss);
+	rc = host_check(ip);
+	if (rc == 0)
+		rc = setipaddr(ip, AF_UNSPEC, &ss);
 	if (rc < 0)
 		return rc;
 	q.af = ss.ss_family;
@@ -357,16 +389,23 @@ netkit_gethostbyaddr(const char *ip, netkit_hostent **out)
 }
 
 /* getservbyname_r() or getservbyport_r() (when name is NULL) with a
- * growing scratch buffer; on success *port or the name in buf. */
+ * growing scratch buffer; returns the port, or the length of the name
+ * copied to out. The scratch buffer stops growing at SCRATCH_MAX: an
+ * entry that still does not fit is -ERANGE. */
 static int
-serv_lookup(const char *name, int port, const char *proto, int *ret_port,
-	    char *out, size_t outlen)
+serv_lookup(const char *name, int port, const char *proto, char *out,
+	    size_t outlen)
 {
 	struct servent se, *res;
 	size_t size = 1024;
 	char *buf;
 	int rc;
 
+	/* Python: OSError("service/proto not found"), which libc would
+	 * answer for such names; they are not read any further. */
+	if ((name && !netkit__text_fits(name, SERV_MAX)) ||
+	    (proto && !netkit__text_fits(proto, PROTO_MAX)))
+		return NETKIT_ENOSERVICE;
 	for (;;) {
 		buf = malloc(size);
 		if (!buf)
@@ -385,7 +424,7 @@ serv_lookup(const char *name, int port, const char *proto, int *ret_port,
 	if (!res)
 		rc = rc == ERANGE || rc == ENOMEM ? -rc : NETKIT_ENOSERVICE;
 	else if (name)
-		rc = *ret_port = ntohs((uint16_t)res->s_port);
+		rc = ntohs((uint16_t)res->s_port);
 	else
 		rc = netkit__copy_text(out, outlen, res->s_name);
 	free(buf);
@@ -395,11 +434,9 @@ serv_lookup(const char *name, int port, const char *proto, int *ret_port,
 NETKIT_EXPORT int
 netkit_getservbyname(const char *name, const char *proto)
 {
-	int port;
-
 	if (!name)
 		return -EINVAL;
-	return serv_lookup(name, 0, proto, &port, NULL, 0);
+	return serv_lookup(name, 0, proto, NULL, 0);
 }
 
 NETKIT_EXPORT int
@@ -408,7 +445,7 @@ netkit_getservbyport(int port, const char *proto, char *buf, size_t len)
 	/* Python: OverflowError("getservbyport: port must be 0-65535.") */
 	if (port < 0 || port > 65535 || !buf)
 		return -EINVAL;
-	return serv_lookup(NULL, port, proto, NULL, buf, len);
+	return serv_lookup(NULL, port, proto, buf, len);
 }
 
 NETKIT_EXPORT void
@@ -463,23 +500,16 @@ ai_node(const struct addrinfo *ai, int *rc)
 	return n;
 }
 
-NETKIT_EXPORT int
-netkit_getaddrinfo(const char *host, const char *service, int family,
-		   int type, int flags, netkit_addrinfo **out)
+/* Turns getaddrinfo()'s answer into a netkit list and frees res:
+ * returns the count, NETKIT_ENOADDR without an IPv4/IPv6 answer, or
+ * -ENOMEM. */
+static int
+gai_convert(struct addrinfo *res, netkit_addrinfo **out)
 {
-	struct addrinfo hints, *res = NULL, *ai;
 	netkit_addrinfo *head = NULL, **tail = &head, *n;
+	struct addrinfo *ai;
 	int rc = 0, count = 0;
 
-	if (!out || (flags & ~NETKIT_AI_ALL) || (host && !idna_ok(host)))
-		return -EINVAL;
-	memset(&hints, 0, sizeof(hints));
-	hints.ai_family = family;
-	hints.ai_socktype = type;
-	hints.ai_flags = ai_flags(flags);
-	rc = getaddrinfo(host, service, &hints, &res);
-	if (rc != 0)
-		return netkit__gai_error(rc);
 	for (ai = res; ai; ai = ai->ai_next) {
 		n = ai_node(ai, &rc);
 		if (rc < 0)
@@ -499,27 +529,343 @@ netkit_getaddrinfo(const char *host, const char *service, int family,
 	return count;
 }
 
-/* PROVISIONAL: checks the deadline before and after a blocking lookup;
- * the bounded version replaces it. */
-NETKIT_EXPORT int
-netkit_getaddrinfo_until(const char *host, const char *service, int family,
-			 int type, int flags, int64_t deadline,
-			 netkit_addrinfo **out)
+/* The answer glibc gives, with no lookup, for a host or a service too
+ * long to hand it: its checks of flags, family and type come first,
+ * then the service's, then the host's. */
+static int
+overlong_error(const char *service, bool service_fits,
+	       const struct addrinfo *hints)
 {
-	netkit_addrinfo *list = NULL;
+	struct addrinfo *res = NULL;
 	int rc;
 
-	if (!netkit__deadline_ok(deadline))
+	/* A NULL host is loopback: no resolver is asked. */
+	rc = NK_SYS(getaddrinfo)(NULL, service_fits ? service : "0", hints,
+				 &res);
+	if (rc != 0)
+		return netkit__gai_error(rc);
+	freeaddrinfo(res);
+	return service_fits ? NETKIT_ENONAME : NETKIT_ENOSERVICE;
+}
+
+/* Checks netkit_getaddrinfo()'s arguments and fills hints. Returns 0 to
+ * go on with the lookup, or its answer. */
+static int
+gai_prepare(const char *host, const char *service, int family, int type,
+	    int flags, struct addrinfo *hints)
+{
+	int rc = host ? host_check(host) : 0;
+	bool service_fits = !service || netkit__text_fits(service, SERV_MAX);
+
+	if ((flags & ~NETKIT_AI_ALL) || rc == -EINVAL)
 		return -EINVAL;
-	rc = netkit_getaddrinfo(host, service, family, type, flags, &list);
-	if (rc >= 0 && netkit__poll_timeout(deadline) == 0 &&
-	    deadline != NETKIT_FOREVER && deadline < netkit_now()) {
+	memset(hints, 0, sizeof(*hints));
+	hints->ai_family = family;
+	hints->ai_socktype = type;
+	hints->ai_flags = ai_flags(flags);
+	if (rc < 0 || !service_fits)
+		return overlong_error(service, service_fits, hints);
+	return 0;
+}
+
+/* One blocking getaddrinfo() and its answer as a netkit list. */
+static int
+resolve_now(const char *host, const char *service,
+	    const struct addrinfo *hints, netkit_addrinfo **out)
+{
+	struct addrinfo *res = NULL;
+	int rc;
+
+	rc = NK_SYS(getaddrinfo)(host, service, hints, &res);
+	if (rc != 0)
+		return netkit__gai_error(rc);
+	return gai_convert(res, out);
+}
+
+NETKIT_EXPORT int
+netkit_getaddrinfo(const char *host, const char *service, int family,
+		   int type, int flags, netkit_addrinfo **out)
+{
+	struct addrinfo hints;
+	int rc;
+
+	if (!out)
+		return -EINVAL;
+	rc = gai_prepare(host, service, family, type, flags, &hints);
+	if (rc != 0)
+		return rc;
+	return resolve_now(host, service, &hints, out);
+}
+
+#ifdef HAVE_GETADDRINFO_A
+
+/*
+ * A lookup handed to glibc's resolver threads (getaddrinfo_a). glibc
+ * keeps pointers to the gaicb, the hints and the texts until its thread
+ * has finished, which may be long after the caller gave up waiting: so
+ * the lookup lives on the heap in one block with two references, the
+ * caller's and the completion's (glibc's notification, a thread of its
+ * own running lookup_notified()). Whoever drops the last one frees the
+ * block and any answer still in it.
+ *
+ * The caller waits for that notification on the block's own condition
+ * variable rather than in gai_suspend(): gai_suspend() wakes through a
+ * futex inside glibc that helgrind and ThreadSanitizer cannot see, so
+ * every read of the answer after it looks like a race to them. The
+ * notification thread is created by the resolver thread after it has
+ * written the answer, and lookups_lock orders the rest, in plain view.
+ *
+ * lookups_lock is one lock for every lookup's count and flag, held for
+ * a few instructions at a time. One lock that is never destroyed, not
+ * one in each block: a block is freed right after the other thread's
+ * unlock, which helgrind reports as a race on the mutex itself.
+ */
+static pthread_mutex_t lookups_lock = PTHREAD_MUTEX_INITIALIZER;
+
+struct lookup {
+	struct gaicb cb;	/* first: glibc's pointer is the block's */
+	struct addrinfo hints;
+	pthread_cond_t ended;	/* on CLOCK_MONOTONIC, as deadlines */
+	bool done;		/* the notification came */
+	int refs;
+	char text[];		/* host, NUL, service, NUL */
+};
+
+/* The condition variable of a new lookup. */
+static bool
+lookup_cond_init(struct lookup *l)
+{
+	pthread_condattr_t attr;
+	bool ok;
+
+	if (pthread_condattr_init(&attr) != 0)
+		return false;
+	ok = pthread_condattr_setclock(&attr, CLOCK_MONOTONIC) == 0 &&
+	     pthread_cond_init(&l->ended, &attr) == 0;
+	pthread_condattr_destroy(&attr);
+	return ok;
+}
+
+static struct lookup *
+lookup_new(const char *host, const char *service,
+	   const struct addrinfo *hints)
+{
+	size_t hn = strlen(host) + 1, sn = service ? strlen(service) + 1 : 0;
+	struct lookup *l = calloc(1, sizeof(*l) + hn + sn);
+
+	if (!l)
+		return NULL;
+	if (!lookup_cond_init(l)) {
+		free(l);
+		return NULL;
+	}
+	memcpy(l->text, host, hn);
+	if (service)
+		memcpy(l->text + hn, service, sn);
+	l->hints = *hints;
+	l->cb.ar_name = l->text;
+	l->cb.ar_service = service ? l->text + hn : NULL;
+	l->cb.ar_request = &l->hints;
+	l->refs = 2;
+	return l;
+}
+
+/* Drops a reference, with lookups_lock held (and released here); the
+ * last one frees the lookup. */
+static void
+lookup_unref_locked(struct lookup *l)
+{
+	int left = --l->refs;
+
+	pthread_mutex_unlock(&lookups_lock);
+	if (left > 0)
+		return;
+	pthread_cond_destroy(&l->ended);
+	if (l->cb.ar_result)
+		freeaddrinfo(l->cb.ar_result);
+	free(l);
+}
+
+static void
+lookup_unref(struct lookup *l)
+{
+	pthread_mutex_lock(&lookups_lock);
+	lookup_unref_locked(l);
+}
+
+/* glibc's completion notification: the resolver thread is done with
+ * the lookup. */
+static void
+lookup_notified(union sigval sv)
+{
+	struct lookup *l = sv.sival_ptr;
+
+	pthread_mutex_lock(&lookups_lock);
+	l->done = true;
+	pthread_cond_signal(&l->ended);
+	lookup_unref_locked(l);
+}
+
+/* Waits for the notification until the deadline: 0 once it has come,
+ * or -ETIMEDOUT. Called with lookups_lock held. A lookup left behind is not
+ * cancelled: gai_cancel() can only take back one that no thread has
+ * started, and glibc (2.36) then never frees the notification record
+ * getaddrinfo_a() made for it, a leak per cancelled lookup. So it runs
+ * to its end, and its notification frees it. */
+static int
+lookup_wait(struct lookup *l, int64_t deadline)
+{
+	struct timespec ts = { .tv_sec = (time_t)(deadline / 1000),
+			       .tv_nsec = (long)(deadline % 1000) * 1000000 };
+
+	/* Wake-ups may be early or spurious: the clock decides, so the
+	 * call never ends before the deadline; signals do not end it. */
+	while (!l->done && netkit_now() < deadline)
+		pthread_cond_timedwait(&l->ended, &lookups_lock, &ts);
+	return l->done ? 0 : -ETIMEDOUT;
+}
+
+/* The answer of an ended lookup, as netkit_getaddrinfo() gives it. */
+static int
+lookup_answer(struct lookup *l, netkit_addrinfo **out)
+{
+	struct addrinfo *res = l->cb.ar_result;
+	int rc = gai_error(&l->cb);
+
+	l->cb.ar_result = NULL;
+	if (rc == 0 && res)
+		return gai_convert(res, out);
+	if (res)
+		freeaddrinfo(res);
+	/* The resolver thread's errno is not ours to read. */
+	errno = EIO;
+	return netkit__gai_error(rc);
+}
+
+/* getaddrinfo_a() queued the lookup but found no memory to notify its
+ * end (EAI_AGAIN): no one else will free it. Take it back (with no
+ * notification record, cancelling leaks nothing), waiting for it to end
+ * if a resolver thread has started it: the one case where the deadline
+ * is not kept, and only when memory has run out. */
+static int
+lookup_orphaned(struct lookup *l)
+{
+	const struct gaicb *list[1] = { &l->cb };
+	int rc;
+
+	if (NK_SYS(gai_cancel)(&l->cb) == EAI_NOTCANCELED) {
+		do
+			rc = NK_SYS(gai_suspend)(list, 1, NULL);
+		while (rc != 0 && rc != EAI_ALLDONE);
+	}
+	lookup_unref(l);
+	lookup_unref(l);
+	return -ENOMEM;
+}
+
+/* The lookup on one of glibc's resolver threads, waited for until the
+ * deadline. */
+static int
+resolve_until(const char *host, const char *service,
+	      const struct addrinfo *hints, int64_t deadline,
+	      netkit_addrinfo **out)
+{
+	struct sigevent sev;
+	struct gaicb *list[1];
+	struct lookup *l = lookup_new(host, service, hints);
+	int rc;
+
+	if (!l)
+		return -ENOMEM;
+	memset(&sev, 0, sizeof(sev));
+	sev.sigev_notify = SIGEV_THREAD;
+	sev.sigev_notify_function = lookup_notified;
+	sev.sigev_value.sival_ptr = l;
+	list[0] = &l->cb;
+	rc = NK_SYS(getaddrinfo_a)(GAI_NOWAIT, list, 1, &sev);
+	if (rc == EAI_AGAIN)
+		return lookup_orphaned(l);
+	if (rc != 0) {
+		/* Not queued (no resolver thread could start); glibc
+		 * still notifies, which drops that reference. */
+		lookup_unref(l);
+		return -EAGAIN;
+	}
+	pthread_mutex_lock(&lookups_lock);
+	rc = lookup_wait(l, deadline);
+	pthread_mutex_unlock(&lookups_lock);
+	/* Once notified, the answer is the caller's alone. */
+	if (rc == 0)
+		rc = lookup_answer(l, out);
+	lookup_unref(l);
+	return rc;
+}
+
+#else
+
+/* Without getaddrinfo_a (libcs other than glibc) the lookup blocks, and
+ * the deadline is only checked once it has ended. */
+static int
+resolve_until(const char *host, const char *service,
+	      const struct addrinfo *hints, int64_t deadline,
+	      netkit_addrinfo **out)
+{
+	netkit_addrinfo *list = NULL;
+	int rc = resolve_now(host, service, hints, &list);
+
+	if (rc >= 0 && netkit__poll_timeout(deadline) == 0) {
 		netkit_addrinfo_free(list);
 		return -ETIMEDOUT;
 	}
 	if (rc >= 0)
 		*out = list;
 	return rc;
+}
+
+#endif /* HAVE_GETADDRINFO_A */
+
+/* Numeric text needs no resolver: getaddrinfo() with AI_NUMERICHOST
+ * answers it at once, with the answer of a plain lookup. Returns 0 for
+ * a host that is not numeric (a count is at least 1), else that answer. */
+static int
+resolve_numeric(const char *host, const char *service,
+		const struct addrinfo *hints, netkit_addrinfo **out)
+{
+	struct addrinfo numeric = *hints, *res = NULL;
+	int rc;
+
+	numeric.ai_flags |= AI_NUMERICHOST;
+	rc = NK_SYS(getaddrinfo)(host, service, &numeric, &res);
+	if (rc == EAI_NONAME && !(hints->ai_flags & AI_NUMERICHOST))
+		return 0;
+	if (rc != 0)
+		return netkit__gai_error(rc);
+	return gai_convert(res, out);
+}
+
+NETKIT_EXPORT int
+netkit_getaddrinfo_until(const char *host, const char *service, int family,
+			 int type, int flags, int64_t deadline,
+			 netkit_addrinfo **out)
+{
+	struct addrinfo hints;
+	int rc;
+
+	if (!out || !netkit__deadline_ok(deadline))
+		return -EINVAL;
+	if (deadline == NETKIT_FOREVER)
+		return netkit_getaddrinfo(host, service, family, type, flags,
+					  out);
+	rc = gai_prepare(host, service, family, type, flags, &hints);
+	if (rc != 0)
+		return rc;
+	/* A NULL host is loopback or the wildcard: no resolver either. */
+	if (!host)
+		return resolve_now(host, service, &hints, out);
+	rc = resolve_numeric(host, service, &hints, out);
+	if (rc != 0)
+		return rc;
+	return resolve_until(host, service, &hints, deadline, out);
 }
 
 /* NETKIT_NI_* to the system's NI_* bits. */

@@ -13,6 +13,8 @@
 
 #include <netdb.h>
 #include <poll.h>
+#include <signal.h>
+#include <time.h>
 #include <sys/socket.h>
 #include <sys/types.h>
 
@@ -42,6 +44,12 @@ struct netkit__sys {
 	int (*fcntl)(int, int, ...);
 	int (*getaddrinfo)(const char *, const char *,
 			   const struct addrinfo *, struct addrinfo **);
+#ifdef HAVE_GETADDRINFO_A
+	int (*getaddrinfo_a)(int, struct gaicb **, int, struct sigevent *);
+	int (*gai_suspend)(const struct gaicb *const *, int,
+			   const struct timespec *);
+	int (*gai_cancel)(struct gaicb *);
+#endif
 };
 
 /* The table the library calls through; tests rewrite its entries and

@@ -6,6 +6,7 @@
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
 #include <string.h>
 #include <time.h>
@@ -303,4 +304,46 @@ nk_set_linger_zero(int fd)
 
 	ck_assert_int_eq(setsockopt(fd, SOL_SOCKET, SO_LINGER, &l, sizeof(l)),
 			 0);
+}
+
+/* Maps len bytes' worth of pages plus a guard page; returns where the
+ * text must start so that it ends at the guard. */
+static char *
+guarded_map(struct nk_guarded *g, size_t len)
+{
+	size_t page = (size_t)sysconf(_SC_PAGESIZE);
+	size_t span = (len + page - 1) / page * page;
+
+	if (span == 0)
+		span = page;
+	g->size = span + page;
+	g->map = mmap(NULL, g->size, PROT_READ | PROT_WRITE,
+		      MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ck_assert_ptr_ne(g->map, MAP_FAILED);
+	ck_assert_int_eq(mprotect(g->map + span, page, PROT_NONE), 0);
+	return g->map + span - len;
+}
+
+const char *
+nk_guarded_text(struct nk_guarded *g, const char *bytes, size_t len)
+{
+	char *t = guarded_map(g, len);
+
+	memcpy(t, bytes, len);
+	return t;
+}
+
+const char *
+nk_guarded_fill(struct nk_guarded *g, char fill, size_t len)
+{
+	char *t = guarded_map(g, len);
+
+	memset(t, fill, len);
+	return t;
+}
+
+void
+nk_guarded_free(struct nk_guarded *g)
+{
+	munmap(g->map, g->size);
 }

@@ -100,4 +100,18 @@ void nk_interrupt_blocked(nk_blocker *b, const long *in, size_t n_in,
  * (restore it with sigaction(SIGUSR1, old, NULL)). */
 void nk_sigusr1_no_restart(struct sigaction *old);
 
+/* Text that ends where readable memory ends: len bytes (no NUL added)
+ * placed so that the last one is the last readable byte before a
+ * PROT_NONE page. A call that reads even one byte further dies of
+ * SIGSEGV (which Check reports) instead of passing by luck.
+ * nk_guarded_text copies bytes; nk_guarded_fill repeats one byte. */
+struct nk_guarded {
+	char *map;
+	size_t size;
+};
+const char *nk_guarded_text(struct nk_guarded *g, const char *bytes,
+			    size_t len);
+const char *nk_guarded_fill(struct nk_guarded *g, char fill, size_t len);
+void nk_guarded_free(struct nk_guarded *g);
+
 #endif

@@ -16,7 +16,6 @@
 #include <string.h>
 
 #include "addr-helpers.h"
-#include "guard-page.h"
 
 START_TEST(from_ip_ipv4_sets_family_ip_port_and_sockaddr)
 {

@@ -148,6 +148,22 @@ START_TEST(lookup_errors)
 }
 END_TEST
 
+START_TEST(nametoindex_reads_no_further_than_ifnamsiz)
+{
+	size_t lens[2] = { IF_NAMESIZE, 1024 * 1024 }, i;
+	struct nk_guarded g;
+	const char *name;
+
+	for (i = 0; i < 2; i++) {
+		name = nk_guarded_fill(&g, 'x', lens[i]);
+		/* Python: OSError("no interface with this name") */
+		ck_assert_int_eq(netkit_if_nametoindex(name), -ENODEV);
+		nk_guarded_free(&g);
+	}
+	ck_assert_int_eq(netkit_if_nametoindex("xxxxxxxxxxxxxxx"), -ENODEV);
+}
+END_TEST
+
 Suite *
 netkit_test_suite(void)
 {
@@ -161,5 +177,6 @@ netkit_test_suite(void)
 	tcase_add_test(tc, nametoindex_and_back);
 	tcase_add_test(tc, lookup_errors);
 	suite_add_tcase(s, tc);
+	NK_ADD_TEST(s, nametoindex_reads_no_further_than_ifnamsiz);
 	return s;
 }

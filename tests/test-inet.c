@@ -10,7 +10,6 @@
 
 #include <stdlib.h>
 
-#include "guard-page.h"
 #include "helpers.h"
 
 struct aton_case {

@@ -422,6 +422,102 @@ START_TEST(getnameinfo_errors)
 }
 END_TEST
 
+/* Fills text with 62-byte labels, dots between: a well-formed name. */
+static void
+fill_labels(const char *text, size_t len)
+{
+	char *p = (char *)text;
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		p[i] = i % 63 == 62 ? '.' : 'x';
+}
+
+/* Each call must refuse the name after reading at most 1025 bytes of
+ * it: the guard page right behind the text would crash a longer read. */
+static void
+check_long_host(size_t len)
+{
+	struct nk_guarded g;
+	const char *name = nk_guarded_fill(&g, 'x', len);
+	netkit_addrinfo *ai = (netkit_addrinfo *)&ai;
+	netkit_hostent *h = (netkit_hostent *)&h;
+	char buf[16] = "";
+
+	fill_labels(name, len);
+	ck_assert_int_eq(netkit_gethostbyname(name, buf, sizeof(buf)),
+			 NETKIT_ENONAME);
+	ck_assert_int_eq(netkit_gethostbyname_ex(name, &h), NETKIT_ENONAME);
+	ck_assert_int_eq(netkit_gethostbyaddr(name, &h), NETKIT_ENONAME);
+	ck_assert_int_eq(netkit_getaddrinfo(name, "80", AF_UNSPEC, 0, 0, &ai),
+			 NETKIT_ENONAME);
+	ck_assert_int_eq(netkit_getaddrinfo(name, "nosuchservice", AF_UNSPEC,
+					    0, 0, &ai), NETKIT_ENOSERVICE);
+	ck_assert_int_eq(netkit_getaddrinfo_until(name, "80", AF_UNSPEC, 0, 0,
+		netkit_deadline_in(1000), &ai), NETKIT_ENONAME);
+	ck_assert_ptr_eq(ai, (netkit_addrinfo *)&ai);
+	ck_assert_ptr_eq(h, (netkit_hostent *)&h);
+	ck_assert_str_eq(buf, "");
+	/* a label too long within the bytes read: Python's ValueError */
+	((char *)name)[62] = 'x';
+	ck_assert_int_eq(netkit_gethostbyname(name, buf, sizeof(buf)),
+			 -EINVAL);
+	nk_guarded_free(&g);
+}
+
+START_TEST(host_names_are_read_no_further_than_the_limit)
+{
+	check_long_host(1025);
+	check_long_host(1024 * 1024);
+}
+END_TEST
+
+START_TEST(host_names_up_to_the_limit_reach_libc)
+{
+	char name[1025];
+	char buf[16];
+
+	/* 300 and 1024 bytes: glibc refuses them (Python: EAI_NONAME) */
+	fill_labels(name, 300);
+	name[300] = '\0';
+	ck_assert_int_eq(netkit_gethostbyname(name, buf, sizeof(buf)),
+			 NETKIT_ENONAME);
+	fill_labels(name, 1024);
+	name[1024] = '\0';
+	ck_assert_int_eq(netkit_gethostbyname(name, buf, sizeof(buf)),
+			 NETKIT_ENONAME);
+}
+END_TEST
+
+START_TEST(service_and_protocol_names_are_read_no_further_than_the_limit)
+{
+	struct nk_guarded g;
+	const char *text;
+	netkit_addrinfo *ai = (netkit_addrinfo *)&ai;
+	char buf[32] = "";
+	size_t lens[2] = { 32, 1024 * 1024 }, i;
+
+	for (i = 0; i < 2; i++) {
+		/* digits: a port number to getaddrinfo, if it read on */
+		text = nk_guarded_fill(&g, '1', lens[i]);
+		ck_assert_int_eq(netkit_getservbyname(text, NULL),
+				 NETKIT_ENOSERVICE);
+		ck_assert_int_eq(netkit_getservbyname("ssh", text),
+				 NETKIT_ENOSERVICE);
+		ck_assert_int_eq(netkit_getservbyport(22, text, buf,
+						      sizeof(buf)),
+				 NETKIT_ENOSERVICE);
+		ck_assert_int_eq(netkit_getaddrinfo("127.0.0.1", text,
+			AF_UNSPEC, 0, 0, &ai), NETKIT_ENOSERVICE);
+		ck_assert_int_eq(netkit_getaddrinfo("127.0.0.1", text,
+			AF_UNIX, 0, 0, &ai), NETKIT_ERESOLVE);
+		ck_assert_ptr_eq(ai, (netkit_addrinfo *)&ai);
+		ck_assert_str_eq(buf, "");
+		nk_guarded_free(&g);
+	}
+}
+END_TEST
+
 Suite *
 netkit_test_suite(void)
 {
@@ -449,5 +545,8 @@ netkit_test_suite(void)
 	tcase_add_test(tc, getnameinfo_numeric_and_named);
 	tcase_add_test(tc, getnameinfo_errors);
 	suite_add_tcase(s, tc);
+	NK_ADD_TEST(s, host_names_are_read_no_further_than_the_limit);
+	NK_ADD_TEST(s, host_names_up_to_the_limit_reach_libc);
+	NK_ADD_TEST(s, service_and_protocol_names_are_read_no_further_than_the_limit);
 	return s;
 }

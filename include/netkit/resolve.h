@@ -41,6 +41,22 @@ extern "C" {
  * netkit_gethostbyname_ex(), netkit_gethostbyaddr() and
  * netkit_getaddrinfo() allocate, each with its NULL-safe free function.
  * Names that are not in the local hosts file may be looked up with DNS.
+ *
+ * **Deadlines.** netkit_getaddrinfo_until() bounds a lookup with a
+ * deadline (see @ref time), even when the DNS server never answers.
+ * With glibc it hands the lookup to glibc's resolver threads
+ * (getaddrinfo_a()) and waits until the deadline; a lookup left behind
+ * runs on to its end in the background (no thread can stop it) and is
+ * freed then. Numeric text, a NULL host and #NETKIT_FOREVER need no
+ * such thread. The other calls here have no deadline.
+ *
+ * **Text limits.** A text argument is read only up to its longest
+ * useful length plus one byte, never on to a NUL however far away: a
+ * host name of `NI_MAXHOST` (1025) bytes or more, a service or
+ * protocol name of `NI_MAXSERV` (32) bytes or more, is refused without
+ * reaching libc, with the answer libc gives for over-long names (as
+ * Python on glibc: #NETKIT_ENONAME, #NETKIT_ENOSERVICE), not -EINVAL.
+ * Names of 254 to 1024 bytes still go to libc, which refuses them.
  * @code
  * char name[256], ip[INET_ADDRSTRLEN];
  * netkit_hostent *h;
@@ -115,7 +131,11 @@ typedef struct netkit_hostent {
  * @retval -EINVAL  NULL argument or a malformed name (see
  *                  netkit_gethostbyname()).
  * @retval -ENOMEM  Out of memory.
- * @retval NETKIT_ENONAME The name is not known.
+ * @retval -ERANGE  The entry needs more than the 1 MiB of scratch space
+ *                  that gethostbyname_r() is given at most (the buffer
+ *                  starts at 16 KiB and doubles on each ERANGE).
+ * @retval NETKIT_ENONAME The name is not known, or is 1025 bytes or
+ *                  longer.
  * @retval NETKIT_ENOADDR The name has no IPv4 address.
  * @retval NETKIT_EAGAIN_RESOLVE Temporary failure.
  * @retval NETKIT_ERESOLVE Any other resolver failure.
@@ -138,8 +158,10 @@ NETKIT_EXPORT int netkit_gethostbyname_ex(const char *name,
  * @retval 0        Success.
  * @retval -EINVAL  NULL argument or a malformed name.
  * @retval -ENOMEM  Out of memory.
+ * @retval -ERANGE  The entry needs more than 1 MiB of scratch space
+ *                  (gethostbyaddr_r(), as netkit_gethostbyname_ex()).
  * @retval NETKIT_ENONAME No name is known for the address, or @p ip is
- *                  a name that is not known.
+ *                  a name that is not known (or 1025 bytes or longer).
  * @retval NETKIT_EAGAIN_RESOLVE Temporary failure.
  * @retval NETKIT_ERESOLVE Any other failure; also for "", which means
  *                  both wildcards (Python: `OSError: wildcard resolved
@@ -162,8 +184,13 @@ NETKIT_EXPORT void netkit_hostent_free(netkit_hostent *h);
  * @param proto  "tcp", "udp", ... or NULL for any protocol.
  * @return The port, 0 to 65535.
  * @retval -EINVAL  @p name is NULL.
+ * @retval -ENOMEM  Out of memory.
+ * @retval -ERANGE  The entry needs more than 1 MiB of scratch space
+ *                  (getservbyname_r()'s buffer starts at 1 KiB and
+ *                  doubles on each ERANGE, up to 1 MiB).
  * @retval NETKIT_ENOSERVICE No such service for that protocol (Python:
- *                  `OSError: service/proto not found`).
+ *                  `OSError: service/proto not found`); also for a
+ *                  @p name or @p proto of 32 bytes or more.
  * @note Thread-safe (getservbyname_r()). Python:
  *       `socket.getservbyname('ssh')` is 22,
  *       `socket.getservbyname('mysql')` is 3306.
@@ -180,8 +207,12 @@ NETKIT_EXPORT int netkit_getservbyname(const char *name, const char *proto);
  * @retval -EINVAL  @p buf is NULL or @p port is outside 0..65535
  *                  (Python: `OverflowError`).
  * @retval -ENOSPC  @p buf too small.
+ * @retval -ENOMEM  Out of memory.
+ * @retval -ERANGE  The entry needs more than 1 MiB of scratch space
+ *                  (getservbyport_r(), as netkit_getservbyname()).
  * @retval NETKIT_ENOSERVICE No service known on that port (Python:
- *                  `OSError: port/proto not found`).
+ *                  `OSError: port/proto not found`); also for a
+ *                  @p proto of 32 bytes or more.
  * @note Thread-safe (getservbyport_r()). Python:
  *       `socket.getservbyport(22)` is 'ssh'.
  */
@@ -242,9 +273,10 @@ typedef struct netkit_addrinfo {
  *                  name.
  * @retval -ENOMEM  Out of memory.
  * @retval NETKIT_ENONAME Unknown name, non-numeric text with
- *                  #NETKIT_AI_NUMERICHOST, or both @p host and
- *                  @p service NULL.
- * @retval NETKIT_ENOSERVICE Unknown service, or not for that @p type.
+ *                  #NETKIT_AI_NUMERICHOST, both @p host and
+ *                  @p service NULL, or a @p host of 1025 bytes or more.
+ * @retval NETKIT_ENOSERVICE Unknown service, or not for that @p type,
+ *                  or a @p service of 32 bytes or more.
  * @retval NETKIT_ENOADDR No address of that family.
  * @retval NETKIT_EAGAIN_RESOLVE Temporary failure.
  * @retval NETKIT_ERESOLVE Any other failure, e.g. an unsupported
@@ -260,18 +292,50 @@ NETKIT_EXPORT int netkit_getaddrinfo(const char *host, const char *service,
  * @brief netkit_getaddrinfo() with a deadline.
  *
  * Answers `-ETIMEDOUT` when the deadline passes first, even when the
- * system's DNS server never answers.
+ * system's DNS server never answers; never earlier. Otherwise it gives
+ * exactly netkit_getaddrinfo()'s answer (the same checks, codes and
+ * list) for the same arguments:
+ * - #NETKIT_FOREVER: it is netkit_getaddrinfo().
+ * - A NULL @p host, numeric text (what getaddrinfo() takes with
+ *   `AI_NUMERICHOST`: "127.0.0.1", "127.1", "::1", "fe80::1%lo") or
+ *   #NETKIT_AI_NUMERICHOST: answered at once, even with a deadline of 0.
+ * - A name, with glibc: the lookup runs on one of glibc's resolver
+ *   threads (getaddrinfo_a()), and the call waits for it until the
+ *   deadline; signals neither end nor extend the wait. A lookup that
+ *   misses the deadline is not cancelled: it runs on to its end in the
+ *   background, bounded by resolv.conf's own timeouts, and its memory
+ *   is freed then. With a deadline of 0 or past, a name is looked up
+ *   but not waited for (`-ETIMEDOUT`, or the answer if it came in that
+ *   instant).
+ * - A name, without getaddrinfo_a() (libcs other than glibc): a plain
+ *   blocking lookup, after which `-ETIMEDOUT` is returned if the
+ *   deadline has passed; the deadline does not cut the lookup short.
  * @param host      As for netkit_getaddrinfo().
  * @param service   As for netkit_getaddrinfo().
  * @param family    As for netkit_getaddrinfo().
  * @param type      As for netkit_getaddrinfo().
  * @param flags     As for netkit_getaddrinfo().
  * @param deadline  See @ref time.
- * @param[out] out  As for netkit_getaddrinfo().
+ * @param[out] out  As for netkit_getaddrinfo(); untouched on failure.
  * @return The number of results (at least 1), or a negative code.
  * @retval -ETIMEDOUT The deadline passed before the resolver answered.
  * @retval -EINVAL  As netkit_getaddrinfo(), or @p deadline below -1.
- * @note Thread-safe.
+ * @retval -ENOMEM  Out of memory; also when glibc could not start a
+ *                  lookup's notification (then, and only then, the
+ *                  call waits for a lookup already started to end).
+ * @retval -EAGAIN  glibc could start no resolver thread.
+ * @retval -EIO     The resolver thread failed with a system error
+ *                  (`EAI_SYSTEM`; its errno is not visible here).
+ * @retval NETKIT_ENONAME As netkit_getaddrinfo().
+ * @retval NETKIT_ENOSERVICE As netkit_getaddrinfo().
+ * @retval NETKIT_ENOADDR As netkit_getaddrinfo().
+ * @retval NETKIT_EAGAIN_RESOLVE As netkit_getaddrinfo().
+ * @retval NETKIT_ERESOLVE As netkit_getaddrinfo().
+ * @note Thread-safe; many lookups may wait at once, from any threads.
+ *       With glibc, a lookup that went to a resolver thread leaves
+ *       that thread idle for about a second after it ends (glibc's
+ *       pool). Python has no deadline for `socket.getaddrinfo()`; the
+ *       usual workaround is a thread pool and `future.result(timeout)`.
  */
 NETKIT_EXPORT int netkit_getaddrinfo_until(const char *host,
 					   const char *service, int family,
