@@ -477,7 +477,7 @@ netkit_getaddrinfo(const char *host, const char *service, int family,
 	hints.ai_family = family;
 	hints.ai_socktype = type;
 	hints.ai_flags = ai_flags(flags);
-	rc = getaddrinfo(host, service, &hints, &res);
+	rc = NK_SYS(getaddrinfo)(host, service, &hints, &res);
 	if (rc != 0)
 		return netkit__gai_error(rc);
 	for (ai = res; ai; ai = ai->ai_next) {
