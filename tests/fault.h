@@ -154,6 +154,12 @@ bool nk_fault_seed_from_env(void);
 /* "send", "recv"... for messages. */
 const char *nk_fault_call_name(enum nk_fault_call call);
 
+/* Timing checks: a call with a deadline dl (ms long) that returned at
+ * end was never early, and late by at most 10% + 25 ms (no upper bound
+ * under valgrind). */
+void nk_assert_on_time(int64_t end, int64_t dl, int64_t ms);
+bool nk_under_valgrind(void);
+
 /* NK_ADD_TEST() plus a fixture that resets the seam around the test. */
 #define NK_ADD_FAULT_TEST(s, t) \
 	suite_add_tcase((s), nk_fault_tcase(#t, (t), 1))
