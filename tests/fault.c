@@ -716,6 +716,15 @@ nk_assert_on_time(int64_t end, int64_t dl, int64_t ms)
 			      (long long)(end - dl));
 }
 
+int64_t
+nk_scaled_ms(int64_t ms)
+{
+	const char *e = getenv("CK_TIMEOUT_MULTIPLIER");
+	long m = e ? strtol(e, NULL, 10) : 1;
+
+	return m > 1 ? ms * m : ms;
+}
+
 static void
 fault_fixture(void)
 {

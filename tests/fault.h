@@ -160,6 +160,10 @@ const char *nk_fault_call_name(enum nk_fault_call call);
 void nk_assert_on_time(int64_t end, int64_t dl, int64_t ms);
 bool nk_under_valgrind(void);
 
+/* ms scaled by CK_TIMEOUT_MULTIPLIER when set (valgrind: 10, helgrind:
+ * 20), for deadlines that must not expire on a slow run. */
+int64_t nk_scaled_ms(int64_t ms);
+
 /* NK_ADD_TEST() plus a fixture that resets the seam around the test. */
 #define NK_ADD_FAULT_TEST(s, t) \
 	suite_add_tcase((s), nk_fault_tcase(#t, (t), 1))

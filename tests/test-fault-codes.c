@@ -406,10 +406,12 @@ netkit_test_suite(void)
 		accept_gives_econnaborted_and_next_accept_succeeds);
 	NK_ADD_FAULT_TEST_V4_V6(s,
 		descriptor_limit_gives_emfile_from_socket_and_accept);
-	NK_ADD_FAULT_TEST_V4_V6(s, connect_gives_etimedout_from_kernel_and_seam);
+	NK_ADD_FAULT_TEST_V4_V6(s,
+		connect_gives_etimedout_from_kernel_and_seam);
 	NK_ADD_FAULT_TEST_V4_V6(s, bind_to_foreign_address_gives_eaddrnotavail);
 	NK_ADD_FAULT_TEST(s, bind_to_port_80_unprivileged_gives_eacces);
-	NK_ADD_FAULT_TEST(s, close_failing_with_eio_reports_it_and_still_closes);
+	NK_ADD_FAULT_TEST(s,
+		close_failing_with_eio_reports_it_and_still_closes);
 	NK_ADD_FAULT_TEST_V4_V6(s, failure_leaving_errno_zero_gives_eio);
 	NK_ADD_FAULT_TEST(s, family_rule_fails_only_that_family);
 	NK_ADD_FAULT_TEST(s, getaddrinfo_failures_map_to_netkit_codes);
