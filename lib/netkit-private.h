@@ -70,8 +70,8 @@ int netkit__poll_timeout(int64_t deadline);
 /* Waits until fd has one of events (POLLIN, POLLOUT), or an error or
  * hang-up to report. Returns 0 when the caller should try its call
  * again, -ETIMEDOUT once the deadline has passed (never earlier; a
- * deadline already past returns at once without polling), or a negative
- * errno. Signals neither end the wait nor extend it. */
+ * deadline already past polls once without waiting), or a negative
+ * errno. Signals and poll's EAGAIN neither end the wait nor extend it. */
 int netkit__wait(int fd, short events, int64_t deadline);
 
 /* The socket's kernel timeout optname (SO_RCVTIMEO or SO_SNDTIMEO) as a

@@ -146,7 +146,7 @@ wildcard_addr(struct addrinfo *hints, struct sockaddr_storage *ss)
 
 	hints->ai_socktype = SOCK_DGRAM;
 	hints->ai_flags = AI_PASSIVE;
-	rc = getaddrinfo(NULL, "0", hints, &res);
+	rc = NK_SYS(getaddrinfo)(NULL, "0", hints, &res);
 	if (rc != 0)
 		return netkit__gai_error(rc);
 	/* Python: "wildcard resolved to multiple address" */
@@ -185,7 +185,7 @@ setipaddr(const char *name, int af, struct sockaddr_storage *ss)
 		sin6->sin6_family = AF_INET6;
 		return 0;
 	}
-	rc = getaddrinfo(name, NULL, &hints, &res);
+	rc = NK_SYS(getaddrinfo)(name, NULL, &hints, &res);
 	if (rc != 0)
 		return netkit__gai_error(rc);
 	return take_first(res, true, ss);

@@ -185,7 +185,7 @@ netkit_connect(int fd, const netkit_addr *addr)
 static int
 connect_nowait(int fd, const netkit_addr *addr)
 {
-	int fl, rc = 0, err;
+	int fl, rc = 0;
 
 	fl = NK_SYS(fcntl)(fd, F_GETFL);
 	if (fl < 0)
@@ -196,10 +196,10 @@ connect_nowait(int fd, const netkit_addr *addr)
 	if (NK_SYS(connect)(fd, (const struct sockaddr *)&addr->ss,
 			    addr->len) < 0)
 		rc = errno == EINTR ? -EINPROGRESS : netkit__errno();
-	err = errno;
-	if (!(fl & O_NONBLOCK))
-		(void)NK_SYS(fcntl)(fd, F_SETFL, fl);
-	errno = err;
+	/* Had the caller's mode not come back, the socket would stay
+	 * non-blocking behind its back: that failure is the answer. */
+	if (!(fl & O_NONBLOCK) && NK_SYS(fcntl)(fd, F_SETFL, fl) < 0)
+		return netkit__errno();
 	return rc;
 }
 
@@ -213,7 +213,10 @@ netkit_connect_until(int fd, const netkit_addr *addr, int64_t deadline)
 	if (fd < 0)
 		return -EBADF;
 	rc = connect_nowait(fd, addr);
-	if (rc != -EINPROGRESS && rc != -EAGAIN)
+	/* -EAGAIN is no handshake under way: nothing started (a Unix
+	 * listener's backlog is full). Waiting would find the unconnected
+	 * socket writable at once and take SO_ERROR 0 for success. */
+	if (rc != -EINPROGRESS)
 		return rc;
 	return finish_connect(fd, deadline);
 }

@@ -55,19 +55,22 @@ netkit__wait(int fd, short events, int64_t deadline)
 	int ms, rc;
 
 	for (;;) {
+		/* A deadline already past still polls once, without
+		 * waiting: "try once" takes what is already there. */
 		ms = netkit__poll_timeout(deadline);
-		if (ms == 0)
-			return -ETIMEDOUT;
 		rc = NK_SYS(poll)(&pfd, 1, ms);
 		if (rc > 0) {
 			if (pfd.revents & POLLNVAL)
 				return -EBADF;
 			return 0;
 		}
-		if (rc < 0 && errno != EINTR)
+		if (rc < 0 && errno != EINTR && errno != EAGAIN)
 			return netkit__errno();
-		/* A timeout, or a signal: poll again for the time left, so
-		 * that neither returns before the deadline nor extends it. */
+		if (rc == 0 && ms == 0)
+			return -ETIMEDOUT;
+		/* A timeout, a signal, or poll's EAGAIN ("try again"): poll
+		 * again for the time left, so that none returns before the
+		 * deadline nor extends it. */
 	}
 }
 

@@ -171,6 +171,11 @@ NETKIT_EXPORT int netkit_connect(int fd, const netkit_addr *addr);
  * @retval -EINVAL       @p addr NULL or empty, or @p deadline below -1.
  * @retval -ECONNREFUSED Nothing listens there.
  * @retval -EALREADY     A connect on this socket is already under way.
+ * @retval -EAGAIN       Nothing was started (a Unix-domain listener's
+ *                       backlog is full): call again.
+ * @retval -ENOMEM       (or another errno) `O_NONBLOCK` could not be set
+ *                       (the socket is as it was) or put back (close
+ *                       the socket: it is left non-blocking).
  * @note Python: `sock.settimeout(t); sock.connect((host, port))`.
  */
 NETKIT_EXPORT int netkit_connect_until(int fd, const netkit_addr *addr,

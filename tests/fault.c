@@ -1,0 +1,742 @@
+/*
+ * Fault injection through the system-call seam: see fault.h.
+ *
+ * Each wrapper describes its call (which one, its descriptor, its
+ * fcntl command or socket option), asks decide() for a verdict under
+ * the one mutex, and then fails at once (FAIL), makes the real call
+ * from netkit__sys_default, possibly with a smaller length (SHORT), and
+ * possibly overrides what it returned (AFTER, VALUE).
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/uio.h>
+#include <unistd.h>
+
+#if __has_include(<valgrind/valgrind.h>)
+#include <valgrind/valgrind.h>
+#else
+#define RUNNING_ON_VALGRIND 0
+#endif
+
+/* The table's declaration only; this file is not part of the seam. */
+#define NETKIT_SEAM 1
+#include "sys.h"
+
+#include "fault.h"
+
+#define MAX_RULES 32
+#define REAL(name) (netkit__sys_default.name)
+/* A call's family when it has none to match (family 0 = look it up). */
+#define NO_FAMILY (-1)
+
+struct rule_state {
+	struct nk_fault_rule r;
+	unsigned passed;	/* matching calls let pass (skip) */
+	unsigned long fired;
+	bool active;
+};
+
+static struct {
+	pthread_mutex_t lock;
+	struct rule_state rules[MAX_RULES];
+	int n_rules;
+	uint64_t rng[NK_FAULT_N_CALLS];
+	unsigned long seen[NK_FAULT_N_CALLS];
+	unsigned long failed[NK_FAULT_N_CALLS];
+	uint64_t seed;
+	bool seed_told;
+} st = { .lock = PTHREAD_MUTEX_INITIALIZER };
+
+static const char *const call_names[NK_FAULT_N_CALLS] = {
+	"socket", "bind", "listen", "accept4", "connect", "send", "recv",
+	"sendto", "recvfrom", "sendmsg", "recvmsg", "shutdown", "close",
+	"poll", "getsockopt", "setsockopt", "getsockname", "getpeername",
+	"fcntl", "getaddrinfo",
+};
+
+/* What decide() knows of a call. */
+struct call_info {
+	enum nk_fault_call call;
+	int fd;			/* its descriptor, or -1 */
+	int family;		/* 0: read it from fd; NO_FAMILY: none */
+	int op;			/* fcntl cmd or sockopt optname */
+	int level;
+};
+
+struct verdict {
+	bool fire;
+	enum nk_fault_action action;
+	int err;
+	size_t max;
+	int value;
+};
+
+/* splitmix64 spreads one seed over the streams; xorshift64* draws. */
+static uint64_t
+splitmix64(uint64_t *s)
+{
+	uint64_t z = (*s += 0x9e3779b97f4a7c15ull);
+
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+	return z ^ (z >> 31);
+}
+
+static double
+next_unit(uint64_t *x)
+{
+	*x ^= *x >> 12;
+	*x ^= *x << 25;
+	*x ^= *x >> 27;
+	return (double)((*x * 0x2545f4914f6cdd1dull) >> 11) * 0x1.0p-53;
+}
+
+static int
+fd_family(int fd)
+{
+	socklen_t len = sizeof(int);
+	int family = 0;
+
+	if (fd < 0 || REAL(getsockopt)(fd, SOL_SOCKET, SO_DOMAIN, &family,
+				       &len) < 0)
+		return NO_FAMILY;
+	return family;
+}
+
+static bool
+matches(const struct nk_fault_rule *r, const struct call_info *c,
+	int *family)
+{
+	if (r->call != c->call)
+		return false;
+	if (r->op != 0 && (r->op != c->op ||
+	    (c->call != NK_FAULT_FCNTL && r->level != c->level)))
+		return false;
+	if (r->family == 0)
+		return true;
+	if (*family == 0)
+		*family = fd_family(c->fd);
+	return r->family == *family;
+}
+
+static struct verdict
+decide(const struct call_info *c)
+{
+	struct verdict v = { .fire = false };
+	struct rule_state *rs;
+	int family = c->family, i;
+
+	pthread_mutex_lock(&st.lock);
+	st.seen[c->call]++;
+	for (i = 0; i < st.n_rules && !v.fire; i++) {
+		rs = &st.rules[i];
+		if (!rs->active || !matches(&rs->r, c, &family))
+			continue;
+		if (rs->passed < rs->r.skip) {
+			rs->passed++;
+			continue;
+		}
+		if (rs->r.prob > 0 && next_unit(&st.rng[c->call]) >= rs->r.prob)
+			continue;
+		rs->fired++;
+		if (rs->r.count && rs->fired >= rs->r.count)
+			rs->active = false;
+		st.failed[c->call]++;
+		v = (struct verdict){ true, rs->r.action, rs->r.err,
+				      rs->r.max, rs->r.value };
+	}
+	pthread_mutex_unlock(&st.lock);
+	return v;
+}
+
+/* The verdict for c; true when the wrapper must fail now, without the
+ * real call (errno set). close() always makes the real call first. */
+static bool
+pre(const struct call_info *c, struct verdict *v)
+{
+	*v = decide(c);
+	if (!v->fire || v->action != NK_FAULT_FAIL)
+		return false;
+	if (c->call == NK_FAULT_CLOSE) {
+		v->action = NK_FAULT_AFTER;
+		return false;
+	}
+	errno = v->err;
+	return true;
+}
+
+static int
+post(const struct verdict *v, int rc)
+{
+	if (v->fire && v->action == NK_FAULT_AFTER) {
+		errno = v->err;
+		return -1;
+	}
+	return rc;
+}
+
+static ssize_t
+post_len(const struct verdict *v, ssize_t rc)
+{
+	return post(v, 0) < 0 ? -1 : rc;
+}
+
+/* For calls that create a descriptor: an AFTER failure closes it. */
+static int
+post_fd(const struct verdict *v, int fd)
+{
+	if (v->fire && v->action == NK_FAULT_AFTER && fd >= 0)
+		REAL(close)(fd);
+	return post(v, fd);
+}
+
+static size_t
+cap(const struct verdict *v, size_t len)
+{
+	if (v->fire && v->action == NK_FAULT_SHORT && len > v->max)
+		return v->max;
+	return len;
+}
+
+#define INFO(name, fd) (&(struct call_info){ (name), (fd), 0, 0, 0 })
+
+static int
+f_socket(int domain, int type, int protocol)
+{
+	struct call_info c = { NK_FAULT_SOCKET, -1, domain, 0, 0 };
+	struct verdict v;
+
+	if (pre(&c, &v))
+		return -1;
+	return post_fd(&v, REAL(socket)(domain, type, protocol));
+}
+
+static int
+f_bind(int fd, const struct sockaddr *sa, socklen_t len)
+{
+	struct verdict v;
+
+	if (pre(INFO(NK_FAULT_BIND, fd), &v))
+		return -1;
+	return post(&v, REAL(bind)(fd, sa, len));
+}
+
+static int
+f_listen(int fd, int backlog)
+{
+	struct verdict v;
+
+	if (pre(INFO(NK_FAULT_LISTEN, fd), &v))
+		return -1;
+	return post(&v, REAL(listen)(fd, backlog));
+}
+
+static int
+f_accept4(int fd, struct sockaddr *sa, socklen_t *len, int flags)
+{
+	struct verdict v;
+
+	if (pre(INFO(NK_FAULT_ACCEPT4, fd), &v))
+		return -1;
+	return post_fd(&v, REAL(accept4)(fd, sa, len, flags));
+}
+
+static int
+f_connect(int fd, const struct sockaddr *sa, socklen_t len)
+{
+	struct verdict v;
+
+	if (pre(INFO(NK_FAULT_CONNECT, fd), &v))
+		return -1;
+	return post(&v, REAL(connect)(fd, sa, len));
+}
+
+static ssize_t
+f_send(int fd, const void *buf, size_t len, int flags)
+{
+	struct verdict v;
+
+	if (pre(INFO(NK_FAULT_SEND, fd), &v))
+		return -1;
+	return post_len(&v, REAL(send)(fd, buf, cap(&v, len), flags));
+}
+
+static ssize_t
+f_recv(int fd, void *buf, size_t len, int flags)
+{
+	struct verdict v;
+
+	if (pre(INFO(NK_FAULT_RECV, fd), &v))
+		return -1;
+	return post_len(&v, REAL(recv)(fd, buf, cap(&v, len), flags));
+}
+
+static ssize_t
+f_sendto(int fd, const void *buf, size_t len, int flags,
+	 const struct sockaddr *sa, socklen_t salen)
+{
+	struct verdict v;
+
+	if (pre(INFO(NK_FAULT_SENDTO, fd), &v))
+		return -1;
+	return post_len(&v, REAL(sendto)(fd, buf, cap(&v, len), flags, sa,
+					 salen));
+}
+
+static ssize_t
+f_recvfrom(int fd, void *buf, size_t len, int flags, struct sockaddr *sa,
+	   socklen_t *salen)
+{
+	struct verdict v;
+
+	if (pre(INFO(NK_FAULT_RECVFROM, fd), &v))
+		return -1;
+	return post_len(&v, REAL(recvfrom)(fd, buf, cap(&v, len), flags, sa,
+					   salen));
+}
+
+/* For SHORT on sendmsg/recvmsg: a copy of *m whose data is at most
+ * max bytes of its first non-empty iovec. */
+static struct msghdr *
+short_msg(const struct msghdr *m, struct msghdr *copy, struct iovec *one,
+	  const struct verdict *v)
+{
+	size_t i = 0;
+
+	*copy = *m;
+	while (i < m->msg_iovlen && m->msg_iov[i].iov_len == 0)
+		i++;
+	if (i < m->msg_iovlen) {
+		*one = m->msg_iov[i];
+		one->iov_len = cap(v, one->iov_len);
+		copy->msg_iov = one;
+		copy->msg_iovlen = 1;
+	}
+	return copy;
+}
+
+static ssize_t
+f_sendmsg(int fd, const struct msghdr *m, int flags)
+{
+	struct msghdr copy;
+	struct iovec one;
+	struct verdict v;
+
+	if (pre(INFO(NK_FAULT_SENDMSG, fd), &v))
+		return -1;
+	if (v.fire && v.action == NK_FAULT_SHORT)
+		m = short_msg(m, &copy, &one, &v);
+	return post_len(&v, REAL(sendmsg)(fd, m, flags));
+}
+
+static ssize_t
+f_recvmsg(int fd, struct msghdr *m, int flags)
+{
+	struct msghdr copy;
+	struct iovec one;
+	struct verdict v;
+	ssize_t n;
+
+	if (pre(INFO(NK_FAULT_RECVMSG, fd), &v))
+		return -1;
+	if (!v.fire || v.action != NK_FAULT_SHORT)
+		return post_len(&v, REAL(recvmsg)(fd, m, flags));
+	n = REAL(recvmsg)(fd, short_msg(m, &copy, &one, &v), flags);
+	/* What the kernel wrote back into the copy goes to the caller's. */
+	m->msg_namelen = copy.msg_namelen;
+	m->msg_controllen = copy.msg_controllen;
+	m->msg_flags = copy.msg_flags;
+	return n;
+}
+
+static int
+f_shutdown(int fd, int how)
+{
+	struct verdict v;
+
+	if (pre(INFO(NK_FAULT_SHUTDOWN, fd), &v))
+		return -1;
+	return post(&v, REAL(shutdown)(fd, how));
+}
+
+static int
+f_close(int fd)
+{
+	struct verdict v;
+
+	(void)pre(INFO(NK_FAULT_CLOSE, fd), &v);
+	return post(&v, REAL(close)(fd));
+}
+
+static int
+f_poll(struct pollfd *fds, nfds_t n, int ms)
+{
+	struct verdict v;
+
+	if (pre(INFO(NK_FAULT_POLL, n > 0 ? fds[0].fd : -1), &v))
+		return -1;
+	return post(&v, REAL(poll)(fds, n, ms));
+}
+
+static int
+f_getsockopt(int fd, int level, int name, void *val, socklen_t *len)
+{
+	struct call_info c = { NK_FAULT_GETSOCKOPT, fd, 0, name, level };
+	struct verdict v;
+	int rc;
+
+	if (pre(&c, &v))
+		return -1;
+	rc = REAL(getsockopt)(fd, level, name, val, len);
+	if (rc == 0 && v.fire && v.action == NK_FAULT_VALUE &&
+	    *len >= sizeof(int))
+		memcpy(val, &v.value, sizeof(int));
+	return post(&v, rc);
+}
+
+static int
+f_setsockopt(int fd, int level, int name, const void *val, socklen_t len)
+{
+	struct call_info c = { NK_FAULT_SETSOCKOPT, fd, 0, name, level };
+	struct verdict v;
+
+	if (pre(&c, &v))
+		return -1;
+	return post(&v, REAL(setsockopt)(fd, level, name, val, len));
+}
+
+static int
+f_getsockname(int fd, struct sockaddr *sa, socklen_t *len)
+{
+	struct verdict v;
+
+	if (pre(INFO(NK_FAULT_GETSOCKNAME, fd), &v))
+		return -1;
+	return post(&v, REAL(getsockname)(fd, sa, len));
+}
+
+static int
+f_getpeername(int fd, struct sockaddr *sa, socklen_t *len)
+{
+	struct verdict v;
+
+	if (pre(INFO(NK_FAULT_GETPEERNAME, fd), &v))
+		return -1;
+	return post(&v, REAL(getpeername)(fd, sa, len));
+}
+
+/* fcntl's third argument: none, a pointer, or an int, by command. */
+enum fcntl_arg { ARG_NONE, ARG_PTR, ARG_INT };
+
+static enum fcntl_arg
+fcntl_arg(int cmd)
+{
+	switch (cmd) {
+	case F_GETFD: case F_GETFL: case F_GETOWN: case F_GETSIG:
+	case F_GETLEASE: case F_GETPIPE_SZ: case F_GET_SEALS:
+		return ARG_NONE;
+	case F_GETLK: case F_SETLK: case F_SETLKW: case F_OFD_GETLK:
+	case F_OFD_SETLK: case F_OFD_SETLKW: case F_GETOWN_EX:
+	case F_SETOWN_EX:
+		return ARG_PTR;
+	default:
+		return ARG_INT;
+	}
+}
+
+static int
+f_fcntl(int fd, int cmd, ...)
+{
+	struct call_info c = { NK_FAULT_FCNTL, fd, 0, cmd, 0 };
+	enum fcntl_arg kind = fcntl_arg(cmd);
+	struct verdict v;
+	void *p = NULL;
+	int arg = 0, rc;
+	va_list ap;
+
+	va_start(ap, cmd);
+	if (kind == ARG_PTR)
+		p = va_arg(ap, void *);
+	else if (kind == ARG_INT)
+		arg = va_arg(ap, int);
+	va_end(ap);
+	if (pre(&c, &v))
+		return -1;
+	if (kind == ARG_NONE)
+		rc = REAL(fcntl)(fd, cmd);
+	else if (kind == ARG_PTR)
+		rc = REAL(fcntl)(fd, cmd, p);
+	else
+		rc = REAL(fcntl)(fd, cmd, arg);
+	return post(&v, rc);
+}
+
+/* getaddrinfo answers EAI_* codes, not -1 and errno. */
+static int
+f_getaddrinfo(const char *host, const char *serv,
+	      const struct addrinfo *hints, struct addrinfo **res)
+{
+	struct call_info c = { NK_FAULT_GETADDRINFO, -1, NO_FAMILY, 0, 0 };
+	struct addrinfo *got = NULL;
+	struct verdict v;
+
+	if (hints && hints->ai_family != AF_UNSPEC)
+		c.family = hints->ai_family;
+	v = decide(&c);
+	if (!v.fire || (v.action != NK_FAULT_FAIL &&
+			v.action != NK_FAULT_AFTER))
+		return REAL(getaddrinfo)(host, serv, hints, res);
+	if (v.action == NK_FAULT_AFTER &&
+	    REAL(getaddrinfo)(host, serv, hints, &got) == 0)
+		freeaddrinfo(got);
+	if (v.err == EAI_SYSTEM)
+		errno = v.value;
+	return v.err;
+}
+
+static const struct netkit__sys wrappers = {
+	.socket = f_socket,
+	.bind = f_bind,
+	.listen = f_listen,
+	.accept4 = f_accept4,
+	.connect = f_connect,
+	.send = f_send,
+	.recv = f_recv,
+	.sendto = f_sendto,
+	.recvfrom = f_recvfrom,
+	.sendmsg = f_sendmsg,
+	.recvmsg = f_recvmsg,
+	.shutdown = f_shutdown,
+	.close = f_close,
+	.poll = f_poll,
+	.getsockopt = f_getsockopt,
+	.setsockopt = f_setsockopt,
+	.getsockname = f_getsockname,
+	.getpeername = f_getpeername,
+	.fcntl = f_fcntl,
+	.getaddrinfo = f_getaddrinfo,
+};
+
+void
+nk_fault_install(uint64_t seed)
+{
+	uint64_t s = seed;
+	int i;
+
+	pthread_mutex_lock(&st.lock);
+	memset(st.rules, 0, sizeof(st.rules));
+	memset(st.seen, 0, sizeof(st.seen));
+	memset(st.failed, 0, sizeof(st.failed));
+	st.n_rules = 0;
+	st.seed = seed;
+	st.seed_told = false;
+	/* xorshift's state must never be 0. */
+	for (i = 0; i < NK_FAULT_N_CALLS; i++)
+		st.rng[i] = splitmix64(&s) | 1;
+	pthread_mutex_unlock(&st.lock);
+	netkit__sys = wrappers;
+}
+
+void
+nk_fault_reset(void)
+{
+	netkit__sys = netkit__sys_default;
+	pthread_mutex_lock(&st.lock);
+	memset(st.rules, 0, sizeof(st.rules));
+	st.n_rules = 0;
+	pthread_mutex_unlock(&st.lock);
+}
+
+static bool
+rule_ok(const struct nk_fault_rule *r)
+{
+	if ((unsigned)r->call >= NK_FAULT_N_CALLS || r->prob < 0 ||
+	    r->prob > 1)
+		return false;
+	if (r->action == NK_FAULT_SHORT)
+		return r->max >= 1 &&
+		       (r->call == NK_FAULT_SEND || r->call == NK_FAULT_RECV ||
+			r->call == NK_FAULT_SENDTO ||
+			r->call == NK_FAULT_RECVFROM ||
+			r->call == NK_FAULT_SENDMSG ||
+			r->call == NK_FAULT_RECVMSG);
+	if (r->action == NK_FAULT_VALUE)
+		return r->call == NK_FAULT_GETSOCKOPT;
+	return r->action == NK_FAULT_FAIL || r->action == NK_FAULT_AFTER;
+}
+
+int
+nk_fault_add(const struct nk_fault_rule *rule)
+{
+	int i;
+
+	ck_assert_msg(rule && rule_ok(rule), "bad fault rule");
+	pthread_mutex_lock(&st.lock);
+	i = st.n_rules;
+	if (i < MAX_RULES) {
+		st.rules[i].r = *rule;
+		st.rules[i].active = true;
+		st.n_rules++;
+	}
+	if (i < MAX_RULES && rule->prob > 0 && !st.seed_told) {
+		st.seed_told = true;
+		fprintf(stderr, "fault: seed %#" PRIx64 " (NETKIT_FAULT_SEED="
+			"%#" PRIx64 " repeats it)\n", st.seed, st.seed);
+	}
+	pthread_mutex_unlock(&st.lock);
+	ck_assert_msg(i < MAX_RULES, "more than %d fault rules", MAX_RULES);
+	return i;
+}
+
+int
+nk_fault_fail(enum nk_fault_call call, int err, unsigned count)
+{
+	return nk_fault_add(&(struct nk_fault_rule){
+		.call = call, .action = NK_FAULT_FAIL, .err = err,
+		.count = count });
+}
+
+int
+nk_fault_short(enum nk_fault_call call, size_t max, unsigned count)
+{
+	return nk_fault_add(&(struct nk_fault_rule){
+		.call = call, .action = NK_FAULT_SHORT, .max = max,
+		.count = count });
+}
+
+static unsigned long
+read_counter(const unsigned long *c)
+{
+	unsigned long v;
+
+	pthread_mutex_lock(&st.lock);
+	v = *c;
+	pthread_mutex_unlock(&st.lock);
+	return v;
+}
+
+unsigned long
+nk_fault_seen(enum nk_fault_call call)
+{
+	ck_assert((unsigned)call < NK_FAULT_N_CALLS);
+	return read_counter(&st.seen[call]);
+}
+
+unsigned long
+nk_fault_failed(enum nk_fault_call call)
+{
+	ck_assert((unsigned)call < NK_FAULT_N_CALLS);
+	return read_counter(&st.failed[call]);
+}
+
+unsigned long
+nk_fault_failed_total(void)
+{
+	unsigned long n = 0;
+	int i;
+
+	for (i = 0; i < NK_FAULT_N_CALLS; i++)
+		n += nk_fault_failed((enum nk_fault_call)i);
+	return n;
+}
+
+unsigned long
+nk_fault_fired(int rule)
+{
+	ck_assert(rule >= 0 && rule < MAX_RULES);
+	return read_counter(&st.rules[rule].fired);
+}
+
+uint64_t
+nk_fault_seed(void)
+{
+	uint64_t s;
+
+	pthread_mutex_lock(&st.lock);
+	s = st.seed;
+	pthread_mutex_unlock(&st.lock);
+	return s;
+}
+
+bool
+nk_fault_seed_from_env(void)
+{
+	const char *e = getenv("NETKIT_FAULT_SEED");
+
+	return e && *e;
+}
+
+uint64_t
+nk_fault_seed_env(uint64_t fallback)
+{
+	const char *e = getenv("NETKIT_FAULT_SEED");
+	char *end;
+	uint64_t s;
+
+	if (!e || !*e)
+		return fallback;
+	errno = 0;
+	s = strtoull(e, &end, 0);
+	ck_assert_msg(errno == 0 && *end == '\0',
+		      "NETKIT_FAULT_SEED=%s is not a number", e);
+	return s;
+}
+
+const char *
+nk_fault_call_name(enum nk_fault_call call)
+{
+	return (unsigned)call < NK_FAULT_N_CALLS ? call_names[call] : "?";
+}
+
+bool
+nk_under_valgrind(void)
+{
+	const char *p = getenv("LD_PRELOAD");
+
+	return RUNNING_ON_VALGRIND || (p && strstr(p, "vgpreload"));
+}
+
+void
+nk_assert_on_time(int64_t end, int64_t dl, int64_t ms)
+{
+	ck_assert_msg(end >= dl, "returned %lld ms before its deadline",
+		      (long long)(dl - end));
+	if (!nk_under_valgrind())
+		ck_assert_msg(end - dl <= ms / 10 + 25,
+			      "returned %lld ms after its deadline",
+			      (long long)(end - dl));
+}
+
+int64_t
+nk_scaled_ms(int64_t ms)
+{
+	const char *e = getenv("CK_TIMEOUT_MULTIPLIER");
+	long m = e ? strtol(e, NULL, 10) : 1;
+
+	return m > 1 ? ms * m : ms;
+}
+
+static void
+fault_fixture(void)
+{
+	nk_fault_reset();
+}
+
+TCase *
+nk_fault_tcase(const char *name, const TTest *t, int loops)
+{
+	TCase *tc = nk_tcase(name);
+
+	tcase_add_checked_fixture(tc, fault_fixture, fault_fixture);
+	tcase_add_loop_test(tc, t, 0, loops);
+	return tc;
+}
