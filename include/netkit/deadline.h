@@ -23,6 +23,7 @@ extern "C" {
  * are special:
  * - #NETKIT_FOREVER (-1): no deadline, the call may block for ever;
  * - 0, or any time already past: do not block, try once.
+ *
  * Any other negative value is refused with `-EINVAL`.
  *
  * **The deadline variants.** Every call of the library that can block
