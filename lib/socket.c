@@ -81,6 +81,26 @@ is_nonblocking(int fd)
 	return fl < 0 ? netkit__errno() : (fl & O_NONBLOCK) != 0;
 }
 
+/* Waits until a blocking listener has a connection waiting. Once the
+ * deadline has passed, netkit__wait() no longer polls, but here the
+ * poll is the one try a deadline of 0 still makes: a connection already
+ * waiting is taken. */
+static int
+wait_listener(int fd, int64_t deadline)
+{
+	struct pollfd pfd = { .fd = fd, .events = POLLIN };
+	int rc;
+
+	if (netkit__poll_timeout(deadline) != 0)
+		return netkit__wait(fd, POLLIN, deadline);
+	NETKIT__RETRY(rc, NK_SYS(poll)(&pfd, 1, 0));
+	if (rc < 0)
+		return netkit__errno();
+	if (rc == 0)
+		return -ETIMEDOUT;
+	return pfd.revents & POLLNVAL ? -EBADF : 0;
+}
+
 NETKIT_EXPORT int
 netkit_accept_until(int fd, netkit_addr *peer, int64_t deadline)
 {
@@ -97,7 +117,7 @@ netkit_accept_until(int fd, netkit_addr *peer, int64_t deadline)
 		/* A blocking listener is polled first, so that accept4()
 		 * only runs with a connection waiting. */
 		if (!nb) {
-			rc = netkit__wait(fd, POLLIN, deadline);
+			rc = wait_listener(fd, deadline);
 			if (rc < 0)
 				return rc;
 		}
