@@ -69,4 +69,9 @@ int netkit__wait(int fd, short events, int64_t deadline);
  * slow path after EINTR only: it costs a getsockopt(). */
 int64_t netkit__kernel_deadline(int fd, int optname);
 
+/* The same, counted from since (a netkit_now() reading) instead of now:
+ * for a short count, which the kernel's own timeout may have ended, so
+ * that it does not start again. */
+int64_t netkit__kernel_deadline_from(int fd, int optname, int64_t since);
+
 #endif /* NETKIT_PRIVATE_H */

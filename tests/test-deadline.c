@@ -604,18 +604,24 @@ netkit_test_suite(void)
 	Suite *s = suite_create("deadline");
 
 	NK_ADD_TEST(s, now_is_monotonic_milliseconds);
-	NK_ADD_TEST(s, deadline_in_negative_is_forever_zero_is_now_overflow_clamps);
+	NK_ADD_TEST(s,
+		deadline_in_negative_is_forever_zero_is_now_overflow_clamps);
 	NK_ADD_TEST_MODES(s, recv_until_times_out_on_silent_peer);
-	NK_ADD_TEST_MODES(s, recv_exact_until_times_out_and_got_counts_partial_data);
+	NK_ADD_TEST_MODES(s,
+		recv_exact_until_times_out_and_got_counts_partial_data);
 	NK_ADD_TEST_MODES(s, recvfrom_until_times_out_on_silent_udp);
 	NK_ADD_TEST_MODES(s, send_until_times_out_on_peer_that_never_reads);
-	NK_ADD_TEST_MODES(s, send_all_until_times_out_and_sent_is_what_peer_drains);
-	NK_ADD_TEST_MODES(s, sendto_until_times_out_when_udp_send_buffer_is_held);
+	NK_ADD_TEST_MODES(s,
+		send_all_until_times_out_and_sent_is_what_peer_drains);
+	NK_ADD_TEST_MODES(s,
+		sendto_until_times_out_when_udp_send_buffer_is_held);
 	NK_ADD_TEST_MODES(s, accept_until_times_out_when_nobody_connects);
 	NK_ADD_TEST_MODES(s, connect_until_times_out_on_blackholed_listener);
 	NK_ADD_TEST_MODES(s, until_calls_keep_descriptor_flags_on_success);
 	NK_ADD_TEST_MODES(s, past_deadline_takes_what_is_already_there);
-	NK_ADD_TEST_MODES(s, past_deadline_with_nothing_there_times_out_at_once);
-	NK_ADD_TEST_MODES(s, connect_until_zero_deadline_to_listener_leaves_handshake_going);
+	NK_ADD_TEST_MODES(s,
+		past_deadline_with_nothing_there_times_out_at_once);
+	NK_ADD_TEST_MODES(s,
+		connect_until_zero_deadline_to_listener_leaves_handshake_going);
 	return s;
 }
