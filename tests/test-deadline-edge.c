@@ -112,8 +112,9 @@ START_TEST(signals_neither_extend_nor_cut_a_recv_until_deadline)
 	ck_assert_msg(rc == -ETIMEDOUT, "recv_until: %s",
 		      netkit_errname((int)rc));
 	nk_assert_on_time("recv_until under signals", t0, dl, t1);
-	/* Proof the storm happened: about 60 signals in 300 ms. */
-	ck_assert_int_ge(sent, nk_slow_runner() ? 2 : 20);
+	/* Proof the storm happened: about 60 signals in 300 ms, at least
+	 * 10 however loaded the machine. */
+	ck_assert_int_ge(sent, nk_slow_runner() ? 2 : 10);
 	netkit_close(c);
 	netkit_close(s);
 }

@@ -205,7 +205,7 @@ run_kcase(enum kcall call, bool storm, const char *what)
 		      "%s%s took %.1f ms for a %d ms timeout", what,
 		      storm ? " under signals" : "", t1 - t0, KTIMEOUT_MS);
 	if (storm)
-		ck_assert_int_ge(sent, nk_slow_runner() ? 2 : 20);
+		ck_assert_int_ge(sent, nk_slow_runner() ? 2 : 10);
 	kcase_teardown(&k);
 }
 
