@@ -156,14 +156,27 @@ netkit_sendto_until(int fd, const void *buf, size_t len,
 NETKIT_EXPORT ssize_t
 netkit_sendto(int fd, const void *buf, size_t len, const netkit_addr *to)
 {
+	const struct sockaddr *sa;
+	int64_t dl;
 	ssize_t n;
 
 	if ((!buf && len > 0) || !netkit__addr_valid(to))
 		return -EINVAL;
 	if (fd < 0)
 		return -EBADF;
-	NETKIT__RETRY(n, NK_SYS(sendto)(fd, buf, len, MSG_NOSIGNAL,
-		(const struct sockaddr *)&to->ss, to->len));
+	sa = (const struct sockaddr *)&to->ss;
+	n = NK_SYS(sendto)(fd, buf, len, MSG_NOSIGNAL, sa, to->len);
+	if (n >= 0)
+		return n;
+	if (errno != EINTR)
+		return netkit__errno();
+	/* Interrupted: as netkit_send(), SO_SNDTIMEO keeps bounding it. */
+	dl = netkit__kernel_deadline(fd, SO_SNDTIMEO);
+	if (dl != NETKIT_FOREVER)
+		return kernel_timeout_code(netkit_sendto_until(fd, buf, len,
+							       to, dl));
+	NETKIT__RETRY(n, NK_SYS(sendto)(fd, buf, len, MSG_NOSIGNAL, sa,
+					to->len));
 	return n < 0 ? netkit__errno() : n;
 }
 
@@ -226,7 +239,8 @@ netkit_recvfrom(int fd, void *buf, size_t len, netkit_addr *from)
 	 * call is bounded by it counted from now. */
 	dl = netkit__kernel_deadline(fd, SO_RCVTIMEO);
 	if (dl != NETKIT_FOREVER)
-		return kernel_timeout_code(netkit_recvfrom_until(fd, buf, len, from, dl));
+		return kernel_timeout_code(netkit_recvfrom_until(fd, buf, len,
+								 from, dl));
 	NETKIT__RETRY(n, recvfrom_once(fd, buf, len, 0, from));
 	return n < 0 ? netkit__errno() : n;
 }
@@ -261,23 +275,27 @@ netkit_send_all(int fd, const void *buf, size_t len)
 {
 	const char *p = buf;
 	size_t done = 0;
-	int64_t dl;
+	int64_t start, dl;
 	ssize_t n;
 
 	if (!buf && len > 0)
 		return -EINVAL;
 	if (fd < 0)
 		return -EBADF;
+	/* When SO_SNDTIMEO started (a clock read, no system call). */
+	start = netkit_now();
 	while (done < len) {
 		n = NK_SYS(send)(fd, p + done, len - done, MSG_NOSIGNAL);
 		if (n < 0 && errno != EINTR)
 			return netkit__errno();
 		if (n >= 0 && (done += (size_t)n) == len)
 			break;
-		/* Interrupted, before or after some bytes went: finish
-		 * within SO_SNDTIMEO counted from now, so that signals
-		 * cannot keep restarting the kernel's timeout. */
-		dl = netkit__kernel_deadline(fd, SO_SNDTIMEO);
+		/* Interrupted: finish within SO_SNDTIMEO counted from now,
+		 * so that signals cannot keep restarting it. A short count
+		 * may be the kernel's timeout itself: counted from the
+		 * start, it does not run twice. */
+		dl = netkit__kernel_deadline_from(fd, SO_SNDTIMEO,
+						  n < 0 ? netkit_now() : start);
 		if (dl != NETKIT_FOREVER) {
 			n = netkit_send_all_until(fd, p + done, len - done, dl,
 						  NULL);
@@ -317,13 +335,15 @@ netkit_recv_exact(int fd, void *buf, size_t len)
 {
 	char *p = buf;
 	size_t done = 0;
-	int64_t dl;
+	int64_t start, dl;
 	ssize_t n;
 
 	if (!buf || len == 0)
 		return -EINVAL;
 	if (fd < 0)
 		return -EBADF;
+	/* When SO_RCVTIMEO started (a clock read, no system call). */
+	start = netkit_now();
 	while (done < len) {
 		n = NK_SYS(recv)(fd, p + done, len - done, MSG_WAITALL);
 		if (n == 0)
@@ -332,9 +352,11 @@ netkit_recv_exact(int fd, void *buf, size_t len)
 			return netkit__errno();
 		if (n > 0 && (done += (size_t)n) == len)
 			break;
-		/* Interrupted, or a short count (a signal or the kernel's
-		 * timeout): finish within SO_RCVTIMEO counted from now. */
-		dl = netkit__kernel_deadline(fd, SO_RCVTIMEO);
+		/* Interrupted: finish within SO_RCVTIMEO counted from now.
+		 * A short count is a signal or the kernel's timeout itself,
+		 * which counted from the start does not run twice. */
+		dl = netkit__kernel_deadline_from(fd, SO_RCVTIMEO,
+						  n < 0 ? netkit_now() : start);
 		if (dl != NETKIT_FOREVER) {
 			n = netkit_recv_exact_until(fd, p + done, len - done,
 						    dl, NULL);

@@ -84,5 +84,9 @@ int64_t netkit__kernel_deadline(int fd, int optname);
  * any list. Same options, results and report. */
 int netkit__connect_addrs(const netkit_addr *addrs, size_t n,
 			  int64_t deadline, const netkit_connect_opts *opts);
+/* The same, counted from since (a netkit_now() reading) instead of now:
+ * for a short count, which the kernel's own timeout may have ended, so
+ * that it does not start again. */
+int64_t netkit__kernel_deadline_from(int fd, int optname, int64_t since);
 
 #endif /* NETKIT_PRIVATE_H */

@@ -75,7 +75,7 @@ netkit__wait(int fd, short events, int64_t deadline)
 }
 
 int64_t
-netkit__kernel_deadline(int fd, int optname)
+netkit__kernel_deadline_from(int fd, int optname, int64_t since)
 {
 	struct timeval tv = { 0, 0 };
 	socklen_t len = sizeof(tv);
@@ -86,5 +86,11 @@ netkit__kernel_deadline(int fd, int optname)
 		return NETKIT_FOREVER;
 	/* Round up: a kernel timeout of 0.3 ms still waits. */
 	ms = (int64_t)tv.tv_sec * 1000 + (tv.tv_usec + 999) / 1000;
-	return netkit_deadline_in(ms);
+	return ms > INT64_MAX - since ? INT64_MAX : since + ms;
+}
+
+int64_t
+netkit__kernel_deadline(int fd, int optname)
+{
+	return netkit__kernel_deadline_from(fd, optname, netkit_now());
 }

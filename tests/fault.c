@@ -21,12 +21,6 @@
 #include <sys/uio.h>
 #include <unistd.h>
 
-#if __has_include(<valgrind/valgrind.h>)
-#include <valgrind/valgrind.h>
-#else
-#define RUNNING_ON_VALGRIND 0
-#endif
-
 /* The table's declaration only; this file is not part of the seam. */
 #define NETKIT_SEAM 1
 #include "sys.h"
@@ -695,25 +689,6 @@ const char *
 nk_fault_call_name(enum nk_fault_call call)
 {
 	return (unsigned)call < NK_FAULT_N_CALLS ? call_names[call] : "?";
-}
-
-bool
-nk_under_valgrind(void)
-{
-	const char *p = getenv("LD_PRELOAD");
-
-	return RUNNING_ON_VALGRIND || (p && strstr(p, "vgpreload"));
-}
-
-void
-nk_assert_on_time(int64_t end, int64_t dl, int64_t ms)
-{
-	ck_assert_msg(end >= dl, "returned %lld ms before its deadline",
-		      (long long)(dl - end));
-	if (!nk_under_valgrind())
-		ck_assert_msg(end - dl <= ms / 10 + 25,
-			      "returned %lld ms after its deadline",
-			      (long long)(end - dl));
 }
 
 int64_t

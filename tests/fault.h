@@ -69,6 +69,7 @@
 #include <stdint.h>
 
 #include "helpers.h"
+#include "timing.h"
 
 /* The system calls of the seam, in the order of struct netkit__sys. */
 enum nk_fault_call {
@@ -154,11 +155,8 @@ bool nk_fault_seed_from_env(void);
 /* "send", "recv"... for messages. */
 const char *nk_fault_call_name(enum nk_fault_call call);
 
-/* Timing checks: a call with a deadline dl (ms long) that returned at
- * end was never early, and late by at most 10% + 25 ms (no upper bound
- * under valgrind). */
-void nk_assert_on_time(int64_t end, int64_t dl, int64_t ms);
-bool nk_under_valgrind(void);
+/* Timing checks (never early, at most 10% + 25 ms late) are
+ * nk_assert_on_time() of timing.h. */
 
 /* ms scaled by CK_TIMEOUT_MULTIPLIER when set (valgrind: 10, helgrind:
  * 20), for deadlines that must not expire on a slow run. */

@@ -225,8 +225,11 @@ NETKIT_EXPORT ssize_t netkit_recv_until(int fd, void *buf, size_t len,
  * @retval -EINVAL     @p buf NULL with @p len > 0.
  * @retval -EPIPE      The peer closed (never SIGPIPE).
  * @retval -ECONNRESET The peer reset the connection.
- * @retval -EAGAIN     Non-blocking socket with a full send buffer.
- * @note Never raises SIGPIPE. Python: `sock.send(data)`.
+ * @retval -EAGAIN     Non-blocking socket with a full send buffer, or the
+ *                     socket's `SO_SNDTIMEO` expired.
+ * @note Never raises SIGPIPE. Python: `sock.send(data)`. A socket's own
+ * `SO_SNDTIMEO` keeps bounding the call across signals (from the first
+ * one on).
  */
 NETKIT_EXPORT ssize_t netkit_send(int fd, const void *buf, size_t len);
 
@@ -257,7 +260,11 @@ NETKIT_EXPORT ssize_t netkit_send_until(int fd, const void *buf, size_t len,
  * @retval -EINVAL   NULL @p to, empty @p to, or @p buf NULL with @p len > 0.
  * @retval -EMSGSIZE The datagram is too large.
  * @retval -EACCES   A broadcast address without SO_BROADCAST.
+ * @retval -EAGAIN   Non-blocking socket with a full send buffer, or the
+ *                   socket's `SO_SNDTIMEO` expired.
  * @note Never raises SIGPIPE. Python: `sock.sendto(data, (host, port))`.
+ * A socket's own `SO_SNDTIMEO` keeps bounding the call across signals
+ * (from the first one on).
  */
 NETKIT_EXPORT ssize_t netkit_sendto(int fd, const void *buf, size_t len,
 				    const netkit_addr *to);
@@ -291,8 +298,11 @@ NETKIT_EXPORT ssize_t netkit_sendto_until(int fd, const void *buf,
  * @return The number of bytes received (0 for an empty datagram), or a
  *         negative code.
  * @retval -EINVAL  @p buf NULL or @p len 0.
- * @retval -EAGAIN  Non-blocking socket with nothing to read.
- * @note Python: `data, addr = sock.recvfrom(len)`.
+ * @retval -EAGAIN  Non-blocking socket with nothing to read, or the
+ *                  socket's `SO_RCVTIMEO` expired.
+ * @note Python: `data, addr = sock.recvfrom(len)`. A socket's own
+ * `SO_RCVTIMEO` keeps bounding the call across signals (from the first
+ * one on).
  */
 NETKIT_EXPORT ssize_t netkit_recvfrom(int fd, void *buf, size_t len,
 				      netkit_addr *from);
@@ -367,8 +377,8 @@ NETKIT_EXPORT int netkit_close(int fd);
  * @retval -EPIPE      The peer closed (never SIGPIPE).
  * @retval -ECONNRESET The peer reset the connection.
  * @retval -EAGAIN     Non-blocking socket with a full send buffer, or
- *                     the socket's `SO_SNDTIMEO` expired (after a
- *                     signal, counted from the signal).
+ *                     the socket's `SO_SNDTIMEO` expired (counted from
+ *                     the call; after a signal, from the signal).
  * @note Never raises SIGPIPE. Python: `sock.sendall(data)`.
  */
 NETKIT_EXPORT ssize_t netkit_send_all(int fd, const void *buf, size_t len);
@@ -409,8 +419,8 @@ NETKIT_EXPORT ssize_t netkit_send_all_until(int fd, const void *buf,
  *         into @p buf.
  * @retval -EINVAL     @p buf NULL or @p len 0.
  * @retval -ECONNRESET The peer reset the connection.
- * @retval -EAGAIN     The socket's `SO_RCVTIMEO` expired (after a
- *                     signal or a short read, counted from then); how
+ * @retval -EAGAIN     The socket's `SO_RCVTIMEO` expired (counted from
+ *                     the call; after a signal, from the signal); how
  *                     many bytes arrived is not reported:
  *                     netkit_recv_exact_until() reports it.
  * @note Python: `sock.recv(n, socket.MSG_WAITALL)`, looped.
