@@ -48,6 +48,16 @@ Suite *netkit_test_suite(void);
 /* A TCase with the fd-leak fixture and a 30 s timeout already added. */
 TCase *nk_tcase(const char *name);
 
+/* Number of threads of this process (/proc/self/task), or -1. */
+int nk_count_tasks(void);
+
+/* Under valgrind, waits (at most 10 s) until this process has one
+ * thread: glibc's getaddrinfo_a threads idle about 1 s after their last
+ * lookup, and one still alive when a test's process exits holds glibc
+ * memory (its TLS, its resolver context) that valgrind would report as
+ * lost. A no-op otherwise. The fd-leak fixture calls it. */
+void nk_settle_threads(void);
+
 /* Number of open descriptors of this process (/proc/self/fd). */
 int nk_count_fds(void);
 

@@ -203,39 +203,6 @@ drain(int fd, struct report *r, const char *label, bool answer)
 		answer_held(fd);
 }
 
-/* Threads of this process (/proc/self/task). */
-static int
-count_tasks(void)
-{
-	DIR *d = opendir("/proc/self/task");
-	struct dirent *e;
-	int n = 0;
-
-	if (!d)
-		return -1;
-	while ((e = readdir(d)))
-		if (e->d_name[0] != '.')
-			n++;
-	closedir(d);
-	return n;
-}
-
-/* Under valgrind, waits (at most 10 s) for glibc's resolver threads
- * to end (they idle 1 s first): a thread still alive when the process
- * exits holds glibc memory that valgrind would report. Nothing to wait
- * on but the thread count, hence the short naps. */
-static void
-settle(void)
-{
-	struct timespec nap = { 0, 10 * 1000 * 1000 };
-	int64_t give_up = netkit_deadline_in(10000);
-
-	if (!under_valgrind())
-		return;
-	while (count_tasks() > 1 && netkit_now() < give_up)
-		nanosleep(&nap, NULL);
-}
-
 /* The server wakes up: answers every query with NXDOMAIN until glibc's
  * resolver threads have all ended (at most 4 s, 30 under valgrind), so
  * that the child exits with no thread left. */
@@ -244,7 +211,7 @@ answer_until_alone(int server, struct report *r, const char *label)
 {
 	int64_t give_up = netkit_deadline_in(under_valgrind() ? 30000 : 4000);
 
-	while ((r->tasks = count_tasks()) > 1 && netkit_now() < give_up) {
+	while ((r->tasks = nk_count_tasks()) > 1 && netkit_now() < give_up) {
 		nk_readable(server, 20);
 		drain(server, r, label, true);
 	}
@@ -445,7 +412,7 @@ START_TEST(until_deadline_zero_name_never_blocks)
 	if (rc >= 1)
 		netkit_addrinfo_free(ai);
 	ck_assert_int_le(netkit_now() - start, under_valgrind() ? 2000 : 25);
-	settle();
+	nk_settle_threads();
 }
 END_TEST
 
@@ -477,7 +444,7 @@ START_TEST(until_resolves_localhost_from_the_hosts_file)
 	ck_assert_str_eq(ip, "127.0.0.1");
 	ck_assert_str_eq(ai->canonname, "localhost");
 	netkit_addrinfo_free(ai);
-	settle();
+	nk_settle_threads();
 }
 END_TEST
 
@@ -560,7 +527,7 @@ START_TEST(until_answers_as_getaddrinfo)
 		netkit_addrinfo_free(b);
 		netkit_addrinfo_free(d);
 	}
-	settle();
+	nk_settle_threads();
 }
 END_TEST
 
@@ -608,7 +575,7 @@ START_TEST(until_concurrent_lookups_from_threads)
 		ck_assert_msg(!bad, "thread %d got \"%s\", want \"%s\"", i,
 			      bad ? bad : "", want);
 	}
-	settle();
+	nk_settle_threads();
 }
 END_TEST
 
