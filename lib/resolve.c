@@ -597,37 +597,42 @@ netkit_getaddrinfo(const char *host, const char *service, int family,
 	return resolve_now(host, service, &hints, out);
 }
 
-#ifdef HAVE_GETADDRINFO_A
-
 /*
- * A lookup handed to glibc's resolver threads (getaddrinfo_a). glibc
- * keeps pointers to the gaicb, the hints and the texts until its thread
- * has finished, which may be long after the caller gave up waiting: so
- * the lookup lives on the heap in one block with two references, the
- * caller's and the completion's (glibc's notification, a thread of its
- * own running lookup_notified()). Whoever drops the last one frees the
- * block and any answer still in it.
+ * A lookup with a deadline runs getaddrinfo() on a thread of its own,
+ * which the caller waits for until the deadline. The thread may go on
+ * long after the caller gave up (until the system's resolver gives up,
+ * resolv.conf's timeout and attempts), so the lookup lives on the heap
+ * in one block with two references, the caller's and the thread's;
+ * whoever drops the last one frees the block and any answer in it.
  *
- * The caller waits for that notification on the block's own condition
- * variable rather than in gai_suspend(): gai_suspend() wakes through a
- * futex inside glibc that helgrind and ThreadSanitizer cannot see, so
- * every read of the answer after it looks like a race to them. The
- * notification thread is created by the resolver thread after it has
- * written the answer, and lookups_lock orders the rest, in plain view.
+ * Why not glibc's getaddrinfo_a(): its resolver and notification
+ * threads are made inside libc, where ThreadSanitizer cannot see them
+ * (a program using it crashes under TSan), its gai_cancel() leaks a
+ * record per cancelled lookup (glibc 2.36), and it exists on glibc only.
+ * A thread per lookup costs a thread creation, small beside a lookup,
+ * works on every POSIX libc, and every tool sees it.
  *
  * lookups_lock is one lock for every lookup's count and flag, held for
  * a few instructions at a time. One lock that is never destroyed, not
  * one in each block: a block is freed right after the other thread's
- * unlock, which helgrind reports as a race on the mutex itself.
+ * unlock, which helgrind reports as a race on the mutex itself. It
+ * also counts the threads alive, so that a dead DNS server and callers
+ * that keep retrying cannot pile up threads without bound.
  */
+#define LOOKUP_THREADS_MAX 64
+
 static pthread_mutex_t lookups_lock = PTHREAD_MUTEX_INITIALIZER;
+static int lookups_running;
 
 struct lookup {
-	struct gaicb cb;	/* first: glibc's pointer is the block's */
 	struct addrinfo hints;
 	pthread_cond_t ended;	/* on CLOCK_MONOTONIC, as deadlines */
-	bool done;		/* the notification came */
+	bool done;		/* the thread has its answer */
 	int refs;
+	int rc;			/* getaddrinfo()'s result */
+	int err;		/* its errno, for EAI_SYSTEM */
+	struct addrinfo *res;
+	const char *service;	/* NULL, or in text */
 	char text[];		/* host, NUL, service, NUL */
 };
 
@@ -660,12 +665,11 @@ lookup_new(const char *host, const char *service,
 		return NULL;
 	}
 	memcpy(l->text, host, hn);
-	if (service)
+	if (service) {
 		memcpy(l->text + hn, service, sn);
+		l->service = l->text + hn;
+	}
 	l->hints = *hints;
-	l->cb.ar_name = l->text;
-	l->cb.ar_service = service ? l->text + hn : NULL;
-	l->cb.ar_request = &l->hints;
 	l->refs = 2;
 	return l;
 }
@@ -681,37 +685,71 @@ lookup_unref_locked(struct lookup *l)
 	if (left > 0)
 		return;
 	pthread_cond_destroy(&l->ended);
-	if (l->cb.ar_result)
-		freeaddrinfo(l->cb.ar_result);
+	if (l->res)
+		freeaddrinfo(l->res);
 	free(l);
 }
 
-static void
-lookup_unref(struct lookup *l)
+/* The lookup's thread: one getaddrinfo(), then the answer for the
+ * caller, if it still waits. */
+static void *
+lookup_run(void *arg)
 {
-	pthread_mutex_lock(&lookups_lock);
-	lookup_unref_locked(l);
-}
+	struct lookup *l = arg;
+	struct addrinfo *res = NULL;
+	int rc, err;
 
-/* glibc's completion notification: the resolver thread is done with
- * the lookup. */
-static void
-lookup_notified(union sigval sv)
-{
-	struct lookup *l = sv.sival_ptr;
-
+	/* Named, so that ps, gdb and the tests can tell it. */
+	(void)pthread_setname_np(pthread_self(), "netkit-resolve");
+	rc = NK_SYS(getaddrinfo)(l->text, l->service, &l->hints, &res);
+	err = errno;
 	pthread_mutex_lock(&lookups_lock);
+	l->rc = rc;
+	l->err = err;
+	l->res = res;
 	l->done = true;
+	lookups_running--;
 	pthread_cond_signal(&l->ended);
 	lookup_unref_locked(l);
+	return NULL;
 }
 
-/* Waits for the notification until the deadline: 0 once it has come,
- * or -ETIMEDOUT. Called with lookups_lock held. A lookup left behind is not
- * cancelled: gai_cancel() can only take back one that no thread has
- * started, and glibc (2.36) then never frees the notification record
- * getaddrinfo_a() made for it, a leak per cancelled lookup. So it runs
- * to its end, and its notification frees it. */
+/* Starts the lookup's thread, detached, with every signal blocked (the
+ * caller's handlers never run on it). 0, or a negative code. */
+static int
+lookup_start(struct lookup *l)
+{
+	sigset_t all, old;
+	pthread_attr_t attr;
+	pthread_t t;
+	int rc;
+
+	pthread_mutex_lock(&lookups_lock);
+	if (lookups_running >= LOOKUP_THREADS_MAX) {
+		pthread_mutex_unlock(&lookups_lock);
+		return NETKIT_EAGAIN_RESOLVE;
+	}
+	lookups_running++;
+	pthread_mutex_unlock(&lookups_lock);
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	rc = pthread_attr_init(&attr);
+	if (rc == 0) {
+		pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+		rc = pthread_create(&t, &attr, lookup_run, l);
+		pthread_attr_destroy(&attr);
+	}
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (rc == 0)
+		return 0;
+	pthread_mutex_lock(&lookups_lock);
+	lookups_running--;
+	pthread_mutex_unlock(&lookups_lock);
+	return rc == EAGAIN ? NETKIT_EAGAIN_RESOLVE : -rc;
+}
+
+/* Waits for the thread's answer until the deadline: 0 once it has
+ * come, or -ETIMEDOUT. Called with lookups_lock held. */
 static int
 lookup_wait(struct lookup *l, int64_t deadline)
 {
@@ -729,100 +767,45 @@ lookup_wait(struct lookup *l, int64_t deadline)
 static int
 lookup_answer(struct lookup *l, netkit_addrinfo **out)
 {
-	struct addrinfo *res = l->cb.ar_result;
-	int rc = gai_error(&l->cb);
+	struct addrinfo *res = l->res;
 
-	l->cb.ar_result = NULL;
-	if (rc == 0 && res)
+	l->res = NULL;
+	if (l->rc == 0 && res)
 		return gai_convert(res, out);
 	if (res)
 		freeaddrinfo(res);
-	/* The resolver thread's errno is not ours to read. */
-	errno = EIO;
-	return netkit__gai_error(rc);
+	errno = l->err;
+	return netkit__gai_error(l->rc);
 }
 
-/* getaddrinfo_a() queued the lookup but found no memory to notify its
- * end (EAI_AGAIN): no one else will free it. Take it back (with no
- * notification record, cancelling leaks nothing), waiting for it to end
- * if a resolver thread has started it: the one case where the deadline
- * is not kept, and only when memory has run out. */
-static int
-lookup_orphaned(struct lookup *l)
-{
-	const struct gaicb *list[1] = { &l->cb };
-	int rc;
-
-	if (NK_SYS(gai_cancel)(&l->cb) == EAI_NOTCANCELED) {
-		do
-			rc = NK_SYS(gai_suspend)(list, 1, NULL);
-		while (rc != 0 && rc != EAI_ALLDONE);
-	}
-	lookup_unref(l);
-	lookup_unref(l);
-	return -ENOMEM;
-}
-
-/* The lookup on one of glibc's resolver threads, waited for until the
- * deadline. */
+/* The lookup on a thread of its own, waited for until the deadline. */
 static int
 resolve_until(const char *host, const char *service,
 	      const struct addrinfo *hints, int64_t deadline,
 	      netkit_addrinfo **out)
 {
-	struct sigevent sev;
-	struct gaicb *list[1];
 	struct lookup *l = lookup_new(host, service, hints);
 	int rc;
 
 	if (!l)
 		return -ENOMEM;
-	memset(&sev, 0, sizeof(sev));
-	sev.sigev_notify = SIGEV_THREAD;
-	sev.sigev_notify_function = lookup_notified;
-	sev.sigev_value.sival_ptr = l;
-	list[0] = &l->cb;
-	rc = NK_SYS(getaddrinfo_a)(GAI_NOWAIT, list, 1, &sev);
-	if (rc == EAI_AGAIN)
-		return lookup_orphaned(l);
-	if (rc != 0) {
-		/* Not queued (no resolver thread could start); glibc
-		 * still notifies, which drops that reference. */
-		lookup_unref(l);
-		return -EAGAIN;
+	rc = lookup_start(l);
+	if (rc < 0) {
+		pthread_cond_destroy(&l->ended);
+		free(l);
+		return rc;
 	}
 	pthread_mutex_lock(&lookups_lock);
 	rc = lookup_wait(l, deadline);
 	pthread_mutex_unlock(&lookups_lock);
-	/* Once notified, the answer is the caller's alone. */
+	/* Once done, the thread has let go of the lookup (in the same
+	 * locked section): the answer is the caller's alone. */
 	if (rc == 0)
 		rc = lookup_answer(l, out);
-	lookup_unref(l);
+	pthread_mutex_lock(&lookups_lock);
+	lookup_unref_locked(l);
 	return rc;
 }
-
-#else
-
-/* Without getaddrinfo_a (libcs other than glibc) the lookup blocks, and
- * the deadline is only checked once it has ended. */
-static int
-resolve_until(const char *host, const char *service,
-	      const struct addrinfo *hints, int64_t deadline,
-	      netkit_addrinfo **out)
-{
-	netkit_addrinfo *list = NULL;
-	int rc = resolve_now(host, service, hints, &list);
-
-	if (rc >= 0 && netkit__poll_timeout(deadline) == 0) {
-		netkit_addrinfo_free(list);
-		return -ETIMEDOUT;
-	}
-	if (rc >= 0)
-		*out = list;
-	return rc;
-}
-
-#endif /* HAVE_GETADDRINFO_A */
 
 /* Numeric text needs no resolver: getaddrinfo() with AI_NUMERICHOST
  * answers it at once, with the answer of a plain lookup. Returns 0 for

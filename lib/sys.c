@@ -11,15 +11,6 @@
 
 #ifdef NETKIT_SEAM
 
-#ifdef HAVE_GETADDRINFO_A
-#define NK_SYS_GAI_A_ENTRIES \
-	.getaddrinfo_a = getaddrinfo_a, \
-	.gai_suspend = gai_suspend, \
-	.gai_cancel = gai_cancel,
-#else
-#define NK_SYS_GAI_A_ENTRIES
-#endif
-
 #define NK_SYS_ENTRIES \
 	.socket = socket, \
 	.bind = bind, \
@@ -40,8 +31,7 @@
 	.getsockname = getsockname, \
 	.getpeername = getpeername, \
 	.fcntl = fcntl, \
-	.getaddrinfo = getaddrinfo, \
-	NK_SYS_GAI_A_ENTRIES
+	.getaddrinfo = getaddrinfo,
 
 const struct netkit__sys netkit__sys_default = { NK_SYS_ENTRIES };
 struct netkit__sys netkit__sys = { NK_SYS_ENTRIES };

@@ -44,12 +44,6 @@ struct netkit__sys {
 	int (*fcntl)(int, int, ...);
 	int (*getaddrinfo)(const char *, const char *,
 			   const struct addrinfo *, struct addrinfo **);
-#ifdef HAVE_GETADDRINFO_A
-	int (*getaddrinfo_a)(int, struct gaicb **, int, struct sigevent *);
-	int (*gai_suspend)(const struct gaicb *const *, int,
-			   const struct timespec *);
-	int (*gai_cancel)(struct gaicb *);
-#endif
 };
 
 /* The table the library calls through; tests rewrite its entries and

@@ -51,11 +51,16 @@ TCase *nk_tcase(const char *name);
 /* Number of threads of this process (/proc/self/task), or -1. */
 int nk_count_tasks(void);
 
+/* Number of threads of this process named name (their comm), or -1:
+ * netkit's lookup threads are "netkit-resolve". */
+int nk_count_threads_named(const char *name);
+
 /* Under valgrind, waits (at most 10 s) until this process has one
- * thread: glibc's getaddrinfo_a threads idle about 1 s after their last
- * lookup, and one still alive when a test's process exits holds glibc
- * memory (its TLS, its resolver context) that valgrind would report as
- * lost. A no-op otherwise. The fd-leak fixture calls it. */
+ * thread: a lookup thread of netkit_getaddrinfo_until() may still be
+ * ending after its caller returned, and one still alive when a test's
+ * process exits holds glibc memory (its TLS, its resolver context)
+ * that valgrind would report as lost. A no-op otherwise. The fd-leak
+ * fixture calls it. */
 void nk_settle_threads(void);
 
 /* Number of open descriptors of this process (/proc/self/fd). */

@@ -44,10 +44,10 @@ extern "C" {
  *
  * **Deadlines.** netkit_getaddrinfo_until() bounds a lookup with a
  * deadline (see @ref time), even when the DNS server never answers.
- * With glibc it hands the lookup to glibc's resolver threads
- * (getaddrinfo_a()) and waits until the deadline; a lookup left behind
- * runs on to its end in the background (no thread can stop it) and is
- * freed then. Numeric text, a NULL host and #NETKIT_FOREVER need no
+ * It runs the lookup on a thread of its own ("netkit-resolve") and
+ * waits until the deadline; a lookup left behind runs on to its end in
+ * the background (no thread can stop getaddrinfo()) and is freed then.
+ * Numeric text, a NULL host and #NETKIT_FOREVER need no
  * such thread. The other calls here have no deadline.
  *
  * **Text limits.** A text argument is read only up to its longest
@@ -299,17 +299,20 @@ NETKIT_EXPORT int netkit_getaddrinfo(const char *host, const char *service,
  * - A NULL @p host, numeric text (what getaddrinfo() takes with
  *   `AI_NUMERICHOST`: "127.0.0.1", "127.1", "::1", "fe80::1%lo") or
  *   #NETKIT_AI_NUMERICHOST: answered at once, even with a deadline of 0.
- * - A name, with glibc: the lookup runs on one of glibc's resolver
- *   threads (getaddrinfo_a()), and the call waits for it until the
- *   deadline; signals neither end nor extend the wait. A lookup that
- *   misses the deadline is not cancelled: it runs on to its end in the
- *   background, bounded by resolv.conf's own timeouts, and its memory
- *   is freed then. With a deadline of 0 or past, a name is looked up
- *   but not waited for (`-ETIMEDOUT`, or the answer if it came in that
- *   instant).
- * - A name, without getaddrinfo_a() (libcs other than glibc): a plain
- *   blocking lookup, after which `-ETIMEDOUT` is returned if the
- *   deadline has passed; the deadline does not cut the lookup short.
+ * - A name: getaddrinfo() runs on a thread of its own, detached, named
+ *   "netkit-resolve", with every signal blocked, and the call waits for
+ *   it until the deadline; signals neither end nor extend the wait. A
+ *   lookup that misses the deadline is not cancelled (nothing can
+ *   cancel getaddrinfo()): it runs on to its end in the background,
+ *   bounded by resolv.conf's own timeouts, and its memory is freed
+ *   then. At most 64 such threads run at once. With a deadline of 0 or
+ *   past, a name is looked up but not waited for (`-ETIMEDOUT`, or the
+ *   answer if it came in that instant).
+ *
+ * This works on any POSIX libc and under ThreadSanitizer, helgrind and
+ * valgrind, which is why it is not glibc's getaddrinfo_a(): its
+ * threads are made inside libc, out of the tools' sight, and
+ * gai_cancel() leaks (glibc 2.36).
  * @param host      As for netkit_getaddrinfo().
  * @param service   As for netkit_getaddrinfo().
  * @param family    As for netkit_getaddrinfo().
@@ -320,21 +323,17 @@ NETKIT_EXPORT int netkit_getaddrinfo(const char *host, const char *service,
  * @return The number of results (at least 1), or a negative code.
  * @retval -ETIMEDOUT The deadline passed before the resolver answered.
  * @retval -EINVAL  As netkit_getaddrinfo(), or @p deadline below -1.
- * @retval -ENOMEM  Out of memory; also when glibc could not start a
- *                  lookup's notification (then, and only then, the
- *                  call waits for a lookup already started to end).
- * @retval -EAGAIN  glibc could start no resolver thread.
- * @retval -EIO     The resolver thread failed with a system error
- *                  (`EAI_SYSTEM`; its errno is not visible here).
+ * @retval -ENOMEM  Out of memory.
+ * @retval NETKIT_EAGAIN_RESOLVE 64 lookups are already running (a DNS
+ *                  server that does not answer), or no thread could be
+ *                  started; try again later. Also as for
+ *                  netkit_getaddrinfo().
  * @retval NETKIT_ENONAME As netkit_getaddrinfo().
  * @retval NETKIT_ENOSERVICE As netkit_getaddrinfo().
  * @retval NETKIT_ENOADDR As netkit_getaddrinfo().
- * @retval NETKIT_EAGAIN_RESOLVE As netkit_getaddrinfo().
  * @retval NETKIT_ERESOLVE As netkit_getaddrinfo().
  * @note Thread-safe; many lookups may wait at once, from any threads.
- *       With glibc, a lookup that went to a resolver thread leaves
- *       that thread idle for about a second after it ends (glibc's
- *       pool). Python has no deadline for `socket.getaddrinfo()`; the
+ *       Python has no deadline for `socket.getaddrinfo()`; the
  *       usual workaround is a thread pool and `future.result(timeout)`.
  */
 NETKIT_EXPORT int netkit_getaddrinfo_until(const char *host,
