@@ -21,8 +21,6 @@
 #include <sys/uio.h>
 #include <unistd.h>
 
-/* The table's declaration only; this file is not part of the seam. */
-#define NETKIT_SEAM 1
 #include "sys.h"
 
 #include "fault.h"

@@ -189,6 +189,39 @@ nk_udp(int family, netkit_addr *bound)
 }
 
 void
+nk_assert_addr_equal(const netkit_addr *a, const netkit_addr *b)
+{
+	char x[NETKIT_ADDRSTRLEN] = "?", y[NETKIT_ADDRSTRLEN] = "?";
+
+	netkit_addr_format(a, x, sizeof(x));
+	netkit_addr_format(b, y, sizeof(y));
+	ck_assert_msg(netkit_addr_equal(a, b), "addresses differ: %s vs %s",
+		      x, y);
+}
+
+void
+nk_assert_connected_to(int fd, int lfd, const netkit_addr *want)
+{
+	netkit_addr peer;
+	char buf[8];
+	int conn;
+
+	ck_assert_int_eq(netkit_peer_addr(fd, &peer), 0);
+	nk_assert_addr_equal(&peer, want);
+	conn = netkit_accept_until(lfd, NULL, netkit_deadline_in(5000));
+	ck_assert_int_ge(conn, 0);
+	ck_assert_int_eq(netkit_send_all(fd, "ping", 4), 4);
+	ck_assert_int_eq(netkit_recv_exact_until(conn, buf, 4,
+			 netkit_deadline_in(5000), NULL), 4);
+	ck_assert_int_eq(memcmp(buf, "ping", 4), 0);
+	ck_assert_int_eq(netkit_send_all(conn, "pong", 4), 4);
+	ck_assert_int_eq(netkit_recv_exact_until(fd, buf, 4,
+			 netkit_deadline_in(5000), NULL), 4);
+	ck_assert_int_eq(memcmp(buf, "pong", 4), 0);
+	netkit_close(conn);
+}
+
+void
 nk_refused_addr(int family, netkit_addr *out)
 {
 	int fd = nk_listen(family, out);

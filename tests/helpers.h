@@ -82,6 +82,14 @@ void nk_tcp_pair(int family, int *client, int *server);
 /* A UDP socket bound to loopback at a free port. */
 int nk_udp(int family, netkit_addr *bound);
 
+/* Fails the test unless a and b are the same address (both printed). */
+void nk_assert_addr_equal(const netkit_addr *a, const netkit_addr *b);
+
+/* Fails the test unless fd is connected to want, a listener lfd's
+ * address, and bytes go both ways between fd and the connection
+ * accepted from lfd (within 5 s). */
+void nk_assert_connected_to(int fd, int lfd, const netkit_addr *want);
+
 /* An address where nothing listens (a port just freed). */
 void nk_refused_addr(int family, netkit_addr *out);
 

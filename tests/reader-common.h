@@ -11,7 +11,6 @@
 #include <string.h>
 #include <sys/socket.h>
 
-#define NETKIT_SEAM 1
 #include "sys.h"
 #include "helpers.h"
 

@@ -17,43 +17,7 @@
 #include <unistd.h>
 
 #include "helpers.h"
-/* The tests' copy of the library has the system-call seam (sys.h). */
-#define NETKIT_SEAM 1
 #include "netkit-private.h"
-
-static void
-assert_addr_equal(const netkit_addr *a, const netkit_addr *b)
-{
-	char x[NETKIT_ADDRSTRLEN] = "?", y[NETKIT_ADDRSTRLEN] = "?";
-
-	netkit_addr_format(a, x, sizeof(x));
-	netkit_addr_format(b, y, sizeof(y));
-	ck_assert_msg(netkit_addr_equal(a, b), "addresses differ: %s vs %s",
-		      x, y);
-}
-
-/* fd is connected to the listener lfd: bytes go both ways. */
-static void
-assert_connected_to(int fd, int lfd, const netkit_addr *want)
-{
-	netkit_addr peer;
-	char buf[8];
-	int conn;
-
-	ck_assert_int_eq(netkit_peer_addr(fd, &peer), 0);
-	assert_addr_equal(&peer, want);
-	conn = netkit_accept_until(lfd, NULL, netkit_deadline_in(5000));
-	ck_assert_int_ge(conn, 0);
-	ck_assert_int_eq(netkit_send_all(fd, "ping", 4), 4);
-	ck_assert_int_eq(netkit_recv_exact_until(conn, buf, 4,
-			 netkit_deadline_in(5000), NULL), 4);
-	ck_assert_int_eq(memcmp(buf, "ping", 4), 0);
-	ck_assert_int_eq(netkit_send_all(conn, "pong", 4), 4);
-	ck_assert_int_eq(netkit_recv_exact_until(fd, buf, 4,
-			 netkit_deadline_in(5000), NULL), 4);
-	ck_assert_int_eq(memcmp(buf, "pong", 4), 0);
-	netkit_close(conn);
-}
 
 static int
 get_int(int fd, int level, int name)
@@ -89,7 +53,7 @@ START_TEST(create_connection_returns_a_blocking_cloexec_socket)
 	ck_assert_int_ne(fcntl(fd, F_GETFD) & FD_CLOEXEC, 0);
 	ck_assert_int_eq(get_int(fd, IPPROTO_TCP, TCP_NODELAY), 0);
 	ck_assert_int_eq(get_int(fd, SOL_SOCKET, SO_KEEPALIVE), 0);
-	assert_connected_to(fd, lfd, &a);
+	nk_assert_connected_to(fd, lfd, &a);
 	netkit_close(fd);
 	netkit_close(lfd);
 }
@@ -112,7 +76,7 @@ START_TEST(create_connection_resolves_localhost)
 	ck_assert_int_ge(fd, 0);
 	ck_assert_uint_ge(n, 1);
 	ck_assert_int_eq(tries[n - 1].result, 0);
-	assert_connected_to(fd, lfd, &a);
+	nk_assert_connected_to(fd, lfd, &a);
 	netkit_close(fd);
 	netkit_close(lfd);
 }
@@ -233,7 +197,7 @@ START_TEST(server_null_host_listens_on_any_ipv4)
 	ck_assert_int_eq(get_int(srv, SOL_SOCKET, SO_ACCEPTCONN), 1);
 	fd = client_of(srv, AF_INET, &conn, &peer);
 	ck_assert_int_eq(netkit_local_addr(fd, &want), 0);
-	assert_addr_equal(&peer, &want);
+	nk_assert_addr_equal(&peer, &want);
 	netkit_close(conn);
 	netkit_close(fd);
 	netkit_close(srv);

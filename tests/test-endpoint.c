@@ -21,8 +21,7 @@
 #include <unistd.h>
 
 #include "helpers.h"
-/* The tests' copy of the library has the system-call seam (sys.h). */
-#define NETKIT_SEAM 1
+#include "timing.h"
 #include "netkit-private.h"
 
 struct blackhole {
@@ -56,16 +55,6 @@ blackhole_close(struct blackhole *b)
 	netkit_close(b->lfd);
 }
 
-/* Is this process under valgrind (whose slowness voids upper bounds)? */
-static bool
-slow_run(void)
-{
-	const char *p = getenv("LD_PRELOAD");
-
-	return (p && strstr(p, "vgpreload")) ||
-	       getenv("CK_TIMEOUT_MULTIPLIER");
-}
-
 /* elapsed must be at least want (never early) and, outside valgrind, at
  * most 10% + 25 ms later. */
 static void
@@ -77,44 +66,10 @@ assert_took(long long elapsed, long long want, long long floor_slack)
 		late = floor_slack;
 	ck_assert_msg(elapsed >= want, "took %lld ms, before %lld ms", elapsed,
 		      want);
-	if (!slow_run())
+	if (!nk_slow_runner())
 		ck_assert_msg(elapsed <= want + late,
 			      "took %lld ms, more than %lld + %lld ms",
 			      elapsed, want, late);
-}
-
-static void
-assert_addr_equal(const netkit_addr *a, const netkit_addr *b)
-{
-	char x[NETKIT_ADDRSTRLEN] = "?", y[NETKIT_ADDRSTRLEN] = "?";
-
-	netkit_addr_format(a, x, sizeof(x));
-	netkit_addr_format(b, y, sizeof(y));
-	ck_assert_msg(netkit_addr_equal(a, b), "addresses differ: %s vs %s",
-		      x, y);
-}
-
-/* The winner fd is connected to the listener lfd: bytes both ways. */
-static void
-assert_connected_to(int fd, int lfd, const netkit_addr *want)
-{
-	netkit_addr peer;
-	char buf[8];
-	int conn;
-
-	ck_assert_int_eq(netkit_peer_addr(fd, &peer), 0);
-	assert_addr_equal(&peer, want);
-	conn = netkit_accept_until(lfd, NULL, netkit_deadline_in(5000));
-	ck_assert_int_ge(conn, 0);
-	ck_assert_int_eq(netkit_send_all(fd, "ping", 4), 4);
-	ck_assert_int_eq(netkit_recv_exact_until(conn, buf, 4,
-			 netkit_deadline_in(5000), NULL), 4);
-	ck_assert_int_eq(memcmp(buf, "ping", 4), 0);
-	ck_assert_int_eq(netkit_send_all(conn, "pong", 4), 4);
-	ck_assert_int_eq(netkit_recv_exact_until(fd, buf, 4,
-			 netkit_deadline_in(5000), NULL), 4);
-	ck_assert_int_eq(memcmp(buf, "pong", 4), 0);
-	netkit_close(conn);
 }
 
 START_TEST(blackhole_then_working_wins_after_the_default_delay)
@@ -138,14 +93,14 @@ START_TEST(blackhole_then_working_wins_after_the_default_delay)
 	ck_assert_int_ge(fd, 0);
 	assert_took(elapsed, NETKIT_CONNECT_DELAY_DEFAULT, 50);
 	ck_assert_uint_eq(n, 2);
-	assert_addr_equal(&tries[0].addr, &bh.addr);
+	nk_assert_addr_equal(&tries[0].addr, &bh.addr);
 	ck_assert_int_eq(tries[0].result, -ECANCELED);
-	assert_addr_equal(&tries[1].addr, &addrs[1]);
+	nk_assert_addr_equal(&tries[1].addr, &addrs[1]);
 	ck_assert_int_eq(tries[1].result, 0);
 	ck_assert_int_ge(tries[1].start - tries[0].start,
 			 NETKIT_CONNECT_DELAY_DEFAULT);
 	ck_assert_int_le(tries[0].start, tries[0].end);
-	assert_connected_to(fd, lfd, &addrs[1]);
+	nk_assert_connected_to(fd, lfd, &addrs[1]);
 	netkit_close(fd);
 	netkit_close(lfd);
 	blackhole_close(&bh);
@@ -201,13 +156,13 @@ START_TEST(refused_then_working_connects_at_once)
 	fd = netkit__connect_addrs(addrs, 2, netkit_deadline_in(5000), &o);
 	elapsed = nk_now_ms() - t0;
 	ck_assert_int_ge(fd, 0);
-	if (!slow_run())
+	if (!nk_slow_runner())
 		ck_assert_msg(elapsed < 50, "took %lld ms", elapsed);
 	ck_assert_msg(elapsed < 1000, "waited for the delay: %lld ms", elapsed);
 	ck_assert_uint_eq(n, 2);
 	ck_assert_int_eq(tries[0].result, -ECONNREFUSED);
 	ck_assert_int_eq(tries[1].result, 0);
-	assert_connected_to(fd, lfd, &addrs[1]);
+	nk_assert_connected_to(fd, lfd, &addrs[1]);
 	netkit_close(fd);
 	netkit_close(lfd);
 }
@@ -233,7 +188,7 @@ START_TEST(all_refused_returns_econnrefused)
 	ck_assert_int_lt(nk_now_ms() - t0, NETKIT_CONNECT_DELAY_DEFAULT);
 	ck_assert_uint_eq(n, 3);
 	for (i = 0; i < 3; i++) {
-		assert_addr_equal(&tries[i].addr, &addrs[i]);
+		nk_assert_addr_equal(&tries[i].addr, &addrs[i]);
 		ck_assert_int_eq(tries[i].result, -ECONNREFUSED);
 	}
 }
@@ -282,7 +237,7 @@ START_TEST(attempt_in_flight_is_not_abandoned_for_a_later_one)
 	/* It connected on a retransmitted SYN, long after the second
 	 * attempt started. */
 	ck_assert_int_gt(tries[0].end, tries[1].start);
-	assert_connected_to(fd, a.lfd, &a.addr);
+	nk_assert_connected_to(fd, a.lfd, &a.addr);
 	netkit_close(fd);
 	netkit_close(drained);
 	blackhole_close(&a);
@@ -303,7 +258,7 @@ check_order(const netkit_addr *addrs, size_t n, const size_t *want)
 			 -ECONNREFUSED);
 	ck_assert_uint_eq(got, n);
 	for (i = 0; i < n; i++)
-		assert_addr_equal(&tries[i].addr, &addrs[want[i]]);
+		nk_assert_addr_equal(&tries[i].addr, &addrs[want[i]]);
 }
 
 START_TEST(families_are_interleaved_first_family_first)
@@ -384,7 +339,7 @@ START_TEST(report_counts_attempts_beyond_its_array)
 	ck_assert_int_eq(netkit__connect_addrs(addrs, 3, NETKIT_FOREVER, &o),
 			 -ECONNREFUSED);
 	ck_assert_uint_eq(n, 3);
-	assert_addr_equal(&tries[0].addr, &addrs[0]);
+	nk_assert_addr_equal(&tries[0].addr, &addrs[0]);
 	ck_assert_int_eq(memcmp(&tries[1], untouched, sizeof(untouched)), 0);
 }
 END_TEST
@@ -406,7 +361,7 @@ START_TEST(past_deadline_tries_once_without_waiting)
 			 -ECONNREFUSED);
 	ck_assert_int_eq(netkit__connect_addrs(&addrs[1], 1, 0, NULL),
 			 -ETIMEDOUT);
-	if (!slow_run())
+	if (!nk_slow_runner())
 		ck_assert_int_lt(nk_now_ms() - t0, 50);
 	blackhole_close(&bh);
 }
@@ -427,12 +382,12 @@ START_TEST(source_address_is_bound_and_other_family_skipped)
 	fd = netkit__connect_addrs(addrs, 2, netkit_deadline_in(5000), &o);
 	ck_assert_int_ge(fd, 0);
 	ck_assert_uint_eq(n, 1);	/* ::1 was never tried */
-	assert_addr_equal(&tries[0].addr, &addrs[1]);
+	nk_assert_addr_equal(&tries[0].addr, &addrs[1]);
 	ck_assert_int_eq(netkit_local_addr(fd, &local), 0);
 	ck_assert_int_eq(netkit_addr_from_ip(&want, "127.0.0.2",
 					     netkit_addr_port(&local)), 0);
-	assert_addr_equal(&local, &want);
-	assert_connected_to(fd, lfd, &addrs[1]);
+	nk_assert_addr_equal(&local, &want);
+	nk_assert_connected_to(fd, lfd, &addrs[1]);
 	netkit_close(fd);
 	/* Nothing of the source's family: nothing is tried. */
 	n = 99;

@@ -30,8 +30,6 @@
 #include <unistd.h>
 
 #include "helpers.h"
-/* The tests link nk_internal, built with the seam: see its table. */
-#define NETKIT_SEAM 1
 #include "sys.h"
 #include "timing.h"
 

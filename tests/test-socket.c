@@ -33,17 +33,6 @@ sentinel_addr(netkit_addr *out, netkit_addr *ref)
 	memset(ref, SENTINEL, sizeof(*ref));
 }
 
-static void
-assert_addr_equal(const netkit_addr *a, const netkit_addr *b)
-{
-	char x[NETKIT_ADDRSTRLEN] = "?", y[NETKIT_ADDRSTRLEN] = "?";
-
-	netkit_addr_format(a, x, sizeof(x));
-	netkit_addr_format(b, y, sizeof(y));
-	ck_assert_msg(netkit_addr_equal(a, b), "addresses differ: %s vs %s",
-		      x, y);
-}
-
 static bool
 is_cloexec(int fd)
 {
@@ -153,7 +142,7 @@ START_TEST(tcp_client_and_server_exchange_bytes_both_ways)
 	ck_assert_mem_eq(s.got, client_msg, strlen(client_msg));
 	ck_assert_int_eq(s.sent, (ssize_t)strlen(server_msg));
 	ck_assert_int_eq(s.eof, 0);
-	assert_addr_equal(&s.peer, &mine);
+	nk_assert_addr_equal(&s.peer, &mine);
 }
 END_TEST
 
@@ -176,17 +165,17 @@ START_TEST(accept_peer_and_local_peer_addr_match_both_ends)
 
 	/* accept's peer is the client's local address... */
 	ck_assert_int_eq(netkit_local_addr(c, &a), 0);
-	assert_addr_equal(&peer, &a);
+	nk_assert_addr_equal(&peer, &a);
 	ck_assert(netkit_addr_is_loopback(&a));
 	ck_assert_int_ne(netkit_addr_port(&a), netkit_addr_port(&bound));
 	/* ...and the server socket's peer_addr. */
 	ck_assert_int_eq(netkit_peer_addr(conn, &b), 0);
-	assert_addr_equal(&b, &a);
+	nk_assert_addr_equal(&b, &a);
 	/* The client's peer is the listening address, as is conn's local. */
 	ck_assert_int_eq(netkit_peer_addr(c, &a), 0);
-	assert_addr_equal(&a, &bound);
+	nk_assert_addr_equal(&a, &bound);
 	ck_assert_int_eq(netkit_local_addr(conn, &a), 0);
-	assert_addr_equal(&a, &bound);
+	nk_assert_addr_equal(&a, &bound);
 
 	netkit_close(conn);
 	netkit_close(c);
@@ -231,14 +220,14 @@ START_TEST(udp_sendto_recvfrom_reports_sender_address)
 	memset(buf, 0, sizeof(buf));
 	ck_assert_int_eq(netkit_recvfrom(b, buf, sizeof(buf), &from), 4);
 	ck_assert_mem_eq(buf, "ping", 4);
-	assert_addr_equal(&from, &a_addr);
+	nk_assert_addr_equal(&from, &a_addr);
 
 	/* Answer to whoever sent it, as a UDP server does. */
 	ck_assert_int_eq(netkit_sendto(b, "pong!", 5, &from), 5);
 	memset(buf, 0, sizeof(buf));
 	ck_assert_int_eq(netkit_recvfrom(a, buf, sizeof(buf), &from), 5);
 	ck_assert_mem_eq(buf, "pong!", 5);
-	assert_addr_equal(&from, &b_addr);
+	nk_assert_addr_equal(&from, &b_addr);
 
 	/* from may be NULL. */
 	ck_assert_int_eq(netkit_sendto(a, "x", 1, &b_addr), 1);
@@ -265,7 +254,7 @@ START_TEST(udp_empty_datagram_is_received_as_zero_bytes)
 	ck_assert_int_eq(netkit_sendto(a, "after", 5, &b_addr), 5);
 
 	ck_assert_int_eq(netkit_recvfrom(b, buf, sizeof(buf), &from), 0);
-	assert_addr_equal(&from, &a_addr);
+	nk_assert_addr_equal(&from, &a_addr);
 	ck_assert_int_eq(netkit_recv(b, buf, sizeof(buf)), 0);
 	/* The next datagram is intact: the empty ones were separate. */
 	ck_assert_int_eq(netkit_recvfrom(b, buf, sizeof(buf), &from), 5);
@@ -1060,7 +1049,7 @@ START_TEST(recvfrom_interrupted_by_signal_still_returns_datagram)
 	nk_join(t);
 	ck_assert_int_eq(bc.rc, 5);
 	ck_assert_mem_eq(bc.buf, "dgram", 5);
-	assert_addr_equal(&bc.addr, &a_addr);
+	nk_assert_addr_equal(&bc.addr, &a_addr);
 
 	netkit_close(a);
 	netkit_close(b);
@@ -1091,7 +1080,7 @@ START_TEST(accept_interrupted_by_signal_still_accepts)
 	nk_join(t);
 	ck_assert_int_ge(bc.rc, 0);
 	ck_assert_int_eq(netkit_local_addr(c, &mine), 0);
-	assert_addr_equal(&bc.addr, &mine);
+	nk_assert_addr_equal(&bc.addr, &mine);
 
 	netkit_close((int)bc.rc);
 	netkit_close(c);
@@ -1140,7 +1129,7 @@ START_TEST(connect_interrupted_by_signal_still_connects)
 	conn = netkit_accept(lfd, &peer);
 	ck_assert_int_ge(conn, 0);
 	ck_assert_int_eq(netkit_local_addr(bc.fd, &mine), 0);
-	assert_addr_equal(&peer, &mine);
+	nk_assert_addr_equal(&peer, &mine);
 	ck_assert_int_eq(netkit_send(bc.fd, "hi", 2), 2);
 	ck_assert_int_eq(netkit_recv(conn, bc.buf, sizeof(bc.buf)), 2);
 	ck_assert_mem_eq(bc.buf, "hi", 2);
