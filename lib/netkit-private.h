@@ -55,6 +55,15 @@ int netkit__addr_set(netkit_addr *out, const struct sockaddr *sa,
 /* Maps a getaddrinfo()/getnameinfo() EAI_* result to a netkit code. */
 int netkit__gai_error(int eai);
 
+struct addrinfo;
+/* getaddrinfo() until a deadline (lookup.c): 0 and its list in *res
+ * (for freeaddrinfo()), -ETIMEDOUT once the deadline has passed (the
+ * lookup then ends in the background and frees itself), or another
+ * negative code. The arguments are getaddrinfo()'s, checked. */
+int netkit__getaddrinfo_until(const char *host, const char *service,
+			      const struct addrinfo *hints, int64_t deadline,
+			      struct addrinfo **res);
+
 /* Deadlines (time.c). A deadline is valid if it is NETKIT_FOREVER or
  * >= 0. */
 static inline bool

@@ -7,7 +7,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
-#include "netkit-private.h"
+#include "sys.h"
 
 #ifdef NETKIT_SEAM
 
