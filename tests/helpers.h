@@ -93,7 +93,10 @@ void nk_assert_connected_to(int fd, int lfd, const netkit_addr *want);
 /* An address where nothing listens (a port just freed). */
 void nk_refused_addr(int family, netkit_addr *out);
 
-/* Runs fn(arg) in a thread; nk_join waits at most 10 s for it. */
+/* Runs fn(arg) in a thread; nk_join waits at most 10 s (times
+ * CK_TIMEOUT_MULTIPLIER) for it and returns what fn returned. The wait
+ * is a mutex and condition variable, then pthread_join(): edges that
+ * helgrind sees, so what the thread wrote is the joiner's to read. */
 typedef struct nk_thread nk_thread;
 nk_thread *nk_spawn(void *(*fn)(void *), void *arg);
 void *nk_join(nk_thread *t);

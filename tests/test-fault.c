@@ -18,13 +18,6 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#if __has_include(<valgrind/helgrind.h>)
-#include <valgrind/helgrind.h>
-#else
-#define ANNOTATE_HAPPENS_BEFORE(obj) ((void)(obj))
-#define ANNOTATE_HAPPENS_AFTER(obj) ((void)(obj))
-#endif
-
 #include "fault.h"
 
 #define BIG (4u * 1024 * 1024)
@@ -177,9 +170,6 @@ writer_run(void *arg)
 					   x->deadline, &count);
 	x->rc = rc;
 	x->count = count;
-	/* nk_join's timed join is no happens-before edge helgrind knows:
-	 * say that everything here comes before the join. */
-	ANNOTATE_HAPPENS_BEFORE(x);
 	return NULL;
 }
 
@@ -204,7 +194,6 @@ transfer_and_check(int c, int s, const unsigned char *out, bool until)
 	else
 		got = (size_t)(rc = netkit_recv_exact(s, in, BIG));
 	nk_join(t);
-	ANNOTATE_HAPPENS_AFTER(&w);
 	bad = mismatches(in, out, BIG);
 	fprintf(stderr, "fault: seed %#llx: %lu calls failed (send %lu, "
 		"recv %lu, poll %lu), %zu bytes delivered, %zu mismatches\n",

@@ -3,16 +3,20 @@
  * once, 200 times each, every answer compared with the one the same
  * call gave single-threaded. A static buffer or a non-reentrant libc
  * call underneath shows up as a wrong answer here, and as a race under
- * ThreadSanitizer or helgrind.
+ * ThreadSanitizer or helgrind. Then the deadline paths: several threads
+ * resolving "localhost" with netkit_getaddrinfo_until() (glibc's
+ * resolver threads, the lookup table and its condition variable) and
+ * connecting with netkit_create_connection() at once.
  */
 #include "config.h"
 
 #include <pthread.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
-#include "helpers.h"
+#include "fault.h"
 
 #define NTHREADS 8
 #define ITERATIONS 200
@@ -214,9 +218,8 @@ worker(void *arg)
 
 START_TEST(helpers_agree_across_8_threads)
 {
-	pthread_t tid[NTHREADS];
+	nk_thread *tid[NTHREADS];
 	struct result res[NTHREADS];
-	struct timespec deadline;
 	size_t i;
 	int t;
 
@@ -225,20 +228,140 @@ START_TEST(helpers_agree_across_8_threads)
 	memset(res, 0, sizeof(res));
 	ck_assert_int_eq(pthread_barrier_init(&start, NULL, NTHREADS), 0);
 	for (t = 0; t < NTHREADS; t++)
-		ck_assert_int_eq(pthread_create(&tid[t], NULL, worker, &res[t]),
-				 0);
-	/* bounded: valgrind can make this slow, so allow minutes */
-	clock_gettime(CLOCK_REALTIME, &deadline);
-	deadline.tv_sec += 500;
+		tid[t] = nk_spawn(worker, &res[t]);
+	/* Bounded: 10 s each, scaled for valgrind and helgrind. */
 	for (t = 0; t < NTHREADS; t++)
-		ck_assert_msg(pthread_timedjoin_np(tid[t], NULL,
-						  &deadline) == 0,
-			      "thread %d did not finish", t);
+		nk_join(tid[t]);
 	pthread_barrier_destroy(&start);
 	for (t = 0; t < NTHREADS; t++)
 		ck_assert_msg(res[t].mismatches == 0,
 			      "thread %d: %d wrong answers; first %s", t,
 			      res[t].mismatches, res[t].first);
+}
+END_TEST
+
+#define DL_THREADS 4
+#define DL_ROUNDS 5
+#define DL_CONNS (DL_THREADS * DL_ROUNDS)
+
+struct dl_worker {
+	const char *port;	/* the listener's, as text */
+	int want_port;
+	int resolved;		/* lookups that found 127.0.0.1:port */
+	int connected;		/* connections made and 1 byte sent */
+	int first_err;
+};
+
+static pthread_barrier_t dl_start;
+
+/* True if list holds 127.0.0.1 at port. */
+static bool
+has_loopback(const netkit_addrinfo *list, int port)
+{
+	char ip[NETKIT_ADDRSTRLEN];
+
+	for (; list; list = list->next)
+		if (netkit_addr_ip(&list->addr, ip, sizeof(ip)) >= 0 &&
+		    strcmp(ip, "127.0.0.1") == 0 &&
+		    netkit_addr_port(&list->addr) == port)
+			return true;
+	return false;
+}
+
+static void
+dl_round(struct dl_worker *w)
+{
+	int64_t dl = netkit_deadline_in(nk_scaled_ms(5000));
+	netkit_addrinfo *list = NULL;
+	int rc, fd;
+
+	rc = netkit_getaddrinfo_until("localhost", w->port, AF_UNSPEC,
+				      SOCK_STREAM, 0, dl, &list);
+	if (rc > 0) {
+		w->resolved += has_loopback(list, w->want_port);
+		netkit_addrinfo_free(list);
+	} else if (!w->first_err) {
+		w->first_err = rc;
+	}
+	fd = netkit_create_connection("localhost", w->port, dl, NULL);
+	if (fd >= 0) {
+		w->connected += netkit_send_all(fd, "x", 1) == 1;
+		netkit_close(fd);
+	} else if (!w->first_err) {
+		w->first_err = fd;
+	}
+}
+
+static void *
+dl_run(void *arg)
+{
+	struct dl_worker *w = arg;
+	int i;
+
+	pthread_barrier_wait(&dl_start);
+	for (i = 0; i < DL_ROUNDS; i++)
+		dl_round(w);
+	return NULL;
+}
+
+struct dl_acceptor {
+	int lfd;
+	int accepted;		/* connections that delivered their byte */
+};
+
+/* Takes the workers' connections (every one of them must arrive). */
+static void *
+dl_accept(void *arg)
+{
+	struct dl_acceptor *a = arg;
+	int64_t dl = netkit_deadline_in(nk_scaled_ms(10000));
+	char b;
+	int fd;
+
+	while (a->accepted < DL_CONNS) {
+		fd = netkit_accept_until(a->lfd, NULL, dl);
+		if (fd < 0)
+			break;
+		if (netkit_recv_until(fd, &b, 1, dl) == 1 && b == 'x')
+			a->accepted++;
+		netkit_close(fd);
+	}
+	return NULL;
+}
+
+START_TEST(getaddrinfo_until_and_create_connection_agree_across_threads)
+{
+	struct dl_worker w[DL_THREADS];
+	struct dl_acceptor acc = { .accepted = 0 };
+	nk_thread *tid[DL_THREADS], *at;
+	char port[16];
+	netkit_addr a;
+	int t;
+
+	acc.lfd = nk_listen(AF_INET, &a);
+	snprintf(port, sizeof(port), "%d", netkit_addr_port(&a));
+	memset(w, 0, sizeof(w));
+	ck_assert_int_eq(pthread_barrier_init(&dl_start, NULL, DL_THREADS),
+			 0);
+	at = nk_spawn(dl_accept, &acc);
+	for (t = 0; t < DL_THREADS; t++) {
+		w[t].port = port;
+		w[t].want_port = netkit_addr_port(&a);
+		tid[t] = nk_spawn(dl_run, &w[t]);
+	}
+	for (t = 0; t < DL_THREADS; t++)
+		nk_join(tid[t]);
+	nk_join(at);
+	pthread_barrier_destroy(&dl_start);
+	netkit_close(acc.lfd);
+	for (t = 0; t < DL_THREADS; t++)
+		ck_assert_msg(w[t].resolved == DL_ROUNDS &&
+			      w[t].connected == DL_ROUNDS,
+			      "thread %d: %d lookups, %d connections of %d; "
+			      "first error %s", t, w[t].resolved,
+			      w[t].connected, DL_ROUNDS,
+			      netkit_errname(w[t].first_err));
+	ck_assert_int_eq(acc.accepted, DL_CONNS);
 }
 END_TEST
 
@@ -251,5 +374,7 @@ netkit_test_suite(void)
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, helpers_agree_across_8_threads);
 	suite_add_tcase(s, tc);
+	NK_ADD_TEST(s,
+		getaddrinfo_until_and_create_connection_agree_across_threads);
 	return s;
 }
