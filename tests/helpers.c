@@ -81,11 +81,12 @@ nk_settle_threads(void)
 {
 	struct timespec nap = { 0, 10 * 1000 * 1000 };
 	const char *p = getenv("LD_PRELOAD");
+	bool vg = p && strstr(p, "vgpreload");
 	long long give_up = nk_now_ms() + 10000;
 
-	if (!p || !strstr(p, "vgpreload"))
-		return;
-	while (nk_count_tasks() > 1 && nk_now_ms() < give_up)
+	while (nk_now_ms() < give_up &&
+	       (nk_count_threads_named("netkit-resolve") > 0 ||
+		(vg && nk_count_tasks() > 1)))
 		nanosleep(&nap, NULL);
 }
 

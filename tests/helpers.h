@@ -55,12 +55,13 @@ int nk_count_tasks(void);
  * netkit's lookup threads are "netkit-resolve". */
 int nk_count_threads_named(const char *name);
 
-/* Under valgrind, waits (at most 10 s) until this process has one
- * thread: a lookup thread of netkit_getaddrinfo_until() may still be
- * ending after its caller returned, and one still alive when a test's
- * process exits holds glibc memory (its TLS, its resolver context)
- * that valgrind would report as lost. A no-op otherwise. The fd-leak
- * fixture calls it. */
+/* Waits (at most 10 s) until no lookup thread of
+ * netkit_getaddrinfo_until() is left: one that outlived its caller's
+ * deadline still holds the descriptors of its lookup, which the
+ * fd-leak fixture would count. Under valgrind, also until this process
+ * has one thread: one still alive when a test's process exits holds
+ * glibc memory (its TLS, its resolver context) that valgrind would
+ * report as lost. The fd-leak fixture calls it. */
 void nk_settle_threads(void);
 
 /* Number of open descriptors of this process (/proc/self/fd). */
