@@ -221,8 +221,8 @@ answer_until_alone(int server, struct report *r, const char *label)
 typedef void (*child_fn)(int server, struct report *r);
 
 /* Runs fn in a forked child inside its own namespaces; false (after
- * nk_skip() for run i) when they cannot be made. Fails the test if the child
- * fails, hangs, or (under valgrind) leaks. */
+ * nk_skip() for run i) when they cannot be made. Fails the test if the
+ * child fails, hangs, or (under valgrind) leaks. */
 static bool
 in_netns(int i, child_fn fn, struct report *r, int seconds)
 {
