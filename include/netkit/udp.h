@@ -133,7 +133,10 @@ NETKIT_EXPORT ssize_t netkit_send_datagram(int fd, const void *buf,
 /**
  * Dissolves a datagram socket's association (connect(2) with
  * `AF_UNSPEC`): it then receives from anyone again and needs an
- * address for each send. Harmless on an unconnected socket.
+ * address for each send. Harmless on an unconnected socket. Linux may also
+ * drop a local port that the kernel picked (bind to port 0, or none),
+ * so that the next send picks another: bind an explicit port to keep
+ * it.
  * @param fd  A datagram socket.
  * @retval 0       Success.
  * @retval -EBADF  @p fd is negative or not open.
