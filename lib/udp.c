@@ -142,8 +142,8 @@ group_family(int fd, const netkit_addr *group)
 static int
 membership(int fd, const netkit_addr *group, unsigned ifindex, bool join)
 {
-	const struct sockaddr_in *sin = (const void *)&group->ss;
-	const struct sockaddr_in6 *sin6 = (const void *)&group->ss;
+	const struct sockaddr_in6 *sin6;
+	const struct sockaddr_in *sin;
 	struct ipv6_mreq m6;
 	struct ip_mreqn m4;
 	int family, rc;
@@ -153,6 +153,9 @@ membership(int fd, const netkit_addr *group, unsigned ifindex, bool join)
 	family = group_family(fd, group);
 	if (family < 0)
 		return family;
+	/* Only now: group may be NULL until group_family() has said. */
+	sin = (const void *)&group->ss;
+	sin6 = (const void *)&group->ss;
 	if (family == AF_INET) {
 		memset(&m4, 0, sizeof(m4));
 		m4.imr_multiaddr = sin->sin_addr;
