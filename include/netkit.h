@@ -14,6 +14,8 @@
 #include "netkit/iface.h"
 #include "netkit/reader.h"
 #include "netkit/endpoint.h"
+#include "netkit/sockopt.h"
+#include "netkit/udp.h"
 
 #endif /* NETKIT_H */
 
@@ -81,6 +83,8 @@
  * - @ref iface, this machine's interfaces (ifconfig).
  * - @ref endpoint, a connected client (Happy Eyeballs) or a listening
  *   server in one call.
+ * - @ref sockopt, socket options by name, checked.
+ * - @ref udp, datagrams never cut in silence, broadcast and multicast.
  * - @ref error, codes and their messages.
  * - @ref version, version macros.
  *

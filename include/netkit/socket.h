@@ -289,7 +289,9 @@ NETKIT_EXPORT ssize_t netkit_sendto_until(int fd, const void *buf,
  * Receives a datagram and its sender's address.
  *
  * A datagram longer than @p len is truncated to @p len bytes; the rest
- * is lost, as with recvfrom(2).
+ * is lost, as with recvfrom(2), and nothing says so: the result is
+ * @p len. netkit_recv_datagram() reports it instead (`-EMSGSIZE` and
+ * the datagram's real length).
  * @param fd         A datagram socket.
  * @param[out] buf   Receives the bytes.
  * @param len        Size of @p buf, at least 1.
