@@ -142,11 +142,11 @@ run_in_netns(const char *test, void (*setup)(void), void (*check)(void))
 	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
 		;
 	if (WIFEXITED(status) && WEXITSTATUS(status) == SKIP_NO_NETNS) {
-		printf("SKIP %s: no network namespace here\n", test);
+		nk_skip(0, "no network namespace here (%s)", test);
 		return;
 	}
 	if (WIFEXITED(status) && WEXITSTATUS(status) == SKIP_NO_LINKS) {
-		printf("SKIP %s: ip(8) cannot set up the links\n", test);
+		nk_skip(0, "ip(8) cannot set up the links (%s)", test);
 		return;
 	}
 	ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0,
