@@ -58,16 +58,16 @@
  * | `socket.create_connection((host, port), t)` | `fd = netkit_create_connection(host, port, netkit_deadline_in(t), NULL)` |
  * | `socket.create_server((host, port))` | `fd = netkit_create_server(host, port, NULL)` |
  * | `socket.gethostname()` | `netkit_gethostname(buf, sizeof(buf))` |
- * | `socket.gethostbyname('localhost')` | `netkit_gethostbyname("localhost", buf, sizeof(buf))` |
+ * | ``socket.gethostbyname('localhost')`` | `netkit_gethostbyname("localhost", buf, sizeof(buf))` |
  * | `socket.gethostbyname_ex(name)` | `netkit_gethostbyname_ex(name, &h)` |
- * | `socket.gethostbyaddr('127.0.0.1')` | `netkit_gethostbyaddr("127.0.0.1", &h)`, then netkit_hostent_free() |
- * | `socket.inet_aton('192.168.1.2')` | `netkit_inet_aton("192.168.1.2", bytes)` |
+ * | ``socket.gethostbyaddr('127.0.0.1')`` | `netkit_gethostbyaddr("127.0.0.1", &h)`, then netkit_hostent_free() |
+ * | ``socket.inet_aton('192.168.1.2')`` | `netkit_inet_aton("192.168.1.2", bytes)` |
  * | `socket.inet_ntoa(packed)` | `netkit_inet_ntoa(bytes, buf, sizeof(buf))` |
- * | `socket.inet_pton(AF_INET6, '::1')` / `inet_ntop` | netkit_inet_pton() / netkit_inet_ntop() |
- * | `socket.getservbyname('ssh')` | `netkit_getservbyname("ssh", NULL)` |
+ * | ``socket.inet_pton(AF_INET6, '::1')`` / `inet_ntop` | netkit_inet_pton() / netkit_inet_ntop() |
+ * | ``socket.getservbyname('ssh')`` | `netkit_getservbyname("ssh", NULL)` |
  * | `socket.getservbyport(22)` | `netkit_getservbyport(22, NULL, buf, sizeof(buf))` |
  * | `socket.getaddrinfo(host, port)` / `getnameinfo` | netkit_getaddrinfo() / netkit_getnameinfo() |
- * | `socket.if_nametoindex('lo')` / `if_indextoname` | netkit_if_nametoindex() / netkit_if_indextoname() |
+ * | ``socket.if_nametoindex('lo')`` / `if_indextoname` | netkit_if_nametoindex() / netkit_if_indextoname() |
  * | `ifconfig` | netkit_iface_list() |
  *
  * @section groups The reference, by topic
