@@ -224,8 +224,8 @@ NETKIT_EXPORT int netkit_get_keepalive_count(int fd);
  * @retval 0        Success.
  * @retval -EINVAL  @p seconds negative; nothing changed.
  * @retval -EBADF   @p fd is negative or not open.
- * @note Python: `s.setsockopt(SOL_SOCKET, SO_LINGER,
- * struct.pack('ii', on, seconds))`.
+ * @note Python: ``s.setsockopt(SOL_SOCKET, SO_LINGER,
+ * struct.pack('ii', on, seconds))``.
  */
 NETKIT_EXPORT int netkit_set_linger(int fd, bool on, int seconds);
 
@@ -236,8 +236,8 @@ NETKIT_EXPORT int netkit_set_linger(int fd, bool on, int seconds);
  *                      on success only).
  * @return 1 if on, 0 if off, or a negative code.
  * @retval -EBADF   @p fd is negative or not open.
- * @note Python: `struct.unpack('ii', s.getsockopt(SOL_SOCKET,
- * SO_LINGER, 8))`.
+ * @note Python: ``struct.unpack('ii', s.getsockopt(SOL_SOCKET,
+ * SO_LINGER, 8))``.
  */
 NETKIT_EXPORT int netkit_get_linger(int fd, int *seconds);
 

@@ -54,7 +54,7 @@ extern "C" {
  * | `data, addr = s.recvfrom(n)` (cut silently) | `netkit_recv_datagram(fd, buf, n, &from, &info, deadline)` (`-EMSGSIZE`) |
  * | `s.sendto(data, addr)` | `netkit_send_datagram(fd, data, len, &to, deadline)` |
  * | `s.connect(addr)` on UDP | netkit_connect() |
- * | `s.connect(('', 0))`... (no portable way) | netkit_disconnect() |
+ * | ``s.connect(('', 0))``... (no portable way) | netkit_disconnect() |
  * | `s.setsockopt(IPPROTO_IP, IP_ADD_MEMBERSHIP, mreq)` | `netkit_join_multicast(fd, &group, ifindex)` |
  * | `s.setsockopt(IPPROTO_IPV6, IPV6_JOIN_GROUP, mreq)` | `netkit_join_multicast(fd, &group6, ifindex)` |
  * | `s.setsockopt(SOL_SOCKET, SO_BROADCAST, 1)` | `netkit_set_broadcast(fd, true)` |
@@ -158,10 +158,10 @@ NETKIT_EXPORT int netkit_disconnect(int fd);
  *                  socket's, or @p ifindex above INT_MAX; nothing changed.
  * @retval -EADDRINUSE Already a member there.
  * @retval -ENODEV  No such interface, or no route to pick one.
- * @note Python: `s.setsockopt(IPPROTO_IP, IP_ADD_MEMBERSHIP,
- * struct.pack('4s4si', group, any, ifindex))` or
- * `s.setsockopt(IPPROTO_IPV6, IPV6_JOIN_GROUP, group + struct.pack('I',
- * ifindex))`.
+ * @note Python: ``s.setsockopt(IPPROTO_IP, IP_ADD_MEMBERSHIP,
+ * struct.pack('4s4si', group, any, ifindex))`` or
+ * ``s.setsockopt(IPPROTO_IPV6, IPV6_JOIN_GROUP, group + struct.pack('I',
+ * ifindex))``.
  */
 NETKIT_EXPORT int netkit_join_multicast(int fd, const netkit_addr *group,
 					unsigned ifindex);
