@@ -14,6 +14,7 @@
 #include "netkit/iface.h"
 #include "netkit/reader.h"
 #include "netkit/endpoint.h"
+#include "netkit/unix.h"
 
 #endif /* NETKIT_H */
 
@@ -81,6 +82,8 @@
  * - @ref iface, this machine's interfaces (ifconfig).
  * - @ref endpoint, a connected client (Happy Eyeballs) or a listening
  *   server in one call.
+ * - @ref unix, Unix domain sockets: paths and abstract names, socket
+ *   pairs, descriptor passing, peer credentials.
  * - @ref error, codes and their messages.
  * - @ref version, version macros.
  *
