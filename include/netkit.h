@@ -97,6 +97,8 @@
  *   interfaces.
  * - nkcat.c: a small netcat on netkit_create_connection() and
  *   netkit_create_server(), with a `-w` deadline.
+ * - fd-pass-server.c and fd-pass-client.c: one process opens a file and
+ *   hands the open descriptor to another over a Unix socket.
  *
  * @example tcp-oneshot-server.c
  * The tutorial's first server: one client, one message, one reply.
@@ -110,6 +112,12 @@
  * standard input to the socket and the socket to standard output,
  * half-close at the end of input; `-w SECONDS` bounds the connect and
  * idle time.
+ * @example fd-pass-server.c
+ * Opens a file, waits on a Unix socket (a path or "@abstract") for one
+ * client, hands it the descriptor and names the client (SO_PEERCRED).
+ * @example fd-pass-client.c
+ * Receives an open file over a Unix socket and copies it to standard
+ * output through the received descriptor.
  * @example hostinfo.c
  * The tutorial's session with the socket helpers, printed as Python
  * prints it, then the machine's interfaces; or lookups of the names
