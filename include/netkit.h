@@ -16,6 +16,7 @@
 #include "netkit/endpoint.h"
 #include "netkit/sockopt.h"
 #include "netkit/udp.h"
+#include "netkit/unix.h"
 
 #endif /* NETKIT_H */
 
@@ -85,6 +86,8 @@
  *   server in one call.
  * - @ref sockopt, socket options by name, checked.
  * - @ref udp, datagrams never cut in silence, broadcast and multicast.
+ * - @ref unix, Unix domain sockets: paths and abstract names, socket
+ *   pairs, descriptor passing, peer credentials.
  * - @ref error, codes and their messages.
  * - @ref version, version macros.
  *
@@ -98,6 +101,8 @@
  *   interfaces.
  * - nkcat.c: a small netcat on netkit_create_connection() and
  *   netkit_create_server(), with a `-w` deadline.
+ * - fd-pass-server.c and fd-pass-client.c: one process opens a file and
+ *   hands the open descriptor to another over a Unix socket.
  *
  * @example tcp-oneshot-server.c
  * The tutorial's first server: one client, one message, one reply.
@@ -111,6 +116,12 @@
  * standard input to the socket and the socket to standard output,
  * half-close at the end of input; `-w SECONDS` bounds the connect and
  * idle time.
+ * @example fd-pass-server.c
+ * Opens a file, waits on a Unix socket (a path or "@abstract") for one
+ * client, hands it the descriptor and names the client (SO_PEERCRED).
+ * @example fd-pass-client.c
+ * Receives an open file over a Unix socket and copies it to standard
+ * output through the received descriptor.
  * @example hostinfo.c
  * The tutorial's session with the socket helpers, printed as Python
  * prints it, then the machine's interfaces; or lookups of the names

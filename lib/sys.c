@@ -31,7 +31,8 @@
 	.getsockname = getsockname, \
 	.getpeername = getpeername, \
 	.fcntl = fcntl, \
-	.getaddrinfo = getaddrinfo,
+	.getaddrinfo = getaddrinfo, \
+	.socketpair = socketpair,
 
 const struct netkit__sys netkit__sys_default = { NK_SYS_ENTRIES };
 struct netkit__sys netkit__sys = { NK_SYS_ENTRIES };

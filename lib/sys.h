@@ -44,6 +44,7 @@ struct netkit__sys {
 	int (*fcntl)(int, int, ...);
 	int (*getaddrinfo)(const char *, const char *,
 			   const struct addrinfo *, struct addrinfo **);
+	int (*socketpair)(int, int, int, int *);
 };
 
 /* The table the library calls through; tests rewrite its entries and

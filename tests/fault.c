@@ -53,6 +53,7 @@ static const char *const call_names[NK_FAULT_N_CALLS] = {
 	"sendto", "recvfrom", "sendmsg", "recvmsg", "shutdown", "close",
 	"poll", "getsockopt", "setsockopt", "getsockname", "getpeername",
 	"fcntl", "getaddrinfo",
+	"socketpair",
 };
 
 /* What decide() knows of a call. */
@@ -472,6 +473,25 @@ f_fcntl(int fd, int cmd, ...)
 	return post(&v, rc);
 }
 
+/* socketpair: FAIL makes no pair; AFTER makes one, closes it and
+ * reports the error (nothing leaks either way). */
+static int
+f_socketpair(int domain, int type, int protocol, int *sv)
+{
+	struct call_info c = { NK_FAULT_SOCKETPAIR, -1, domain, 0, 0 };
+	struct verdict v;
+	int rc;
+
+	if (pre(&c, &v))
+		return -1;
+	rc = REAL(socketpair)(domain, type, protocol, sv);
+	if (rc == 0 && v.fire && v.action == NK_FAULT_AFTER) {
+		REAL(close)(sv[0]);
+		REAL(close)(sv[1]);
+	}
+	return post(&v, rc);
+}
+
 /* getaddrinfo answers EAI_* codes, not -1 and errno. */
 static int
 f_getaddrinfo(const char *host, const char *serv,
@@ -516,6 +536,7 @@ static const struct netkit__sys wrappers = {
 	.getpeername = f_getpeername,
 	.fcntl = f_fcntl,
 	.getaddrinfo = f_getaddrinfo,
+	.socketpair = f_socketpair,
 };
 
 void
