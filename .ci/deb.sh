@@ -26,6 +26,7 @@ mkdir -p "$tree"
 tar -C "$work" --exclude="netkit-$upstream/debian" -cJf \
     "$work/netkit_$upstream.orig.tar.xz" "netkit-$upstream"
 
+(cd "$tree" && dpkg-checkbuilddeps) || { echo "deb: install the Build-Depends first"; exit 1; }
 echo "deb: dpkg-buildpackage -us -uc in $tree"
 (cd "$tree" && dpkg-buildpackage -us -uc) > "$work/build.log" 2>&1 || {
     tail -150 "$work/build.log"; echo "deb: dpkg-buildpackage failed"; exit 1; }
