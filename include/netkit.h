@@ -14,6 +14,7 @@
 #include "netkit/iface.h"
 #include "netkit/reader.h"
 #include "netkit/endpoint.h"
+#include "netkit/poller.h"
 
 #endif /* NETKIT_H */
 
@@ -81,6 +82,8 @@
  * - @ref iface, this machine's interfaces (ifconfig).
  * - @ref endpoint, a connected client (Happy Eyeballs) or a listening
  *   server in one call.
+ * - @ref poller, many clients in one thread: descriptors, timers and a
+ *   wake-up (Python's `selectors`).
  * - @ref error, codes and their messages.
  * - @ref version, version macros.
  *
@@ -94,7 +97,12 @@
  *   interfaces.
  * - nkcat.c: a small netcat on netkit_create_connection() and
  *   netkit_create_server(), with a `-w` deadline.
+ * - multi-echo-server.c: the echo server for any number of clients at
+ *   once, on the poller, with an idle timeout.
  *
+ * @example multi-echo-server.c
+ * The tutorial's echo server on the poller: many clients at once, each
+ * dropped after `-i SECONDS` of silence.
  * @example tcp-oneshot-server.c
  * The tutorial's first server: one client, one message, one reply.
  * @example tcp-echo-server.c
