@@ -8,14 +8,18 @@
  *
  * With -i, a client silent for IDLE_SECONDS is dropped: one timer per
  * client, deferred on every message (no heap work per message).
+ * SIGINT or SIGTERM wakes the loop (netkit_poller_wake() is
+ * async-signal-safe), which closes every client and exits with 0.
  */
 #include <errno.h>
 #include <netkit.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 struct client {
+	struct client *prev, *next;	/* every client, to free at exit */
 	int fd;
 	netkit_poller_timer idle;
 	char peer[128];
@@ -23,6 +27,7 @@ struct client {
 
 static netkit_poller *p;
 static int64_t idle_ms = -1;
+static struct client all;	/* the list's head */
 
 static int
 parse_num(const char *text, int max)
@@ -57,6 +62,8 @@ tuple(const netkit_addr *a, char *buf, size_t len)
 static void
 drop(struct client *c)
 {
+	c->prev->next = c->next;
+	c->next->prev = c->prev;
 	netkit_poller_timer_stop(p, &c->idle);
 	netkit_poller_remove(p, c->fd);
 	netkit_close(c->fd);
@@ -80,6 +87,10 @@ welcome(int lfd)
 	}
 	c->fd = fd;
 	c->idle.data = c;
+	c->next = all.next;
+	c->prev = &all;
+	all.next->prev = c;
+	all.next = c;
 	tuple(&peer, c->peer, sizeof(c->peer));
 	if (netkit_local_addr(fd, &here) < 0)
 		memset(&here, 0, sizeof(here));
@@ -120,20 +131,50 @@ serve(struct client *c)
 	printf("send %zd\n", n);
 }
 
+static void
+on_signal(int sig)
+{
+	(void)sig;
+	netkit_poller_wake(p);
+}
+
+/* Returns 1 when the loop should stop (a signal woke it). */
+static int
+handle(const netkit_poller_event *ev, int lfd)
+{
+	struct client *c = ev->data;
+
+	if (ev->events == 0)		/* cancelled: its client is gone */
+		return 0;
+	if (ev->events & NETKIT_POLLER_WAKE)
+		return 1;
+	if (ev->fd == lfd)
+		welcome(lfd);
+	else if (ev->timer) {
+		printf("Idle %s dropped\n", c->peer);
+		drop(c);
+	} else
+		serve(c);
+	return 0;
+}
+
 int
 main(int argc, char **argv)
 {
 	netkit_server_opts opts = { .backlog = 128 };
 	netkit_poller_event ev[64];
 	const char *host = "0.0.0.0", *service = "8888";
-	struct client *c;
-	int lfd, n, i, a = 1;
+	struct sigaction sa = { .sa_handler = on_signal };
+	netkit_addr addr;
+	int lfd, n, i, a = 1, stop = 0;
 
-	if (argc > 2 && strcmp(argv[1], "-i") == 0) {
-		idle_ms = parse_num(argv[2], 86400) * (int64_t)1000;
+	if (argc > 1 && strcmp(argv[1], "-i") == 0) {
+		idle_ms = argc > 2 ? parse_num(argv[2], 86400) * (int64_t)1000
+				   : -1;
 		a = 3;
 	}
 	if (argc - a > 2 || (a == 3 && idle_ms < 0) ||
+	    (argc > a && argv[a][0] == '-') ||
 	    (argc - a == 2 && parse_num(argv[a + 1], 65535) < 0)) {
 		fputs("usage: multi-echo-server [-i IDLE_SECONDS] "
 		      "[host [port]]\n", stderr);
@@ -142,26 +183,28 @@ main(int argc, char **argv)
 	host = argc > a ? argv[a] : host;
 	service = argc > a + 1 ? argv[a + 1] : service;
 	setvbuf(stdout, NULL, _IOLBF, 0);
+	/* a numeric address only, as the tutorial's tuple */
+	if ((n = netkit_addr_from_ip(&addr, host, 0)) < 0)
+		die(host, n);
+	all.next = all.prev = &all;
 	if ((lfd = netkit_create_server(host, service, &opts)) < 0)
 		die("create_server", lfd);
 	if ((n = netkit_poller_new(0, &p)) < 0 ||
 	    (n = netkit_poller_add(p, lfd, NETKIT_POLLER_READ, NULL)) < 0)
 		die("poller", n);
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
 	printf("waiting for connect....\n");
-	for (;;) {
+	while (!stop) {
 		if ((n = netkit_poller_wait(p, ev, 64, NETKIT_FOREVER)) < 0)
 			die("wait", n);
-		for (i = 0; i < n; i++) {
-			c = ev[i].data;
-			if (ev[i].events == 0)
-				continue;	/* cancelled */
-			if (ev[i].fd == lfd)
-				welcome(lfd);
-			else if (ev[i].timer) {
-				printf("Idle %s dropped\n", c->peer);
-				drop(c);
-			} else
-				serve(c);
-		}
+		for (i = 0; i < n; i++)
+			stop |= handle(&ev[i], lfd);
 	}
+	while (all.next != &all)
+		drop(all.next);
+	netkit_close(lfd);
+	netkit_poller_free(p);
+	return 0;
 }
