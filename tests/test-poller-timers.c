@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <stdlib.h>
 #include <stdatomic.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -227,6 +228,55 @@ START_TEST(timer_deferred_earlier_fires_at_new_time)
 }
 END_TEST
 
+#define N_IDLE 10000
+
+/* 10,000 idle timers, each deferred 10 times as messages would: no
+ * deferral moves a timer in the heap (libev's "be smart about
+ * timeouts"), and none fires before its deferred time. */
+START_TEST(ten_thousand_idle_timers_deferred_without_heap_work)
+{
+	netkit_poller_timer *t = calloc(N_IDLE, sizeof(*t));
+	netkit_poller *p = new_poller(_i);
+	netkit_poller_event ev[64];
+	int64_t base = netkit_now();
+	double start = nk_clock_ms();
+	size_t *index = calloc(N_IDLE, sizeof(*index));
+	int j, k, n, bad = 0, moved = 0;
+
+	ck_assert_ptr_nonnull(t);
+	ck_assert_ptr_nonnull(index);
+	/* Check's assertions cost a write each: count, assert once. */
+	for (j = 0; j < N_IDLE; j++)
+		bad += netkit_poller_timer_start(p, &t[j],
+						 base + 10 + j % 7, 0) != 0;
+	for (j = 0; j < N_IDLE; j++)
+		index[j] = t[j].index;
+	for (k = 1; k <= 10; k++)
+		for (j = 0; j < N_IDLE; j++)
+			bad += netkit_poller_timer_defer(p, &t[j],
+					base + 10 + j % 7 + 2 * k) != 0;
+	for (j = 0; j < N_IDLE; j++)
+		moved += t[j].index != index[j] ||
+			 t[j].key != base + 10 + j % 7;
+	ck_assert_int_eq(bad, 0);
+	ck_assert_int_eq(moved, 0);
+	n = netkit_poller_wait(p, ev, 64,
+			       netkit_deadline_in(nk_scaled_ms(5000)));
+	ck_assert_int_gt(n, 0);
+	ck_assert_ptr_nonnull(ev[0].timer);
+	nk_assert_on_time("first deferred timer", start, base + 30,
+			  nk_clock_ms());
+	for (j = 0; j < N_IDLE; j++)
+		bad += netkit_poller_timer_stop(p, &t[j]) != 0 ||
+		       t[j].index != 0;
+	ck_assert_int_eq(bad, 0);
+	ck_assert_int_eq(netkit_poller_wait(p, ev, 64, 0), 0);
+	netkit_poller_free(p);
+	free(index);
+	free(t);
+}
+END_TEST
+
 /* ---- wake-up ---- */
 
 static void *
@@ -365,6 +415,7 @@ netkit_test_suite(void)
 	ADD_BOTH(s, timer_stopped_in_batch_is_not_delivered);
 	ADD_BOTH(s, silent_client_dropped_by_idle_timer);
 	ADD_BOTH(s, timer_deferred_earlier_fires_at_new_time);
+	ADD_BOTH(s, ten_thousand_idle_timers_deferred_without_heap_work);
 	ADD_BOTH(s, wakes_before_a_wait_coalesce_into_one);
 	ADD_BOTH(s, wake_from_another_thread_is_never_lost);
 	ADD_BOTH(s, wake_from_signal_handler_ends_the_wait);

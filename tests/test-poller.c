@@ -236,6 +236,53 @@ START_TEST(removed_and_reused_in_batch_is_not_delivered)
 }
 END_TEST
 
+/* A descriptor closed while a dup keeps its file open: epoll still
+ * watches that file under the old registration. Its number, reused and
+ * added again, gets a new generation: the old file's events are
+ * dropped, never given to the new owner. poll(2) polls numbers, so it
+ * asks for the old registration to be removed first. */
+START_TEST(closed_descriptor_with_live_dup_never_reaches_new_owner)
+{
+	netkit_poller *p = new_poller(_i);
+	netkit_poller_event ev[4];
+	int a, b, dup_a, c, d, tag_old, tag_new, j, n;
+
+	unix_pair(&a, &b);
+	dup_a = fcntl(a, F_DUPFD_CLOEXEC, 100);
+	ck_assert_int_ge(dup_a, 100);
+	ck_assert_int_eq(netkit_poller_add(p, a, NETKIT_POLLER_READ,
+					   &tag_old), 0);
+	ck_assert_int_eq(write(b, "old", 3), 3);	/* the old file: ready */
+	close(a);
+	unix_pair(&c, &d);
+	ck_assert_int_eq(c, a);
+	if (_i) {
+		ck_assert_int_eq(netkit_poller_add(p, c, NETKIT_POLLER_READ,
+						   &tag_new), -EEXIST);
+		ck_assert_int_eq(netkit_poller_remove(p, a), 0);
+	}
+	ck_assert_int_eq(netkit_poller_add(p, c, NETKIT_POLLER_READ,
+					   &tag_new), 0);
+	/* The old file stays ready: no event of it is delivered. */
+	ck_assert_int_eq(wait_for(p, ev, 4, 30), 0);
+	ck_assert_int_eq(write(d, "new", 3), 3);
+	n = wait_for(p, ev, 4, 5000);
+	ck_assert_int_eq(n, 1);
+	ck_assert_int_eq(ev[0].fd, c);
+	ck_assert_ptr_eq(ev[0].data, &tag_new);
+	for (j = 0; j < 3; j++) {
+		ck_assert_int_eq(wait_for(p, ev, 4, 0), 1);
+		ck_assert_ptr_eq(ev[0].data, &tag_new);
+	}
+	ck_assert_int_eq(netkit_poller_remove(p, c), 0);
+	close(dup_a);
+	close(b);
+	close(c);
+	close(d);
+	netkit_poller_free(p);
+}
+END_TEST
+
 /* ---- 1000 clients ---- */
 
 #define N_CLIENTS 1000
@@ -473,6 +520,7 @@ netkit_test_suite(void)
 	ADD_BOTH(s, oneshot_reports_once_until_modified);
 	ADD_BOTH(s, descriptor_closed_while_registered_is_not_reported);
 	ADD_BOTH(s, removed_and_reused_in_batch_is_not_delivered);
+	ADD_BOTH(s, closed_descriptor_with_live_dup_never_reaches_new_owner);
 	ADD_BOTH(s, serves_1000_concurrent_clients_to_completion);
 	ADD_BOTH(s, bad_inputs_answered_with_their_codes);
 	ADD_BOTH(s, own_descriptors_are_cloexec_and_freed);
