@@ -158,6 +158,29 @@ handle(const netkit_poller_event *ev, int lfd)
 	return 0;
 }
 
+/* [-i IDLE_SECONDS] [host [port]]: -1 on a bad command line. */
+static int
+parse_args(int argc, char **argv, const char **host, const char **service)
+{
+	int a = 1;
+
+	if (argc > 1 && strcmp(argv[1], "-i") == 0) {
+		idle_ms = argc > 2 ? parse_num(argv[2], 86400) * (int64_t)1000
+				   : -1;
+		if (idle_ms < 0)
+			return -1;
+		a = 3;
+	}
+	if (argc - a > 2 || (argc > a && argv[a][0] == '-') ||
+	    (argc - a == 2 && parse_num(argv[a + 1], 65535) < 0))
+		return -1;
+	if (argc > a)
+		*host = argv[a];
+	if (argc > a + 1)
+		*service = argv[a + 1];
+	return 0;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -166,22 +189,13 @@ main(int argc, char **argv)
 	const char *host = "0.0.0.0", *service = "8888";
 	struct sigaction sa = { .sa_handler = on_signal };
 	netkit_addr addr;
-	int lfd, n, i, a = 1, stop = 0;
+	int lfd, n, i, stop = 0;
 
-	if (argc > 1 && strcmp(argv[1], "-i") == 0) {
-		idle_ms = argc > 2 ? parse_num(argv[2], 86400) * (int64_t)1000
-				   : -1;
-		a = 3;
-	}
-	if (argc - a > 2 || (a == 3 && idle_ms < 0) ||
-	    (argc > a && argv[a][0] == '-') ||
-	    (argc - a == 2 && parse_num(argv[a + 1], 65535) < 0)) {
+	if (parse_args(argc, argv, &host, &service) < 0) {
 		fputs("usage: multi-echo-server [-i IDLE_SECONDS] "
 		      "[host [port]]\n", stderr);
 		return 2;
 	}
-	host = argc > a ? argv[a] : host;
-	service = argc > a + 1 ? argv[a + 1] : service;
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	/* a numeric address only, as the tutorial's tuple */
 	if ((n = netkit_addr_from_ip(&addr, host, 0)) < 0)
