@@ -233,21 +233,25 @@ timer_fired(netkit_poller *p, netkit_poller_timer *t, int64_t now)
 	}
 	t->due = t->due > INT64_MAX - t->period ? INT64_MAX :
 		 t->due + t->period;
-	if (t->due <= now)
+	if (t->due < now)
 		t->due = now > INT64_MAX - t->period ? INT64_MAX :
 			 now + t->period;
 	t->key = t->due;
 	sift_down(p, 0);
 }
 
-/* Stores due timers (up to max) in ev; returns how many. */
+/* Stores due timers (up to max) in ev; returns how many. A timer is due
+ * once the clock is past its millisecond (key < now): netkit_now()
+ * truncates, so netkit_deadline_in(ms) may be up to 1 ms less than ms
+ * away, and firing at key itself could be early by that much (libuv
+ * #4773). */
 static int
 run_timers(netkit_poller *p, netkit_poller_event *ev, int max, int64_t now)
 {
 	netkit_poller_timer *t;
 	int n = 0;
 
-	while (n < max && p->n_heap > 0 && p->heap[0]->key <= now) {
+	while (n < max && p->n_heap > 0 && p->heap[0]->key < now) {
 		t = p->heap[0];
 		if (t->due > t->key) {	/* deferred: catch up */
 			t->key = t->due;
@@ -603,11 +607,15 @@ backend_wait(netkit_poller *p, netkit_poller_event *ev, int max, int ms)
 static int
 wait_ms(const netkit_poller *p, int64_t deadline, int64_t ns)
 {
-	int64_t until = deadline;
+	int64_t until = deadline, key;
 
-	if (p->n_heap > 0 &&
-	    (until == NETKIT_FOREVER || p->heap[0]->key < until))
-		until = p->heap[0]->key;
+	/* A timer is due 1 ms after its key (see run_timers()). */
+	if (p->n_heap > 0) {
+		key = p->heap[0]->key;
+		key = key == INT64_MAX ? key : key + 1;
+		if (until == NETKIT_FOREVER || key < until)
+			until = key;
+	}
 	return timeout_until(until, ns);
 }
 

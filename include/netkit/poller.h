@@ -51,7 +51,10 @@ extern "C" {
  *   while the loop is busy makes the next wait return at once.
  * - **Timers** (::netkit_poller_timer, owned by the caller): one-shot
  *   or repeating, start and stop in O(log n). A timer never fires
- *   before its time (sub-millisecond waits round up). An idle timeout
+ *   early: it is due once the monotonic clock is past its millisecond,
+ *   so one started with netkit_deadline_in(ms) waits at least ms
+ *   (netkit_now() truncates) and at most about 1 ms more, and waits
+ *   round up, never down. An idle timeout
  *   per connection costs no heap operation per message:
  *   netkit_poller_timer_defer() moves a timer later by storing the new
  *   time, and the heap catches up only when the old time comes.
