@@ -498,13 +498,18 @@ put_wake(netkit_poller *p, netkit_poller_event *ev)
 
 /* ---- collecting events ---- */
 
+/* EPOLLIN and EPOLLHUP have our READ and HUP bits; EPOLLOUT and
+ * EPOLLERR move: no branch per event. */
+_Static_assert(EPOLLIN == NETKIT_POLLER_READ &&
+	       EPOLLOUT == NETKIT_POLLER_WRITE << 1 &&
+	       EPOLLERR << 2 == NETKIT_POLLER_ERR &&
+	       EPOLLHUP == NETKIT_POLLER_HUP, "epoll's event bits");
+
 static unsigned
 from_epoll(uint32_t e)
 {
-	return ((e & EPOLLIN) ? NETKIT_POLLER_READ : 0) |
-	       ((e & EPOLLOUT) ? NETKIT_POLLER_WRITE : 0) |
-	       ((e & EPOLLHUP) ? NETKIT_POLLER_HUP : 0) |
-	       ((e & EPOLLERR) ? NETKIT_POLLER_ERR : 0);
+	return (e & (EPOLLIN | EPOLLHUP)) | ((e & EPOLLOUT) >> 1) |
+	       ((e & EPOLLERR) << 2);
 }
 
 static unsigned
@@ -525,8 +530,11 @@ put_fd(netkit_poller *p, netkit_poller_event *ev, int n, int fd,
 
 	what &= (r->interest & (NETKIT_POLLER_READ | NETKIT_POLLER_WRITE)) |
 		NETKIT_POLLER_HUP | NETKIT_POLLER_ERR;
-	ev[n] = (netkit_poller_event){ .data = r->data, .fd = fd,
-				       .events = what };
+	/* Field by field: a compound literal costs a zeroing first. */
+	ev[n].data = r->data;
+	ev[n].timer = NULL;
+	ev[n].fd = fd;
+	ev[n].events = what;
 	r->batch = p->seq;
 	r->slot = n;
 }
@@ -545,8 +553,10 @@ collect_epoll(netkit_poller *p, netkit_poller_event *ev, int got)
 		}
 		fd = (int)(uint32_t)tag;
 		/* An older generation: a descriptor closed while
-		 * registered, whose number has a new owner. */
-		if (fd >= p->n_regs || !p->regs[fd].active ||
+		 * registered, whose number has a new owner. Only active
+		 * registrations have their generation in epoll (retiring
+		 * one bumps it), so this also drops inactive ones. */
+		if ((unsigned)fd >= (unsigned)p->n_regs ||
 		    p->regs[fd].gen != (uint32_t)(tag >> 32))
 			continue;
 		put_fd(p, ev, n++, fd, from_epoll(p->eev[i].events));
