@@ -5,15 +5,17 @@ usage: tally.py add TESTLOG.json TALLYFILE [LABEL]   (append one run's counts)
        tally.py sum TALLYFILE                        (print "N passed, N failed, N skipped")
 
 A Check executable counts as its test cases: main.c prints
-"netkit-tally: PASSED FAILED". Any other meson test counts as one. A test
-that failed outside its Check cases (crash, valgrind error, timeout)
-counts one more failure.
+"netkit-tally: PASSED FAILED SKIPPED" (older builds: "PASSED FAILED").
+A run that skipped (a missing precondition) counts as skipped, not
+passed; an executable whose every run skipped exits 77 (meson: SKIP).
+Any other meson test counts as one. A test that failed outside its
+Check cases (crash, valgrind error, timeout) counts one more failure.
 """
 import json
 import re
 import sys
 
-TALLY = re.compile(r"^netkit-tally: (\d+) (\d+)$", re.M)
+TALLY = re.compile(r"^netkit-tally: (\d+) (\d+)(?: (\d+))?$", re.M)
 
 
 def add(log, out, label):
@@ -28,11 +30,12 @@ def add(log, out, label):
             result = rec.get("result", "")
             counts = TALLY.findall(rec.get("stdout") or "")
             if counts:
-                cp, cf = (int(x) for x in counts[-1])
-                if result not in ("OK", "EXPECTEDFAIL") and cf == 0:
+                cp, cf, cs = (int(x or 0) for x in counts[-1])
+                if result not in ("OK", "EXPECTEDFAIL", "SKIP") and cf == 0:
                     cf = 1
                 p += cp
                 f += cf
+                s += cs
             elif result in ("OK", "EXPECTEDFAIL"):
                 p += 1
             elif result == "SKIP":

@@ -14,6 +14,9 @@
 #include "netkit/iface.h"
 #include "netkit/reader.h"
 #include "netkit/endpoint.h"
+#include "netkit/sockopt.h"
+#include "netkit/udp.h"
+#include "netkit/unix.h"
 #include "netkit/poller.h"
 
 #endif /* NETKIT_H */
@@ -57,16 +60,16 @@
  * | `socket.create_connection((host, port), t)` | `fd = netkit_create_connection(host, port, netkit_deadline_in(t), NULL)` |
  * | `socket.create_server((host, port))` | `fd = netkit_create_server(host, port, NULL)` |
  * | `socket.gethostname()` | `netkit_gethostname(buf, sizeof(buf))` |
- * | `socket.gethostbyname('localhost')` | `netkit_gethostbyname("localhost", buf, sizeof(buf))` |
+ * | ``socket.gethostbyname('localhost')`` | `netkit_gethostbyname("localhost", buf, sizeof(buf))` |
  * | `socket.gethostbyname_ex(name)` | `netkit_gethostbyname_ex(name, &h)` |
- * | `socket.gethostbyaddr('127.0.0.1')` | `netkit_gethostbyaddr("127.0.0.1", &h)`, then netkit_hostent_free() |
- * | `socket.inet_aton('192.168.1.2')` | `netkit_inet_aton("192.168.1.2", bytes)` |
+ * | ``socket.gethostbyaddr('127.0.0.1')`` | `netkit_gethostbyaddr("127.0.0.1", &h)`, then netkit_hostent_free() |
+ * | ``socket.inet_aton('192.168.1.2')`` | `netkit_inet_aton("192.168.1.2", bytes)` |
  * | `socket.inet_ntoa(packed)` | `netkit_inet_ntoa(bytes, buf, sizeof(buf))` |
- * | `socket.inet_pton(AF_INET6, '::1')` / `inet_ntop` | netkit_inet_pton() / netkit_inet_ntop() |
- * | `socket.getservbyname('ssh')` | `netkit_getservbyname("ssh", NULL)` |
+ * | ``socket.inet_pton(AF_INET6, '::1')`` / `inet_ntop` | netkit_inet_pton() / netkit_inet_ntop() |
+ * | ``socket.getservbyname('ssh')`` | `netkit_getservbyname("ssh", NULL)` |
  * | `socket.getservbyport(22)` | `netkit_getservbyport(22, NULL, buf, sizeof(buf))` |
  * | `socket.getaddrinfo(host, port)` / `getnameinfo` | netkit_getaddrinfo() / netkit_getnameinfo() |
- * | `socket.if_nametoindex('lo')` / `if_indextoname` | netkit_if_nametoindex() / netkit_if_indextoname() |
+ * | ``socket.if_nametoindex('lo')`` / `if_indextoname` | netkit_if_nametoindex() / netkit_if_indextoname() |
  * | `ifconfig` | netkit_iface_list() |
  *
  * @section groups The reference, by topic
@@ -82,6 +85,10 @@
  * - @ref iface, this machine's interfaces (ifconfig).
  * - @ref endpoint, a connected client (Happy Eyeballs) or a listening
  *   server in one call.
+ * - @ref sockopt, socket options by name, checked.
+ * - @ref udp, datagrams never cut in silence, broadcast and multicast.
+ * - @ref unix, Unix domain sockets: paths and abstract names, socket
+ *   pairs, descriptor passing, peer credentials.
  * - @ref poller, many clients in one thread: descriptors, timers and a
  *   wake-up (Python's `selectors`).
  * - @ref error, codes and their messages.
@@ -97,6 +104,8 @@
  *   interfaces.
  * - nkcat.c: a small netcat on netkit_create_connection() and
  *   netkit_create_server(), with a `-w` deadline.
+ * - fd-pass-server.c and fd-pass-client.c: one process opens a file and
+ *   hands the open descriptor to another over a Unix socket.
  * - multi-echo-server.c: the echo server for any number of clients at
  *   once, on the poller, with an idle timeout.
  *
@@ -115,6 +124,12 @@
  * standard input to the socket and the socket to standard output,
  * half-close at the end of input; `-w SECONDS` bounds the connect and
  * idle time.
+ * @example fd-pass-server.c
+ * Opens a file, waits on a Unix socket (a path or "@abstract") for one
+ * client, hands it the descriptor and names the client (SO_PEERCRED).
+ * @example fd-pass-client.c
+ * Receives an open file over a Unix socket and copies it to standard
+ * output through the received descriptor.
  * @example hostinfo.c
  * The tutorial's session with the socket helpers, printed as Python
  * prints it, then the machine's interfaces; or lookups of the names

@@ -1,6 +1,7 @@
 /*
  * netkit_addr: numeric IPv4/IPv6 socket addresses, their text forms and
- * their classes. No resolver, no allocation.
+ * their classes. No resolver, no allocation. AF_UNIX addresses are
+ * unix-addr.c's: the calls here hand them over.
  */
 #include "config.h"
 
@@ -12,6 +13,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/un.h>
 
 #include "netkit-private.h"
 
@@ -48,6 +50,9 @@ netkit__addr_set(netkit_addr *out, const struct sockaddr *sa, socklen_t len)
 	else if (len >= sizeof(struct sockaddr_in6) &&
 		 sa->sa_family == AF_INET6)
 		len = sizeof(struct sockaddr_in6);
+	else if (len >= sizeof(sa_family_t) &&
+		 len <= sizeof(struct sockaddr_un) && sa->sa_family == AF_UNIX)
+		; /* its length is part of a Unix address */
 	else
 		return -EAFNOSUPPORT;
 	memset(&tmp, 0, sizeof(tmp));
@@ -178,6 +183,8 @@ netkit_addr_parse(netkit_addr *out, const char *text)
 
 	if (!out || !text)
 		return -EINVAL;
+	if (strncmp(text, "unix:", 5) == 0)
+		return netkit__unix_parse(out, text + 5);
 	/* No valid text is longer than netkit_addr_format()'s longest. */
 	if (strnlen(text, NETKIT_ADDRSTRLEN) == NETKIT_ADDRSTRLEN)
 		return -EINVAL;
@@ -273,8 +280,10 @@ netkit_addr_ip(const netkit_addr *a, char *buf, size_t len)
 {
 	char text[NETKIT_ADDRSTRLEN];
 
-	if (!netkit__addr_valid(a) || !buf)
+	if (!netkit__addr_usable(a) || !buf)
 		return -EINVAL;
+	if (!netkit__addr_valid(a))
+		return -EAFNOSUPPORT;
 	ip_text(a, text);
 	return netkit__copy_text(buf, len, text);
 }
@@ -284,8 +293,10 @@ netkit_addr_format(const netkit_addr *a, char *buf, size_t len)
 {
 	char ip[NETKIT_ADDRSTRLEN], text[NETKIT_ADDRSTRLEN];
 
-	if (!netkit__addr_valid(a) || !buf)
+	if (!netkit__addr_usable(a) || !buf)
 		return -EINVAL;
+	if (netkit__unix_valid(a))
+		return netkit__unix_format(a, buf, len);
 	ip_text(a, ip);
 	snprintf(text, sizeof(text),
 		 a->ss.ss_family == AF_INET6 ? "[%s]:%d" : "%s:%d",
@@ -296,6 +307,8 @@ netkit_addr_format(const netkit_addr *a, char *buf, size_t len)
 NETKIT_EXPORT int
 netkit_addr_port(const netkit_addr *a)
 {
+	if (netkit__unix_valid(a))
+		return -EAFNOSUPPORT;
 	if (!netkit__addr_valid(a))
 		return -EINVAL;
 	if (a->ss.ss_family == AF_INET)
@@ -306,7 +319,7 @@ netkit_addr_port(const netkit_addr *a)
 NETKIT_EXPORT int
 netkit_addr_family(const netkit_addr *a)
 {
-	if (!netkit__addr_valid(a))
+	if (!netkit__addr_usable(a))
 		return -EINVAL;
 	return a->ss.ss_family;
 }
@@ -393,6 +406,8 @@ netkit_addr_equal(const netkit_addr *a, const netkit_addr *b)
 {
 	const struct sockaddr_in6 *x, *y;
 
+	if (netkit__unix_valid(a) && netkit__unix_valid(b))
+		return netkit__unix_equal(a, b);
 	if (!netkit__addr_valid(a) || !netkit__addr_valid(b) ||
 	    a->ss.ss_family != b->ss.ss_family)
 		return false;
@@ -424,7 +439,7 @@ netkit_addr_from_sockaddr(netkit_addr *out, const struct sockaddr *sa,
 NETKIT_EXPORT const struct sockaddr *
 netkit_addr_sockaddr(const netkit_addr *a, socklen_t *len)
 {
-	if (!netkit__addr_valid(a))
+	if (!netkit__addr_usable(a))
 		return NULL;
 	if (len)
 		*len = a->len;

@@ -325,14 +325,6 @@ collect(struct race *r)
 	return -1;
 }
 
-static int
-set_int(int fd, int level, int name, int value)
-{
-	if (NK_SYS(setsockopt)(fd, level, name, &value, sizeof(value)) < 0)
-		return netkit__errno();
-	return 0;
-}
-
 /* The winner becomes a plain blocking socket with the caller's options. */
 static int
 finish_socket(int fd, int flags)
@@ -343,9 +335,9 @@ finish_socket(int fd, int flags)
 	if (fl < 0 || NK_SYS(fcntl)(fd, F_SETFL, fl & ~O_NONBLOCK) < 0)
 		return netkit__errno();
 	if (flags & NETKIT_CONNECT_NODELAY)
-		rc = set_int(fd, IPPROTO_TCP, TCP_NODELAY, 1);
+		rc = netkit_set_nodelay(fd, true);
 	if (rc == 0 && (flags & NETKIT_CONNECT_KEEPALIVE))
-		rc = set_int(fd, SOL_SOCKET, SO_KEEPALIVE, 1);
+		rc = netkit_set_keepalive(fd, true);
 	return rc;
 }
 
@@ -478,13 +470,13 @@ server_sockopts(int fd, int family, int flags)
 	int rc = 0;
 
 	if (!(flags & NETKIT_SERVER_NO_REUSEADDR))
-		rc = set_int(fd, SOL_SOCKET, SO_REUSEADDR, 1);
+		rc = netkit_set_reuseaddr(fd, true);
 	if (rc == 0 && (flags & NETKIT_SERVER_REUSEPORT))
-		rc = set_int(fd, SOL_SOCKET, SO_REUSEPORT, 1);
+		rc = netkit_set_reuseport(fd, true);
 	/* Never the system's default (net.ipv6.bindv6only): always said. */
 	if (rc == 0 && family == AF_INET6)
-		rc = set_int(fd, IPPROTO_IPV6, IPV6_V6ONLY,
-			     !(flags & NETKIT_SERVER_DUALSTACK));
+		rc = netkit_set_v6only(fd,
+				       !(flags & NETKIT_SERVER_DUALSTACK));
 	return rc;
 }
 

@@ -137,7 +137,7 @@ netkit_sendto_until(int fd, const void *buf, size_t len,
 	ssize_t n;
 	int rc;
 
-	if ((!buf && len > 0) || !netkit__addr_valid(to) ||
+	if ((!buf && len > 0) || !netkit__addr_usable(to) ||
 	    !netkit__deadline_ok(deadline))
 		return -EINVAL;
 	if (fd < 0)
@@ -160,7 +160,7 @@ netkit_sendto(int fd, const void *buf, size_t len, const netkit_addr *to)
 	int64_t dl;
 	ssize_t n;
 
-	if ((!buf && len > 0) || !netkit__addr_valid(to))
+	if ((!buf && len > 0) || !netkit__addr_usable(to))
 		return -EINVAL;
 	if (fd < 0)
 		return -EBADF;
@@ -181,7 +181,8 @@ netkit_sendto(int fd, const void *buf, size_t len, const netkit_addr *to)
 }
 
 /* One recvfrom() with flags; the sender goes to *from only when the
- * caller wants it and it is an IP address. */
+ * caller wants it and the kernel reported one (IP or AF_UNIX: an
+ * unbound Unix sender reports none, and *from is left alone). */
 static ssize_t
 recvfrom_once(int fd, void *buf, size_t len, int flags, netkit_addr *from)
 {

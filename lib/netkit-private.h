@@ -46,11 +46,29 @@ netkit__text_fits(const char *text, size_t max)
 bool netkit__addr_valid(const netkit_addr *a);
 
 /* Fills *out from what the kernel wrote into sa (getsockname, accept...);
- * the length is checked before the family is read, so an unnamed
- * address (len 0) is never read. Returns -EAFNOSUPPORT for families
- * other than AF_INET/AF_INET6 and for short lengths. */
+ * the length is checked before the family is read, so an address the
+ * kernel left out (len 0) is never read. Takes AF_INET, AF_INET6 and
+ * AF_UNIX (any length from the unnamed sizeof(sa_family_t) to
+ * sizeof(struct sockaddr_un)); returns -EAFNOSUPPORT for other
+ * families and for short lengths. */
 int netkit__addr_set(netkit_addr *out, const struct sockaddr *sa,
 		     socklen_t len);
+
+/* AF_UNIX addresses (unix-addr.c). A valid one has family AF_UNIX and
+ * a length from sizeof(sa_family_t) (unnamed) to sizeof(struct
+ * sockaddr_un). format and parse take only valid addresses and the text
+ * after "unix:"; their results are netkit_addr_format()/_parse()'s. */
+bool netkit__unix_valid(const netkit_addr *a);
+bool netkit__unix_equal(const netkit_addr *a, const netkit_addr *b);
+int netkit__unix_format(const netkit_addr *a, char *buf, size_t len);
+int netkit__unix_parse(netkit_addr *out, const char *text);
+
+/* True for an address a socket call takes: IPv4, IPv6 or AF_UNIX. */
+static inline bool
+netkit__addr_usable(const netkit_addr *a)
+{
+	return netkit__addr_valid(a) || netkit__unix_valid(a);
+}
 
 /* Maps a getaddrinfo()/getnameinfo() EAI_* result to a netkit code. */
 int netkit__gai_error(int eai);

@@ -35,7 +35,7 @@ netkit_socket(int family, int type, int protocol)
 NETKIT_EXPORT int
 netkit_bind(int fd, const netkit_addr *addr)
 {
-	if (!netkit__addr_valid(addr))
+	if (!netkit__addr_usable(addr))
 		return -EINVAL;
 	if (fd < 0)
 		return -EBADF;
@@ -56,7 +56,7 @@ netkit_listen(int fd, int backlog)
 }
 
 /* One accept4(); the kernel writes the peer only when the caller wants
- * it. A Unix-domain peer has no IP address: *peer is left untouched. */
+ * it. A Unix-domain peer is usually unnamed ("unix:"). */
 static int
 accept_once(int fd, netkit_addr *peer)
 {
@@ -164,7 +164,7 @@ netkit_connect(int fd, const netkit_addr *addr)
 {
 	int rc;
 
-	if (!netkit__addr_valid(addr))
+	if (!netkit__addr_usable(addr))
 		return -EINVAL;
 	if (fd < 0)
 		return -EBADF;
@@ -208,7 +208,7 @@ netkit_connect_until(int fd, const netkit_addr *addr, int64_t deadline)
 {
 	int rc;
 
-	if (!netkit__addr_valid(addr) || !netkit__deadline_ok(deadline))
+	if (!netkit__addr_usable(addr) || !netkit__deadline_ok(deadline))
 		return -EINVAL;
 	if (fd < 0)
 		return -EBADF;

@@ -32,6 +32,7 @@
 	.getpeername = getpeername, \
 	.fcntl = fcntl, \
 	.getaddrinfo = getaddrinfo, \
+	.socketpair = socketpair, \
 	.epoll_create1 = epoll_create1, \
 	.epoll_ctl = epoll_ctl, \
 	.epoll_wait = epoll_wait, \

@@ -46,6 +46,7 @@ struct netkit__sys {
 	int (*fcntl)(int, int, ...);
 	int (*getaddrinfo)(const char *, const char *,
 			   const struct addrinfo *, struct addrinfo **);
+	int (*socketpair)(int, int, int, int *);
 	int (*epoll_create1)(int);
 	int (*epoll_ctl)(int, int, int, struct epoll_event *);
 	int (*epoll_wait)(int, struct epoll_event *, int, int);

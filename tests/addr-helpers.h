@@ -11,21 +11,13 @@
 
 #include "helpers.h"
 
-/* Fills out and ref with the same sentinel bytes. */
-static inline void
-sentinel_addr(netkit_addr *out, netkit_addr *ref)
-{
-	memset(out, SENTINEL, sizeof(*out));
-	memset(ref, SENTINEL, sizeof(*ref));
-}
-
 static inline void
 assert_from_ip_rejected(const char *ip, int port)
 {
 	netkit_addr out, ref;
 	int rc;
 
-	sentinel_addr(&out, &ref);
+	nk_sentinel_addr(&out, &ref);
 	rc = netkit_addr_from_ip(&out, ip, port);
 	ck_assert_msg(rc == -EINVAL, "from_ip(\"%s\", %d) gave %d, not -EINVAL",
 		      ip ? ip : "(null)", port, rc);
@@ -40,7 +32,7 @@ assert_parse_rejected(const char *text)
 	netkit_addr out, ref;
 	int rc;
 
-	sentinel_addr(&out, &ref);
+	nk_sentinel_addr(&out, &ref);
 	rc = netkit_addr_parse(&out, text);
 	ck_assert_msg(rc == -EINVAL, "parse(\"%s\") gave %d, not -EINVAL",
 		      text ? text : "(null)", rc);

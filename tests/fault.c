@@ -52,8 +52,9 @@ static const char *const call_names[NK_FAULT_N_CALLS] = {
 	"socket", "bind", "listen", "accept4", "connect", "send", "recv",
 	"sendto", "recvfrom", "sendmsg", "recvmsg", "shutdown", "close",
 	"poll", "getsockopt", "setsockopt", "getsockname", "getpeername",
-	"fcntl", "getaddrinfo", "epoll_create1", "epoll_ctl", "epoll_wait",
-	"eventfd", "pipe2", "read", "write",
+	"fcntl", "getaddrinfo",
+	"socketpair", "epoll_create1", "epoll_ctl", "epoll_wait", "eventfd",
+	"pipe2", "read", "write",
 };
 
 /* What decide() knows of a call. */
@@ -473,6 +474,25 @@ f_fcntl(int fd, int cmd, ...)
 	return post(&v, rc);
 }
 
+/* socketpair: FAIL makes no pair; AFTER makes one, closes it and
+ * reports the error (nothing leaks either way). */
+static int
+f_socketpair(int domain, int type, int protocol, int *sv)
+{
+	struct call_info c = { NK_FAULT_SOCKETPAIR, -1, domain, 0, 0 };
+	struct verdict v;
+	int rc;
+
+	if (pre(&c, &v))
+		return -1;
+	rc = REAL(socketpair)(domain, type, protocol, sv);
+	if (rc == 0 && v.fire && v.action == NK_FAULT_AFTER) {
+		REAL(close)(sv[0]);
+		REAL(close)(sv[1]);
+	}
+	return post(&v, rc);
+}
+
 /* getaddrinfo answers EAI_* codes, not -1 and errno. */
 static int
 f_getaddrinfo(const char *host, const char *serv,
@@ -597,6 +617,7 @@ static const struct netkit__sys wrappers = {
 	.getpeername = f_getpeername,
 	.fcntl = f_fcntl,
 	.getaddrinfo = f_getaddrinfo,
+	.socketpair = f_socketpair,
 	.epoll_create1 = f_epoll_create1,
 	.epoll_ctl = f_epoll_ctl,
 	.epoll_wait = f_epoll_wait,

@@ -1,13 +1,16 @@
 #include "config.h"
 
 #include <dirent.h>
+#include <fcntl.h>
 #include <errno.h>
 #include <poll.h>
 #include <pthread.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -432,16 +435,81 @@ nk_interrupt_blocked(nk_blocker *b, const long *in, size_t n_in,
 int
 nk_test_family(int i, const char *test)
 {
-	size_t n = strlen(test);
-
+	(void)test;
 	if (i == 0)
 		return AF_INET;
 	if (nk_have_ipv6())
 		return AF_INET6;
-	/* START_TEST names the function <test>_fn: print the test's name. */
-	fprintf(stderr, "SKIP %.*s (IPv6): ::1 is unavailable here\n",
-		(int)(n > 3 ? n - 3 : n), test);
+	nk_skip(i, "IPv6 run: ::1 is unavailable here");
 	return -1;
+}
+
+/*
+ * The skips of this executable's runs: a MAP_SHARED page set up by
+ * main.c before the runner forks, so a test's child process writes
+ * where main.c reads; under CK_FORK=no it is the same process. A run
+ * is its test case's name (one test per TCase) and its loop index.
+ */
+#define NK_MAX_SKIPS 512
+
+struct nk_skip_run {
+	char tcase[128];
+	int i;
+};
+
+struct nk_skip_table {
+	atomic_int n;
+	struct nk_skip_run run[NK_MAX_SKIPS];
+};
+
+static struct nk_skip_table *nk_skips;
+
+void
+nk_skips_init(void)
+{
+	void *p = mmap(NULL, sizeof(*nk_skips), PROT_READ | PROT_WRITE,
+		       MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+
+	if (p == MAP_FAILED) {
+		perror("netkit tests: mmap of the skip table");
+		exit(EXIT_FAILURE);
+	}
+	nk_skips = p;
+}
+
+void
+nk_skip(int i, const char *fmt, ...)
+{
+	const char *name = tcase_name();
+	va_list ap;
+	int k;
+
+	fprintf(stderr, "SKIP %s", name);
+	if (i > 0)
+		fprintf(stderr, " (run %d)", i);
+	fprintf(stderr, ": ");
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\n");
+	ck_assert_msg(nk_skips, "nk_skip() before nk_skips_init()");
+	k = atomic_fetch_add(&nk_skips->n, 1);
+	ck_assert_int_lt(k, NK_MAX_SKIPS);
+	snprintf(nk_skips->run[k].tcase, sizeof(nk_skips->run[k].tcase),
+		 "%s", name);
+	nk_skips->run[k].i = i;
+}
+
+bool
+nk_skipped(const char *tcase, int i)
+{
+	int k, n = nk_skips ? atomic_load(&nk_skips->n) : 0;
+
+	for (k = 0; k < n && k < NK_MAX_SKIPS; k++)
+		if (nk_skips->run[k].i == i &&
+		    strcmp(nk_skips->run[k].tcase, tcase) == 0)
+			return true;
+	return false;
 }
 
 void
@@ -494,3 +562,69 @@ nk_guarded_free(struct nk_guarded *g)
 {
 	munmap(g->map, g->size);
 }
+
+void
+nk_sentinel_addr(netkit_addr *out, netkit_addr *ref)
+{
+	memset(out, SENTINEL, sizeof(*out));
+	memset(ref, SENTINEL, sizeof(*ref));
+}
+
+bool
+nk_is_cloexec(int fd)
+{
+	int flags = fcntl(fd, F_GETFD);
+
+	ck_assert_int_ge(flags, 0);
+	return (flags & FD_CLOEXEC) != 0;
+}
+
+short
+nk_wait_fd(int fd, short events, int ms)
+{
+	struct pollfd p = { .fd = fd, .events = events };
+
+	return poll(&p, 1, ms) == 1 ? p.revents : 0;
+}
+
+int
+nk_closed_fd(void)
+{
+	int p[2];
+
+	ck_assert_int_eq(pipe2(p, O_CLOEXEC), 0);
+	close(p[0]);
+	close(p[1]);
+	return p[0];
+}
+
+const long nk_recv_calls[] = {
+	SYS_recvfrom, SYS_recvmsg,
+#ifdef SYS_recv
+	SYS_recv,
+#endif
+};
+const long nk_send_calls[] = {
+	SYS_sendto, SYS_sendmsg,
+#ifdef SYS_send
+	SYS_send,
+#endif
+};
+const long nk_accept_calls[] = {
+	SYS_accept4,
+#ifdef SYS_accept
+	SYS_accept,
+#endif
+};
+const long nk_connect_calls[] = { SYS_connect };
+const long nk_poll_calls[] = {
+	SYS_ppoll,
+#ifdef SYS_poll
+	SYS_poll,
+#endif
+};
+const size_t nk_recv_calls_n = N_ELEMS(nk_recv_calls);
+const size_t nk_send_calls_n = N_ELEMS(nk_send_calls);
+const size_t nk_accept_calls_n = N_ELEMS(nk_accept_calls);
+const size_t nk_connect_calls_n = N_ELEMS(nk_connect_calls);
+const size_t nk_poll_calls_n = N_ELEMS(nk_poll_calls);

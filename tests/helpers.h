@@ -15,9 +15,33 @@
 #define SENTINEL 0xa5
 #define N_ELEMS(a) (sizeof(a) / sizeof((a)[0]))
 
+/* Fills out and ref with the same SENTINEL bytes: a call that must
+ * leave out untouched is then checked with memcmp(out, ref). */
+void nk_sentinel_addr(netkit_addr *out, netkit_addr *ref);
+
+/* Is fd close-on-exec? (Fails the test if fd is not open.) */
+bool nk_is_cloexec(int fd);
+
+/* Waits at most ms for one of events (or an error or hangup) on fd;
+ * its revents, or 0 on timeout. */
+short nk_wait_fd(int fd, short events, int ms);
+
+/* A descriptor number that is not open (just closed). */
+int nk_closed_fd(void);
+
+/* System call numbers a thread blocked in a netkit call may sit in,
+ * for nk_interrupt_blocked(): NK_CALLS(recv) expands to the table and
+ * its length. recv: recvfrom/recvmsg/recv; send: sendto/sendmsg/send;
+ * accept: accept4/accept; connect; poll: ppoll/poll. */
+#define NK_CALLS(x) nk_##x##_calls, nk_##x##_calls_n
+extern const long nk_recv_calls[], nk_send_calls[], nk_accept_calls[];
+extern const long nk_connect_calls[], nk_poll_calls[];
+extern const size_t nk_recv_calls_n, nk_send_calls_n, nk_accept_calls_n;
+extern const size_t nk_connect_calls_n, nk_poll_calls_n;
+
 /* For loop tests over both families (tcase_add_loop_test 0..2): sets var
- * to AF_INET for _i == 0, AF_INET6 for _i == 1, or returns from the test
- * after a SKIP message when ::1 is unavailable. */
+ * to AF_INET for _i == 0, AF_INET6 for _i == 1, or ends the test as
+ * skipped (NK_SKIP) when ::1 is unavailable. */
 #define FAMILY_OR_SKIP(var) \
 	do { \
 		(var) = nk_test_family(_i, __func__); \
@@ -26,7 +50,32 @@
 	} while (0)
 int nk_test_family(int i, const char *test);
 
-/* Registers a loop test for IPv4 (_i = 0) and IPv6 (_i = 1). */
+/* A missing precondition (no IPv6, no namespace, no hosts entry, no
+ * privilege): ends the running test as SKIPPED, never as a pass. It
+ * prints "SKIP <test>: <why>" and records the skip in memory shared
+ * with main.c (Check forks each test), which counts it apart from the
+ * passes ("netkit-tally: P F S") and exits 77, meson's SKIP, when every
+ * test of the executable skipped. Use it in the test function itself
+ * (it reads _i and returns); a helper calls nk_skip(_i, ...) and lets
+ * the test return. A skipped test that then fails (its fixture) counts
+ * as failed. */
+#define NK_SKIP(...) \
+	do { \
+		nk_skip(_i, __VA_ARGS__); \
+		return; \
+	} while (0)
+void nk_skip(int i, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/* For main.c: makes the shared record of skips (before the tests run),
+ * and answers whether run i of test case tcase skipped. */
+void nk_skips_init(void);
+bool nk_skipped(const char *tcase, int i);
+
+/* Adds a loop test for IPv4 (_i = 0) and IPv6 (_i = 1) to a shared
+ * TCase. Do not use it in new code: CK_RUN_CASE cannot pick one test of
+ * a shared TCase, and main.c counts skips per TCase named after its
+ * test (a skip there counts as a pass). Use NK_ADD_TEST_V4_V6. */
 #define ADD_V4_V6(tc, t) tcase_add_loop_test((tc), (t), 0, 2)
 
 /* SO_LINGER 0: closing fd then resets the connection (RST). */

@@ -188,7 +188,7 @@ assert_from_sockaddr_rejected(const void *sa, socklen_t len)
 	netkit_addr out, ref;
 	int rc;
 
-	sentinel_addr(&out, &ref);
+	nk_sentinel_addr(&out, &ref);
 	rc = netkit_addr_from_sockaddr(&out, sa, len);
 	ck_assert_msg(rc == -EINVAL, "from_sockaddr(len %u) gave %d",
 		      (unsigned int)len, rc);

@@ -161,9 +161,9 @@ child(int fd, void (*check)(struct report *))
 }
 
 /* Runs check() in a child in a new namespace, at most 20 s, and fails
- * the test with its report, or prints SKIP. */
+ * the test with its report, or records a skip (nk_skip). */
 static void
-run_in_netns(const char *test, void (*check)(struct report *))
+run_in_netns(int i, void (*check)(struct report *))
 {
 	char msg[512] = "";
 	struct pollfd p;
@@ -191,12 +191,11 @@ run_in_netns(const char *test, void (*check)(struct report *))
 	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
 		;
 	if (WIFEXITED(status) && WEXITSTATUS(status) == SKIP_NO_NETNS) {
-		printf("SKIP %s: no network namespace here\n", test);
+		nk_skip(i, "no network namespace here");
 		return;
 	}
 	if (WIFEXITED(status) && WEXITSTATUS(status) == SKIP_NO_LINKS) {
-		printf("SKIP %s: ip(8) cannot create dummy or bridge links\n",
-		       test);
+		nk_skip(i, "ip(8) cannot create dummy or bridge links");
 		return;
 	}
 	ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0,
@@ -236,7 +235,7 @@ check_every_interface(struct report *r)
 
 START_TEST(scope_of_every_interface_round_trips_through_format_and_parse)
 {
-	run_in_netns(__func__, check_every_interface);
+	run_in_netns(_i, check_every_interface);
 }
 END_TEST
 
@@ -261,7 +260,7 @@ check_unknown_indexes(struct report *r)
 
 START_TEST(unknown_scope_index_is_kept_and_written_as_its_number)
 {
-	run_in_netns(__func__, check_unknown_indexes);
+	run_in_netns(_i, check_unknown_indexes);
 }
 END_TEST
 
@@ -296,7 +295,7 @@ check_digits_and_names(struct report *r)
 
 START_TEST(scope_of_digits_is_an_index_anything_else_a_name)
 {
-	run_in_netns(__func__, check_digits_and_names);
+	run_in_netns(_i, check_digits_and_names);
 }
 END_TEST
 

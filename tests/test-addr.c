@@ -246,7 +246,7 @@ assert_unterminated_rejected(char fill, size_t len, bool parse_it)
 	if (parse_it)
 		bytes[0] = '[';
 	t = nk_guarded_text(&g, bytes, len);
-	sentinel_addr(&out, &ref);
+	nk_sentinel_addr(&out, &ref);
 	rc = parse_it ? netkit_addr_parse(&out, t) :
 			netkit_addr_from_ip(&out, t, 80);
 	nk_guarded_free(&g);

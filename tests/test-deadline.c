@@ -586,10 +586,8 @@ START_TEST(sendto_until_times_out_when_udp_send_buffer_is_held)
 	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
 	ck_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0);
 	if (r.skip) {
-		fprintf(stderr, "SKIP sendto_until_times_out_when_udp_send_"
-			"buffer_is_held: no network namespace with a veth "
-			"pair here (needs CAP_NET_ADMIN and ip)\n");
-		return;
+		NK_SKIP("no network namespace with a veth pair here "
+			"(needs CAP_NET_ADMIN and ip)");
 	}
 	ck_assert_msg(r.rc == -ETIMEDOUT, "sendto_until: %s",
 		      netkit_errname((int)r.rc));

@@ -210,10 +210,8 @@ START_TEST(server_ipv6_sets_v6only_explicitly)
 	netkit_addr local, v4;
 	int srv, fd;
 
-	if (!nk_have_ipv6()) {
-		fprintf(stderr, "SKIP %s: ::1 is unavailable\n", __func__);
-		return;
-	}
+	if (!nk_have_ipv6())
+		NK_SKIP("::1 is unavailable");
 	srv = netkit_create_server("::1", "0", NULL);
 	ck_assert_int_ge(srv, 0);
 	ck_assert_int_eq(get_int(srv, IPPROTO_IPV6, IPV6_V6ONLY), 1);
@@ -241,10 +239,8 @@ START_TEST(server_dualstack_takes_an_ipv4_client)
 	char ip[NETKIT_ADDRSTRLEN];
 	int srv, fd, conn;
 
-	if (!nk_have_ipv6()) {
-		fprintf(stderr, "SKIP %s: ::1 is unavailable\n", __func__);
-		return;
-	}
+	if (!nk_have_ipv6())
+		NK_SKIP("::1 is unavailable");
 	srv = netkit_create_server(NULL, "0", &o);
 	ck_assert_int_ge(srv, 0);
 	ck_assert_int_eq(netkit_local_addr(srv, &local), 0);
@@ -266,17 +262,11 @@ START_TEST(server_resolves_a_named_service)
 
 	/* Not "http": port 80 is privileged. socks is 1080 in netbase. */
 	port = netkit_getservbyname("socks", "tcp");
-	if (port < 0) {
-		fprintf(stderr, "SKIP %s: no socks in /etc/services\n",
-			__func__);
-		return;
-	}
+	if (port < 0)
+		NK_SKIP("no socks in /etc/services");
 	srv = netkit_create_server("127.0.0.1", "socks", NULL);
-	if (srv == -EADDRINUSE) {
-		fprintf(stderr, "SKIP %s: port %d is in use\n", __func__,
-			port);
-		return;
-	}
+	if (srv == -EADDRINUSE)
+		NK_SKIP("port %d is in use", port);
 	ck_assert_int_ge(srv, 0);
 	ck_assert_int_eq(netkit_local_addr(srv, &local), 0);
 	ck_assert_int_eq(netkit_addr_port(&local), port);

@@ -271,10 +271,8 @@ START_TEST(families_are_interleaved_first_family_first)
 	static const size_t v4_first[] = { 0, 2, 1, 3 };
 	netkit_addr a[5];
 
-	if (!nk_have_ipv6()) {
-		fprintf(stderr, "SKIP %s: ::1 is unavailable\n", __func__);
-		return;
-	}
+	if (!nk_have_ipv6())
+		NK_SKIP("::1 is unavailable");
 	/* ::1 a, ::1 b, then three IPv4: v6, v4, v6, v4, v4. */
 	nk_refused_addr(AF_INET6, &a[0]);
 	nk_refused_addr(AF_INET6, &a[1]);

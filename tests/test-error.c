@@ -43,7 +43,7 @@ START_TEST(strerror_is_never_null_nor_empty)
 		-20000, -2147483647 - 1, 2147483647 };
 	size_t i;
 
-	for (i = 0; i < sizeof(codes) / sizeof(codes[0]); i++) {
+	for (i = 0; i < N_ELEMS(codes); i++) {
 		const char *s = netkit_strerror(codes[i]);
 
 		ck_assert_ptr_nonnull(s);

@@ -168,15 +168,13 @@ Suite *
 netkit_test_suite(void)
 {
 	Suite *s = suite_create("iface");
-	TCase *tc = nk_tcase("iface");
 
-	tcase_add_test(tc, list_has_loopback);
-	tcase_add_test(tc, list_matches_if_nameindex);
-	tcase_add_test(tc, list_addresses_are_consistent);
-	tcase_add_test(tc, list_rejects_null_and_free_accepts_it);
-	tcase_add_test(tc, nametoindex_and_back);
-	tcase_add_test(tc, lookup_errors);
-	suite_add_tcase(s, tc);
+	NK_ADD_TEST(s, list_has_loopback);
+	NK_ADD_TEST(s, list_matches_if_nameindex);
+	NK_ADD_TEST(s, list_addresses_are_consistent);
+	NK_ADD_TEST(s, list_rejects_null_and_free_accepts_it);
+	NK_ADD_TEST(s, nametoindex_and_back);
+	NK_ADD_TEST(s, lookup_errors);
 	NK_ADD_TEST(s, nametoindex_reads_no_further_than_ifnamsiz);
 	return s;
 }

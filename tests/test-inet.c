@@ -209,7 +209,7 @@ START_TEST(pton_ntop_round_trip)
 	char buf[INET6_ADDRSTRLEN];
 	size_t i;
 
-	for (i = 0; i < sizeof(texts) / sizeof(texts[0]); i++) {
+	for (i = 0; i < N_ELEMS(texts); i++) {
 		ck_assert_int_eq(netkit_inet_pton(AF_INET6, texts[i], bin), 0);
 		ck_assert_int_ge(netkit_inet_ntop(AF_INET6, bin, buf,
 						  sizeof(buf)), 0);

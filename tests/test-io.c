@@ -257,19 +257,6 @@ END_TEST
 
 /* ---- EINTR in the middle of a transfer ---- */
 
-static const long send_calls[] = {
-	SYS_sendto, SYS_sendmsg,
-#ifdef SYS_send
-	SYS_send,
-#endif
-};
-static const long recv_calls[] = {
-	SYS_recvfrom, SYS_recvmsg,
-#ifdef SYS_recv
-	SYS_recv,
-#endif
-};
-
 struct transfer {
 	nk_blocker b;
 	int fd;
@@ -328,8 +315,8 @@ START_TEST(send_all_interrupted_by_signal_still_sends_everything)
 
 	/* Interrupted after a part went out, send() returns a short count
 	 * (or EINTR): send_all must carry on from the right offset. */
-	nk_interrupt_blocked(&x.b, send_calls, N_ELEMS(send_calls),
-			     send_calls, N_ELEMS(send_calls));
+	nk_interrupt_blocked(&x.b, NK_CALLS(send),
+			     NK_CALLS(send));
 	ck_assert_int_eq(netkit_recv_exact(s, in, BIG), (ssize_t)BIG);
 	nk_join(t);
 	ck_assert_int_eq(x.rc, (ssize_t)BIG);
@@ -363,13 +350,13 @@ START_TEST(recv_exact_interrupted_by_signal_still_gets_every_byte)
 
 	/* Blocked with nothing yet: recv() fails with EINTR, which must be
 	 * retried. */
-	nk_interrupt_blocked(&x.b, recv_calls, N_ELEMS(recv_calls),
-			     recv_calls, N_ELEMS(recv_calls));
+	nk_interrupt_blocked(&x.b, NK_CALLS(recv),
+			     NK_CALLS(recv));
 	ck_assert_int_eq(netkit_send(c, "1234", 4), 4);
 	/* Blocked with half the bytes: recv() returns 4; recv_exact must
 	 * wait for the rest. */
-	nk_interrupt_blocked(&x.b, recv_calls, N_ELEMS(recv_calls),
-			     recv_calls, N_ELEMS(recv_calls));
+	nk_interrupt_blocked(&x.b, NK_CALLS(recv),
+			     NK_CALLS(recv));
 	ck_assert_int_eq(netkit_send(c, "5678", 4), 4);
 	nk_join(t);
 	ck_assert_int_eq(x.rc, 8);
@@ -384,22 +371,21 @@ Suite *
 netkit_test_suite(void)
 {
 	Suite *s = suite_create("io");
-	TCase *tc = nk_tcase("io");
 
-	ADD_V4_V6(tc, send_all_delivers_4_mib_intact_to_reader_thread);
-	ADD_V4_V6(tc, send_all_of_nothing_returns_zero);
-	ADD_V4_V6(tc, recv_exact_joins_pieces_into_exact_count);
-	ADD_V4_V6(tc, recv_exact_returns_short_count_when_peer_closes_early);
-	ADD_V4_V6(tc, recv_exact_after_peer_reset_gives_econnreset);
-	ADD_V4_V6(tc, recv_exact_rejects_len_0_null_buf_and_bad_fd);
-	ADD_V4_V6(tc, send_all_rejects_null_buf_and_bad_fd);
-	ADD_V4_V6(tc, send_all_to_reset_peer_gives_epipe_without_sigpipe);
-	ADD_V4_V6(tc, send_all_to_closed_peer_fails_without_sigpipe);
-	suite_add_tcase(s, tc);
-
-	tc = nk_tcase("eintr");
-	ADD_V4_V6(tc, send_all_interrupted_by_signal_still_sends_everything);
-	ADD_V4_V6(tc, recv_exact_interrupted_by_signal_still_gets_every_byte);
-	suite_add_tcase(s, tc);
+	NK_ADD_TEST_V4_V6(s, send_all_delivers_4_mib_intact_to_reader_thread);
+	NK_ADD_TEST_V4_V6(s, send_all_of_nothing_returns_zero);
+	NK_ADD_TEST_V4_V6(s, recv_exact_joins_pieces_into_exact_count);
+	NK_ADD_TEST_V4_V6(s,
+		recv_exact_returns_short_count_when_peer_closes_early);
+	NK_ADD_TEST_V4_V6(s, recv_exact_after_peer_reset_gives_econnreset);
+	NK_ADD_TEST_V4_V6(s, recv_exact_rejects_len_0_null_buf_and_bad_fd);
+	NK_ADD_TEST_V4_V6(s, send_all_rejects_null_buf_and_bad_fd);
+	NK_ADD_TEST_V4_V6(s,
+		send_all_to_reset_peer_gives_epipe_without_sigpipe);
+	NK_ADD_TEST_V4_V6(s, send_all_to_closed_peer_fails_without_sigpipe);
+	NK_ADD_TEST_V4_V6(s,
+		send_all_interrupted_by_signal_still_sends_everything);
+	NK_ADD_TEST_V4_V6(s,
+		recv_exact_interrupted_by_signal_still_gets_every_byte);
 	return s;
 }

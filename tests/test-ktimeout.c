@@ -228,13 +228,6 @@ KCASE_TEST(connect_ends_at_so_sndtimeo_with_einprogress, K_CONNECT)
 
 /* ---- without a kernel timeout: the same call again ---- */
 
-static const long send_calls[] = {
-	SYS_sendto, SYS_sendmsg,
-#ifdef SYS_send
-	SYS_send,
-#endif
-};
-
 struct blocked_send {
 	nk_blocker b;
 	int fd;
@@ -284,8 +277,8 @@ START_TEST(send_without_so_sndtimeo_blocks_again_in_send_after_signal)
 	memset(&x, 0, sizeof(x));
 	x.fd = k.fd;
 	t = nk_spawn(blocked_send_run, &x);
-	nk_interrupt_blocked(&x.b, send_calls, N_ELEMS(send_calls),
-			     send_calls, N_ELEMS(send_calls));
+	nk_interrupt_blocked(&x.b, NK_CALLS(send),
+			     NK_CALLS(send));
 	/* Room at last: the retried send goes through. */
 	ck_assert_uint_gt(read_available(k.peer), 0);
 	nk_join(t);

@@ -220,11 +220,11 @@ answer_until_alone(int server, struct report *r, const char *label)
 
 typedef void (*child_fn)(int server, struct report *r);
 
-/* Runs fn in a forked child inside its own namespaces; false (after a
- * SKIP message) when they cannot be made. Fails the test if the child
- * fails, hangs, or (under valgrind) leaks. */
+/* Runs fn in a forked child inside its own namespaces; false (after
+ * nk_skip() for run i) when they cannot be made. Fails the test if the
+ * child fails, hangs, or (under valgrind) leaks. */
 static bool
-in_netns(child_fn fn, struct report *r, int seconds)
+in_netns(int i, child_fn fn, struct report *r, int seconds)
 {
 	struct report got;
 	int p[2], status, fd;
@@ -232,8 +232,7 @@ in_netns(child_fn fn, struct report *r, int seconds)
 
 	memset(r, 0, sizeof(*r));
 	if (!nsswitch_plain_dns()) {
-		fprintf(stderr, "SKIP: /etc/nsswitch.conf hosts: not files "
-			"and dns only\n");
+		nk_skip(i, "/etc/nsswitch.conf hosts: not files and dns only");
 		return false;
 	}
 	ck_assert_int_eq(pipe2(p, O_CLOEXEC), 0);
@@ -265,7 +264,7 @@ in_netns(child_fn fn, struct report *r, int seconds)
 	*r = got;
 	ck_assert_msg(r->status != -1, "the child hung or died");
 	if (r->status == CHILD_SKIP) {
-		fprintf(stderr, "SKIP: %s\n", r->note);
+		nk_skip(i, "%s", r->note);
 		return false;
 	}
 	ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0,
@@ -307,7 +306,7 @@ START_TEST(until_times_out_on_a_silent_dns_server)
 {
 	struct report r;
 
-	if (!in_netns(child_silent_dns, &r, 10))
+	if (!in_netns(_i, child_silent_dns, &r, 10))
 		return;
 	ck_assert_int_eq(r.rc[0], -ETIMEDOUT);
 	ck_assert_msg(r.late[0] >= 0, "returned %lld ms early",
@@ -355,7 +354,7 @@ START_TEST(until_timed_out_lookups_are_freed_when_the_resolver_ends)
 	struct report r;
 	int i;
 
-	if (!in_netns(child_timeouts_then_answers, &r, 20))
+	if (!in_netns(_i, child_timeouts_then_answers, &r, 20))
 		return;
 	for (i = 0; i < 3; i++) {
 		ck_assert_int_eq(r.rc[i], -ETIMEDOUT);
@@ -417,7 +416,7 @@ START_TEST(until_deadline_zero_name_never_blocks)
 END_TEST
 
 static bool
-hosts_has_localhost(void)
+hosts_has_localhost(int i)
 {
 	netkit_addrinfo *ai = NULL;
 	bool ok = netkit_getaddrinfo("localhost", NULL, AF_INET, SOCK_STREAM,
@@ -425,7 +424,7 @@ hosts_has_localhost(void)
 
 	netkit_addrinfo_free(ai);
 	if (!ok)
-		fprintf(stderr, "SKIP: localhost does not resolve here\n");
+		nk_skip(i, "localhost does not resolve here");
 	return ok;
 }
 
@@ -434,7 +433,7 @@ START_TEST(until_resolves_localhost_from_the_hosts_file)
 	netkit_addrinfo *ai = NULL;
 	char ip[NETKIT_ADDRSTRLEN];
 
-	if (!hosts_has_localhost())
+	if (!hosts_has_localhost(_i))
 		return;
 	ck_assert_int_ge(netkit_getaddrinfo_until("localhost", "http",
 		AF_INET, SOCK_STREAM, NETKIT_AI_CANONNAME,
@@ -505,7 +504,7 @@ START_TEST(until_answers_as_getaddrinfo)
 	size_t i;
 	int ra, rb, rd;
 
-	if (!hosts_has_localhost())
+	if (!hosts_has_localhost(_i))
 		return;
 	for (i = 0; i < N_ELEMS(gai_cases); i++) {
 		c = &gai_cases[i];
@@ -562,7 +561,7 @@ START_TEST(until_concurrent_lookups_from_threads)
 	char want[1024], *bad;
 	int i, rc;
 
-	if (!hosts_has_localhost())
+	if (!hosts_has_localhost(_i))
 		return;
 	rc = netkit_getaddrinfo("localhost", "80", AF_UNSPEC, SOCK_STREAM, 0,
 				&ai);

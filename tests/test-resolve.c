@@ -39,11 +39,8 @@ hosts_file_has(const char *word)
 
 #define NEED_HOSTS(word) \
 	do { \
-		if (!hosts_file_has(word)) { \
-			fprintf(stderr, "skipped: /etc/hosts lacks %s\n", \
-				word); \
-			return; \
-		} \
+		if (!hosts_file_has(word)) \
+			NK_SKIP("/etc/hosts lacks %s", (word)); \
 	} while (0)
 
 START_TEST(gai_errors_map_to_netkit_codes)
@@ -522,31 +519,30 @@ Suite *
 netkit_test_suite(void)
 {
 	Suite *s = suite_create("resolve");
-	TCase *tc = nk_tcase("resolve");
 
-	tcase_add_test(tc, gai_errors_map_to_netkit_codes);
-	tcase_add_test(tc, gethostname_matches_the_system);
-	tcase_add_test(tc, gethostname_needs_room_for_the_nul);
-	tcase_add_test(tc, gethostbyname_localhost_is_loopback);
-	tcase_add_test(tc, gethostbyname_special_and_numeric_names);
-	tcase_add_test(tc, gethostbyname_errors);
-	tcase_add_test(tc, gethostbyname_ex_of_localhost);
-	tcase_add_test(tc, gethostbyname_ex_of_numeric_text);
-	tcase_add_test(tc, gethostbyname_ex_errors_leave_out_alone);
-	tcase_add_test(tc, gethostbyaddr_of_loopback);
-	tcase_add_test(tc, gethostbyaddr_errors);
-	tcase_add_test(tc, getservbyname_tutorial_services);
-	tcase_add_test(tc, getservbyname_unknown);
-	tcase_add_test(tc, getservbyport_names_and_limits);
-	tcase_add_test(tc, getaddrinfo_numeric);
-	tcase_add_test(tc, getaddrinfo_passive_gives_wildcards);
-	tcase_add_test(tc, getaddrinfo_canonname_of_localhost);
-	tcase_add_test(tc, getaddrinfo_errors);
-	tcase_add_test(tc, getnameinfo_numeric_and_named);
-	tcase_add_test(tc, getnameinfo_errors);
-	suite_add_tcase(s, tc);
+	NK_ADD_TEST(s, gai_errors_map_to_netkit_codes);
+	NK_ADD_TEST(s, gethostname_matches_the_system);
+	NK_ADD_TEST(s, gethostname_needs_room_for_the_nul);
+	NK_ADD_TEST(s, gethostbyname_localhost_is_loopback);
+	NK_ADD_TEST(s, gethostbyname_special_and_numeric_names);
+	NK_ADD_TEST(s, gethostbyname_errors);
+	NK_ADD_TEST(s, gethostbyname_ex_of_localhost);
+	NK_ADD_TEST(s, gethostbyname_ex_of_numeric_text);
+	NK_ADD_TEST(s, gethostbyname_ex_errors_leave_out_alone);
+	NK_ADD_TEST(s, gethostbyaddr_of_loopback);
+	NK_ADD_TEST(s, gethostbyaddr_errors);
+	NK_ADD_TEST(s, getservbyname_tutorial_services);
+	NK_ADD_TEST(s, getservbyname_unknown);
+	NK_ADD_TEST(s, getservbyport_names_and_limits);
+	NK_ADD_TEST(s, getaddrinfo_numeric);
+	NK_ADD_TEST(s, getaddrinfo_passive_gives_wildcards);
+	NK_ADD_TEST(s, getaddrinfo_canonname_of_localhost);
+	NK_ADD_TEST(s, getaddrinfo_errors);
+	NK_ADD_TEST(s, getnameinfo_numeric_and_named);
+	NK_ADD_TEST(s, getnameinfo_errors);
 	NK_ADD_TEST(s, host_names_are_read_no_further_than_the_limit);
 	NK_ADD_TEST(s, host_names_up_to_the_limit_reach_libc);
-	NK_ADD_TEST(s, service_and_protocol_names_are_read_no_further_than_the_limit);
+	NK_ADD_TEST(s,
+		service_and_protocol_names_are_read_no_further_than_the_limit);
 	return s;
 }

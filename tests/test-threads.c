@@ -183,7 +183,7 @@ static const struct {
 	{ "getnameinfo", h_nameinfo },
 	{ "iface", h_iface },
 };
-#define NHELPERS (sizeof(helpers) / sizeof(helpers[0]))
+#define NHELPERS N_ELEMS(helpers)
 
 static char reference[NHELPERS][ANSWER];
 static pthread_barrier_t start;
@@ -369,10 +369,10 @@ Suite *
 netkit_test_suite(void)
 {
 	Suite *s = suite_create("threads");
-	TCase *tc = nk_tcase("threads");
+	TCase *tc = nk_tcase_with("helpers_agree_across_8_threads",
+				  helpers_agree_across_8_threads, 1);
 
 	tcase_set_timeout(tc, 60);
-	tcase_add_test(tc, helpers_agree_across_8_threads);
 	suite_add_tcase(s, tc);
 	NK_ADD_TEST(s,
 		getaddrinfo_until_and_create_connection_agree_across_threads);

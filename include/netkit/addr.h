@@ -17,7 +17,8 @@ extern "C" {
  * @defgroup addr Addresses
  * An IP address and port, like the `(host, port)` tuples of Python.
  *
- * A ::netkit_addr holds an IPv4 or IPv6 socket address. Build one from
+ * A ::netkit_addr holds an IPv4 or IPv6 socket address, or an `AF_UNIX`
+ * one (paths, abstract names: see @ref unix). Build one from
  * numeric text (netkit_addr_from_ip(), netkit_addr_parse()), from a raw
  * `struct sockaddr` (netkit_addr_from_sockaddr()), or read one back from
  * a socket (netkit_local_addr(), netkit_peer_addr()). None of these calls
@@ -51,7 +52,7 @@ extern "C" {
  */
 
 /**
- * An IPv4 or IPv6 socket address.
+ * An IPv4, IPv6 or `AF_UNIX` socket address.
  *
  * The fields are private by convention: use the functions of this group.
  * A zero-filled ::netkit_addr is "no address"; functions reading one
@@ -94,14 +95,18 @@ NETKIT_EXPORT int netkit_addr_from_ip(netkit_addr *out, const char *ip,
  *
  * The inverse of netkit_addr_format(). The port is required and is
  * 1 to 5 decimal digits with a value of at most 65535. The scope is
- * read as in netkit_addr_from_ip().
+ * read as in netkit_addr_from_ip(). Text starting "unix:" is an
+ * `AF_UNIX` address ("unix:/run/app.sock", "unix:@name", "unix:"), as
+ * described in @ref unix.
  * @param[out] out  Written only on success.
  * @param text      The text to parse; read at most NETKIT_ADDRSTRLEN
- *                  bytes far.
+ *                  bytes far (NETKIT_UNIX_ADDRSTRLEN for "unix:" text).
  * @retval 0        Success.
  * @retval -EINVAL  NULL argument, malformed text, a scope as refused by
- *                  netkit_addr_from_ip(), or text of NETKIT_ADDRSTRLEN
- *                  bytes or more.
+ *                  netkit_addr_from_ip(), text of NETKIT_ADDRSTRLEN
+ *                  bytes or more (NETKIT_UNIX_ADDRSTRLEN for "unix:"
+ *                  text), a bad escape, or a NUL in a path.
+ * @retval -ENAMETOOLONG A Unix name of more than 107 bytes.
  * @note Thread-safe.
  */
 NETKIT_EXPORT int netkit_addr_parse(netkit_addr *out, const char *text);
@@ -112,9 +117,14 @@ NETKIT_EXPORT int netkit_addr_parse(netkit_addr *out, const char *text);
  * A scope is written as the interface's name where that name parses
  * back to the same interface, else as its index ("[fe80::1%2]:80"), so
  * netkit_addr_parse() of the text always gives back the same address.
+ * An `AF_UNIX` address is written "unix:/path", "unix:@name" or
+ * "unix:" (see @ref unix); its text parses back to it too, except a
+ * 108-byte path with no NUL that another program bound (netkit takes
+ * at most 107 bytes).
  * @param a         The address.
  * @param[out] buf  Receives the NUL-terminated text; untouched on failure.
- * @param len       Size of @p buf; NETKIT_ADDRSTRLEN always suffices.
+ * @param len       Size of @p buf; NETKIT_ADDRSTRLEN always suffices for
+ *                  IP addresses, NETKIT_UNIX_ADDRSTRLEN for any.
  * @return The length of the text (without the NUL), or a negative code.
  * @retval -EINVAL  NULL argument or an empty address.
  * @retval -ENOSPC  @p buf too small for the text and its NUL.
@@ -130,6 +140,7 @@ NETKIT_EXPORT int netkit_addr_format(const netkit_addr *a, char *buf,
  * @param len       Size of @p buf; NETKIT_ADDRSTRLEN always suffices.
  * @return The length of the text (without the NUL), or a negative code.
  * @retval -EINVAL  NULL argument or an empty address.
+ * @retval -EAFNOSUPPORT An `AF_UNIX` address: it has no IP.
  * @retval -ENOSPC  @p buf too small.
  * @note Thread-safe. Python: `addr[0]`.
  */
@@ -138,7 +149,9 @@ NETKIT_EXPORT int netkit_addr_ip(const netkit_addr *a, char *buf, size_t len);
 /**
  * The port of an address.
  * @param a The address.
- * @return 0..65535, or -EINVAL for NULL or an empty address.
+ * @return 0..65535, or a negative code.
+ * @retval -EINVAL NULL or an empty address.
+ * @retval -EAFNOSUPPORT An `AF_UNIX` address: it has no port.
  * @note Python: `addr[1]`.
  */
 NETKIT_EXPORT int netkit_addr_port(const netkit_addr *a);
@@ -146,7 +159,8 @@ NETKIT_EXPORT int netkit_addr_port(const netkit_addr *a);
 /**
  * The family of an address.
  * @param a The address.
- * @return `AF_INET` or `AF_INET6`, or -EINVAL for NULL or an empty address.
+ * @return `AF_INET`, `AF_INET6` or `AF_UNIX`, or -EINVAL for NULL or an
+ *         empty address.
  */
 NETKIT_EXPORT int netkit_addr_family(const netkit_addr *a);
 
@@ -195,12 +209,16 @@ NETKIT_EXPORT bool netkit_addr_equal(const netkit_addr *a,
 /**
  * Copies a raw system address into a ::netkit_addr.
  * @param[out] out  Written only on success.
- * @param sa        A `struct sockaddr_in` or `struct sockaddr_in6`.
- * @param len       Its length: at least the size of that structure and
- *                  at most `sizeof(struct sockaddr_storage)`.
+ * @param sa        A `struct sockaddr_in`, `struct sockaddr_in6` or
+ *                  `struct sockaddr_un`.
+ * @param len       Its length: for IP, at least the size of that
+ *                  structure and at most `sizeof(struct
+ *                  sockaddr_storage)`; for `AF_UNIX`, from
+ *                  `sizeof(sa_family_t)` (unnamed) to `sizeof(struct
+ *                  sockaddr_un)`, as the kernel reads it.
  * @retval 0        Success.
- * @retval -EINVAL  NULL argument, a family other than AF_INET/AF_INET6,
- *                  or a wrong length.
+ * @retval -EINVAL  NULL argument, a family other than AF_INET, AF_INET6
+ *                  and AF_UNIX, or a wrong length.
  */
 NETKIT_EXPORT int netkit_addr_from_sockaddr(netkit_addr *out,
 					    const struct sockaddr *sa,
@@ -224,7 +242,7 @@ NETKIT_EXPORT const struct sockaddr *netkit_addr_sockaddr(const netkit_addr *a,
  * @retval -EINVAL  @p out is NULL.
  * @retval -EBADF   @p fd is not an open descriptor.
  * @retval -ENOTSOCK @p fd is not a socket.
- * @retval -EAFNOSUPPORT The socket is not an IPv4/IPv6 socket.
+ * @retval -EAFNOSUPPORT The socket is not an IPv4, IPv6 or Unix socket.
  * @note Python: `sock.getsockname()`.
  */
 NETKIT_EXPORT int netkit_local_addr(int fd, netkit_addr *out);
@@ -237,7 +255,7 @@ NETKIT_EXPORT int netkit_local_addr(int fd, netkit_addr *out);
  * @retval -EINVAL  @p out is NULL.
  * @retval -ENOTCONN The socket is not connected.
  * @retval -EBADF   @p fd is not an open descriptor.
- * @retval -EAFNOSUPPORT The socket is not an IPv4/IPv6 socket.
+ * @retval -EAFNOSUPPORT The socket is not an IPv4, IPv6 or Unix socket.
  * @note Python: `sock.getpeername()`.
  */
 NETKIT_EXPORT int netkit_peer_addr(int fd, netkit_addr *out);

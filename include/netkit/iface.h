@@ -118,7 +118,7 @@ NETKIT_EXPORT void netkit_iface_list_free(netkit_iface *list);
  *                  interface with this name`), including a name of
  *                  `IF_NAMESIZE` (16) bytes or more, which is refused
  *                  after reading at most 16 bytes of it.
- * @note Thread-safe. Python: `socket.if_nametoindex('lo')`.
+ * @note Thread-safe. Python: ``socket.if_nametoindex('lo')``.
  */
 NETKIT_EXPORT int netkit_if_nametoindex(const char *name);
 

@@ -70,7 +70,7 @@ NETKIT_EXPORT int netkit_inet_aton(const char *text, unsigned char out[4]);
  * @retval -EINVAL  NULL argument.
  * @retval -ENOSPC  @p buf too small for the text and its NUL.
  * @note Thread-safe, unlike the libc inet_ntoa(). Python:
- *       `socket.inet_ntoa(b'\\xc0\\xa8\\x01\\x02')`.
+ *       ``socket.inet_ntoa(b'\xc0\xa8\x01\x02')``.
  */
 NETKIT_EXPORT int netkit_inet_ntoa(const unsigned char in[4], char *buf,
 				   size_t len);

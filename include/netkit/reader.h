@@ -85,7 +85,7 @@ extern "C" {
  * netkit_close(fd);
  * @endcode
  * (every call returns a negative code on failure; check each one.)
- * @note Python: `f = sock.makefile('rb')`, then `f.readline()`,
+ * @note Python: ``f = sock.makefile('rb')``, then `f.readline()`,
  * `f.read(n)`; asyncio's `StreamReader.readline()`, `readuntil()` and
  * `readexactly()`.
  * @{
@@ -134,7 +134,7 @@ typedef struct netkit_reader {
  * @retval 0        Success.
  * @retval -EINVAL  @p r or @p buf NULL, or @p size 0; @p r untouched.
  * @retval -EBADF   @p fd negative; @p r untouched.
- * @note Python: `sock.makefile('rb', buffering=size)`.
+ * @note Python: ``sock.makefile('rb', buffering=size)``.
  */
 NETKIT_EXPORT int netkit_reader_init(netkit_reader *r, int fd, void *buf,
 				     size_t size);
@@ -149,7 +149,7 @@ NETKIT_EXPORT int netkit_reader_init(netkit_reader *r, int fd, void *buf,
  * @retval -EINVAL  @p r NULL or @p size 0; @p r untouched.
  * @retval -EBADF   @p fd negative; @p r untouched.
  * @retval -ENOMEM  No memory for the buffer; @p r untouched.
- * @note Python: `sock.makefile('rb')`.
+ * @note Python: ``sock.makefile('rb')``.
  */
 NETKIT_EXPORT int netkit_reader_alloc(netkit_reader *r, int fd,
 				      size_t size);
@@ -202,7 +202,7 @@ NETKIT_EXPORT ssize_t netkit_reader_read_delim(netkit_reader *r, int delim,
 					       int64_t deadline);
 
 /**
- * Reads one line: netkit_reader_read_delim() with `'\n'`.
+ * Reads one line: netkit_reader_read_delim() with ``'\n'``.
  *
  * The line keeps its `"\n"` (and a `"\r\n"` stays two bytes), like
  * Python's `readline()`.
@@ -220,7 +220,7 @@ NETKIT_EXPORT ssize_t netkit_reader_read_delim(netkit_reader *r, int delim,
  *                  stay buffered.
  * @retval -EINVAL  @p r not set up, @p out NULL, @p max 0, or
  *                  @p deadline below -1.
- * @note Python: `sock.makefile('rb').readline()`; asyncio's
+ * @note Python: ``sock.makefile('rb').readline()``; asyncio's
  * `StreamReader.readline()`.
  */
 NETKIT_EXPORT ssize_t netkit_reader_read_line(netkit_reader *r, char *out,
@@ -250,7 +250,7 @@ NETKIT_EXPORT ssize_t netkit_reader_read_line(netkit_reader *r, char *out,
  *                     @p deadline below -1.
  * @note Python: asyncio's `StreamReader.readexactly(n)` (which raises
  * `IncompleteReadError` where this returns a short count);
- * `makefile('rb').read(n)`.
+ * ``makefile('rb').read(n)``.
  */
 NETKIT_EXPORT ssize_t netkit_reader_read_exact(netkit_reader *r, void *out,
 					       size_t len, int64_t deadline,
@@ -273,14 +273,14 @@ NETKIT_EXPORT ssize_t netkit_reader_read_exact(netkit_reader *r, void *out,
  * @retval -ECONNRESET The peer reset the connection (nothing buffered).
  * @retval -EINVAL     @p r not set up, @p out NULL, @p len 0, or
  *                     @p deadline below -1.
- * @note Python: `makefile('rb', buffering=n).read1(len)`; asyncio's
+ * @note Python: ``makefile('rb', buffering=n).read1(len)``; asyncio's
  * `StreamReader.read(len)`.
  */
 NETKIT_EXPORT ssize_t netkit_reader_read(netkit_reader *r, void *out,
 					 size_t len, int64_t deadline);
 
 /**
- * Discards everything up to and including the next `'\n'`, however
+ * Discards everything up to and including the next ``'\n'``, however
  * long the line: the way past a line netkit_reader_read_line() refused
  * with #NETKIT_ETOOLONG.
  *

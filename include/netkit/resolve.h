@@ -140,7 +140,7 @@ typedef struct netkit_hostent {
  * @retval NETKIT_EAGAIN_RESOLVE Temporary failure.
  * @retval NETKIT_ERESOLVE Any other resolver failure.
  * @note Thread-safe. Python: `socket.gethostbyname_ex(name)`, e.g.
- *       `('localhost', [], ['127.0.0.1'])`.
+ *       ``('localhost', [], ['127.0.0.1'])``.
  */
 NETKIT_EXPORT int netkit_gethostbyname_ex(const char *name,
 					  netkit_hostent **out);
@@ -166,8 +166,8 @@ NETKIT_EXPORT int netkit_gethostbyname_ex(const char *name,
  * @retval NETKIT_ERESOLVE Any other failure; also for "", which means
  *                  both wildcards (Python: `OSError: wildcard resolved
  *                  to multiple address`).
- * @note Thread-safe. Python: `socket.gethostbyaddr('127.0.0.1')`, which
- *       answers `('localhost', [], ['127.0.0.1'])`.
+ * @note Thread-safe. Python: ``socket.gethostbyaddr('127.0.0.1')``, which
+ *       answers ``('localhost', [], ['127.0.0.1'])``.
  */
 NETKIT_EXPORT int netkit_gethostbyaddr(const char *ip, netkit_hostent **out);
 
@@ -192,8 +192,8 @@ NETKIT_EXPORT void netkit_hostent_free(netkit_hostent *h);
  *                  `OSError: service/proto not found`); also for a
  *                  @p name or @p proto of 32 bytes or more.
  * @note Thread-safe (getservbyname_r()). Python:
- *       `socket.getservbyname('ssh')` is 22,
- *       `socket.getservbyname('mysql')` is 3306.
+ *       ``socket.getservbyname('ssh')`` is 22,
+ *       ``socket.getservbyname('mysql')`` is 3306.
  */
 NETKIT_EXPORT int netkit_getservbyname(const char *name, const char *proto);
 
@@ -385,7 +385,7 @@ NETKIT_EXPORT void netkit_addrinfo_free(netkit_addrinfo *list);
  *                   #NETKIT_NI_NAMEREQD.
  * @retval NETKIT_EAGAIN_RESOLVE Temporary failure.
  * @note Thread-safe. Python: `socket.getnameinfo((ip, port), flags)`;
- *       `(127.0.0.1, 22)` gives `('localhost', 'ssh')`.
+ *       `(127.0.0.1, 22)` gives ``('localhost', 'ssh')``.
  */
 NETKIT_EXPORT int netkit_getnameinfo(const netkit_addr *a, int flags,
 				     char *host, size_t hostlen,

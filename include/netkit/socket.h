@@ -96,8 +96,9 @@ NETKIT_EXPORT int netkit_listen(int fd, int backlog);
  * Waits for and takes the next connection (blocks unless @p fd is
  * non-blocking).
  * @param fd         A listening socket.
- * @param[out] peer  If not NULL, receives the client's address (IPv4/IPv6
- *                   sockets only; left untouched for other families).
+ * @param[out] peer  If not NULL, receives the client's address: IPv4,
+ *                   IPv6 or `AF_UNIX` (a Unix client is usually unnamed,
+ *                   `unix:`; see @ref unix).
  * @return The connected socket (close-on-exec), or a negative code.
  * @retval -EAGAIN  Non-blocking socket and nobody is waiting.
  * @retval -EINVAL  @p fd is not listening.
@@ -289,12 +290,16 @@ NETKIT_EXPORT ssize_t netkit_sendto_until(int fd, const void *buf,
  * Receives a datagram and its sender's address.
  *
  * A datagram longer than @p len is truncated to @p len bytes; the rest
- * is lost, as with recvfrom(2).
+ * is lost, as with recvfrom(2), and nothing says so: the result is
+ * @p len. netkit_recv_datagram() reports it instead (`-EMSGSIZE` and
+ * the datagram's real length).
  * @param fd         A datagram socket.
  * @param[out] buf   Receives the bytes.
  * @param len        Size of @p buf, at least 1.
- * @param[out] from  If not NULL, receives the sender's address (IPv4/IPv6
- *                   senders only; left untouched otherwise).
+ * @param[out] from  If not NULL, receives the sender's address: IPv4,
+ *                   IPv6 or `AF_UNIX`. Left untouched when the kernel
+ *                   reports none (an unbound Unix sender; Python's
+ *                   `None`): zero it first to tell.
  * @return The number of bytes received (0 for an empty datagram), or a
  *         negative code.
  * @retval -EINVAL  @p buf NULL or @p len 0.

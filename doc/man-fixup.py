@@ -1,0 +1,90 @@
+#!/usr/bin/env python3
+"""Tidies Doxygen's section 3 man pages for installing in man3.
+
+usage: man-fixup.py MANDIR
+
+Doxygen names a group's page after the group (socket.3, inet.3, error.3,
+time.3, ...) and, with MAN_LINKS, writes a link page for every member,
+struct fields included (name.3, index.3, end.3, ...). Those names belong
+to the C library's own pages. This keeps the API's names only:
+
+- a group page X.3 becomes netkit-X.3 (its .TH and NAME lines too), so
+  `man netkit-socket` shows the Sockets group;
+- link pages for netkit_* and NETKIT_* names stay, pointed at the
+  renamed group page: `man netkit_create_connection` shows Endpoints;
+- link pages for any other name (struct fields) go; their struct's own
+  page (netkit_addrinfo.3, ...) documents them;
+- in code blocks (.nf to .fi) a backslash Doxygen copied as it was
+  (the \\n of "%s\\n", a macro's line continuation) is written \\e,
+  so man shows it instead of reading a troff escape.
+"""
+import os
+import re
+import sys
+
+API = re.compile(r'(netkit|NETKIT)_\w+\.3$')
+# Doxygen's own escape in code blocks is \&; any other backslash there
+# is the source's.
+RAW_BACKSLASH = re.compile(r'\\(?!&)')
+
+
+def escape_code(text):
+    out, code = [], False
+    for line in text.split('\n'):
+        if line.startswith('.nf'):
+            code = True
+        elif line.startswith('.fi'):
+            code = False
+        elif code and not line.startswith('.'):
+            line = RAW_BACKSLASH.sub(r'\\e', line)
+        out.append(line)
+    return '\n'.join(out)
+
+
+def main(mandir):
+    names = sorted(n for n in os.listdir(mandir) if n.endswith('.3'))
+    groups = {}
+    for n in names:
+        with open(os.path.join(mandir, n)) as f:
+            text = f.read()
+        if text.startswith('.so '):
+            continue
+        if not API.match(n):
+            groups[n] = 'netkit-' + n
+    for old, new in groups.items():
+        stem, newstem = old[:-2], new[:-2]
+        with open(os.path.join(mandir, old)) as f:
+            text = f.read()
+        text = escape_code(text)
+        text = re.sub(r'^\.TH "%s"' % re.escape(stem),
+                      '.TH "%s"' % newstem, text, count=1, flags=re.M)
+        text = re.sub(r'^%s \\-' % re.escape(stem), r'%s \\-' % newstem,
+                      text, count=1, flags=re.M)
+        with open(os.path.join(mandir, new), 'w') as f:
+            f.write(text)
+        os.unlink(os.path.join(mandir, old))
+    for n in names:
+        path = os.path.join(mandir, n)
+        if n in groups:
+            continue
+        with open(path) as f:
+            text = f.read()
+        if not text.startswith('.so '):
+            with open(path, 'w') as f:
+                f.write(escape_code(text))
+            continue
+        if not API.match(n):
+            os.unlink(path)
+            continue
+        target = text.split()[1]
+        base = os.path.basename(target)
+        if base in groups:
+            with open(path, 'w') as f:
+                f.write('.so man3/%s\n' % groups[base])
+    return 0
+
+
+if __name__ == '__main__':
+    if len(sys.argv) != 2:
+        sys.exit(__doc__)
+    sys.exit(main(sys.argv[1]))

@@ -1,0 +1,526 @@
+/*
+ * libnetkit: typed socket options. Include <netkit.h>, not this file.
+ */
+#ifndef NETKIT_SOCKOPT_H
+#define NETKIT_SOCKOPT_H
+
+#include "common.h"
+
+#include <sys/socket.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/**
+ * @defgroup sockopt Socket options
+ * The options people set, by name, each checked before the kernel sees
+ * it, plus one raw escape hatch for the rest.
+ *
+ * One scheme for all of them:
+ * - `netkit_set_<option>(fd, value)` returns 0 or a negative code;
+ * - `netkit_get_<option>(fd)` returns the value (>= 0; 0 or 1 for an
+ *   on/off option) or a negative code;
+ * - a value out of range is refused with `-EINVAL` before any system
+ *   call, so nothing changes; a negative @p fd is `-EBADF`, and a
+ *   descriptor that is not a socket `-ENOTSOCK`;
+ * - an option of the wrong protocol for the socket (TCP_NODELAY on a
+ *   UDP socket) is the kernel's answer, `-ENOPROTOOPT` or
+ *   `-EOPNOTSUPP`; an IP-level option whose meaning depends on the
+ *   family (TTL, multicast hops, v6only) reads the family first
+ *   (`SO_DOMAIN`) and answers `-EINVAL` for a family it does not fit.
+ *
+ * The kernel adjusts some values: a get after a set does not always give
+ * the value back. Linux doubles `SO_RCVBUF` and `SO_SNDBUF` (the extra
+ * half is its own bookkeeping), after clamping the request to
+ * `net.core.rmem_max` / `wmem_max`, and never goes below its minimum
+ * (about 2 KiB for receiving, 4 KiB for sending). Each function's
+ * comment says what its getter returns.
+ *
+ * @code
+ * int fd = netkit_socket(AF_INET, SOCK_STREAM, 0);
+ *
+ * netkit_set_nodelay(fd, true);             // s.setsockopt(IPPROTO_TCP, TCP_NODELAY, 1)
+ * netkit_set_keepalive(fd, true);           // s.setsockopt(SOL_SOCKET, SO_KEEPALIVE, 1)
+ * netkit_set_keepalive_idle(fd, 60);        // s.setsockopt(IPPROTO_TCP, TCP_KEEPIDLE, 60)
+ * netkit_set_rcvbuf(fd, 65536);
+ * int got = netkit_get_rcvbuf(fd);          // 131072 on Linux: doubled
+ * int err = netkit_socket_error(fd);        // -s.getsockopt(SOL_SOCKET, SO_ERROR)
+ * @endcode
+ *
+ * | Python | netkit |
+ * | --- | --- |
+ * | `s.setsockopt(SOL_SOCKET, SO_REUSEADDR, 1)` | `netkit_set_reuseaddr(fd, true)` |
+ * | `s.setsockopt(IPPROTO_TCP, TCP_NODELAY, 1)` | `netkit_set_nodelay(fd, true)` |
+ * | `s.setsockopt(SOL_SOCKET, SO_RCVBUF, n)` | `netkit_set_rcvbuf(fd, n)` |
+ * | `s.getsockopt(SOL_SOCKET, SO_ERROR)` | `-netkit_socket_error(fd)` |
+ * | `s.family`, `s.type`, `s.proto` | netkit_socket_family(), netkit_socket_type(), netkit_socket_protocol() |
+ * | `s.getsockopt(level, name, buflen)` | netkit_getsockopt() |
+ * @{
+ */
+
+/**
+ * Sets `SO_REUSEADDR`: bind to a port that connections in TIME_WAIT
+ * still hold.
+ * @param fd  A socket.
+ * @param on  Whether to allow it.
+ * @retval 0        Success.
+ * @retval -EBADF   @p fd is negative or not open.
+ * @retval -ENOTSOCK @p fd is not a socket.
+ * @note Python: `s.setsockopt(SOL_SOCKET, SO_REUSEADDR, on)`.
+ */
+NETKIT_EXPORT int netkit_set_reuseaddr(int fd, bool on);
+
+/**
+ * Reads `SO_REUSEADDR`.
+ * @param fd  A socket.
+ * @return 1 if on, 0 if off, or a negative code.
+ * @retval -EBADF    @p fd is negative or not open.
+ * @retval -ENOTSOCK @p fd is not a socket.
+ * @note Python: `s.getsockopt(SOL_SOCKET, SO_REUSEADDR)`.
+ */
+NETKIT_EXPORT int netkit_get_reuseaddr(int fd);
+
+/**
+ * Sets `SO_REUSEPORT`: several sockets of the same user bind the same
+ * address and port, and the kernel spreads connections (or datagrams)
+ * among them. Set it on every one, before netkit_bind().
+ * @param fd  A socket.
+ * @param on  Whether to share the port.
+ * @retval 0        Success.
+ * @retval -EBADF   @p fd is negative or not open.
+ * @retval -ENOTSOCK @p fd is not a socket.
+ * @retval -EOPNOTSUPP The socket's family has no such option (AF_UNIX).
+ * @note Python: `s.setsockopt(SOL_SOCKET, SO_REUSEPORT, on)`.
+ */
+NETKIT_EXPORT int netkit_set_reuseport(int fd, bool on);
+
+/**
+ * Reads `SO_REUSEPORT`.
+ * @param fd  A socket.
+ * @return 1 if on, 0 if off, or a negative code.
+ * @retval -EBADF    @p fd is negative or not open.
+ * @note Python: `s.getsockopt(SOL_SOCKET, SO_REUSEPORT)`.
+ */
+NETKIT_EXPORT int netkit_get_reuseport(int fd);
+
+/**
+ * Sets `TCP_NODELAY`: small writes go out at once instead of waiting
+ * for the acknowledgement of earlier ones (Nagle's algorithm off).
+ * @param fd  A TCP socket.
+ * @param on  true to send at once.
+ * @retval 0        Success.
+ * @retval -EBADF   @p fd is negative or not open.
+ * @retval -EOPNOTSUPP Not a TCP socket (Linux; others say -ENOPROTOOPT).
+ * @note Python: `s.setsockopt(IPPROTO_TCP, TCP_NODELAY, on)`.
+ */
+NETKIT_EXPORT int netkit_set_nodelay(int fd, bool on);
+
+/**
+ * Reads `TCP_NODELAY`.
+ * @param fd  A TCP socket.
+ * @return 1 if on, 0 if off, or a negative code.
+ * @retval -EBADF   @p fd is negative or not open.
+ * @retval -EOPNOTSUPP Not a TCP socket.
+ * @note Python: `s.getsockopt(IPPROTO_TCP, TCP_NODELAY)`.
+ */
+NETKIT_EXPORT int netkit_get_nodelay(int fd);
+
+/**
+ * Sets `SO_KEEPALIVE`: an idle connection is probed, and one whose peer
+ * has gone fails with `-ETIMEDOUT` instead of waiting forever. When and
+ * how often: netkit_set_keepalive_idle(), netkit_set_keepalive_interval(),
+ * netkit_set_keepalive_count().
+ * @param fd  A socket (meaningful for TCP).
+ * @param on  Whether to probe.
+ * @retval 0        Success.
+ * @retval -EBADF   @p fd is negative or not open.
+ * @note Python: `s.setsockopt(SOL_SOCKET, SO_KEEPALIVE, on)`.
+ */
+NETKIT_EXPORT int netkit_set_keepalive(int fd, bool on);
+
+/**
+ * Reads `SO_KEEPALIVE`.
+ * @param fd  A socket.
+ * @return 1 if on, 0 if off, or a negative code.
+ * @retval -EBADF   @p fd is negative or not open.
+ * @note Python: `s.getsockopt(SOL_SOCKET, SO_KEEPALIVE)`.
+ */
+NETKIT_EXPORT int netkit_get_keepalive(int fd);
+
+/**
+ * Sets `TCP_KEEPIDLE`: seconds of silence before the first keep-alive
+ * probe (the system's default is 7200).
+ * @param fd       A TCP socket.
+ * @param seconds  1 to 32767.
+ * @retval 0        Success.
+ * @retval -EINVAL  @p seconds out of range; nothing changed.
+ * @retval -EOPNOTSUPP Not a TCP socket.
+ * @note Python: `s.setsockopt(IPPROTO_TCP, TCP_KEEPIDLE, seconds)`.
+ */
+NETKIT_EXPORT int netkit_set_keepalive_idle(int fd, int seconds);
+
+/**
+ * Reads `TCP_KEEPIDLE`.
+ * @param fd  A TCP socket.
+ * @return The seconds (the system's default until set), or a negative
+ *         code.
+ * @retval -EOPNOTSUPP Not a TCP socket.
+ * @note Python: `s.getsockopt(IPPROTO_TCP, TCP_KEEPIDLE)`.
+ */
+NETKIT_EXPORT int netkit_get_keepalive_idle(int fd);
+
+/**
+ * Sets `TCP_KEEPINTVL`: seconds between keep-alive probes (default 75).
+ * @param fd       A TCP socket.
+ * @param seconds  1 to 32767.
+ * @retval 0        Success.
+ * @retval -EINVAL  @p seconds out of range; nothing changed.
+ * @retval -EOPNOTSUPP Not a TCP socket.
+ * @note Python: `s.setsockopt(IPPROTO_TCP, TCP_KEEPINTVL, seconds)`.
+ */
+NETKIT_EXPORT int netkit_set_keepalive_interval(int fd, int seconds);
+
+/**
+ * Reads `TCP_KEEPINTVL`.
+ * @param fd  A TCP socket.
+ * @return The seconds, or a negative code.
+ * @retval -EOPNOTSUPP Not a TCP socket.
+ * @note Python: `s.getsockopt(IPPROTO_TCP, TCP_KEEPINTVL)`.
+ */
+NETKIT_EXPORT int netkit_get_keepalive_interval(int fd);
+
+/**
+ * Sets `TCP_KEEPCNT`: unanswered probes before the connection fails
+ * (default 9).
+ * @param fd     A TCP socket.
+ * @param count  1 to 127.
+ * @retval 0        Success.
+ * @retval -EINVAL  @p count out of range; nothing changed.
+ * @retval -EOPNOTSUPP Not a TCP socket.
+ * @note Python: `s.setsockopt(IPPROTO_TCP, TCP_KEEPCNT, count)`.
+ */
+NETKIT_EXPORT int netkit_set_keepalive_count(int fd, int count);
+
+/**
+ * Reads `TCP_KEEPCNT`.
+ * @param fd  A TCP socket.
+ * @return The count, or a negative code.
+ * @retval -EOPNOTSUPP Not a TCP socket.
+ * @note Python: `s.getsockopt(IPPROTO_TCP, TCP_KEEPCNT)`.
+ */
+NETKIT_EXPORT int netkit_get_keepalive_count(int fd);
+
+/**
+ * Sets `SO_LINGER`. Off (the default): netkit_close() returns at once
+ * and the kernel sends what is left in the background. On with 0
+ * seconds: closing resets the connection (RST) and drops unsent data.
+ * On with N seconds: a blocking close waits up to N seconds for unsent
+ * data to go.
+ * @param fd       A socket.
+ * @param on       Whether to linger.
+ * @param seconds  The time to linger, >= 0 (ignored, but still checked,
+ *                 when @p on is false).
+ * @retval 0        Success.
+ * @retval -EINVAL  @p seconds negative; nothing changed.
+ * @retval -EBADF   @p fd is negative or not open.
+ * @note Python: ``s.setsockopt(SOL_SOCKET, SO_LINGER,
+ * struct.pack('ii', on, seconds))``.
+ */
+NETKIT_EXPORT int netkit_set_linger(int fd, bool on, int seconds);
+
+/**
+ * Reads `SO_LINGER`.
+ * @param fd            A socket.
+ * @param[out] seconds  If not NULL, receives the linger time (written
+ *                      on success only).
+ * @return 1 if on, 0 if off, or a negative code.
+ * @retval -EBADF   @p fd is negative or not open.
+ * @note Python: ``struct.unpack('ii', s.getsockopt(SOL_SOCKET,
+ * SO_LINGER, 8))``.
+ */
+NETKIT_EXPORT int netkit_get_linger(int fd, int *seconds);
+
+/**
+ * Asks for a receive buffer of @p bytes (`SO_RCVBUF`).
+ *
+ * Linux clamps the request to `net.core.rmem_max`, then doubles it (the
+ * extra half is its bookkeeping), with a floor of about 2 KiB:
+ * netkit_get_rcvbuf() after netkit_set_rcvbuf(fd, 65536) returns
+ * 131072 when rmem_max allows it.
+ * @param fd     A socket.
+ * @param bytes  >= 0.
+ * @retval 0        Success.
+ * @retval -EINVAL  @p bytes negative; nothing changed.
+ * @retval -EBADF   @p fd is negative or not open.
+ * @note Python: `s.setsockopt(SOL_SOCKET, SO_RCVBUF, bytes)`.
+ */
+NETKIT_EXPORT int netkit_set_rcvbuf(int fd, int bytes);
+
+/**
+ * Reads `SO_RCVBUF`: the kernel's size, twice what was asked (see
+ * netkit_set_rcvbuf()).
+ * @param fd  A socket.
+ * @return The size in bytes, or a negative code.
+ * @retval -EBADF   @p fd is negative or not open.
+ * @note Python: `s.getsockopt(SOL_SOCKET, SO_RCVBUF)`.
+ */
+NETKIT_EXPORT int netkit_get_rcvbuf(int fd);
+
+/**
+ * Asks for a send buffer of @p bytes (`SO_SNDBUF`): clamped to
+ * `net.core.wmem_max`, then doubled, with a floor of about 4 KiB, as
+ * netkit_set_rcvbuf().
+ * @param fd     A socket.
+ * @param bytes  >= 0.
+ * @retval 0        Success.
+ * @retval -EINVAL  @p bytes negative; nothing changed.
+ * @retval -EBADF   @p fd is negative or not open.
+ * @note Python: `s.setsockopt(SOL_SOCKET, SO_SNDBUF, bytes)`.
+ */
+NETKIT_EXPORT int netkit_set_sndbuf(int fd, int bytes);
+
+/**
+ * Reads `SO_SNDBUF`: twice what was asked (see netkit_set_sndbuf()).
+ * @param fd  A socket.
+ * @return The size in bytes, or a negative code.
+ * @retval -EBADF   @p fd is negative or not open.
+ * @note Python: `s.getsockopt(SOL_SOCKET, SO_SNDBUF)`.
+ */
+NETKIT_EXPORT int netkit_get_sndbuf(int fd);
+
+/**
+ * Sets `SO_BROADCAST`: without it, a datagram to a broadcast address
+ * is refused with `-EACCES`.
+ * @param fd  A datagram socket.
+ * @param on  Whether broadcasts may be sent.
+ * @retval 0        Success.
+ * @retval -EBADF   @p fd is negative or not open.
+ * @note Python: `s.setsockopt(SOL_SOCKET, SO_BROADCAST, on)`.
+ */
+NETKIT_EXPORT int netkit_set_broadcast(int fd, bool on);
+
+/**
+ * Reads `SO_BROADCAST`.
+ * @param fd  A socket.
+ * @return 1 if on, 0 if off, or a negative code.
+ * @retval -EBADF   @p fd is negative or not open.
+ * @note Python: `s.getsockopt(SOL_SOCKET, SO_BROADCAST)`.
+ */
+NETKIT_EXPORT int netkit_get_broadcast(int fd);
+
+/**
+ * Sets `IPV6_V6ONLY`: an IPv6 socket bound to `::` takes IPv6 only
+ * (true) or IPv4 too, as mapped addresses (false). Set it before
+ * netkit_bind(); the system's default is `net.ipv6.bindv6only` (0).
+ * @param fd  An AF_INET6 socket.
+ * @param on  true for IPv6 only.
+ * @retval 0        Success.
+ * @retval -EINVAL  @p fd is not an AF_INET6 socket, or is already bound;
+ *                  nothing changed.
+ * @retval -EBADF   @p fd is negative or not open.
+ * @note Python: `s.setsockopt(IPPROTO_IPV6, IPV6_V6ONLY, on)`.
+ */
+NETKIT_EXPORT int netkit_set_v6only(int fd, bool on);
+
+/**
+ * Reads `IPV6_V6ONLY`.
+ * @param fd  An AF_INET6 socket.
+ * @return 1 if on, 0 if off, or a negative code.
+ * @retval -EINVAL  @p fd is not an AF_INET6 socket.
+ * @note Python: `s.getsockopt(IPPROTO_IPV6, IPV6_V6ONLY)`.
+ */
+NETKIT_EXPORT int netkit_get_v6only(int fd);
+
+/**
+ * Sets the hop limit of unicast packets: `IP_TTL` on an AF_INET
+ * socket, `IPV6_UNICAST_HOPS` on an AF_INET6 one.
+ * @param fd   An AF_INET or AF_INET6 socket.
+ * @param ttl  1 to 255.
+ * @retval 0        Success.
+ * @retval -EINVAL  @p ttl out of range, or not an IP socket; nothing
+ *                  changed.
+ * @retval -EBADF   @p fd is negative or not open.
+ * @note Python: `s.setsockopt(IPPROTO_IP, IP_TTL, ttl)` or
+ * `s.setsockopt(IPPROTO_IPV6, IPV6_UNICAST_HOPS, ttl)`.
+ */
+NETKIT_EXPORT int netkit_set_ttl(int fd, int ttl);
+
+/**
+ * Reads the unicast hop limit (`IP_TTL` or `IPV6_UNICAST_HOPS`): the
+ * system's default (`net.ipv4.ip_default_ttl`, 64) until set.
+ * @param fd  An AF_INET or AF_INET6 socket.
+ * @return The hop limit, or a negative code.
+ * @retval -EINVAL  Not an IP socket.
+ * @note Python: `s.getsockopt(IPPROTO_IP, IP_TTL)`.
+ */
+NETKIT_EXPORT int netkit_get_ttl(int fd);
+
+/**
+ * Sets the hop limit of multicast datagrams: `IP_MULTICAST_TTL` or
+ * `IPV6_MULTICAST_HOPS` (default 1: the local network only; 0: this
+ * host only).
+ * @param fd    An AF_INET or AF_INET6 socket.
+ * @param hops  0 to 255.
+ * @retval 0        Success.
+ * @retval -EINVAL  @p hops out of range, or not an IP socket; nothing
+ *                  changed.
+ * @note Python: `s.setsockopt(IPPROTO_IP, IP_MULTICAST_TTL, hops)`.
+ */
+NETKIT_EXPORT int netkit_set_multicast_ttl(int fd, int hops);
+
+/**
+ * Reads `IP_MULTICAST_TTL` or `IPV6_MULTICAST_HOPS`.
+ * @param fd  An AF_INET or AF_INET6 socket.
+ * @return The hop limit, or a negative code.
+ * @retval -EINVAL  Not an IP socket.
+ * @note Python: `s.getsockopt(IPPROTO_IP, IP_MULTICAST_TTL)`.
+ */
+NETKIT_EXPORT int netkit_get_multicast_ttl(int fd);
+
+/**
+ * Sets `IP_MULTICAST_LOOP` or `IPV6_MULTICAST_LOOP`: whether this
+ * host's own members of a group receive what this socket sends to it
+ * (default on).
+ * @param fd  An AF_INET or AF_INET6 socket.
+ * @param on  Whether to loop multicast back.
+ * @retval 0        Success.
+ * @retval -EINVAL  Not an IP socket; nothing changed.
+ * @note Python: `s.setsockopt(IPPROTO_IP, IP_MULTICAST_LOOP, on)`.
+ */
+NETKIT_EXPORT int netkit_set_multicast_loop(int fd, bool on);
+
+/**
+ * Reads `IP_MULTICAST_LOOP` or `IPV6_MULTICAST_LOOP`.
+ * @param fd  An AF_INET or AF_INET6 socket.
+ * @return 1 if on, 0 if off, or a negative code.
+ * @retval -EINVAL  Not an IP socket.
+ * @note Python: `s.getsockopt(IPPROTO_IP, IP_MULTICAST_LOOP)`.
+ */
+NETKIT_EXPORT int netkit_get_multicast_loop(int fd);
+
+/**
+ * Picks the interface multicast datagrams leave by: `IP_MULTICAST_IF`
+ * (by index) or `IPV6_MULTICAST_IF`.
+ * @param fd       An AF_INET or AF_INET6 socket.
+ * @param ifindex  An interface index (netkit_if_nametoindex()), or 0
+ *                 for the routing table's choice.
+ * @retval 0        Success.
+ * @retval -EINVAL  Not an IP socket, or @p ifindex above INT_MAX;
+ *                  nothing changed.
+ * @retval -ENODEV  No interface has that index (AF_INET6).
+ * @retval -EADDRNOTAVAIL No interface has that index (AF_INET).
+ * @note Python: `s.setsockopt(IPPROTO_IPV6, IPV6_MULTICAST_IF, ifindex)`.
+ */
+NETKIT_EXPORT int netkit_set_multicast_if(int fd, unsigned ifindex);
+
+/**
+ * Sets `TCP_USER_TIMEOUT`: milliseconds that sent data may stay
+ * unacknowledged before the connection fails with `-ETIMEDOUT`
+ * (RFC 5482). 0 restores the system's behaviour.
+ * @param fd  A TCP socket.
+ * @param ms  >= 0.
+ * @retval 0        Success.
+ * @retval -EINVAL  @p ms negative; nothing changed.
+ * @retval -EOPNOTSUPP Not a TCP socket.
+ * @note Python: `s.setsockopt(IPPROTO_TCP, TCP_USER_TIMEOUT, ms)`.
+ */
+NETKIT_EXPORT int netkit_set_tcp_user_timeout(int fd, int ms);
+
+/**
+ * Reads `TCP_USER_TIMEOUT`.
+ * @param fd  A TCP socket.
+ * @return The milliseconds (0: the system's behaviour), or a negative
+ *         code.
+ * @retval -EOPNOTSUPP Not a TCP socket.
+ * @note Python: `s.getsockopt(IPPROTO_TCP, TCP_USER_TIMEOUT)`.
+ */
+NETKIT_EXPORT int netkit_get_tcp_user_timeout(int fd);
+
+/**
+ * Takes the socket's pending error (`SO_ERROR`), which clears it: the
+ * result of a non-blocking connect, or an ICMP error on a datagram
+ * socket.
+ * @param fd  A socket.
+ * @return 0 if none is pending, else the pending error as a negative
+ *         errno (`-ECONNREFUSED`); or the code of the failed read
+ *         itself.
+ * @retval 0         No error pending.
+ * @retval -EBADF    @p fd is negative or not open.
+ * @retval -ENOTSOCK @p fd is not a socket.
+ * @note Python: `-s.getsockopt(SOL_SOCKET, SO_ERROR)` (Python's is
+ * positive).
+ */
+NETKIT_EXPORT int netkit_socket_error(int fd);
+
+/**
+ * The socket's address family (`SO_DOMAIN`).
+ * @param fd  A socket.
+ * @return `AF_INET`, `AF_INET6`, `AF_UNIX`..., or a negative code.
+ * @retval -EBADF    @p fd is negative or not open.
+ * @retval -ENOTSOCK @p fd is not a socket.
+ * @note Python: `s.family`.
+ */
+NETKIT_EXPORT int netkit_socket_family(int fd);
+
+/**
+ * The socket's type (`SO_TYPE`), without flags.
+ * @param fd  A socket.
+ * @return `SOCK_STREAM`, `SOCK_DGRAM`..., or a negative code.
+ * @retval -ENOTSOCK @p fd is not a socket.
+ * @note Python: `s.type`.
+ */
+NETKIT_EXPORT int netkit_socket_type(int fd);
+
+/**
+ * The socket's protocol (`SO_PROTOCOL`).
+ * @param fd  A socket.
+ * @return `IPPROTO_TCP`, `IPPROTO_UDP`... (0 for AF_UNIX), or a negative
+ *         code.
+ * @retval -ENOTSOCK @p fd is not a socket.
+ * @note Python: `s.proto`.
+ */
+NETKIT_EXPORT int netkit_socket_protocol(int fd);
+
+/**
+ * getsockopt() with the library's error convention: any option, raw.
+ * @param fd          A socket.
+ * @param level       `SOL_SOCKET`, `IPPROTO_TCP`...
+ * @param name        The option.
+ * @param[out] val    Receives the value.
+ * @param[in,out] len In: the size of @p val. Out: the size the kernel
+ *                    wrote (written on success only).
+ * @retval 0        Success.
+ * @retval -EINVAL  @p len NULL, or @p val NULL with *@p len > 0, or the
+ *                  kernel refused the size.
+ * @retval -ENOPROTOOPT Unknown option at that level.
+ * @retval -EBADF   @p fd is negative or not open.
+ * @note Python: `s.getsockopt(level, name, buflen)`.
+ */
+NETKIT_EXPORT int netkit_getsockopt(int fd, int level, int name, void *val,
+				    socklen_t *len);
+
+/**
+ * setsockopt() with the library's error convention: any option, raw.
+ * @param fd     A socket.
+ * @param level  `SOL_SOCKET`, `IPPROTO_TCP`...
+ * @param name   The option.
+ * @param val    The value; NULL only with @p len 0.
+ * @param len    Its size.
+ * @retval 0        Success.
+ * @retval -EINVAL  @p val NULL with @p len > 0, or a value the kernel
+ *                  refuses.
+ * @retval -ENOPROTOOPT Unknown option at that level.
+ * @retval -EBADF   @p fd is negative or not open.
+ * @note Python: `s.setsockopt(level, name, value)`.
+ */
+NETKIT_EXPORT int netkit_setsockopt(int fd, int level, int name,
+				    const void *val, socklen_t len);
+
+/** @} */
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* NETKIT_SOCKOPT_H */

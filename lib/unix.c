@@ -1,0 +1,308 @@
+/*
+ * Unix domain sockets: socket pairs, descriptors passed with a message
+ * (SCM_RIGHTS), the peer's credentials (SO_PEERCRED). The addresses
+ * are unix-addr.c's.
+ *
+ * Received descriptors are close-on-exec from birth (MSG_CMSG_CLOEXEC).
+ * A message that brings more of them than the caller has room for is
+ * an error, and every one that arrived is closed before returning: the
+ * kernel has already installed them in this process, so leaving them
+ * would leak.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/types.h>
+
+#include "netkit-private.h"
+
+/* Room for a control message of NETKIT_MAX_FDS descriptors, aligned as
+ * cmsghdr wants. */
+union fd_control {
+	struct cmsghdr align;
+	char buf[CMSG_SPACE(NETKIT_MAX_FDS * sizeof(int))];
+};
+
+NETKIT_EXPORT int
+netkit_socketpair(int type, int fds[2])
+{
+	int base = type & ~(SOCK_NONBLOCK | SOCK_CLOEXEC);
+	int sv[2];
+
+	if (!fds)
+		return -EINVAL;
+	if (base != SOCK_STREAM && base != SOCK_DGRAM &&
+	    base != SOCK_SEQPACKET)
+		return -EINVAL;
+	if (NK_SYS(socketpair)(AF_UNIX, type | SOCK_CLOEXEC, 0, sv) < 0)
+		return netkit__errno();
+	fds[0] = sv[0];
+	fds[1] = sv[1];
+	return 0;
+}
+
+/* Arguments common to the send calls. */
+static bool
+send_args_ok(const void *buf, size_t len, const int *fds, size_t n)
+{
+	return buf && len > 0 && (fds || n == 0) && n <= NETKIT_MAX_FDS;
+}
+
+/* One sendmsg() of buf with the n descriptors attached. */
+static ssize_t
+send_once(int fd, const void *buf, size_t len, const int *fds, size_t n,
+	  int flags)
+{
+	union fd_control ctl;
+	struct iovec iov = { (void *)buf, len };
+	struct msghdr msg;
+	struct cmsghdr *cm;
+
+	memset(&msg, 0, sizeof(msg));
+	msg.msg_iov = &iov;
+	msg.msg_iovlen = 1;
+	if (n > 0) {
+		memset(&ctl, 0, sizeof(ctl));
+		msg.msg_control = ctl.buf;
+		msg.msg_controllen = CMSG_SPACE(n * sizeof(int));
+		cm = CMSG_FIRSTHDR(&msg);
+		cm->cmsg_level = SOL_SOCKET;
+		cm->cmsg_type = SCM_RIGHTS;
+		cm->cmsg_len = CMSG_LEN(n * sizeof(int));
+		memcpy(CMSG_DATA(cm), fds, n * sizeof(int));
+	}
+	return NK_SYS(sendmsg)(fd, &msg, flags | MSG_NOSIGNAL);
+}
+
+/* 0 if fd is a Unix socket, else -EOPNOTSUPP (or getsockopt's error).
+ * Linux's TCP and UDP accept SCM_RIGHTS and drop the descriptors
+ * without a word; asked only when descriptors are to go. */
+static int
+check_unix(int fd)
+{
+	socklen_t len = sizeof(int);
+	int domain = 0;
+
+	if (NK_SYS(getsockopt)(fd, SOL_SOCKET, SO_DOMAIN, &domain, &len) < 0)
+		return netkit__errno();
+	return domain == AF_UNIX ? 0 : -EOPNOTSUPP;
+}
+
+/* After a failed non-blocking call: 0 to try again (EINTR, or EAGAIN
+ * and the socket became ready), else the code to return. */
+static int
+again_or_fail(int fd, short events, int64_t deadline)
+{
+	if (errno == EINTR)
+		return 0;
+	if (errno != EAGAIN && errno != EWOULDBLOCK)
+		return netkit__errno();
+	return netkit__wait(fd, events, deadline);
+}
+
+NETKIT_EXPORT ssize_t
+netkit_send_fds_until(int fd, const void *buf, size_t len, const int *fds,
+		      size_t n, int64_t deadline)
+{
+	ssize_t r;
+	int rc;
+
+	if (!send_args_ok(buf, len, fds, n) || !netkit__deadline_ok(deadline))
+		return -EINVAL;
+	if (fd < 0)
+		return -EBADF;
+	rc = n > 0 ? check_unix(fd) : 0;
+	if (rc < 0)
+		return rc;
+	for (;;) {
+		r = send_once(fd, buf, len, fds, n, MSG_DONTWAIT);
+		if (r >= 0)
+			return r;
+		rc = again_or_fail(fd, POLLOUT, deadline);
+		if (rc < 0)
+			return rc;
+	}
+}
+
+NETKIT_EXPORT ssize_t
+netkit_send_fds(int fd, const void *buf, size_t len, const int *fds,
+		size_t n)
+{
+	int64_t dl;
+	ssize_t r;
+	int rc;
+
+	if (!send_args_ok(buf, len, fds, n))
+		return -EINVAL;
+	if (fd < 0)
+		return -EBADF;
+	rc = n > 0 ? check_unix(fd) : 0;
+	if (rc < 0)
+		return rc;
+	r = send_once(fd, buf, len, fds, n, 0);
+	if (r >= 0)
+		return r;
+	if (errno != EINTR)
+		return netkit__errno();
+	/* Interrupted: as netkit_send(), SO_SNDTIMEO keeps bounding it,
+	 * and its expiry is -EAGAIN as the kernel's. */
+	dl = netkit__kernel_deadline(fd, SO_SNDTIMEO);
+	if (dl != NETKIT_FOREVER) {
+		r = netkit_send_fds_until(fd, buf, len, fds, n, dl);
+		return r == -ETIMEDOUT ? -EAGAIN : r;
+	}
+	NETKIT__RETRY(r, send_once(fd, buf, len, fds, n, 0));
+	return r < 0 ? netkit__errno() : r;
+}
+
+/* Arguments common to the receive calls. */
+static bool
+recv_args_ok(const void *buf, size_t len, const int *fds, size_t max,
+	     const size_t *n_out)
+{
+	return buf && len > 0 && (fds || max == 0) && max <= NETKIT_MAX_FDS &&
+	       n_out;
+}
+
+/* Collects the descriptors of every SCM_RIGHTS message into got[] (room
+ * for room of them) and returns their number. */
+static size_t
+collect_fds(struct msghdr *msg, int *got, size_t room)
+{
+	struct cmsghdr *cm;
+	size_t k, n = 0;
+
+	for (cm = CMSG_FIRSTHDR(msg); cm; cm = CMSG_NXTHDR(msg, cm)) {
+		if (cm->cmsg_level != SOL_SOCKET ||
+		    cm->cmsg_type != SCM_RIGHTS ||
+		    cm->cmsg_len < CMSG_LEN(0))
+			continue;
+		k = (cm->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+		if (k > room - n)
+			k = room - n;
+		memcpy(got + n, CMSG_DATA(cm), k * sizeof(int));
+		n += k;
+	}
+	return n;
+}
+
+/* Closes n received descriptors: the message failed. */
+static void
+close_all(const int *got, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		(void)NK_SYS(close)(got[i]);
+}
+
+/* One recvmsg(): the bytes received, or a negative code. On success
+ * the descriptors go to fds and their number to *n_out; if either part
+ * was cut, every descriptor received is closed and the call fails. */
+static ssize_t
+recv_once(int fd, void *buf, size_t len, int *fds, size_t max,
+	  size_t *n_out, int flags)
+{
+	union fd_control ctl;
+	int got[sizeof(ctl.buf) / sizeof(int)];
+	struct iovec iov = { buf, len };
+	struct msghdr msg;
+	size_t n = 0;
+	ssize_t r;
+
+	memset(&msg, 0, sizeof(msg));
+	msg.msg_iov = &iov;
+	msg.msg_iovlen = 1;
+	if (max > 0) {
+		msg.msg_control = ctl.buf;
+		msg.msg_controllen = CMSG_SPACE(max * sizeof(int));
+	}
+	r = NK_SYS(recvmsg)(fd, &msg, flags | MSG_CMSG_CLOEXEC);
+	if (r < 0)
+		return netkit__errno();
+	if (max > 0)
+		n = collect_fds(&msg, got, sizeof(got) / sizeof(got[0]));
+	/* CMSG_SPACE rounds up: the kernel may fit one more than max. */
+	if ((msg.msg_flags & (MSG_CTRUNC | MSG_TRUNC)) || n > max) {
+		close_all(got, n);
+		return (msg.msg_flags & MSG_TRUNC) ? -EMSGSIZE : -ENOBUFS;
+	}
+	if (n > 0)
+		memcpy(fds, got, n * sizeof(int));
+	*n_out = n;
+	return r;
+}
+
+NETKIT_EXPORT ssize_t
+netkit_recv_fds_until(int fd, void *buf, size_t len, int *fds, size_t max,
+		      size_t *n_out, int64_t deadline)
+{
+	ssize_t r;
+	int rc;
+
+	if (!recv_args_ok(buf, len, fds, max, n_out) ||
+	    !netkit__deadline_ok(deadline))
+		return -EINVAL;
+	if (fd < 0)
+		return -EBADF;
+	for (;;) {
+		r = recv_once(fd, buf, len, fds, max, n_out, MSG_DONTWAIT);
+		if (r == -EINTR)
+			continue;
+		if (r != -EAGAIN && r != -EWOULDBLOCK)
+			return r;
+		rc = netkit__wait(fd, POLLIN, deadline);
+		if (rc < 0)
+			return rc;
+	}
+}
+
+NETKIT_EXPORT ssize_t
+netkit_recv_fds(int fd, void *buf, size_t len, int *fds, size_t max,
+		size_t *n_out)
+{
+	int64_t dl;
+	ssize_t r;
+
+	if (!recv_args_ok(buf, len, fds, max, n_out))
+		return -EINVAL;
+	if (fd < 0)
+		return -EBADF;
+	r = recv_once(fd, buf, len, fds, max, n_out, 0);
+	if (r != -EINTR)
+		return r;
+	/* Interrupted: as netkit_recv(), SO_RCVTIMEO keeps bounding it. */
+	dl = netkit__kernel_deadline(fd, SO_RCVTIMEO);
+	if (dl != NETKIT_FOREVER) {
+		r = netkit_recv_fds_until(fd, buf, len, fds, max, n_out, dl);
+		return r == -ETIMEDOUT ? -EAGAIN : r;
+	}
+	do
+		r = recv_once(fd, buf, len, fds, max, n_out, 0);
+	while (r == -EINTR);
+	return r;
+}
+
+NETKIT_EXPORT int
+netkit_peer_cred(int fd, netkit_cred *out)
+{
+	struct ucred uc;
+	socklen_t len = sizeof(uc);
+
+	if (!out)
+		return -EINVAL;
+	if (fd < 0)
+		return -EBADF;
+	if (NK_SYS(getsockopt)(fd, SOL_SOCKET, SO_PEERCRED, &uc, &len) < 0)
+		return netkit__errno();
+	/* Without a peer the kernel answers pid 0, uid and gid -1. */
+	if (len < sizeof(uc) || uc.pid == 0)
+		return -ENOTCONN;
+	out->pid = uc.pid;
+	out->uid = uc.uid;
+	out->gid = uc.gid;
+	return 0;
+}

@@ -1,0 +1,309 @@
+/*
+ * Broadcast and multicast, only inside a network namespace each test
+ * creates: a forked child enters it (the test process is unchanged),
+ * brings lo up with multicast on and routes 224.0.0.0/4 to it with
+ * ip(8), makes the checks and reports the first failure through a
+ * pipe. IPv6 multicast is not looped back over lo by Linux, so the
+ * IPv6 test adds a veth pair inside the namespace (nothing leaves it)
+ * with a ULA address that needs no duplicate detection. Where
+ * namespaces or ip(8) are unavailable the test says SKIP. Never a real
+ * broadcast: 127.255.255.255 inside the namespace.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <net/if.h>
+#include <poll.h>
+#include <sched.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "helpers.h"
+
+#define SKIP_NO_NETNS 77
+#define SKIP_NO_LINKS 78
+#define WAIT_MS 5000
+
+extern char **environ;
+
+/* Runs ip(8) with argv quietly; true if it worked. */
+static bool
+ip(char *const argv[])
+{
+	posix_spawn_file_actions_t fa;
+	int status = 0, rc;
+	pid_t pid;
+
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
+	posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0);
+	rc = posix_spawnp(&pid, "ip", &fa, NULL, argv, environ);
+	posix_spawn_file_actions_destroy(&fa);
+	if (rc != 0)
+		return false;
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	return WIFEXITED(status) && WEXITSTATUS(status) == 0;
+}
+
+static char fail_msg[512];
+
+static void note_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* In the child: notes the first failure; the child then exits 1. */
+static void
+note_fail(const char *fmt, ...)
+{
+	va_list ap;
+
+	if (fail_msg[0])
+		return;
+	va_start(ap, fmt);
+	vsnprintf(fail_msg, sizeof(fail_msg), fmt, ap);
+	va_end(ap);
+}
+
+#define CHECK_EQ(got, want) \
+	do { \
+		long long g_ = (got), w_ = (want); \
+		if (g_ != w_) \
+			note_fail("line %d: %s is %lld (%s), not %lld", __LINE__, \
+			     #got, g_, g_ < 0 ? netkit_errname((int)g_) : "", \
+			     w_); \
+	} while (0)
+
+static void
+setup_v4(void)
+{
+	char *up[] = { "ip", "link", "set", "lo", "up", "multicast", "on",
+		       NULL };
+	char *route[] = { "ip", "route", "add", "224.0.0.0/4", "dev", "lo",
+			  NULL };
+
+	if (!ip(up) || !ip(route))
+		_exit(SKIP_NO_LINKS);
+}
+
+static void
+setup_v6(void)
+{
+	char *veth[] = { "ip", "link", "add", "nk0", "type", "veth", "peer",
+			 "name", "nk1", NULL };
+	char *up0[] = { "ip", "link", "set", "nk0", "up", NULL };
+	char *up1[] = { "ip", "link", "set", "nk1", "up", NULL };
+	char *addr[] = { "ip", "-6", "addr", "add", "fd00::1/64", "dev",
+			 "nk0", "nodad", NULL };
+
+	setup_v4();
+	if (!ip(veth) || !ip(up0) || !ip(up1) || !ip(addr))
+		_exit(SKIP_NO_LINKS);
+}
+
+/* Runs check() in a child in a new namespace, at most 20 s, and fails
+ * the test with its report, or prints SKIP. */
+static void
+run_in_netns(const char *test, void (*setup)(void), void (*check)(void))
+{
+	char msg[512] = "";
+	struct pollfd p;
+	int fds[2], status = 0;
+	ssize_t n = 0;
+	pid_t pid;
+
+	ck_assert_int_eq(pipe2(fds, O_CLOEXEC), 0);
+	pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		close(fds[0]);
+		if (unshare(CLONE_NEWNET) < 0)
+			_exit(SKIP_NO_NETNS);
+		setup();
+		check();
+		if (fail_msg[0] &&
+		    write(fds[1], fail_msg, strlen(fail_msg)) < 0)
+			_exit(2);
+		_exit(fail_msg[0] ? 1 : 0);
+	}
+	close(fds[1]);
+	p.fd = fds[0];
+	p.events = POLLIN;
+	if (poll(&p, 1, getenv("CK_TIMEOUT_MULTIPLIER") ? 200000 : 20000) > 0)
+		n = read(fds[0], msg, sizeof(msg) - 1);
+	close(fds[0]);
+	if (n <= 0 && waitpid(pid, &status, WNOHANG) == 0)
+		kill(pid, SIGKILL);
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	if (WIFEXITED(status) && WEXITSTATUS(status) == SKIP_NO_NETNS) {
+		nk_skip(0, "no network namespace here (%s)", test);
+		return;
+	}
+	if (WIFEXITED(status) && WEXITSTATUS(status) == SKIP_NO_LINKS) {
+		nk_skip(0, "ip(8) cannot set up the links (%s)", test);
+		return;
+	}
+	ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+		      "%s (child status 0x%x)", msg[0] ? msg : "child failed",
+		      (unsigned int)status);
+}
+
+/* A datagram socket bound to ip at a free port; *bound its address. */
+static int
+bound_udp(int family, const char *ipt, netkit_addr *bound)
+{
+	netkit_addr a;
+	int fd = netkit_socket(family, SOCK_DGRAM, 0);
+
+	if (fd < 0 || netkit_addr_from_ip(&a, ipt, 0) < 0 ||
+	    netkit_bind(fd, &a) < 0 || netkit_local_addr(fd, bound) < 0)
+		note_fail("socket bound to %s", ipt);
+	return fd;
+}
+
+/* Receives one datagram within WAIT_MS and checks its bytes. */
+static void
+expect(int fd, const char *want)
+{
+	char buf[64];
+	ssize_t n;
+
+	n = netkit_recv_datagram(fd, buf, sizeof(buf), NULL, NULL,
+				 netkit_deadline_in(WAIT_MS));
+	CHECK_EQ(n, (long long)strlen(want));
+	if (n > 0 && memcmp(buf, want, (size_t)n) != 0)
+		note_fail("received \"%.*s\", not \"%s\"", (int)n, buf, want);
+}
+
+static void
+check_broadcast(void)
+{
+	netkit_addr ra, bc, sa;
+	int r, s;
+
+	r = bound_udp(AF_INET, "0.0.0.0", &ra);
+	s = bound_udp(AF_INET, "127.0.0.1", &sa);
+	netkit_addr_from_ip(&bc, "127.255.255.255", netkit_addr_port(&ra));
+	CHECK_EQ(netkit_get_broadcast(s), 0);
+	CHECK_EQ(netkit_send_datagram(s, "no", 2, &bc, 0), -EACCES);
+	CHECK_EQ(netkit_set_broadcast(s, true), 0);
+	CHECK_EQ(netkit_send_datagram(s, "all", 3, &bc, 0), 3);
+	expect(r, "all");
+	netkit_close(s);
+	netkit_close(r);
+}
+
+START_TEST(broadcast_needs_so_broadcast_then_arrives)
+{
+	run_in_netns(__func__, setup_v4, check_broadcast);
+}
+END_TEST
+
+/* After leaving, a datagram to the group is not delivered: the marker
+ * sent to uni after it must be the next one in. */
+static void
+expect_left(int r, int s, const netkit_addr *group, const netkit_addr *uni)
+{
+	CHECK_EQ(netkit_send_datagram(s, "group", 5, group, 0), 5);
+	CHECK_EQ(netkit_send_datagram(s, "marker", 6, uni, 0), 6);
+	expect(r, "marker");
+}
+
+static void
+check_multicast(int family, const char *any, const char *grp,
+		const char *uni_ip, const char *ifname)
+{
+	netkit_addr ra, sa, group, uni;
+	unsigned idx = if_nametoindex(ifname);
+	char text[64];
+	int r, s;
+
+	r = bound_udp(family, any, &ra);
+	s = bound_udp(family, family == AF_INET ? "0.0.0.0" : "::", &sa);
+	snprintf(text, sizeof(text), "%s%s%s", grp,
+		 family == AF_INET6 ? "%" : "", family == AF_INET6 ? ifname : "");
+	CHECK_EQ(netkit_addr_from_ip(&group, text, netkit_addr_port(&ra)), 0);
+	CHECK_EQ(netkit_addr_from_ip(&uni, uni_ip, netkit_addr_port(&ra)), 0);
+	CHECK_EQ(netkit_join_multicast(r, &group, idx), 0);
+	CHECK_EQ(netkit_join_multicast(r, &group, idx), -EADDRINUSE);
+	CHECK_EQ(netkit_set_multicast_if(s, idx), 0);
+	CHECK_EQ(netkit_set_multicast_loop(s, true), 0);
+	CHECK_EQ(netkit_set_multicast_ttl(s, 0), 0);
+	CHECK_EQ(netkit_send_datagram(s, "to all", 6, &group, 0), 6);
+	expect(r, "to all");
+	CHECK_EQ(netkit_leave_multicast(r, &group, idx), 0);
+	CHECK_EQ(netkit_leave_multicast(r, &group, idx), -EADDRNOTAVAIL);
+	expect_left(r, s, &group, &uni);
+	netkit_close(s);
+	netkit_close(r);
+}
+
+static void
+check_multicast_v4(void)
+{
+	check_multicast(AF_INET, "0.0.0.0", "239.1.2.3", "127.0.0.1", "lo");
+}
+
+START_TEST(multicast_v4_by_index_arrives_until_left)
+{
+	run_in_netns(__func__, setup_v4, check_multicast_v4);
+}
+END_TEST
+
+static void
+check_multicast_v6(void)
+{
+	check_multicast(AF_INET6, "::", "ff02::1234", "fd00::1", "nk0");
+}
+
+START_TEST(multicast_v6_by_index_arrives_until_left)
+{
+	run_in_netns(__func__, setup_v6, check_multicast_v6);
+}
+END_TEST
+
+static void
+check_multicast_on_addr(void)
+{
+	netkit_addr ra, sa, group, uni, lo;
+	int r, s;
+
+	r = bound_udp(AF_INET, "0.0.0.0", &ra);
+	s = bound_udp(AF_INET, "127.0.0.1", &sa);
+	netkit_addr_from_ip(&group, "239.4.5.6", netkit_addr_port(&ra));
+	netkit_addr_from_ip(&uni, "127.0.0.1", netkit_addr_port(&ra));
+	netkit_addr_from_ip(&lo, "127.0.0.1", 0);
+	CHECK_EQ(netkit_join_multicast_on(r, &group, &lo), 0);
+	CHECK_EQ(netkit_set_multicast_if(s, if_nametoindex("lo")), 0);
+	CHECK_EQ(netkit_send_datagram(s, "by addr", 7, &group, 0), 7);
+	expect(r, "by addr");
+	CHECK_EQ(netkit_leave_multicast_on(r, &group, &lo), 0);
+	CHECK_EQ(netkit_leave_multicast_on(r, &group, &lo), -EADDRNOTAVAIL);
+	expect_left(r, s, &group, &uni);
+	netkit_close(s);
+	netkit_close(r);
+}
+
+START_TEST(multicast_v4_by_address_arrives_until_left)
+{
+	run_in_netns(__func__, setup_v4, check_multicast_on_addr);
+}
+END_TEST
+
+Suite *
+netkit_test_suite(void)
+{
+	Suite *s = suite_create("udp-netns");
+
+	NK_ADD_TEST(s, broadcast_needs_so_broadcast_then_arrives);
+	NK_ADD_TEST(s, multicast_v4_by_index_arrives_until_left);
+	NK_ADD_TEST(s, multicast_v6_by_index_arrives_until_left);
+	NK_ADD_TEST(s, multicast_v4_by_address_arrives_until_left);
+	return s;
+}
