@@ -510,6 +510,29 @@ START_TEST(creation_failure_returns_code_and_leaks_nothing)
 }
 END_TEST
 
+/* EINTR from epoll_wait()/poll() neither ends the wait nor extends it;
+ * any other failure is returned as its code. */
+START_TEST(wait_retries_eintr_and_returns_other_errors)
+{
+	enum nk_fault_call call = _i ? NK_FAULT_POLL : NK_FAULT_EPOLL_WAIT;
+	netkit_poller *p = new_poller(_i);
+	netkit_poller_event ev[2];
+	int64_t dl;
+
+	nk_fault_install(1);
+	nk_fault_fail(call, EINTR, 5);
+	dl = netkit_deadline_in(30);
+	ck_assert_int_eq(netkit_poller_wait(p, ev, 2, dl), 0);
+	ck_assert_int_ge(netkit_now(), dl);
+	ck_assert_uint_eq(nk_fault_failed(call), 5);
+	nk_fault_fail(call, ENOMEM, 1);
+	ck_assert_int_eq(netkit_poller_wait(p, ev, 2, NETKIT_FOREVER),
+			 -ENOMEM);
+	nk_fault_reset();
+	netkit_poller_free(p);
+}
+END_TEST
+
 Suite *
 netkit_test_suite(void)
 {
@@ -527,5 +550,8 @@ netkit_test_suite(void)
 	suite_add_tcase(s, nk_fault_tcase(
 		"creation_failure_returns_code_and_leaks_nothing",
 		creation_failure_returns_code_and_leaks_nothing, 2));
+	suite_add_tcase(s, nk_fault_tcase(
+		"wait_retries_eintr_and_returns_other_errors",
+		wait_retries_eintr_and_returns_other_errors, 2));
 	return s;
 }

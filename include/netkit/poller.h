@@ -248,6 +248,8 @@ NETKIT_EXPORT int netkit_poller_remove(netkit_poller *p, int fd);
  *         passed with none, or a negative code.
  * @retval 0 The deadline passed and nothing was ready (never earlier).
  * @retval -EINVAL @p p or @p ev is NULL, @p max < 1, or a bad deadline.
+ * @retval -ENOMEM The kernel had no memory for the wait (another
+ *         failure of epoll_wait() or poll() is returned the same way).
  * @note Signals never end the wait early. Python: `sel.select(timeout)`,
  * which also returns an empty list on timeout.
  */
