@@ -17,6 +17,7 @@
 #include "netkit/sockopt.h"
 #include "netkit/udp.h"
 #include "netkit/unix.h"
+#include "netkit/poller.h"
 
 #endif /* NETKIT_H */
 
@@ -88,6 +89,8 @@
  * - @ref udp, datagrams never cut in silence, broadcast and multicast.
  * - @ref unix, Unix domain sockets: paths and abstract names, socket
  *   pairs, descriptor passing, peer credentials.
+ * - @ref poller, many clients in one thread: descriptors, timers and a
+ *   wake-up (Python's `selectors`).
  * - @ref error, codes and their messages.
  * - @ref version, version macros.
  *
@@ -103,7 +106,12 @@
  *   netkit_create_server(), with a `-w` deadline.
  * - fd-pass-server.c and fd-pass-client.c: one process opens a file and
  *   hands the open descriptor to another over a Unix socket.
+ * - multi-echo-server.c: the echo server for any number of clients at
+ *   once, on the poller, with an idle timeout.
  *
+ * @example multi-echo-server.c
+ * The tutorial's echo server on the poller: many clients at once, each
+ * dropped after `-i SECONDS` of silence.
  * @example tcp-oneshot-server.c
  * The tutorial's first server: one client, one message, one reply.
  * @example tcp-echo-server.c

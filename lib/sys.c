@@ -32,7 +32,14 @@
 	.getpeername = getpeername, \
 	.fcntl = fcntl, \
 	.getaddrinfo = getaddrinfo, \
-	.socketpair = socketpair,
+	.socketpair = socketpair, \
+	.epoll_create1 = epoll_create1, \
+	.epoll_ctl = epoll_ctl, \
+	.epoll_wait = epoll_wait, \
+	.eventfd = eventfd, \
+	.pipe2 = pipe2, \
+	.read = read, \
+	.write = write,
 
 const struct netkit__sys netkit__sys_default = { NK_SYS_ENTRIES };
 struct netkit__sys netkit__sys = { NK_SYS_ENTRIES };

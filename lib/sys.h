@@ -15,6 +15,8 @@
 #include <poll.h>
 #include <signal.h>
 #include <time.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
 #include <sys/socket.h>
 #include <sys/types.h>
 
@@ -45,6 +47,13 @@ struct netkit__sys {
 	int (*getaddrinfo)(const char *, const char *,
 			   const struct addrinfo *, struct addrinfo **);
 	int (*socketpair)(int, int, int, int *);
+	int (*epoll_create1)(int);
+	int (*epoll_ctl)(int, int, int, struct epoll_event *);
+	int (*epoll_wait)(int, struct epoll_event *, int, int);
+	int (*eventfd)(unsigned int, int);
+	int (*pipe2)(int *, int);
+	ssize_t (*read)(int, void *, size_t);
+	ssize_t (*write)(int, const void *, size_t);
 };
 
 /* The table the library calls through; tests rewrite its entries and

@@ -53,7 +53,8 @@ static const char *const call_names[NK_FAULT_N_CALLS] = {
 	"sendto", "recvfrom", "sendmsg", "recvmsg", "shutdown", "close",
 	"poll", "getsockopt", "setsockopt", "getsockname", "getpeername",
 	"fcntl", "getaddrinfo",
-	"socketpair",
+	"socketpair", "epoll_create1", "epoll_ctl", "epoll_wait", "eventfd",
+	"pipe2", "read", "write",
 };
 
 /* What decide() knows of a call. */
@@ -515,6 +516,86 @@ f_getaddrinfo(const char *host, const char *serv,
 	return v.err;
 }
 
+/* The poller's calls (lib/poll.c). */
+#define NO_FAM_INFO(name, fd) \
+	(&(struct call_info){ (name), (fd), NO_FAMILY, 0, 0 })
+
+static int
+f_epoll_create1(int flags)
+{
+	struct verdict v;
+
+	if (pre(NO_FAM_INFO(NK_FAULT_EPOLL_CREATE1, -1), &v))
+		return -1;
+	return post_fd(&v, REAL(epoll_create1)(flags));
+}
+
+static int
+f_epoll_ctl(int epfd, int op, int fd, struct epoll_event *ev)
+{
+	struct verdict v;
+
+	if (pre(INFO(NK_FAULT_EPOLL_CTL, fd), &v))
+		return -1;
+	return post(&v, REAL(epoll_ctl)(epfd, op, fd, ev));
+}
+
+static int
+f_epoll_wait(int epfd, struct epoll_event *ev, int max, int ms)
+{
+	struct verdict v;
+
+	if (pre(NO_FAM_INFO(NK_FAULT_EPOLL_WAIT, epfd), &v))
+		return -1;
+	return post(&v, REAL(epoll_wait)(epfd, ev, max, ms));
+}
+
+static int
+f_eventfd(unsigned int initval, int flags)
+{
+	struct verdict v;
+
+	if (pre(NO_FAM_INFO(NK_FAULT_EVENTFD, -1), &v))
+		return -1;
+	return post_fd(&v, REAL(eventfd)(initval, flags));
+}
+
+static int
+f_pipe2(int *fds, int flags)
+{
+	struct verdict v;
+	int rc;
+
+	if (pre(NO_FAM_INFO(NK_FAULT_PIPE2, -1), &v))
+		return -1;
+	rc = REAL(pipe2)(fds, flags);
+	if (rc == 0 && v.fire && v.action == NK_FAULT_AFTER) {
+		REAL(close)(fds[0]);
+		REAL(close)(fds[1]);
+	}
+	return post(&v, rc);
+}
+
+static ssize_t
+f_read(int fd, void *buf, size_t len)
+{
+	struct verdict v;
+
+	if (pre(NO_FAM_INFO(NK_FAULT_READ, fd), &v))
+		return -1;
+	return post_len(&v, REAL(read)(fd, buf, cap(&v, len)));
+}
+
+static ssize_t
+f_write(int fd, const void *buf, size_t len)
+{
+	struct verdict v;
+
+	if (pre(NO_FAM_INFO(NK_FAULT_WRITE, fd), &v))
+		return -1;
+	return post_len(&v, REAL(write)(fd, buf, cap(&v, len)));
+}
+
 static const struct netkit__sys wrappers = {
 	.socket = f_socket,
 	.bind = f_bind,
@@ -537,6 +618,13 @@ static const struct netkit__sys wrappers = {
 	.fcntl = f_fcntl,
 	.getaddrinfo = f_getaddrinfo,
 	.socketpair = f_socketpair,
+	.epoll_create1 = f_epoll_create1,
+	.epoll_ctl = f_epoll_ctl,
+	.epoll_wait = f_epoll_wait,
+	.eventfd = f_eventfd,
+	.pipe2 = f_pipe2,
+	.read = f_read,
+	.write = f_write,
 };
 
 void

@@ -1,0 +1,322 @@
+/*
+ * libnetkit: the poller (many descriptors, timers, wake-up). Include
+ * <netkit.h>, not this file.
+ */
+#ifndef NETKIT_POLLER_H
+#define NETKIT_POLLER_H
+
+#include <stdint.h>
+
+#include "common.h"
+#include "deadline.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/**
+ * @defgroup poller Serving many clients: the poller
+ * One thread, many descriptors: wait until any of them is ready, a
+ * timer is due or another thread asks for attention, as Python's
+ * `selectors`.
+ *
+ * A ::netkit_poller watches descriptors registered with
+ * netkit_poller_add() for reading and/or writing, each with a user
+ * value (`void *`) handed back with its events. netkit_poller_wait()
+ * fills an array the caller supplies with ready events, until a
+ * deadline (see @ref time). What the poller guarantees:
+ * - **epoll or poll(2)**, chosen at run time: epoll by default,
+ *   poll(2) with #NETKIT_POLLER_USE_POLL. Both behave the same, except
+ *   that edge-triggered interest needs epoll (`-EOPNOTSUPP` with poll)
+ *   and that poll(2) costs a scan of every registered descriptor per
+ *   wait; with epoll, a wait costs O(1) per ready event.
+ * - **Level-triggered by default**, as poll(2): a descriptor still
+ *   ready is reported again by the next wait. #NETKIT_POLLER_EDGE
+ *   reports a change once (read or write until `-EAGAIN`);
+ *   #NETKIT_POLLER_ONESHOT reports once and then disarms the
+ *   descriptor until netkit_poller_modify().
+ * - **Safe changes from inside the loop.** Any descriptor, including
+ *   the one being handled, may be added, modified or removed between
+ *   two events of a batch, and a timer stopped. An event of the same
+ *   batch for a descriptor removed (or a timer stopped) since is then
+ *   cancelled: its `events` become 0 and the loop skips it (only
+ *   `events` changes, so the handler of the event that did the removal
+ *   still reads its `fd` and `data`). So an event
+ *   never reaches the new owner of a descriptor number that was closed
+ *   and reused (each registration carries a generation; epoll events
+ *   from an older generation are dropped).
+ * - **A wake-up** (netkit_poller_wake()) callable from any thread or a
+ *   signal handler: any number of wakes before a wait give one
+ *   #NETKIT_POLLER_WAKE event, and a wake is never lost: one that comes
+ *   while the loop is busy makes the next wait return at once.
+ * - **Timers** (::netkit_poller_timer, owned by the caller): one-shot
+ *   or repeating, start and stop in O(log n). A timer never fires
+ *   early: it is due once the monotonic clock is past its millisecond,
+ *   so one started with netkit_deadline_in(ms) waits at least ms
+ *   (netkit_now() truncates) and at most about 1 ms more, and waits
+ *   round up, never down. An idle timeout
+ *   per connection costs no heap operation per message:
+ *   netkit_poller_timer_defer() moves a timer later by storing the new
+ *   time, and the heap catches up only when the old time comes.
+ * - **No allocation per event or per wait**: memory grows only when a
+ *   descriptor number or timer count exceeds what was seen before.
+ * - **Limits**: descriptor numbers 0 to INT_MAX - 1 (memory for the
+ *   registrations grows with the largest number registered, 32 bytes
+ *   per number); at most 256 descriptor events per wait with epoll
+ *   (the rest come with the next wait); a deadline or timer time up to
+ *   INT64_MAX milliseconds.
+ * - The poller is for one thread: only netkit_poller_wake() may be
+ *   called from others. The descriptors remain the caller's: the poller
+ *   never closes, reads or writes them. Remove a descriptor before
+ *   closing it (with epoll, adding a reused number also replaces a
+ *   registration whose descriptor was closed; poll(2) answers
+ *   `-EEXIST` there).
+ *
+ * Serving many clients, beside Python's `selectors`:
+ * @code
+ * // sel = selectors.DefaultSelector()
+ * netkit_poller *p;
+ * netkit_poller_event ev[64];
+ * netkit_poller_new(0, &p);
+ * // sel.register(lsock, selectors.EVENT_READ, None)
+ * netkit_poller_add(p, lfd, NETKIT_POLLER_READ, NULL);
+ * for (;;) {
+ *         // for key, mask in sel.select(timeout=None):
+ *         int n = netkit_poller_wait(p, ev, 64, NETKIT_FOREVER);
+ *         for (int i = 0; i < n; i++) {
+ *                 if (ev[i].events == 0)
+ *                         continue;               // cancelled
+ *                 if (ev[i].fd == lfd) {          // conn, addr = accept()
+ *                         int c = netkit_accept(lfd, NULL);
+ *                         struct client *cl = client_new(c);
+ *                         netkit_poller_add(p, c, NETKIT_POLLER_READ, cl);
+ *                 } else if (serve(ev[i].data) <= 0) {
+ *                         // sel.unregister(conn); conn.close()
+ *                         netkit_poller_remove(p, ev[i].fd);
+ *                         netkit_close(ev[i].fd);
+ *                 }
+ *         }
+ * }
+ * @endcode
+ * @note Python: `selectors.DefaultSelector`; `register`, `modify`,
+ * `unregister`, `select(timeout)`, with the deadline absolute.
+ * @{
+ */
+
+/** netkit_poller_new(): use poll(2) instead of epoll. */
+#define NETKIT_POLLER_USE_POLL 0x1u
+
+/** Interest and event: the descriptor is readable (or at its end). */
+#define NETKIT_POLLER_READ 0x1u
+/** Interest and event: the descriptor is writable. */
+#define NETKIT_POLLER_WRITE 0x2u
+/** Interest only: edge-triggered, a change is reported once (epoll). */
+#define NETKIT_POLLER_EDGE 0x4u
+/** Interest only: report once, then disarm until modified. */
+#define NETKIT_POLLER_ONESHOT 0x8u
+/** Event: the peer hung up (always reported, never asked for). */
+#define NETKIT_POLLER_HUP 0x10u
+/** Event: an error is pending on the descriptor (always reported). */
+#define NETKIT_POLLER_ERR 0x20u
+/** Event: a timer is due (::netkit_poller_event.timer says which). */
+#define NETKIT_POLLER_TIMER 0x40u
+/** Event: netkit_poller_wake() was called. */
+#define NETKIT_POLLER_WAKE 0x80u
+
+/** A poller (opaque): see netkit_poller_new(). */
+typedef struct netkit_poller netkit_poller;
+
+/**
+ * A timer, in the caller's memory (a field of a connection's struct,
+ * typically). Zero it before its first use; then only `data` is the
+ * caller's to set, the other fields are the poller's.
+ */
+typedef struct netkit_poller_timer {
+	void *data;		/**< The caller's value, given back when due. */
+	int64_t due;		/**< Private: when it is due (ms). */
+	int64_t key;		/**< Private: its place in the heap (ms). */
+	int64_t period;		/**< Private: repeat period (ms), 0: once. */
+	size_t index;		/**< Private: heap position + 1; 0: stopped. */
+	uint32_t batch;		/**< Private: batch of its pending event. */
+	int slot;		/**< Private: index of that event. */
+} netkit_poller_timer;
+
+/** One ready event, as netkit_poller_wait() returns it. */
+typedef struct netkit_poller_event {
+	/** The registration's user value, or the timer's `data`. */
+	void *data;
+	/** The timer that is due, or NULL. */
+	netkit_poller_timer *timer;
+	/** The descriptor, or -1 for a timer or a wake-up. */
+	int fd;
+	/** What happened: `NETKIT_POLLER_*` bits; 0: cancelled, skip it
+	 * (its other fields are left as they were). */
+	unsigned events;
+} netkit_poller_event;
+
+/**
+ * Creates a poller.
+ * @param flags 0 (epoll) or #NETKIT_POLLER_USE_POLL.
+ * @param[out] out The new poller, for netkit_poller_free().
+ * @return 0 on success, a negative code on failure.
+ * @retval 0 Success; the poller's own descriptors are close-on-exec.
+ * @retval -EINVAL @p out is NULL or @p flags has an unknown bit.
+ * @retval -ENOMEM No memory.
+ * @retval -EMFILE No descriptor left for the epoll set or wake-up.
+ * @note Python: `selectors.DefaultSelector()` (`PollSelector()` with
+ * #NETKIT_POLLER_USE_POLL).
+ */
+NETKIT_EXPORT int netkit_poller_new(unsigned flags, netkit_poller **out);
+
+/**
+ * Frees a poller and closes its own descriptors (not the registered
+ * ones).
+ * @param p The poller, or NULL (nothing happens).
+ * @note Python: `sel.close()`.
+ */
+NETKIT_EXPORT void netkit_poller_free(netkit_poller *p);
+
+/**
+ * Watches a descriptor.
+ * @param p The poller.
+ * @param fd The descriptor (any kind poll(2) accepts).
+ * @param events #NETKIT_POLLER_READ and/or #NETKIT_POLLER_WRITE, with
+ *               #NETKIT_POLLER_EDGE or #NETKIT_POLLER_ONESHOT if wanted
+ *               (0 registers it disarmed).
+ * @param data The user value given back with each event.
+ * @return 0 on success, a negative code on failure.
+ * @retval 0 Success.
+ * @retval -EINVAL @p p is NULL, @p fd negative or @p events has an
+ *         unknown bit, or both EDGE and ONESHOT.
+ * @retval -EEXIST @p fd is already registered.
+ * @retval -EOPNOTSUPP #NETKIT_POLLER_EDGE with the poll(2) backend.
+ * @retval -EBADF @p fd is not open (epoll).
+ * @retval -EPERM @p fd cannot be polled (a regular file; epoll).
+ * @retval -ENOMEM No memory.
+ * @note Python: `sel.register(fd, events, data)`.
+ */
+NETKIT_EXPORT int netkit_poller_add(netkit_poller *p, int fd,
+				    unsigned events, void *data);
+
+/**
+ * Changes what a registered descriptor is watched for, and its user
+ * value; re-arms a one-shot registration.
+ * @param p The poller.
+ * @param fd A registered descriptor.
+ * @param events As for netkit_poller_add().
+ * @param data The new user value.
+ * @return 0 on success, a negative code on failure.
+ * @retval 0 Success.
+ * @retval -EINVAL As for netkit_poller_add().
+ * @retval -ENOENT @p fd is not registered.
+ * @retval -EOPNOTSUPP #NETKIT_POLLER_EDGE with the poll(2) backend.
+ * @note Python: `sel.modify(fd, events, data)`.
+ */
+NETKIT_EXPORT int netkit_poller_modify(netkit_poller *p, int fd,
+				       unsigned events, void *data);
+
+/**
+ * Stops watching a descriptor; cancels its event in the current batch.
+ * Call it before closing the descriptor; after a close it still
+ * forgets the registration.
+ * @param p The poller.
+ * @param fd A registered descriptor.
+ * @return 0 on success, a negative code on failure.
+ * @retval 0 Success, also when @p fd was closed while registered.
+ * @retval -EINVAL @p p is NULL or @p fd negative.
+ * @retval -ENOENT @p fd is not registered.
+ * @note Python: `sel.unregister(fd)`.
+ */
+NETKIT_EXPORT int netkit_poller_remove(netkit_poller *p, int fd);
+
+/**
+ * Waits for events until a deadline, and returns those ready.
+ *
+ * Due timers come first (in the order they are due), then descriptor
+ * events and the wake-up. Skip events whose `events` is 0: they were
+ * cancelled by a change made while handling an earlier one.
+ * @param p The poller.
+ * @param[out] ev The caller's array for the events.
+ * @param max The array's length (>= 1).
+ * @param deadline When to give up (see @ref time): #NETKIT_FOREVER, or
+ *                 0 to take what is ready without waiting.
+ *
+ * The poller keeps writing to @p ev (cancellations) until the next wait:
+ * keep the array alive while handling its events, as a loop's own array
+ * is.
+ * @return The number of events stored (>= 1), 0 when the deadline
+ *         passed with none, or a negative code.
+ * @retval 0 The deadline passed and nothing was ready (never earlier).
+ * @retval -EINVAL @p p or @p ev is NULL, @p max < 1, or a bad deadline.
+ * @retval -ENOMEM The kernel had no memory for the wait (another
+ *         failure of epoll_wait() or poll() is returned the same way).
+ * @note Signals never end the wait early. Python: `sel.select(timeout)`,
+ * which also returns an empty list on timeout.
+ */
+NETKIT_EXPORT int netkit_poller_wait(netkit_poller *p,
+				     netkit_poller_event *ev, int max,
+				     int64_t deadline);
+
+/**
+ * Makes the poller's current or next wait return a
+ * #NETKIT_POLLER_WAKE event.
+ * @param p The poller.
+ * @return 0 on success, a negative code on failure.
+ * @retval 0 Success; wakes coalesce into one event.
+ * @retval -EINVAL @p p is NULL.
+ * @note Thread-safe and async-signal-safe (errno is preserved).
+ * Python: writing to a self-pipe registered with the selector.
+ */
+NETKIT_EXPORT int netkit_poller_wake(netkit_poller *p);
+
+/**
+ * Starts (or restarts) a timer.
+ * @param p The poller.
+ * @param t The caller's timer (zeroed before its first use).
+ * @param when When it is due: a deadline (netkit_deadline_in()), >= 0.
+ * @param period 0 for a one-shot timer, else the repeat period in ms.
+ * @return 0 on success, a negative code on failure.
+ * @retval 0 Success.
+ * @retval -EINVAL @p p or @p t is NULL, or @p when or @p period negative.
+ * @retval -ENOMEM No memory for a larger heap.
+ * @note O(log n). Python: `loop.call_at()` of asyncio.
+ */
+NETKIT_EXPORT int netkit_poller_timer_start(netkit_poller *p,
+					    netkit_poller_timer *t,
+					    int64_t when, int64_t period);
+
+/**
+ * Stops a timer; cancels its event in the current batch.
+ * @param p The poller.
+ * @param t The timer, running or not.
+ * @return 0 on success, a negative code on failure.
+ * @retval 0 Success (also for a timer already stopped).
+ * @retval -EINVAL @p p or @p t is NULL.
+ * @note O(log n). Python: `TimerHandle.cancel()`.
+ */
+NETKIT_EXPORT int netkit_poller_timer_stop(netkit_poller *p,
+					   netkit_poller_timer *t);
+
+/**
+ * Moves a running timer's time: later costs no heap operation (the
+ * idle timeout re-armed on every message), earlier costs O(log n).
+ * @param p The poller.
+ * @param t A running timer.
+ * @param when Its new time (>= 0).
+ * @return 0 on success, a negative code on failure.
+ * @retval 0 Success.
+ * @retval -EINVAL @p p or @p t is NULL, or @p when negative.
+ * @retval -ENOENT @p t is not running.
+ * @note libev's "be smart about timeouts".
+ */
+NETKIT_EXPORT int netkit_poller_timer_defer(netkit_poller *p,
+					    netkit_poller_timer *t,
+					    int64_t when);
+
+/** @} */
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* NETKIT_POLLER_H */

@@ -1,0 +1,745 @@
+/*
+ * The poller: descriptors on epoll (or poll(2)), a heap of the caller's
+ * timers, and a wake-up on an eventfd (or a pipe).
+ *
+ * Registrations live in a table indexed by descriptor number. Each
+ * carries a generation, bumped whenever the number changes owner; epoll
+ * gets (generation << 32 | fd) as its data, so an event of an older
+ * registration (a closed descriptor whose file lives on in a dup) is
+ * dropped. Within one batch, a registration or timer remembers where its
+ * event sits in the caller's array, so removing it cancels that event
+ * in O(1).
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
+#include <stdatomic.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "netkit-private.h"
+
+/* epoll events taken per epoll_wait(); the rest wait for the next. */
+#define EPOLL_BATCH 256
+/* The wake-up's tag in epoll: no descriptor has this generation. */
+#define WAKE_TAG UINT64_MAX
+
+#define INTEREST (NETKIT_POLLER_READ | NETKIT_POLLER_WRITE | \
+		  NETKIT_POLLER_EDGE | NETKIT_POLLER_ONESHOT)
+
+struct reg {
+	void *data;
+	uint32_t gen;
+	uint32_t batch;		/* batch of its pending event, 0: none */
+	int slot;		/* index of that event */
+	int pidx;		/* poll(2): index in pfds */
+	unsigned interest;
+	bool active;
+};
+
+struct netkit_poller {
+	bool use_poll;
+	int epfd;
+	int wake_rd, wake_wr;	/* eventfd: the same descriptor */
+	atomic_int wake_pending;
+	struct reg *regs;
+	int n_regs;
+	struct pollfd *pfds;	/* poll(2): [0] is the wake-up */
+	int n_pfds, cap_pfds;
+	netkit_poller_timer **heap;
+	size_t n_heap, cap_heap;
+	netkit_poller_event *batch;
+	uint32_t seq;
+	struct epoll_event eev[EPOLL_BATCH];
+};
+
+/* ---- the clock ---- */
+
+static int64_t
+now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+/* Milliseconds from now_ns until the ms time `when`, rounded up. */
+static int
+timeout_until(int64_t when, int64_t ns)
+{
+	int64_t left;
+
+	if (when == NETKIT_FOREVER)
+		return -1;
+	if (when > INT64_MAX / 1000000)
+		return INT_MAX;
+	left = when * 1000000 - ns;
+	if (left <= 0)
+		return 0;
+	left = (left + 999999) / 1000000;
+	return left > INT_MAX ? INT_MAX : (int)left;
+}
+
+/* ---- the batch ---- */
+
+static void
+cancel_slot(netkit_poller *p, uint32_t batch, int slot)
+{
+	/* Only events: the event being handled may be this one, and its
+	 * handler still reads its fd and data. */
+	if (batch != 0 && batch == p->seq && p->batch)
+		p->batch[slot].events = 0;
+}
+
+/* ---- the timer heap (1-based positions in t->index) ---- */
+
+static void
+heap_set(netkit_poller *p, size_t i, netkit_poller_timer *t)
+{
+	p->heap[i] = t;
+	t->index = i + 1;
+}
+
+static void
+sift_up(netkit_poller *p, size_t i)
+{
+	netkit_poller_timer *t = p->heap[i];
+	size_t up;
+
+	while (i > 0) {
+		up = (i - 1) / 2;
+		if (p->heap[up]->key <= t->key)
+			break;
+		heap_set(p, i, p->heap[up]);
+		i = up;
+	}
+	heap_set(p, i, t);
+}
+
+static void
+sift_down(netkit_poller *p, size_t i)
+{
+	netkit_poller_timer *t = p->heap[i];
+	size_t c;
+
+	for (;;) {
+		c = 2 * i + 1;
+		if (c >= p->n_heap)
+			break;
+		if (c + 1 < p->n_heap && p->heap[c + 1]->key < p->heap[c]->key)
+			c++;
+		if (t->key <= p->heap[c]->key)
+			break;
+		heap_set(p, i, p->heap[c]);
+		i = c;
+	}
+	heap_set(p, i, t);
+}
+
+static void
+heap_remove(netkit_poller *p, netkit_poller_timer *t)
+{
+	size_t i = t->index - 1;
+	netkit_poller_timer *last = p->heap[--p->n_heap];
+
+	t->index = 0;
+	if (last == t)
+		return;
+	heap_set(p, i, last);
+	sift_up(p, i);
+	sift_down(p, last->index - 1);
+}
+
+static int
+heap_grow(netkit_poller *p)
+{
+	size_t cap = p->cap_heap ? p->cap_heap * 2 : 64;
+	netkit_poller_timer **h;
+
+	if (p->n_heap < p->cap_heap)
+		return 0;
+	h = realloc(p->heap, cap * sizeof(*h));
+	if (!h)
+		return -ENOMEM;
+	p->heap = h;
+	p->cap_heap = cap;
+	return 0;
+}
+
+NETKIT_EXPORT int
+netkit_poller_timer_start(netkit_poller *p, netkit_poller_timer *t,
+			  int64_t when, int64_t period)
+{
+	int rc;
+
+	if (!p || !t || when < 0 || period < 0)
+		return -EINVAL;
+	if (t->index == 0 && (rc = heap_grow(p)) < 0)
+		return rc;
+	t->due = t->key = when;
+	t->period = period;
+	if (t->index == 0) {
+		heap_set(p, p->n_heap++, t);
+		sift_up(p, p->n_heap - 1);
+	} else {
+		sift_up(p, t->index - 1);
+		sift_down(p, t->index - 1);
+	}
+	return 0;
+}
+
+NETKIT_EXPORT int
+netkit_poller_timer_stop(netkit_poller *p, netkit_poller_timer *t)
+{
+	if (!p || !t)
+		return -EINVAL;
+	cancel_slot(p, t->batch, t->slot);
+	t->batch = 0;
+	if (t->index != 0)
+		heap_remove(p, t);
+	return 0;
+}
+
+NETKIT_EXPORT int
+netkit_poller_timer_defer(netkit_poller *p, netkit_poller_timer *t,
+			  int64_t when)
+{
+	if (!p || !t || when < 0)
+		return -EINVAL;
+	if (t->index == 0)
+		return -ENOENT;
+	t->due = when;
+	if (when < t->key) {
+		t->key = when;
+		sift_up(p, t->index - 1);
+	}
+	return 0;
+}
+
+/* Moves the top timer, due at t->due, to its next time or out. */
+static void
+timer_fired(netkit_poller *p, netkit_poller_timer *t, int64_t now)
+{
+	if (t->period == 0) {
+		heap_remove(p, t);
+		return;
+	}
+	t->due = t->due > INT64_MAX - t->period ? INT64_MAX :
+		 t->due + t->period;
+	if (t->due < now)
+		t->due = now > INT64_MAX - t->period ? INT64_MAX :
+			 now + t->period;
+	t->key = t->due;
+	sift_down(p, 0);
+}
+
+/* Stores due timers (up to max) in ev; returns how many. A timer is due
+ * once the clock is past its millisecond (key < now): netkit_now()
+ * truncates, so netkit_deadline_in(ms) may be up to 1 ms less than ms
+ * away, and firing at key itself could be early by that much (libuv
+ * #4773). */
+static int
+run_timers(netkit_poller *p, netkit_poller_event *ev, int max, int64_t now)
+{
+	netkit_poller_timer *t;
+	int n = 0;
+
+	while (n < max && p->n_heap > 0 && p->heap[0]->key < now) {
+		t = p->heap[0];
+		if (t->due > t->key) {	/* deferred: catch up */
+			t->key = t->due;
+			sift_down(p, 0);
+			continue;
+		}
+		ev[n] = (netkit_poller_event){ .data = t->data, .timer = t,
+					       .fd = -1,
+					       .events = NETKIT_POLLER_TIMER };
+		t->batch = p->seq;
+		t->slot = n++;
+		timer_fired(p, t, now);
+	}
+	return n;
+}
+
+/* ---- registrations ---- */
+
+static int
+regs_grow(netkit_poller *p, int fd)
+{
+	int cap = p->n_regs ? p->n_regs : 64;
+	struct reg *r;
+
+	if (fd < p->n_regs)
+		return 0;
+	if (fd == INT_MAX)
+		return -EINVAL;
+	while (cap <= fd)
+		cap = cap > INT_MAX / 2 ? INT_MAX : cap * 2;
+	r = realloc(p->regs, (size_t)cap * sizeof(*r));
+	if (!r)
+		return -ENOMEM;
+	memset(r + p->n_regs, 0, (size_t)(cap - p->n_regs) * sizeof(*r));
+	p->regs = r;
+	p->n_regs = cap;
+	return 0;
+}
+
+static int
+pfds_grow(netkit_poller *p)
+{
+	int cap = p->cap_pfds ? p->cap_pfds * 2 : 64;
+	struct pollfd *f;
+
+	if (p->n_pfds < p->cap_pfds)
+		return 0;
+	f = realloc(p->pfds, (size_t)cap * sizeof(*f));
+	if (!f)
+		return -ENOMEM;
+	p->pfds = f;
+	p->cap_pfds = cap;
+	return 0;
+}
+
+static short
+poll_mask(unsigned interest)
+{
+	return (short)(((interest & NETKIT_POLLER_READ) ? POLLIN : 0) |
+		       ((interest & NETKIT_POLLER_WRITE) ? POLLOUT : 0));
+}
+
+static uint32_t
+epoll_mask(unsigned interest)
+{
+	return ((interest & NETKIT_POLLER_READ) ? EPOLLIN : 0) |
+	       ((interest & NETKIT_POLLER_WRITE) ? EPOLLOUT : 0) |
+	       ((interest & NETKIT_POLLER_EDGE) ? EPOLLET : 0) |
+	       ((interest & NETKIT_POLLER_ONESHOT) ? EPOLLONESHOT : 0);
+}
+
+static int
+epoll_set(netkit_poller *p, int op, int fd, unsigned interest, uint32_t gen)
+{
+	struct epoll_event ee = { .events = epoll_mask(interest) };
+
+	ee.data.u64 = (uint64_t)gen << 32 | (uint32_t)fd;
+	if (NK_SYS(epoll_ctl)(p->epfd, op, fd, &ee) < 0)
+		return netkit__errno();
+	return 0;
+}
+
+static int
+check_interest(const netkit_poller *p, int fd, unsigned events)
+{
+	if (!p || fd < 0 || (events & ~INTEREST) ||
+	    ((events & NETKIT_POLLER_EDGE) && (events & NETKIT_POLLER_ONESHOT)))
+		return -EINVAL;
+	if (p->use_poll && (events & NETKIT_POLLER_EDGE))
+		return -EOPNOTSUPP;
+	return 0;
+}
+
+/* A new owner of r's descriptor number: older events are not its. */
+static void
+reg_retire(netkit_poller *p, struct reg *r)
+{
+	cancel_slot(p, r->batch, r->slot);
+	r->batch = 0;
+	r->gen++;
+	r->active = false;
+}
+
+static int
+add_poll(netkit_poller *p, int fd, struct reg *r, unsigned events)
+{
+	int rc;
+
+	if (r->active)
+		return -EEXIST;
+	if ((rc = pfds_grow(p)) < 0)
+		return rc;
+	r->pidx = p->n_pfds++;
+	p->pfds[r->pidx] = (struct pollfd){ .fd = fd,
+					    .events = poll_mask(events) };
+	return 0;
+}
+
+NETKIT_EXPORT int
+netkit_poller_add(netkit_poller *p, int fd, unsigned events, void *data)
+{
+	struct reg *r;
+	uint32_t gen;
+	int rc;
+
+	if ((rc = check_interest(p, fd, events)) < 0)
+		return rc;
+	if ((rc = regs_grow(p, fd)) < 0)
+		return rc;
+	r = &p->regs[fd];
+	gen = r->gen + 1;
+	/* epoll: an active entry whose ADD succeeds was closed without
+	 * netkit_poller_remove(); its number has a new owner. */
+	rc = p->use_poll ? add_poll(p, fd, r, events) :
+			   epoll_set(p, EPOLL_CTL_ADD, fd, events, gen);
+	if (rc < 0)
+		return rc;
+	if (r->active)
+		reg_retire(p, r);
+	*r = (struct reg){ .data = data, .gen = gen, .pidx = r->pidx,
+			   .interest = events, .active = true };
+	return 0;
+}
+
+NETKIT_EXPORT int
+netkit_poller_modify(netkit_poller *p, int fd, unsigned events, void *data)
+{
+	struct reg *r;
+	int rc;
+
+	if ((rc = check_interest(p, fd, events)) < 0)
+		return rc;
+	if (fd >= p->n_regs || !p->regs[fd].active)
+		return -ENOENT;
+	r = &p->regs[fd];
+	if (p->use_poll)
+		p->pfds[r->pidx].events = poll_mask(events);
+	else if ((rc = epoll_set(p, EPOLL_CTL_MOD, fd, events, r->gen)) < 0)
+		return rc;
+	r->interest = events;
+	r->data = data;
+	return 0;
+}
+
+/* poll(2) ignores a negative fd: a closed descriptor sits there as ~fd
+ * until removed. */
+static int
+pfd_fd(const struct pollfd *f)
+{
+	return f->fd < 0 ? ~f->fd : f->fd;
+}
+
+static void
+forget(netkit_poller *p, int fd)
+{
+	struct reg *r = &p->regs[fd];
+	int last;
+
+	if (p->use_poll) {
+		last = --p->n_pfds;
+		if (r->pidx != last) {
+			p->pfds[r->pidx] = p->pfds[last];
+			p->regs[pfd_fd(&p->pfds[last])].pidx = r->pidx;
+		}
+	}
+	reg_retire(p, r);
+}
+
+NETKIT_EXPORT int
+netkit_poller_remove(netkit_poller *p, int fd)
+{
+	if (!p || fd < 0)
+		return -EINVAL;
+	if (fd >= p->n_regs || !p->regs[fd].active)
+		return -ENOENT;
+	/* EBADF or ENOENT: the descriptor was closed (and maybe reused
+	 * outside the poller); the kernel has dropped it already. */
+	if (!p->use_poll)
+		(void)NK_SYS(epoll_ctl)(p->epfd, EPOLL_CTL_DEL, fd, NULL);
+	forget(p, fd);
+	return 0;
+}
+
+/* ---- the wake-up ---- */
+
+NETKIT_EXPORT int
+netkit_poller_wake(netkit_poller *p)
+{
+	static const uint64_t one = 1;
+	int saved = errno;
+	ssize_t n;
+
+	if (!p)
+		return -EINVAL;
+	if (atomic_exchange(&p->wake_pending, 1) == 0) {
+		/* EAGAIN: the counter or pipe is full, hence readable. */
+		NETKIT__RETRY(n, NK_SYS(write)(p->wake_wr, &one,
+					       p->use_poll ? 1 : sizeof(one)));
+		(void)n;
+	}
+	errno = saved;
+	return 0;
+}
+
+/* Empties the wake-up; a wake from now on makes it readable again. */
+static void
+wake_drain(netkit_poller *p)
+{
+	uint64_t buf[8];
+	ssize_t n;
+
+	atomic_store(&p->wake_pending, 0);
+	do
+		n = NK_SYS(read)(p->wake_rd, buf, sizeof(buf));
+	while (n > 0 || (n < 0 && errno == EINTR));
+}
+
+static void
+put_wake(netkit_poller *p, netkit_poller_event *ev)
+{
+	wake_drain(p);
+	*ev = (netkit_poller_event){ .fd = -1, .events = NETKIT_POLLER_WAKE };
+}
+
+/* ---- collecting events ---- */
+
+/* EPOLLIN and EPOLLHUP have our READ and HUP bits; EPOLLOUT and
+ * EPOLLERR move: no branch per event. */
+_Static_assert(EPOLLIN == NETKIT_POLLER_READ &&
+	       EPOLLOUT == NETKIT_POLLER_WRITE << 1 &&
+	       EPOLLERR << 2 == NETKIT_POLLER_ERR &&
+	       EPOLLHUP == NETKIT_POLLER_HUP, "epoll's event bits");
+
+static unsigned
+from_epoll(uint32_t e)
+{
+	return (e & (EPOLLIN | EPOLLHUP)) | ((e & EPOLLOUT) >> 1) |
+	       ((e & EPOLLERR) << 2);
+}
+
+static unsigned
+from_poll(short e)
+{
+	return ((e & POLLIN) ? NETKIT_POLLER_READ : 0) |
+	       ((e & POLLOUT) ? NETKIT_POLLER_WRITE : 0) |
+	       ((e & POLLHUP) ? NETKIT_POLLER_HUP : 0) |
+	       ((e & POLLERR) ? NETKIT_POLLER_ERR : 0);
+}
+
+/* Stores an event of registration fd at ev[n]. */
+static void
+put_fd(netkit_poller *p, netkit_poller_event *ev, int n, int fd,
+       unsigned what)
+{
+	struct reg *r = &p->regs[fd];
+
+	what &= (r->interest & (NETKIT_POLLER_READ | NETKIT_POLLER_WRITE)) |
+		NETKIT_POLLER_HUP | NETKIT_POLLER_ERR;
+	/* Field by field: a compound literal costs a zeroing first. */
+	ev[n].data = r->data;
+	ev[n].timer = NULL;
+	ev[n].fd = fd;
+	ev[n].events = what;
+	r->batch = p->seq;
+	r->slot = n;
+}
+
+static int
+collect_epoll(netkit_poller *p, netkit_poller_event *ev, int got)
+{
+	uint64_t tag;
+	int i, n = 0, fd;
+
+	for (i = 0; i < got; i++) {
+		tag = p->eev[i].data.u64;
+		if (tag == WAKE_TAG) {
+			put_wake(p, &ev[n++]);
+			continue;
+		}
+		fd = (int)(uint32_t)tag;
+		/* An older generation: a descriptor closed while
+		 * registered, whose number has a new owner. Only active
+		 * registrations have their generation in epoll (retiring
+		 * one bumps it), so this also drops inactive ones. */
+		if ((unsigned)fd >= (unsigned)p->n_regs ||
+		    p->regs[fd].gen != (uint32_t)(tag >> 32))
+			continue;
+		put_fd(p, ev, n++, fd, from_epoll(p->eev[i].events));
+	}
+	return n;
+}
+
+/* poll(2): ONESHOT is emulated by disarming; a closed descriptor
+ * (POLLNVAL) is no longer polled, as epoll drops it, until removed. */
+static int
+collect_poll(netkit_poller *p, netkit_poller_event *ev, int max)
+{
+	struct pollfd *f;
+	int i, n = 0;
+
+	if (p->pfds[0].revents && n < max) {
+		put_wake(p, &ev[n++]);
+		p->pfds[0].revents = 0;
+	}
+	for (i = p->n_pfds - 1; i >= 1 && n < max; i--) {
+		f = &p->pfds[i];
+		if (!f->revents)
+			continue;
+		if (f->revents & POLLNVAL) {
+			f->fd = ~f->fd;
+			f->revents = 0;
+			continue;
+		}
+		put_fd(p, ev, n++, f->fd, from_poll(f->revents));
+		if (p->regs[f->fd].interest & NETKIT_POLLER_ONESHOT)
+			f->events = 0;
+		f->revents = 0;
+	}
+	return n;
+}
+
+/* One system call: returns events stored, or a negative errno (EINTR
+ * included: the caller decides). */
+static int
+backend_wait(netkit_poller *p, netkit_poller_event *ev, int max, int ms)
+{
+	int got;
+
+	if (p->use_poll) {
+		got = NK_SYS(poll)(p->pfds, (nfds_t)p->n_pfds, ms);
+		if (got < 0)
+			return netkit__errno();
+		return got == 0 ? 0 : collect_poll(p, ev, max);
+	}
+	got = NK_SYS(epoll_wait)(p->epfd, p->eev,
+				 max < EPOLL_BATCH ? max : EPOLL_BATCH, ms);
+	if (got < 0)
+		return netkit__errno();
+	return collect_epoll(p, ev, got);
+}
+
+/* The wait's timeout: until the deadline or the first timer's key. */
+static int
+wait_ms(const netkit_poller *p, int64_t deadline, int64_t ns)
+{
+	int64_t until = deadline, key;
+
+	/* A timer is due 1 ms after its key (see run_timers()). */
+	if (p->n_heap > 0) {
+		key = p->heap[0]->key;
+		key = key == INT64_MAX ? key : key + 1;
+		if (until == NETKIT_FOREVER || key < until)
+			until = key;
+	}
+	return timeout_until(until, ns);
+}
+
+NETKIT_EXPORT int
+netkit_poller_wait(netkit_poller *p, netkit_poller_event *ev, int max,
+		   int64_t deadline)
+{
+	int64_t ns;
+	int n, rc;
+
+	if (!p || !ev || max < 1 || !netkit__deadline_ok(deadline))
+		return -EINVAL;
+	p->batch = ev;
+	if (++p->seq == 0)
+		p->seq = 1;
+	for (;;) {
+		ns = now_ns();
+		n = run_timers(p, ev, max, ns / 1000000);
+		rc = n == max ? 0 :
+		     backend_wait(p, ev + n, max - n,
+				  n > 0 ? 0 : wait_ms(p, deadline, ns));
+		if (rc < 0 && rc != -EINTR && rc != -EAGAIN)
+			return rc;
+		if (rc > 0)
+			n += rc;
+		if (n > 0 || (deadline != NETKIT_FOREVER &&
+			      now_ns() / 1000000 >= deadline))
+			return n;
+	}
+}
+
+/* ---- life ---- */
+
+static int
+open_wake(netkit_poller *p)
+{
+	int fds[2];
+
+	if (!p->use_poll) {
+		p->wake_rd = NK_SYS(eventfd)(0, EFD_CLOEXEC | EFD_NONBLOCK);
+		if (p->wake_rd < 0)
+			return netkit__errno();
+		p->wake_wr = p->wake_rd;
+		return 0;
+	}
+	if (NK_SYS(pipe2)(fds, O_CLOEXEC | O_NONBLOCK) < 0)
+		return netkit__errno();
+	p->wake_rd = fds[0];
+	p->wake_wr = fds[1];
+	return 0;
+}
+
+static int
+open_backend(netkit_poller *p)
+{
+	struct epoll_event ee = { .events = EPOLLIN, .data.u64 = WAKE_TAG };
+	int rc;
+
+	if ((rc = open_wake(p)) < 0)
+		return rc;
+	if (p->use_poll) {
+		if ((rc = pfds_grow(p)) < 0)
+			return rc;
+		p->pfds[p->n_pfds++] = (struct pollfd){ .fd = p->wake_rd,
+							.events = POLLIN };
+		return 0;
+	}
+	p->epfd = NK_SYS(epoll_create1)(EPOLL_CLOEXEC);
+	if (p->epfd < 0)
+		return netkit__errno();
+	if (NK_SYS(epoll_ctl)(p->epfd, EPOLL_CTL_ADD, p->wake_rd, &ee) < 0)
+		return netkit__errno();
+	return 0;
+}
+
+NETKIT_EXPORT int
+netkit_poller_new(unsigned flags, netkit_poller **out)
+{
+	netkit_poller *p;
+	int rc;
+
+	if (!out || (flags & ~NETKIT_POLLER_USE_POLL))
+		return -EINVAL;
+	p = calloc(1, sizeof(*p));
+	if (!p)
+		return -ENOMEM;
+	p->use_poll = flags & NETKIT_POLLER_USE_POLL;
+	p->epfd = p->wake_rd = p->wake_wr = -1;
+	atomic_init(&p->wake_pending, 0);
+	if ((rc = open_backend(p)) < 0) {
+		netkit_poller_free(p);
+		return rc;
+	}
+	*out = p;
+	return 0;
+}
+
+NETKIT_EXPORT void
+netkit_poller_free(netkit_poller *p)
+{
+	size_t i;
+
+	if (!p)
+		return;
+	for (i = 0; i < p->n_heap; i++)
+		p->heap[i]->index = 0;
+	if (p->epfd >= 0)
+		NK_SYS(close)(p->epfd);
+	if (p->wake_wr >= 0 && p->wake_wr != p->wake_rd)
+		NK_SYS(close)(p->wake_wr);
+	if (p->wake_rd >= 0)
+		NK_SYS(close)(p->wake_rd);
+	free(p->regs);
+	free(p->pfds);
+	free(p->heap);
+	free(p);
+}

@@ -1,0 +1,557 @@
+/*
+ * The poller's descriptors: readiness, level/edge/one-shot, changes made
+ * inside a batch (removal, closing, number reuse), 1000 clients served
+ * at once, bad inputs and the poller's own descriptors. Every test runs
+ * on both backends: _i == 0 is epoll, _i == 1 poll(2).
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "netkit-private.h"
+
+#include "fault.h"
+#include "helpers.h"
+#include "timing.h"
+
+#define BACKEND(i) ((i) ? NETKIT_POLLER_USE_POLL : 0u)
+#define ADD_BOTH(s, t) suite_add_tcase((s), nk_tcase_with(#t, (t), 2))
+
+static netkit_poller *
+new_poller(int i)
+{
+	netkit_poller *p = NULL;
+
+	ck_assert_int_eq(netkit_poller_new(BACKEND(i), &p), 0);
+	ck_assert_ptr_nonnull(p);
+	return p;
+}
+
+static void
+unix_pair(int *a, int *b)
+{
+	int sv[2];
+
+	ck_assert_int_eq(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0,
+				    sv), 0);
+	*a = sv[0];
+	*b = sv[1];
+}
+
+/* One wait until deadline_ms from now; fails on error. */
+static int
+wait_for(netkit_poller *p, netkit_poller_event *ev, int max, int ms)
+{
+	int n = netkit_poller_wait(p, ev, max, netkit_deadline_in(ms));
+
+	ck_assert_msg(n >= 0, "wait: %s", netkit_errname(n));
+	return n;
+}
+
+START_TEST(readiness_reported_with_user_value)
+{
+	netkit_poller *p = new_poller(_i);
+	netkit_poller_event ev[4];
+	int a, b, tag;
+
+	unix_pair(&a, &b);
+	ck_assert_int_eq(netkit_poller_add(p, a, NETKIT_POLLER_READ, &tag), 0);
+	/* Nothing to read: the wait times out with 0, never early. */
+	ck_assert_int_eq(wait_for(p, ev, 4, 20), 0);
+	ck_assert_int_eq(write(b, "x", 1), 1);
+	ck_assert_int_eq(wait_for(p, ev, 4, 5000), 1);
+	ck_assert_int_eq(ev[0].fd, a);
+	ck_assert_ptr_eq(ev[0].data, &tag);
+	ck_assert_ptr_null(ev[0].timer);
+	ck_assert_uint_eq(ev[0].events, NETKIT_POLLER_READ);
+	/* Level-triggered: still readable, reported again. */
+	ck_assert_int_eq(wait_for(p, ev, 4, 0), 1);
+	/* Modify: write interest only, new value. */
+	ck_assert_int_eq(netkit_poller_modify(p, a, NETKIT_POLLER_WRITE, p), 0);
+	ck_assert_int_eq(wait_for(p, ev, 4, 5000), 1);
+	ck_assert_uint_eq(ev[0].events, NETKIT_POLLER_WRITE);
+	ck_assert_ptr_eq(ev[0].data, p);
+	/* Peer gone: hang-up reported without being asked for. */
+	ck_assert_int_eq(netkit_poller_modify(p, a, 0, p), 0);
+	close(b);
+	ck_assert_int_eq(wait_for(p, ev, 4, 5000), 1);
+	ck_assert_uint_eq(ev[0].events & NETKIT_POLLER_HUP, NETKIT_POLLER_HUP);
+	ck_assert_int_eq(netkit_poller_remove(p, a), 0);
+	ck_assert_int_eq(wait_for(p, ev, 4, 0), 0);
+	close(a);
+	netkit_poller_free(p);
+}
+END_TEST
+
+START_TEST(edge_triggered_reports_once_until_drained)
+{
+	netkit_poller *p = new_poller(_i);
+	netkit_poller_event ev[4];
+	char buf[4096];
+	ssize_t n;
+	int a, b, rounds = 0;
+
+	unix_pair(&a, &b);
+	if (_i) {
+		ck_assert_int_eq(netkit_poller_add(p, a, NETKIT_POLLER_READ |
+						   NETKIT_POLLER_EDGE, NULL),
+				 -EOPNOTSUPP);
+		goto out;
+	}
+	ck_assert_int_eq(netkit_poller_add(p, a, NETKIT_POLLER_READ |
+					   NETKIT_POLLER_EDGE, NULL), 0);
+	memset(buf, 'e', sizeof(buf));
+	ck_assert_int_eq(write(b, buf, 3000), 3000);
+	ck_assert_int_eq(wait_for(p, ev, 4, 5000), 1);
+	ck_assert_uint_eq(ev[0].events, NETKIT_POLLER_READ);
+	/* Data is left, but no new edge: not reported again. */
+	ck_assert_int_eq(netkit_recv(a, buf, 1000), 1000);
+	ck_assert_int_eq(wait_for(p, ev, 4, 0), 0);
+	/* Drain until EAGAIN, bounded. */
+	do
+		n = recv(a, buf, 700, MSG_DONTWAIT);
+	while (n > 0 && ++rounds < 100);
+	ck_assert_int_eq(n, -1);
+	ck_assert_int_eq(errno, EAGAIN);
+	ck_assert_int_eq(rounds, 3);
+	ck_assert_int_eq(write(b, "y", 1), 1);
+	ck_assert_int_eq(wait_for(p, ev, 4, 5000), 1);
+	ck_assert_int_eq(ev[0].fd, a);
+out:
+	close(a);
+	close(b);
+	netkit_poller_free(p);
+}
+END_TEST
+
+START_TEST(oneshot_reports_once_until_modified)
+{
+	netkit_poller *p = new_poller(_i);
+	netkit_poller_event ev[4];
+	int a, b;
+
+	unix_pair(&a, &b);
+	ck_assert_int_eq(write(b, "x", 1), 1);
+	ck_assert_int_eq(netkit_poller_add(p, a, NETKIT_POLLER_READ |
+					   NETKIT_POLLER_ONESHOT, NULL), 0);
+	ck_assert_int_eq(wait_for(p, ev, 4, 5000), 1);
+	ck_assert_int_eq(wait_for(p, ev, 4, 20), 0);
+	ck_assert_int_eq(netkit_poller_modify(p, a, NETKIT_POLLER_READ |
+					      NETKIT_POLLER_ONESHOT, &a), 0);
+	ck_assert_int_eq(wait_for(p, ev, 4, 5000), 1);
+	ck_assert_ptr_eq(ev[0].data, &a);
+	ck_assert_int_eq(wait_for(p, ev, 4, 0), 0);
+	ck_assert_int_eq(netkit_poller_remove(p, a), 0);
+	close(a);
+	close(b);
+	netkit_poller_free(p);
+}
+END_TEST
+
+START_TEST(descriptor_closed_while_registered_is_not_reported)
+{
+	netkit_poller *p = new_poller(_i);
+	netkit_poller_event ev[4];
+	int a, b, c, d, tag_old, tag_new;
+
+	unix_pair(&a, &b);
+	ck_assert_int_eq(netkit_poller_add(p, a, NETKIT_POLLER_READ,
+					   &tag_old), 0);
+	ck_assert_int_eq(write(b, "x", 1), 1);
+	close(a);
+	/* Readable when closed: nothing reported, no error. */
+	ck_assert_int_eq(wait_for(p, ev, 4, 20), 0);
+	/* Its number reused: epoll takes the new descriptor over, poll(2)
+	 * wants the old one removed first. */
+	unix_pair(&c, &d);
+	ck_assert_int_eq(c, a);
+	if (_i) {
+		ck_assert_int_eq(netkit_poller_add(p, c, NETKIT_POLLER_READ,
+						   &tag_new), -EEXIST);
+		ck_assert_int_eq(netkit_poller_remove(p, a), 0);
+	}
+	ck_assert_int_eq(netkit_poller_add(p, c, NETKIT_POLLER_READ,
+					   &tag_new), 0);
+	ck_assert_int_eq(wait_for(p, ev, 4, 20), 0);
+	ck_assert_int_eq(write(d, "y", 1), 1);
+	ck_assert_int_eq(wait_for(p, ev, 4, 5000), 1);
+	ck_assert_ptr_eq(ev[0].data, &tag_new);
+	ck_assert_int_eq(netkit_poller_remove(p, c), 0);
+	close(b);
+	close(c);
+	close(d);
+	netkit_poller_free(p);
+}
+END_TEST
+
+/* Two readable descriptors in one batch; handling the first removes and
+ * closes the second, and gives its number to a new descriptor. */
+START_TEST(removed_and_reused_in_batch_is_not_delivered)
+{
+	netkit_poller *p = new_poller(_i);
+	netkit_poller_event ev[4];
+	int fd[2], peer[2], nfd, npeer, other, j, n, tag[2], tag_new;
+
+	for (j = 0; j < 2; j++) {
+		unix_pair(&fd[j], &peer[j]);
+		ck_assert_int_eq(write(peer[j], "x", 1), 1);
+		ck_assert_int_eq(netkit_poller_add(p, fd[j], NETKIT_POLLER_READ,
+						   &tag[j]), 0);
+	}
+	n = wait_for(p, ev, 4, 5000);
+	for (j = 0; j < 10 && n < 2; j++)	/* both in one batch */
+		n = wait_for(p, ev, 4, 5000);
+	ck_assert_int_eq(n, 2);
+	other = ev[0].fd == fd[0] ? 1 : 0;
+	ck_assert_int_eq(ev[1].fd, fd[other]);
+	ck_assert_int_eq(netkit_poller_remove(p, fd[other]), 0);
+	close(fd[other]);
+	unix_pair(&nfd, &npeer);
+	ck_assert_int_eq(nfd, fd[other]);
+	ck_assert_int_eq(write(npeer, "z", 1), 1);
+	ck_assert_int_eq(netkit_poller_add(p, nfd, NETKIT_POLLER_READ,
+					   &tag_new), 0);
+	/* The old owner's event is cancelled, not handed to the new. */
+	ck_assert_uint_eq(ev[1].events, 0);
+	/* The next batch reports the new descriptor with its own value. */
+	n = wait_for(p, ev, 4, 5000);
+	for (j = 0; j < n; j++)
+		if (ev[j].fd == nfd)
+			ck_assert_ptr_eq(ev[j].data, &tag_new);
+	ck_assert_int_eq(netkit_poller_remove(p, nfd), 0);
+	ck_assert_int_eq(netkit_poller_remove(p, fd[1 - other]), 0);
+	close(nfd);
+	close(npeer);
+	close(fd[1 - other]);
+	close(peer[0]);
+	close(peer[1]);
+	netkit_poller_free(p);
+}
+END_TEST
+
+/* A descriptor closed while a dup keeps its file open: epoll still
+ * watches that file under the old registration. Its number, reused and
+ * added again, gets a new generation: the old file's events are
+ * dropped, never given to the new owner. poll(2) polls numbers, so it
+ * asks for the old registration to be removed first. */
+START_TEST(closed_descriptor_with_live_dup_never_reaches_new_owner)
+{
+	netkit_poller *p = new_poller(_i);
+	netkit_poller_event ev[4];
+	int a, b, dup_a, c, d, tag_old, tag_new, j, n;
+
+	unix_pair(&a, &b);
+	dup_a = fcntl(a, F_DUPFD_CLOEXEC, 100);
+	ck_assert_int_ge(dup_a, 100);
+	ck_assert_int_eq(netkit_poller_add(p, a, NETKIT_POLLER_READ,
+					   &tag_old), 0);
+	ck_assert_int_eq(write(b, "old", 3), 3);	/* the old file: ready */
+	close(a);
+	unix_pair(&c, &d);
+	ck_assert_int_eq(c, a);
+	if (_i) {
+		ck_assert_int_eq(netkit_poller_add(p, c, NETKIT_POLLER_READ,
+						   &tag_new), -EEXIST);
+		ck_assert_int_eq(netkit_poller_remove(p, a), 0);
+	}
+	ck_assert_int_eq(netkit_poller_add(p, c, NETKIT_POLLER_READ,
+					   &tag_new), 0);
+	/* The old file stays ready: no event of it is delivered. */
+	ck_assert_int_eq(wait_for(p, ev, 4, 30), 0);
+	ck_assert_int_eq(write(d, "new", 3), 3);
+	n = wait_for(p, ev, 4, 5000);
+	ck_assert_int_eq(n, 1);
+	ck_assert_int_eq(ev[0].fd, c);
+	ck_assert_ptr_eq(ev[0].data, &tag_new);
+	for (j = 0; j < 3; j++) {
+		ck_assert_int_eq(wait_for(p, ev, 4, 0), 1);
+		ck_assert_ptr_eq(ev[0].data, &tag_new);
+	}
+	ck_assert_int_eq(netkit_poller_remove(p, c), 0);
+	close(dup_a);
+	close(b);
+	close(c);
+	close(d);
+	netkit_poller_free(p);
+}
+END_TEST
+
+/* ---- 1000 clients ---- */
+
+#define N_CLIENTS 1000
+
+struct load {
+	netkit_addr addr;
+	int family;
+	int fds[N_CLIENTS];
+	int ok;
+};
+
+/* Connects every client, then sends on each, then reads each reply:
+ * all 1000 connections are open at once. */
+static void *
+load_clients(void *arg)
+{
+	struct load *l = arg;
+	int64_t dl = netkit_deadline_in(nk_scaled_ms(20000));
+	char want[32], got[32];
+	size_t len, moved;
+	int j;
+
+	for (j = 0; j < N_CLIENTS; j++)
+		l->fds[j] = -1;
+	for (j = 0; j < N_CLIENTS; j++) {
+		l->fds[j] = netkit_socket(l->family, SOCK_STREAM, 0);
+		if (l->fds[j] < 0 ||
+		    netkit_connect_until(l->fds[j], &l->addr, dl) < 0)
+			goto out;
+	}
+	for (j = 0; j < N_CLIENTS; j++) {
+		len = (size_t)snprintf(want, sizeof(want), "client %d", j);
+		if (netkit_send_all_until(l->fds[j], want, len, dl, &moved) < 0)
+			goto out;
+	}
+	for (j = 0; j < N_CLIENTS; j++) {
+		len = (size_t)snprintf(want, sizeof(want), "client %d", j);
+		if (netkit_recv_exact_until(l->fds[j], got, len, dl,
+					    &moved) < 0 ||
+		    memcmp(got, want, len) != 0)
+			goto out;
+		l->ok++;
+	}
+out:
+	for (j = 0; j < N_CLIENTS; j++)
+		if (l->fds[j] >= 0)
+			netkit_close(l->fds[j]);
+	return NULL;
+}
+
+/* The echo loop: accept, echo, close on end of stream; returns how many
+ * clients were served to their end. */
+static int
+serve_echo(netkit_poller *p, int lfd, int64_t dl)
+{
+	netkit_poller_event ev[64];
+	char buf[256];
+	int served = 0, n, j, c;
+	ssize_t got;
+
+	while (served < N_CLIENTS && netkit_now() < dl) {
+		n = netkit_poller_wait(p, ev, 64, dl);
+		ck_assert_int_ge(n, 0);
+		for (j = 0; j < n; j++) {
+			if (ev[j].fd == lfd) {
+				c = netkit_accept(lfd, NULL);
+				ck_assert_int_ge(c, 0);
+				ck_assert_int_eq(netkit_poller_add(
+					p, c, NETKIT_POLLER_READ, NULL), 0);
+				continue;
+			}
+			got = netkit_recv(ev[j].fd, buf, sizeof(buf));
+			if (got > 0) {
+				ck_assert_int_eq(netkit_send(ev[j].fd, buf,
+						 (size_t)got), got);
+				continue;
+			}
+			served += got == 0;
+			ck_assert_int_eq(netkit_poller_remove(p, ev[j].fd), 0);
+			netkit_close(ev[j].fd);
+		}
+	}
+	return served;
+}
+
+START_TEST(serves_1000_concurrent_clients_to_completion)
+{
+	struct rlimit rl;
+	netkit_poller *p = NULL;
+	struct load l = { .family = AF_INET };
+	nk_thread *t;
+	int lfd, served;
+
+	ck_assert_int_eq(getrlimit(RLIMIT_NOFILE, &rl), 0);
+	if (rl.rlim_max != RLIM_INFINITY && rl.rlim_max < 2 * N_CLIENTS + 64) {
+		printf("SKIP %s: RLIMIT_NOFILE hard limit %lu\n", __func__,
+		       (unsigned long)rl.rlim_max);
+		return;
+	}
+	if (rl.rlim_cur < 2 * N_CLIENTS + 64) {
+		rl.rlim_cur = 2 * N_CLIENTS + 64;
+		ck_assert_int_eq(setrlimit(RLIMIT_NOFILE, &rl), 0);
+	}
+	p = new_poller(_i);
+	lfd = nk_listen(AF_INET, &l.addr);
+	ck_assert_int_eq(netkit_listen(lfd, N_CLIENTS), 0);
+	ck_assert_int_eq(netkit_poller_add(p, lfd, NETKIT_POLLER_READ, NULL),
+			 0);
+	t = nk_spawn(load_clients, &l);
+	served = serve_echo(p, lfd, netkit_deadline_in(nk_scaled_ms(25000)));
+	nk_join(t);
+	ck_assert_int_eq(l.ok, N_CLIENTS);
+	ck_assert_int_eq(served, N_CLIENTS);
+	netkit_close(lfd);
+	netkit_poller_free(p);
+}
+END_TEST
+
+/* ---- bad inputs, own descriptors, faults ---- */
+
+START_TEST(bad_inputs_answered_with_their_codes)
+{
+	netkit_poller *p = new_poller(_i), *q = (netkit_poller *)&q;
+	netkit_poller_event ev[2];
+	netkit_poller_timer t = { 0 };
+	int a, b, file;
+
+	unix_pair(&a, &b);
+	ck_assert_int_eq(netkit_poller_new(0, NULL), -EINVAL);
+	ck_assert_int_eq(netkit_poller_new(0x100, &q), -EINVAL);
+	ck_assert_ptr_eq(q, (netkit_poller *)&q);
+	ck_assert_int_eq(netkit_poller_add(NULL, a, 1, NULL), -EINVAL);
+	ck_assert_int_eq(netkit_poller_add(p, -1, 1, NULL), -EINVAL);
+	ck_assert_int_eq(netkit_poller_add(p, a, 0x100, NULL), -EINVAL);
+	ck_assert_int_eq(netkit_poller_add(p, a, NETKIT_POLLER_HUP, NULL),
+			 -EINVAL);
+	ck_assert_int_eq(netkit_poller_add(p, a, NETKIT_POLLER_READ |
+		NETKIT_POLLER_EDGE | NETKIT_POLLER_ONESHOT, NULL), -EINVAL);
+	ck_assert_int_eq(netkit_poller_modify(p, a, 1, NULL), -ENOENT);
+	ck_assert_int_eq(netkit_poller_remove(p, a), -ENOENT);
+	ck_assert_int_eq(netkit_poller_remove(p, 1 << 20), -ENOENT);
+	ck_assert_int_eq(netkit_poller_remove(NULL, a), -EINVAL);
+	ck_assert_int_eq(netkit_poller_remove(p, -1), -EINVAL);
+	ck_assert_int_eq(netkit_poller_add(p, a, 1, NULL), 0);
+	ck_assert_int_eq(netkit_poller_add(p, a, 1, NULL), -EEXIST);
+	ck_assert_int_eq(netkit_poller_modify(p, a, 0x100, NULL), -EINVAL);
+	ck_assert_int_eq(netkit_poller_wait(NULL, ev, 2, 0), -EINVAL);
+	ck_assert_int_eq(netkit_poller_wait(p, NULL, 2, 0), -EINVAL);
+	ck_assert_int_eq(netkit_poller_wait(p, ev, 0, 0), -EINVAL);
+	ck_assert_int_eq(netkit_poller_wait(p, ev, 2, -2), -EINVAL);
+	ck_assert_int_eq(netkit_poller_wake(NULL), -EINVAL);
+	ck_assert_int_eq(netkit_poller_timer_start(p, &t, -1, 0), -EINVAL);
+	ck_assert_int_eq(netkit_poller_timer_start(p, &t, 0, -1), -EINVAL);
+	ck_assert_int_eq(netkit_poller_timer_start(NULL, &t, 0, 0), -EINVAL);
+	ck_assert_int_eq(netkit_poller_timer_start(p, NULL, 0, 0), -EINVAL);
+	ck_assert_int_eq(netkit_poller_timer_stop(p, NULL), -EINVAL);
+	ck_assert_int_eq(netkit_poller_timer_stop(p, &t), 0);
+	ck_assert_int_eq(netkit_poller_timer_defer(p, &t, 5), -ENOENT);
+	ck_assert_int_eq(netkit_poller_timer_defer(p, &t, -1), -EINVAL);
+	if (!_i) {
+		/* epoll refuses what it cannot watch. */
+		file = open("/proc/self/stat", O_RDONLY | O_CLOEXEC);
+		ck_assert_int_ge(file, 0);
+		ck_assert_int_eq(netkit_poller_add(p, file, 1, NULL), -EPERM);
+		close(file);
+		ck_assert_int_eq(netkit_poller_add(p, file, 1, NULL), -EBADF);
+	}
+	netkit_poller_free(NULL);
+	netkit_poller_free(p);
+	close(a);
+	close(b);
+}
+END_TEST
+
+START_TEST(own_descriptors_are_cloexec_and_freed)
+{
+	bool open_before[64];
+	netkit_poller *p;
+	int fd, before = nk_count_fds(), seen = 0;
+
+	for (fd = 0; fd < 64; fd++)
+		open_before[fd] = fcntl(fd, F_GETFD) >= 0;
+	p = new_poller(_i);
+	for (fd = 0; fd < 64; fd++) {
+		if (open_before[fd] || fcntl(fd, F_GETFD) < 0)
+			continue;
+		ck_assert_int_eq(fcntl(fd, F_GETFD) & FD_CLOEXEC, FD_CLOEXEC);
+		seen++;
+	}
+	/* epoll + eventfd, or a pipe's two ends. */
+	ck_assert_int_eq(seen, 2);
+	ck_assert_int_eq(nk_count_fds(), before + 2);
+	netkit_poller_free(p);
+	ck_assert_int_eq(nk_count_fds(), before);
+}
+END_TEST
+
+START_TEST(creation_failure_returns_code_and_leaks_nothing)
+{
+	netkit_poller *p = (netkit_poller *)&p;
+	enum nk_fault_call calls[2][2] = {
+		{ NK_FAULT_EVENTFD, NK_FAULT_EPOLL_CREATE1 },
+		{ NK_FAULT_PIPE2, NK_FAULT_PIPE2 },
+	};
+	int j;
+
+	for (j = 0; j < 2; j++) {
+		nk_fault_install(1);
+		nk_fault_fail(calls[_i][j], EMFILE, 1);
+		ck_assert_int_eq(netkit_poller_new(BACKEND(_i), &p), -EMFILE);
+		ck_assert_ptr_eq(p, (netkit_poller *)&p);
+		ck_assert_uint_eq(nk_fault_failed(calls[_i][j]), 1);
+		nk_fault_reset();
+	}
+	/* epoll_ctl refusing a registration changes nothing. */
+	p = new_poller(_i);
+	if (!_i) {
+		nk_fault_install(1);
+		nk_fault_fail(NK_FAULT_EPOLL_CTL, ENOMEM, 1);
+		ck_assert_int_eq(netkit_poller_add(p, 0, 1, NULL), -ENOMEM);
+		nk_fault_reset();
+		ck_assert_int_eq(netkit_poller_remove(p, 0), -ENOENT);
+	}
+	netkit_poller_free(p);
+}
+END_TEST
+
+/* EINTR from epoll_wait()/poll() neither ends the wait nor extends it;
+ * any other failure is returned as its code. */
+START_TEST(wait_retries_eintr_and_returns_other_errors)
+{
+	enum nk_fault_call call = _i ? NK_FAULT_POLL : NK_FAULT_EPOLL_WAIT;
+	netkit_poller *p = new_poller(_i);
+	netkit_poller_event ev[2];
+	int64_t dl;
+
+	nk_fault_install(1);
+	nk_fault_fail(call, EINTR, 5);
+	dl = netkit_deadline_in(30);
+	ck_assert_int_eq(netkit_poller_wait(p, ev, 2, dl), 0);
+	ck_assert_int_ge(netkit_now(), dl);
+	ck_assert_uint_eq(nk_fault_failed(call), 5);
+	nk_fault_fail(call, ENOMEM, 1);
+	ck_assert_int_eq(netkit_poller_wait(p, ev, 2, NETKIT_FOREVER),
+			 -ENOMEM);
+	nk_fault_reset();
+	netkit_poller_free(p);
+}
+END_TEST
+
+Suite *
+netkit_test_suite(void)
+{
+	Suite *s = suite_create("poller");
+
+	ADD_BOTH(s, readiness_reported_with_user_value);
+	ADD_BOTH(s, edge_triggered_reports_once_until_drained);
+	ADD_BOTH(s, oneshot_reports_once_until_modified);
+	ADD_BOTH(s, descriptor_closed_while_registered_is_not_reported);
+	ADD_BOTH(s, removed_and_reused_in_batch_is_not_delivered);
+	ADD_BOTH(s, closed_descriptor_with_live_dup_never_reaches_new_owner);
+	ADD_BOTH(s, serves_1000_concurrent_clients_to_completion);
+	ADD_BOTH(s, bad_inputs_answered_with_their_codes);
+	ADD_BOTH(s, own_descriptors_are_cloexec_and_freed);
+	suite_add_tcase(s, nk_fault_tcase(
+		"creation_failure_returns_code_and_leaks_nothing",
+		creation_failure_returns_code_and_leaks_nothing, 2));
+	suite_add_tcase(s, nk_fault_tcase(
+		"wait_retries_eintr_and_returns_other_errors",
+		wait_retries_eintr_and_returns_other_errors, 2));
+	return s;
+}
