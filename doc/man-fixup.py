@@ -14,6 +14,9 @@ to the C library's own pages. This keeps the API's names only:
   renamed group page: `man netkit_create_connection` shows Endpoints;
 - link pages for any other name (struct fields) go; their struct's own
   page (netkit_addrinfo.3, ...) documents them;
+- a struct's page, whose NAME line Doxygen leaves bare, gets the
+  first sentence of its description as its whatis text ("name \- what
+  it is"), as man(7) and lintian want;
 - in code blocks (.nf to .fi) a backslash Doxygen copied as it was
   (the \\n of "%s\\n", a macro's line continuation) is written \\e,
   so man shows it instead of reading a troff escape.
@@ -39,6 +42,19 @@ def escape_code(text):
             line = RAW_BACKSLASH.sub(r'\\e', line)
         out.append(line)
     return '\n'.join(out)
+
+
+def add_whatis(text):
+    """Gives a bare NAME line the first sentence of the description."""
+    m = re.search(r'^\.SH NAME\n(\S+)\n', text, flags=re.M)
+    if not m:
+        return text
+    d = re.search(r'^\.SH "Detailed Description"\n\.PP ?\n(.+)$', text,
+                  flags=re.M)
+    what = d.group(1).strip() if d else 'a libnetkit data structure'
+    what = re.split(r'\\&\.', what)[0].rstrip('.')
+    return text[:m.start()] + '.SH NAME\n%s \\- %s\n' % (m.group(1), what) + \
+        text[m.end():]
 
 
 def main(mandir):
@@ -71,7 +87,7 @@ def main(mandir):
             text = f.read()
         if not text.startswith('.so '):
             with open(path, 'w') as f:
-                f.write(escape_code(text))
+                f.write(add_whatis(escape_code(text)))
             continue
         if not API.match(n):
             os.unlink(path)
