@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Builds the Debian packages from a copy of this tree the way a
 # distribution would: an orig tarball without debian/, then
 # `dpkg-buildpackage -us -uc` (which runs the test suite), lintian with

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
 """Counts test cases from meson test logs.
 
 usage: tally.py add TESTLOG.json TALLYFILE [LABEL]   (append one run's counts)

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Ping-pong over a loopback TCP connection: the cost of netkit_send() +
  * netkit_recv(), and of their deadline variants (netkit_send_until() +

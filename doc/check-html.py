@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
 """Checks the generated HTML reference as a reader would see it.
 
 usage: check-html.py HTMLDIR INCLUDEDIR

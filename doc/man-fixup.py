@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
 """Tidies Doxygen's section 3 man pages for installing in man3.
 
 usage: man-fixup.py MANDIR

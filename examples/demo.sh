@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # The tutorial, live: start the echo server on loopback, drive the client
 # against it with a few lines, and show what each side printed.
 #

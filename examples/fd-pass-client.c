@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Descriptor passing, the receiving side: connects to fd-pass-server's
  * Unix socket, receives an open file (SCM_RIGHTS) and copies what it

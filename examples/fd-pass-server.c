@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Descriptor passing, the giving side: opens FILE, waits on a Unix
  * socket for one client, hands it the open file (SCM_RIGHTS) and says

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * hostinfo: the tutorial's interactive session with Python's socket
  * helpers, as one C program on libnetkit, printed the way Python's

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The tutorial's echo server for any number of clients at once, on the
  * poller: each message is answered with "Receive your message", and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * nkcat: a small netcat on libnetkit, the tool to poke the tutorial's
  * servers with instead of telnet.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The tutorial's interactive client, on libnetkit: send each line typed
  * at the "Msg>>" prompt and print the server's answer. An empty line (or

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The tutorial's echo-style server, on libnetkit: accept one client,
  * answer each message with "Receive your message", and say "Bey" when

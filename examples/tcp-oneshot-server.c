@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The tutorial's first server, on libnetkit: accept one client, print
  * what it sends, answer "Hello, I'm the server", close.

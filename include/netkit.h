@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * libnetkit: network programming with sockets, as easy as Python's
  * socket module. This is the one header to include.

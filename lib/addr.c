@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * netkit_addr: numeric IPv4/IPv6 socket addresses, their text forms and
  * their classes. No resolver, no allocation. AF_UNIX addresses are

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * One-call endpoints: netkit_create_connection() (Happy Eyeballs,
  * RFC 8305, on a synchronous call) and netkit_create_server().

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Error names and messages: the NETKIT_E* list of <netkit/common.h> and
  * the errno list below, each expanded into both lookups. Everything

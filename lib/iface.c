@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The machine's interfaces (the tutorial's ifconfig), from one
  * getifaddrs() snapshot, plus if_nametoindex/if_indextoname. The list

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * inet_aton/ntoa/pton/ntop: address text to bytes and back, answering
  * exactly as Python's socket module does on the same machine. No

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The data calls: send, recv, sendto, recvfrom, and the whole-message
  * loops around them, each plain and with a deadline (_until). Same safe

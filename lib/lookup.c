@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * getaddrinfo() with a deadline: the lookup runs on a thread of its
  * own, and the caller waits for it until the deadline. resolve.c turns

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * libnetkit internals shared across lib/ files. Not installed.
  * Cross-file internals are netkit__*; they are hidden from the shared

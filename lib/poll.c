@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The poller: descriptors on epoll (or poll(2)), a heap of the caller's
  * timers, and a wake-up on an eventfd (or a pipe).

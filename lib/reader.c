@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The buffered reader: lines, delimited records and exact counts over a
  * stream descriptor, through one buffer.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The resolver helpers of Python's socket module: host names, host
  * entries, services, getaddrinfo/getnameinfo. Each one follows the

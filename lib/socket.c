@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The tutorial's socket calls, except the data calls (io.c). Each is the
  * system call plus the safe defaults: CLOEXEC from birth, EINTR

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Typed socket options: one setter and one getter per option, each
  * checking its value before the kernel sees it, over four helpers

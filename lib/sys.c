@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The seam's table (see sys.h). Only the tests' copy of the library
  * (-DNETKIT_SEAM) has one; the installed library calls libc directly.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The seam: every system call libnetkit makes goes through NK_SYS(name).
  *

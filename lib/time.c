@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The monotonic clock, deadlines, and waiting on one descriptor until a
  * deadline: the base of every _until call.

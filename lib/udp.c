@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Datagrams: recvmsg() with MSG_TRUNC so that a datagram too long for
  * the buffer is reported instead of cut in silence, sendmsg() to an

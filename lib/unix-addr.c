@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * AF_UNIX addresses in a netkit_addr: paths, Linux abstract names and
  * the unnamed address, and their text forms ("unix:/path", "unix:@name",

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Unix domain sockets: socket pairs, descriptors passed with a message
  * (SCM_RIGHTS), the peer's credentials (SO_PEERCRED). The addresses

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * A program outside the tree, built only from what
  * `pkg-config --cflags --libs netkit` gives: proves the installed header,

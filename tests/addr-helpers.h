@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Helpers shared by the netkit_addr test files: expected successes that
  * fail the test with the input named, and expected refusals that also

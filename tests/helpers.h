@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Shared test helpers: loopback servers on port 0, connected pairs, and
  * the descriptor-leak fixture every test case uses.

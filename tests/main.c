@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Runs one test executable's suite. Check 0.15.2's environment variables
  * apply: CK_RUN_CASE=<test name> runs that one test (every test is in a

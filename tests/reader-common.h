@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Shared by the reader's test files: the recv() recorder on the
  * system-call seam, the three kinds of stream pair, and a writer thread.

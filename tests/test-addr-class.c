@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * netkit_addr classes (loopback, any, broadcast, multicast), equality,
  * port and family, and raw sockaddr conversion. No network.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * IPv6 scopes of interfaces whose names look like numbers or hold the
  * characters of the text form: parse(format(x)) == x for every one.

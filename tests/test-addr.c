@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * netkit_addr text: numeric parsing and formatting, their limits, and
  * the sizes of their buffers. No network: these calls never touch a

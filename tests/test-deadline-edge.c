@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The deadline layer at its edges: NETKIT_FOREVER, signals, partial
  * progress, bad input, and whole transfers (test-deadline.c has the

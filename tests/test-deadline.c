@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The deadline layer: netkit_now(), netkit_deadline_in() and every _until
  * call against peers that never answer, on blocking (_i = 0) and

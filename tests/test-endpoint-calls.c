@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The public endpoint calls over real loopback sockets: what
  * netkit_create_connection() returns and refuses (the race itself is in

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * netkit_create_connection(): Happy Eyeballs over real loopback sockets.
  * Address lists are fed to netkit__connect_addrs() directly, so that

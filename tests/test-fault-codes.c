@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Each documented error code of the socket calls, returned exactly (never
  * through errno): from the real kernel where a test can make it answer

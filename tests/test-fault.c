@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Fault injection through the seam (tests/fault.h): seeded random EINTR,
  * EAGAIN and 1-byte counts under the whole-message calls, with and

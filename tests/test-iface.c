@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Interface listing and index/name lookups, checked against the
  * system's own view (if_nameindex(), if_nametoindex()).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * inet_aton/ntoa/pton/ntop: fixed expectations that hold on any glibc
  * machine (the Python comparison itself is tests/parity/).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Whole-message I/O: netkit_send_all() and netkit_recv_exact() over real
  * TCP loopback pairs, IPv4 and IPv6 (_i = 0 and 1; the IPv6 run is

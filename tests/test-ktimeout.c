@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * A socket's own kernel timeouts (SO_RCVTIMEO, SO_SNDTIMEO) across
  * signals. Found in 0.1 by a hostile probe: with a signal every 5 ms

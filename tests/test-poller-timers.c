@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The poller's timers and wake-up: order, never early, repeating,
  * stopped and deferred timers, an idle client dropped by its timer,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The poller's descriptors: readiness, level/edge/one-shot, changes made
  * inside a batch (removal, closing, number reuse), 1000 clients served

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The buffered reader, exact counts and raw bytes: read_exact(), read(),
  * buffered() and consume(), over real loopback TCP pairs (IPv4, IPv6)

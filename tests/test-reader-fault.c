@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The buffered reader under fault injection (tests/fault.h): seeded
  * random EINTR, EAGAIN and 1-byte counts under recv(), send() and

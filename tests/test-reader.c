@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The buffered reader, lines and delimited records, over real loopback
  * TCP pairs (IPv4, IPv6) and AF_UNIX socketpairs (loop tests: _i = 0,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * netkit_getaddrinfo_until(): name resolution bounded by a deadline.
  *

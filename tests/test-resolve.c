@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Resolver helpers with fixed expectations. Only names the hosts file
  * answers ("localhost", 127.0.0.1), numeric text and malformed names

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * A signal that interrupts a thread blocked in recv, recvfrom, accept or
  * connect (a handler without SA_RESTART) must not surface as -EINTR:

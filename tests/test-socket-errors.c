@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The error codes of the socket calls: refused, address in use, the
  * wrong family, misuse in the wrong state, socket() with unknown

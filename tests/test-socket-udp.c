@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * UDP over real loopback sockets, IPv4 and IPv6: sendto/recvfrom report
  * the sender, empty, truncated and oversized datagrams, and a connected

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The tutorial's TCP calls over real loopback sockets, IPv4 and IPv6:
  * socket, bind, listen, accept and connect exchanging bytes both ways,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Typed socket options: each one read back after it is set (with the
  * kernel's adjustments: doubled buffers), bad values refused with

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Every helper of inet.c, resolve.c and iface.c called from 8 threads at
  * once, 200 times each, every answer compared with the one the same

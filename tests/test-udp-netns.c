@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Broadcast and multicast, only inside a network namespace each test
  * creates: a forked child enters it (the test process is unchanged),

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Datagrams over loopback: a datagram longer than the buffer is
  * reported (-EMSGSIZE, its real length) and never cut in silence,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * AF_UNIX addresses in a netkit_addr: paths (107 bytes at most),
  * abstract names (NULs included), the unnamed address, their text forms

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Descriptor passing (SCM_RIGHTS): what arrives is usable (read
  * through it), close-on-exec, in order; a message with more descriptors

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Unix domain sockets: socket pairs, stream / datagram / seqpacket
  * exchanges over path and abstract addresses through the ordinary

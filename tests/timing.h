@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Helpers for the timing tests (deadline and ktimeout suites): precise
  * clock readings, the "never early, at most 10 % late" check, a bounded

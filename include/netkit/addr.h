@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * libnetkit: socket addresses. Include <netkit.h>, not this file.
  */

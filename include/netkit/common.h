@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * libnetkit: shared definitions (export macro, version, error codes).
  * Include <netkit.h>, not this file.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * libnetkit: the monotonic clock and deadlines. Include <netkit.h>, not
  * this file.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * libnetkit: one-call endpoints, a connected client or a listening
  * server from a host and a service. Include <netkit.h>, not this file.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * libnetkit: this machine's network interfaces (the tutorial's
  * ifconfig). Include <netkit.h>, not this file.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * libnetkit: IP address text to bytes and back. Include <netkit.h>, not
  * this file.

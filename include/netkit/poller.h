@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * libnetkit: the poller (many descriptors, timers, wake-up). Include
  * <netkit.h>, not this file.

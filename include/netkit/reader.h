@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * libnetkit: the buffered reader (lines, delimiters, exact counts).
  * Include <netkit.h>, not this file.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * libnetkit: host names, addresses and services through the system's
  * resolver. Include <netkit.h>, not this file.

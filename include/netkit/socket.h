@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * libnetkit: the tutorial's socket calls. Include <netkit.h>, not this file.
  */

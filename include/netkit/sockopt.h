@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * libnetkit: typed socket options. Include <netkit.h>, not this file.
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * libnetkit: UDP done fully. Include <netkit.h>, not this file.
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * libnetkit: Unix domain sockets. Include <netkit.h>, not this file.
  */

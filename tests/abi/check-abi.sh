@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # The built libnetkit.so keeps the ABI of every release: abidiff against
 # the stored baseline (made by make-baseline.sh) must find no change but
 # added symbols, and each added symbol must be in a version node newer

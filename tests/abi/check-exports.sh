@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # The shared library exports exactly the symbols of lib/netkit.sym, which
 # are exactly the functions the public headers declare; every global of
 # the static library starts with netkit_.

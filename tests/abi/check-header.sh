@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # <netkit.h> compiles on its own as strict C99 and as C++, with every
 # warning an error.
 # usage: check-header.sh SRCDIR CC

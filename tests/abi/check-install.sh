@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # Installs into a DESTDIR, then builds pkgconfig/consumer.c from nothing
 # but pkg-config's answers: once against the shared library (checking the
 # soname it records) and once with `pkg-config --static` against

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # Writes the ABI baseline of a release: builds that release's commit in a
 # temporary worktree and dumps its libnetkit.so with abidw. Run it only
 # at a release, and say why in NEWS.md; tests/abi/check-abi.sh compares

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # debian/libnetkit0.symbols lists exactly the symbols of lib/netkit.sym,
 # each with the version of the node that added it (NETKIT_0.2 -> 0.2.0),
 # so that dpkg-gensymbols (-c4) agrees with the library.

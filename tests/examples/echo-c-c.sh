@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # The C echo server and the C client on 127.0.0.1, or on IP if given (::1).
 # Proves: the tutorial's exchange byte for byte on both sides, the peer
 # printed as Python's tuple (('::1', port, 0, 0) over IPv6), the "Bey"

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # The C echo server and the tutorial's own Python client (tcp_client.py).
 # Proves: the C server talks to the Python program exactly as the Python
 # server would; the Python client's output is the tutorial's.

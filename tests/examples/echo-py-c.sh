@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # The tutorial's own Python echo server (tcp_server.py) and the C client.
 # Proves: the C client works against the Python program, and the Python
 # server prints the very text the C server prints (same check).

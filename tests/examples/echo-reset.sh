@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # A client that resets the connection (close with SO_LINGER 0) while the
 # C echo server waits in recv.
 # Proves: the server does not crash (no signal): it reports

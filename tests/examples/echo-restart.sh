@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # The C echo server stopped while a client is connected, then started
 # again at once on the same port.
 # Proves: the old connection's server side sits in TIME_WAIT (checked in

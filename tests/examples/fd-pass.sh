@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # The descriptor-passing pair: fd-pass-server opens a file and hands the
 # open descriptor over a Unix socket; fd-pass-client reads the file
 # through it. Proves: the bytes read through the passed descriptor are

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # shellcheck shell=bash disable=SC2034
 # Shared by the examples' interop tests; sourced by each test script,
 # which runs under `set -eu`.

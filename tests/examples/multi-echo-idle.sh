@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # The multi-client echo server with -i 1: a client that connects and
 # never sends, beside one that talks every 0.3 s (at least 2.1 s, and
 # until the silent one is dropped; at most 60 rounds).

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # The multi-client echo server with three clients at once: nc holds its
 # connection open while the tutorial's Python client and the C client
 # run their whole exchange, then nc sends and half-closes.

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # nkcat against OpenBSD nc, both ways, with bytes in both directions.
 # Proves: nkcat connects by name and by number, copies stdin to the
 # socket and the socket to stdout, half-closes at the end of its input

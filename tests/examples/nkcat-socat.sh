@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # nkcat against socat, both ways, over IPv4 and (where ::1 exists) IPv6.
 # Proves: as nkcat-nc.sh, with another tool that half-closes too.
 # Usage: nkcat-socat.sh NKCAT

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # nkcat -w against a silent peer and against a peer that never answers
 # the handshake.
 # Proves: -w SECONDS ends an idle connection after that long (not

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # The C one-shot server and the tutorial's Python client (tcp_client.py).
 # Proves: one exchange with the tutorial's own client, bytes exact on
 # both sides.

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # The C one-shot server and netcat (OpenBSD nc, as the tutorial's telnet).
 # Proves: the server prints the bytes it got followed by a newline, and
 # the client receives exactly "Hello, I'm the server" before the close.

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # The tutorial's Python one-shot server and the C client.
 # Proves: the C client against the tutorial's first server; the Python
 # server prints the same text as the C one-shot server.

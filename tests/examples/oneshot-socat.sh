@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # The C one-shot server and socat.
 # Proves: as oneshot-nc.sh, with another standard tool, over IPv4 and
 # (where ::1 exists) IPv6.

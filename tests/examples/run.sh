@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # Starts one examples test: run.sh SCRIPT ARGS... runs `bash SCRIPT ARGS`.
 #
 # Why this step: `meson test --setup valgrind` runs each test command

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # The tutorial's client, tcp_client.py (tutorial-zh.txt, "客户端"), verbatim
 # except that the server's address comes from the command line instead of
 # the tutorial's hard-coded LAN address:

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # The tutorial's one-shot server (tutorial-zh.txt, "示例 服务端"), verbatim
 # except that the address comes from the command line:
 #   python3 tcp_oneshot_server.py HOST PORT

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # The tutorial's echo-style server (tutorial-zh.txt, "服务器"), verbatim
 # except that the address comes from the command line:
 #   python3 tcp_server.py HOST PORT

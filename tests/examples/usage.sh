@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # Bad command lines. Proves: a port that is not 0..65535 in digits, or
 # too many arguments, gives a usage message and status 2 without any
 # network activity; a host that is not a numeric IP gives netkit's error

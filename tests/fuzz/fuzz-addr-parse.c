@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * libFuzzer target for netkit_addr_parse() ("ip:port" text).
  *

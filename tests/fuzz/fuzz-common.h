@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Shared pieces of the libFuzzer targets: the entry point's prototype,
  * a NUL-terminated copy of the input, and a property check that stops

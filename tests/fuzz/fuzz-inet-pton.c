@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * libFuzzer target for netkit_inet_pton() and netkit_inet_ntop().
  *

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # Replays a fuzz target's seed corpus: each file is run once, as a plain
 # regression test (libFuzzer runs files given by name without fuzzing
 # and without writing into their directory).

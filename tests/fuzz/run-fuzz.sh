@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # Runs every libFuzzer target of a build directory for a bounded time.
 #
 # Usage: run-fuzz.sh BUILD_DIR SECONDS_PER_TARGET

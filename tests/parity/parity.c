@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The netkit side of the Python conformance table: reads cases.txt and
  * prints, for each case, "N: FUNC ARGS -> ANSWER" in the canonical form

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
 """Conformance of libnetkit with CPython's socket module.
 
 usage: parity.py PARITY_EXE CASES MODE

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # Compares netkit with CPython's socket module on this machine: runs
 # every case of cases.txt through the parity program and through
 # parity.py, and fails on any answer that differs (see parity.py).

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # Vendoring libnetkit as a meson subproject works without installing it:
 # an outside project (outer/) with subprojects/netkit linked to this
 # checkout builds pkgconfig/consumer.c against the fallback dependency,
