@@ -17,6 +17,7 @@
 #include "netkit/sockopt.h"
 #include "netkit/udp.h"
 #include "netkit/unix.h"
+#include "netkit/file.h"
 
 #endif /* NETKIT_H */
 
@@ -88,6 +89,8 @@
  * - @ref udp, datagrams never cut in silence, broadcast and multicast.
  * - @ref unix, Unix domain sockets: paths and abstract names, socket
  *   pairs, descriptor passing, peer credentials.
+ * - @ref file, sendfile from a file to a socket, and from a socket
+ *   into a file.
  * - @ref error, codes and their messages.
  * - @ref version, version macros.
  *

@@ -5,6 +5,7 @@
 #include "config.h"
 
 #include <fcntl.h>
+#include <sys/sendfile.h>
 #include <unistd.h>
 
 #include "sys.h"
@@ -32,7 +33,11 @@
 	.getpeername = getpeername, \
 	.fcntl = fcntl, \
 	.getaddrinfo = getaddrinfo, \
-	.socketpair = socketpair,
+	.socketpair = socketpair, \
+	.sendfile = sendfile, \
+	.read = read, \
+	.write = write, \
+	.pread = pread,
 
 const struct netkit__sys netkit__sys_default = { NK_SYS_ENTRIES };
 struct netkit__sys netkit__sys = { NK_SYS_ENTRIES };

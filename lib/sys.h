@@ -45,6 +45,11 @@ struct netkit__sys {
 	int (*getaddrinfo)(const char *, const char *,
 			   const struct addrinfo *, struct addrinfo **);
 	int (*socketpair)(int, int, int, int *);
+	/* Files (file.c). */
+	ssize_t (*sendfile)(int, int, off_t *, size_t);
+	ssize_t (*read)(int, void *, size_t);
+	ssize_t (*write)(int, const void *, size_t);
+	ssize_t (*pread)(int, void *, size_t, off_t);
 };
 
 /* The table the library calls through; tests rewrite its entries and

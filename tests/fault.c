@@ -54,6 +54,7 @@ static const char *const call_names[NK_FAULT_N_CALLS] = {
 	"poll", "getsockopt", "setsockopt", "getsockname", "getpeername",
 	"fcntl", "getaddrinfo",
 	"socketpair",
+	"sendfile", "read", "write", "pread",
 };
 
 /* What decide() knows of a call. */
@@ -515,6 +516,47 @@ f_getaddrinfo(const char *host, const char *serv,
 	return v.err;
 }
 
+/* The file calls (file.c): SHORT caps the count. */
+static ssize_t
+f_sendfile(int out, int in, off_t *off, size_t count)
+{
+	struct verdict v;
+
+	if (pre(INFO(NK_FAULT_SENDFILE, out), &v))
+		return -1;
+	return post_len(&v, REAL(sendfile)(out, in, off, cap(&v, count)));
+}
+
+static ssize_t
+f_read(int fd, void *buf, size_t len)
+{
+	struct verdict v;
+
+	if (pre(INFO(NK_FAULT_READ, fd), &v))
+		return -1;
+	return post_len(&v, REAL(read)(fd, buf, cap(&v, len)));
+}
+
+static ssize_t
+f_write(int fd, const void *buf, size_t len)
+{
+	struct verdict v;
+
+	if (pre(INFO(NK_FAULT_WRITE, fd), &v))
+		return -1;
+	return post_len(&v, REAL(write)(fd, buf, cap(&v, len)));
+}
+
+static ssize_t
+f_pread(int fd, void *buf, size_t len, off_t off)
+{
+	struct verdict v;
+
+	if (pre(INFO(NK_FAULT_PREAD, fd), &v))
+		return -1;
+	return post_len(&v, REAL(pread)(fd, buf, cap(&v, len), off));
+}
+
 static const struct netkit__sys wrappers = {
 	.socket = f_socket,
 	.bind = f_bind,
@@ -537,6 +579,10 @@ static const struct netkit__sys wrappers = {
 	.fcntl = f_fcntl,
 	.getaddrinfo = f_getaddrinfo,
 	.socketpair = f_socketpair,
+	.sendfile = f_sendfile,
+	.read = f_read,
+	.write = f_write,
+	.pread = f_pread,
 };
 
 void
@@ -581,7 +627,10 @@ rule_ok(const struct nk_fault_rule *r)
 			r->call == NK_FAULT_SENDTO ||
 			r->call == NK_FAULT_RECVFROM ||
 			r->call == NK_FAULT_SENDMSG ||
-			r->call == NK_FAULT_RECVMSG);
+			r->call == NK_FAULT_RECVMSG ||
+			r->call == NK_FAULT_SENDFILE ||
+			r->call == NK_FAULT_READ || r->call == NK_FAULT_WRITE ||
+			r->call == NK_FAULT_PREAD);
 	if (r->action == NK_FAULT_VALUE)
 		return r->call == NK_FAULT_GETSOCKOPT;
 	return r->action == NK_FAULT_FAIL || r->action == NK_FAULT_AFTER;
