@@ -106,6 +106,10 @@
  *   netkit_create_server(), with a `-w` deadline.
  * - fd-pass-server.c and fd-pass-client.c: one process opens a file and
  *   hands the open descriptor to another over a Unix socket.
+ * - udp-receiver.c and udp-sender.c: datagrams, printed with the sender
+ *   as Python prints its address tuple.
+ * - file-server.c and file-client.c: a file sent with sendfile, saved
+ *   and checked with a CRC-32.
  *
  * @example tcp-oneshot-server.c
  * The tutorial's first server: one client, one message, one reply.
@@ -125,6 +129,17 @@
  * @example fd-pass-client.c
  * Receives an open file over a Unix socket and copies it to standard
  * output through the received descriptor.
+ * @example udp-receiver.c
+ * Binds a UDP socket and prints each datagram with its sender, as
+ * Python prints the tuple: ``('127.0.0.1', 40000) hello``.
+ * @example udp-sender.c
+ * Sends each line of standard input as one datagram.
+ * @example file-server.c
+ * Sends a file with netkit_sendfile_until() to every client that
+ * connects.
+ * @example file-client.c
+ * Saves what file-server sends with netkit_recv_to_file_until() and
+ * prints its size and CRC-32.
  * @example hostinfo.c
  * The tutorial's session with the socket helpers, printed as Python
  * prints it, then the machine's interfaces; or lookups of the names
