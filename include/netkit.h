@@ -19,6 +19,7 @@
 #include "netkit/udp.h"
 #include "netkit/unix.h"
 #include "netkit/poller.h"
+#include "netkit/file.h"
 
 #endif /* NETKIT_H */
 
@@ -92,6 +93,8 @@
  *   pairs, descriptor passing, peer credentials.
  * - @ref poller, many clients in one thread: descriptors, timers and a
  *   wake-up (Python's `selectors`).
+ * - @ref file, sendfile from a file to a socket, and from a socket
+ *   into a file.
  * - @ref error, codes and their messages.
  * - @ref version, version macros.
  *
@@ -109,6 +112,10 @@
  *   hands the open descriptor to another over a Unix socket.
  * - multi-echo-server.c: the echo server for any number of clients at
  *   once, on the poller, with an idle timeout.
+ * - udp-receiver.c and udp-sender.c: datagrams, printed with the sender
+ *   as Python prints its address tuple.
+ * - file-server.c and file-client.c: a file sent with sendfile, saved
+ *   and checked with a CRC-32.
  *
  * @example multi-echo-server.c
  * The tutorial's echo server on the poller: many clients at once, each
@@ -131,6 +138,17 @@
  * @example fd-pass-client.c
  * Receives an open file over a Unix socket and copies it to standard
  * output through the received descriptor.
+ * @example udp-receiver.c
+ * Binds a UDP socket and prints each datagram with its sender, as
+ * Python prints the tuple: ``('127.0.0.1', 40000) hello``.
+ * @example udp-sender.c
+ * Sends each line of standard input as one datagram.
+ * @example file-server.c
+ * Sends a file with netkit_sendfile_until() to every client that
+ * connects.
+ * @example file-client.c
+ * Saves what file-server sends with netkit_recv_to_file_until() and
+ * prints its size and CRC-32.
  * @example hostinfo.c
  * The tutorial's session with the socket helpers, printed as Python
  * prints it, then the machine's interfaces; or lookups of the names

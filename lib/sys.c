@@ -6,6 +6,7 @@
 #include "config.h"
 
 #include <fcntl.h>
+#include <sys/sendfile.h>
 #include <unistd.h>
 
 #include "sys.h"
@@ -40,7 +41,9 @@
 	.eventfd = eventfd, \
 	.pipe2 = pipe2, \
 	.read = read, \
-	.write = write,
+	.write = write, \
+	.sendfile = sendfile, \
+	.pread = pread,
 
 const struct netkit__sys netkit__sys_default = { NK_SYS_ENTRIES };
 struct netkit__sys netkit__sys = { NK_SYS_ENTRIES };

@@ -55,6 +55,9 @@ struct netkit__sys {
 	int (*pipe2)(int *, int);
 	ssize_t (*read)(int, void *, size_t);
 	ssize_t (*write)(int, const void *, size_t);
+	/* Files (file.c). */
+	ssize_t (*sendfile)(int, int, off_t *, size_t);
+	ssize_t (*pread)(int, void *, size_t, off_t);
 };
 
 /* The table the library calls through; tests rewrite its entries and

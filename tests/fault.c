@@ -56,6 +56,7 @@ static const char *const call_names[NK_FAULT_N_CALLS] = {
 	"fcntl", "getaddrinfo",
 	"socketpair", "epoll_create1", "epoll_ctl", "epoll_wait", "eventfd",
 	"pipe2", "read", "write",
+	"sendfile", "pread",
 };
 
 /* What decide() knows of a call. */
@@ -577,6 +578,17 @@ f_pipe2(int *fds, int flags)
 	return post(&v, rc);
 }
 
+/* The file calls (file.c): SHORT caps the count. */
+static ssize_t
+f_sendfile(int out, int in, off_t *off, size_t count)
+{
+	struct verdict v;
+
+	if (pre(INFO(NK_FAULT_SENDFILE, out), &v))
+		return -1;
+	return post_len(&v, REAL(sendfile)(out, in, off, cap(&v, count)));
+}
+
 static ssize_t
 f_read(int fd, void *buf, size_t len)
 {
@@ -595,6 +607,16 @@ f_write(int fd, const void *buf, size_t len)
 	if (pre(NO_FAM_INFO(NK_FAULT_WRITE, fd), &v))
 		return -1;
 	return post_len(&v, REAL(write)(fd, buf, cap(&v, len)));
+}
+
+static ssize_t
+f_pread(int fd, void *buf, size_t len, off_t off)
+{
+	struct verdict v;
+
+	if (pre(INFO(NK_FAULT_PREAD, fd), &v))
+		return -1;
+	return post_len(&v, REAL(pread)(fd, buf, cap(&v, len), off));
 }
 
 static const struct netkit__sys wrappers = {
@@ -626,6 +648,8 @@ static const struct netkit__sys wrappers = {
 	.pipe2 = f_pipe2,
 	.read = f_read,
 	.write = f_write,
+	.sendfile = f_sendfile,
+	.pread = f_pread,
 };
 
 void
@@ -670,7 +694,10 @@ rule_ok(const struct nk_fault_rule *r)
 			r->call == NK_FAULT_SENDTO ||
 			r->call == NK_FAULT_RECVFROM ||
 			r->call == NK_FAULT_SENDMSG ||
-			r->call == NK_FAULT_RECVMSG);
+			r->call == NK_FAULT_RECVMSG ||
+			r->call == NK_FAULT_SENDFILE ||
+			r->call == NK_FAULT_READ || r->call == NK_FAULT_WRITE ||
+			r->call == NK_FAULT_PREAD);
 	if (r->action == NK_FAULT_VALUE)
 		return r->call == NK_FAULT_GETSOCKOPT;
 	return r->action == NK_FAULT_FAIL || r->action == NK_FAULT_AFTER;

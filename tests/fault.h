@@ -22,7 +22,8 @@
  *                   is gone), or connect's EINTR on a handshake that goes
  *                   on in the kernel.
  *   NK_FAULT_SHORT  make the real call with at most max bytes (send,
- *                   recv, sendto, recvfrom, sendmsg, recvmsg): a short
+ *                   recv, sendto, recvfrom, sendmsg, recvmsg, sendfile,
+ *                   read, write, pread): a short
  *                   count, the data is not lost.
  *   NK_FAULT_VALUE  getsockopt only: make the real call, then report
  *                   value as the (int) option, e.g. SO_ERROR.
@@ -102,6 +103,8 @@ enum nk_fault_call {
 	NK_FAULT_PIPE2,
 	NK_FAULT_READ,
 	NK_FAULT_WRITE,
+	NK_FAULT_SENDFILE,
+	NK_FAULT_PREAD,
 	NK_FAULT_N_CALLS
 };
 
