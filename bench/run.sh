@@ -12,9 +12,9 @@ cd "$(dirname "$0")/.."
 ROUNDS=${1:-5}
 case $ROUNDS in [1-9]|1[0-9]|20) ;; *) echo "ROUNDS: 1..20" >&2; exit 2 ;; esac
 B=build-rel
-REQS=400000		# requests per load round
+REQS=200000		# requests per load round
 CAP=60			# seconds, per load round
-TRACE_REQS=200000	# requests under strace and callgrind
+TRACE_REQS=100000	# requests under strace and callgrind
 if [ -n "${NETKIT_BENCH_FAST:-}" ]; then REQS=20000; TRACE_REQS=20000; fi
 
 ./run deps libuv1-dev libevent-dev valgrind strace
