@@ -108,10 +108,19 @@
  *   hands the open descriptor to another over a Unix socket.
  * - multi-echo-server.c: the echo server for any number of clients at
  *   once, on the poller, with an idle timeout.
+ * - chat-server.c and chat-client.c: the tutorial's group chat, a room
+ *   where every line goes to all the others, on the poller.
  *
  * @example multi-echo-server.c
  * The tutorial's echo server on the poller: many clients at once, each
  * dropped after `-i SECONDS` of silence.
+ * @example chat-server.c
+ * A chat room: every line a client sends goes to all the others, with
+ * join and leave notices; bounded output per client, and a reader too
+ * slow for the room is dropped with a notice.
+ * @example chat-client.c
+ * The chat room's client: standard input and the socket at once on the
+ * poller; the end of input half-closes and ends it.
  * @example tcp-oneshot-server.c
  * The tutorial's first server: one client, one message, one reply.
  * @example tcp-echo-server.c
