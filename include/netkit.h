@@ -116,10 +116,19 @@
  *   as Python prints its address tuple.
  * - file-server.c and file-client.c: a file sent with sendfile, saved
  *   and checked with a CRC-32.
+ * - chat-server.c and chat-client.c: the tutorial's group chat, a room
+ *   where every line goes to all the others, on the poller.
  *
  * @example multi-echo-server.c
  * The tutorial's echo server on the poller: many clients at once, each
  * dropped after `-i SECONDS` of silence.
+ * @example chat-server.c
+ * A chat room: every line a client sends goes to all the others, with
+ * join and leave notices; bounded output per client, and a reader too
+ * slow for the room is dropped with a notice.
+ * @example chat-client.c
+ * The chat room's client: standard input and the socket at once on the
+ * poller; the end of input half-closes and ends it.
  * @example tcp-oneshot-server.c
  * The tutorial's first server: one client, one message, one reply.
  * @example tcp-echo-server.c
