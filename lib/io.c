@@ -21,18 +21,6 @@
 
 #include "netkit-private.h"
 
-/* After a call failed: 0 to try again (EINTR, or a wait that ended
- * before the deadline), or the code to return. */
-static int
-retry_or_fail(int fd, short events, int64_t deadline)
-{
-	if (errno == EINTR)
-		return 0;
-	if (errno != EAGAIN && errno != EWOULDBLOCK)
-		return netkit__errno();
-	return netkit__wait(fd, events, deadline);
-}
-
 /* The kernel answers the expiry of SO_RCVTIMEO/SO_SNDTIMEO with EAGAIN;
  * the slow paths after a signal answer the same. */
 static ssize_t
@@ -55,7 +43,7 @@ netkit_recv_until(int fd, void *buf, size_t len, int64_t deadline)
 		n = NK_SYS(recv)(fd, buf, len, MSG_DONTWAIT);
 		if (n >= 0)
 			return n;
-		rc = retry_or_fail(fd, POLLIN, deadline);
+		rc = netkit__wait_again(fd, POLLIN, deadline);
 		if (rc < 0)
 			return rc;
 	}
@@ -100,7 +88,7 @@ netkit_send_until(int fd, const void *buf, size_t len, int64_t deadline)
 		n = NK_SYS(send)(fd, buf, len, MSG_NOSIGNAL | MSG_DONTWAIT);
 		if (n >= 0)
 			return n;
-		rc = retry_or_fail(fd, POLLOUT, deadline);
+		rc = netkit__wait_again(fd, POLLOUT, deadline);
 		if (rc < 0)
 			return rc;
 	}
@@ -148,7 +136,7 @@ netkit_sendto_until(int fd, const void *buf, size_t len,
 				   (const struct sockaddr *)&to->ss, to->len);
 		if (n >= 0)
 			return n;
-		rc = retry_or_fail(fd, POLLOUT, deadline);
+		rc = netkit__wait_again(fd, POLLOUT, deadline);
 		if (rc < 0)
 			return rc;
 	}
@@ -215,7 +203,7 @@ netkit_recvfrom_until(int fd, void *buf, size_t len, netkit_addr *from,
 		n = recvfrom_once(fd, buf, len, MSG_DONTWAIT, from);
 		if (n >= 0)
 			return n;
-		rc = retry_or_fail(fd, POLLIN, deadline);
+		rc = netkit__wait_again(fd, POLLIN, deadline);
 		if (rc < 0)
 			return rc;
 	}

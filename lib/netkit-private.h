@@ -102,6 +102,11 @@ int netkit__poll_timeout(int64_t deadline);
  * errno. Signals and poll's EAGAIN neither end the wait nor extend it. */
 int netkit__wait(int fd, short events, int64_t deadline);
 
+/* After a non-blocking call failed (errno set): 0 to make it again
+ * (EINTR, or EAGAIN and fd became ready before the deadline), else the
+ * code to return (-ETIMEDOUT, or the call's own error). */
+int netkit__wait_again(int fd, short events, int64_t deadline);
+
 /* The socket's kernel timeout optname (SO_RCVTIMEO or SO_SNDTIMEO) as a
  * deadline counted from now; NETKIT_FOREVER when it has none. For the
  * slow path after EINTR only: it costs a getsockopt(). */

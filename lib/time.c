@@ -75,6 +75,16 @@ netkit__wait(int fd, short events, int64_t deadline)
 	}
 }
 
+int
+netkit__wait_again(int fd, short events, int64_t deadline)
+{
+	if (errno == EINTR)
+		return 0;
+	if (errno != EAGAIN && errno != EWOULDBLOCK)
+		return netkit__errno();
+	return netkit__wait(fd, events, deadline);
+}
+
 int64_t
 netkit__kernel_deadline_from(int fd, int optname, int64_t since)
 {

@@ -16,17 +16,6 @@
 
 #include "netkit-private.h"
 
-/* After a call failed: 0 to try again, or the code to return. */
-static int
-again_or_fail(int fd, short events, int64_t deadline)
-{
-	if (errno == EINTR)
-		return 0;
-	if (errno != EAGAIN && errno != EWOULDBLOCK)
-		return netkit__errno();
-	return netkit__wait(fd, events, deadline);
-}
-
 /* One recvmsg(); its result and, when n >= 0, the sender in ss. */
 static ssize_t
 recv_once(int fd, void *buf, size_t len, struct sockaddr_storage *ss,
@@ -65,7 +54,7 @@ netkit_recv_datagram(int fd, void *buf, size_t len, netkit_addr *from,
 		n = recv_once(fd, buf, len, &ss, &slen, &mflags);
 		if (n >= 0)
 			break;
-		rc = again_or_fail(fd, POLLIN, deadline);
+		rc = netkit__wait_again(fd, POLLIN, deadline);
 		if (rc < 0)
 			return rc;
 	}
@@ -103,7 +92,7 @@ netkit_send_datagram(int fd, const void *buf, size_t len,
 		n = NK_SYS(sendmsg)(fd, &m, MSG_NOSIGNAL | MSG_DONTWAIT);
 		if (n >= 0)
 			return n;
-		rc = again_or_fail(fd, POLLOUT, deadline);
+		rc = netkit__wait_again(fd, POLLOUT, deadline);
 		if (rc < 0)
 			return rc;
 	}

@@ -92,18 +92,6 @@ check_unix(int fd)
 	return domain == AF_UNIX ? 0 : -EOPNOTSUPP;
 }
 
-/* After a failed non-blocking call: 0 to try again (EINTR, or EAGAIN
- * and the socket became ready), else the code to return. */
-static int
-again_or_fail(int fd, short events, int64_t deadline)
-{
-	if (errno == EINTR)
-		return 0;
-	if (errno != EAGAIN && errno != EWOULDBLOCK)
-		return netkit__errno();
-	return netkit__wait(fd, events, deadline);
-}
-
 NETKIT_EXPORT ssize_t
 netkit_send_fds_until(int fd, const void *buf, size_t len, const int *fds,
 		      size_t n, int64_t deadline)
@@ -122,7 +110,7 @@ netkit_send_fds_until(int fd, const void *buf, size_t len, const int *fds,
 		r = send_once(fd, buf, len, fds, n, MSG_DONTWAIT);
 		if (r >= 0)
 			return r;
-		rc = again_or_fail(fd, POLLOUT, deadline);
+		rc = netkit__wait_again(fd, POLLOUT, deadline);
 		if (rc < 0)
 			return rc;
 	}
