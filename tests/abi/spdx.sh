@@ -7,12 +7,15 @@ set -eu
 src=$1
 [ -f "$src/meson.build" ] || { echo "missing: $src/meson.build"; exit 1; }
 cd "$src"
-# From git when there is one; a dist tarball has none, so find then.
-if git rev-parse --is-inside-work-tree >/dev/null 2>&1; then
+# From git when this is a checkout's top; a dist tarball or a copy
+# (the package build's, even inside another checkout) is read with find.
+top=$(git rev-parse --show-toplevel 2>/dev/null || true)
+if [ -n "$top" ] && [ "$(cd "$top" && pwd -P)" = "$(pwd -P)" ]; then
     list=$(git ls-files)
 else
-    list=$(find . -path ./build -prune -o -path './_*' -prune -o -path './build-*' -prune \
-        -o -type f -print | sed 's|^\./||')
+    list=$( { ls -d meson.build meson_options.txt run .ci/* 2>/dev/null
+        find lib include tests examples bench doc pkgconfig -type f \
+            2>/dev/null; } | sort -u)
 fi
 bad=0 n=0
 while IFS= read -r f; do
