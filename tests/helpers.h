@@ -98,6 +98,11 @@ Suite *netkit_test_suite(void);
 /* A TCase with the fd-leak fixture and a 30 s timeout already added. */
 TCase *nk_tcase(const char *name);
 
+/* Runs ip(8) (iproute2) with argv ("ip", ..., NULL), its output
+ * discarded; true if it ran and exited 0. For tests that build links
+ * inside a network namespace of their own. */
+bool nk_run_ip(char *const argv[]);
+
 /* Number of threads of this process (/proc/self/task), or -1. */
 int nk_count_tasks(void);
 

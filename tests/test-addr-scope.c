@@ -17,7 +17,6 @@
 #include <poll.h>
 #include <sched.h>
 #include <signal.h>
-#include <spawn.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -38,28 +37,14 @@ static const char *const link_names[] = {
 	"abcdefghijklmno", "\xc3\xa9",
 };
 
-extern char **environ;
-
 /* Runs "ip link add NAME type TYPE" quietly; true if it worked. */
 static bool
 ip_link_add(const char *name, const char *type)
 {
 	char *argv[] = { "ip", "link", "add", (char *)name, "type",
 			 (char *)type, NULL };
-	posix_spawn_file_actions_t fa;
-	int status, rc;
-	pid_t pid;
 
-	posix_spawn_file_actions_init(&fa);
-	posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
-	posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0);
-	rc = posix_spawnp(&pid, "ip", &fa, NULL, argv, environ);
-	posix_spawn_file_actions_destroy(&fa);
-	if (rc != 0)
-		return false;
-	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-		;
-	return WIFEXITED(status) && WEXITSTATUS(status) == 0;
+	return nk_run_ip(argv);
 }
 
 /* The report a check in the child writes; 0 if none failed yet. */

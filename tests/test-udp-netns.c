@@ -18,7 +18,6 @@
 #include <poll.h>
 #include <sched.h>
 #include <signal.h>
-#include <spawn.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -31,28 +30,6 @@
 #define SKIP_NO_NETNS 77
 #define SKIP_NO_LINKS 78
 #define WAIT_MS 5000
-
-extern char **environ;
-
-/* Runs ip(8) with argv quietly; true if it worked. */
-static bool
-ip(char *const argv[])
-{
-	posix_spawn_file_actions_t fa;
-	int status = 0, rc;
-	pid_t pid;
-
-	posix_spawn_file_actions_init(&fa);
-	posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
-	posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0);
-	rc = posix_spawnp(&pid, "ip", &fa, NULL, argv, environ);
-	posix_spawn_file_actions_destroy(&fa);
-	if (rc != 0)
-		return false;
-	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-		;
-	return WIFEXITED(status) && WEXITSTATUS(status) == 0;
-}
 
 static char fail_msg[512];
 
@@ -88,7 +65,7 @@ setup_v4(void)
 	char *route[] = { "ip", "route", "add", "224.0.0.0/4", "dev", "lo",
 			  NULL };
 
-	if (!ip(up) || !ip(route))
+	if (!nk_run_ip(up) || !nk_run_ip(route))
 		_exit(SKIP_NO_LINKS);
 }
 
@@ -103,7 +80,8 @@ setup_v6(void)
 			 "nk0", "nodad", NULL };
 
 	setup_v4();
-	if (!ip(veth) || !ip(up0) || !ip(up1) || !ip(addr))
+	if (!nk_run_ip(veth) || !nk_run_ip(up0) || !nk_run_ip(up1) ||
+	    !nk_run_ip(addr))
 		_exit(SKIP_NO_LINKS);
 }
 
