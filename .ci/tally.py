@@ -3,7 +3,9 @@
 """Counts test cases from meson test logs.
 
 usage: tally.py add TESTLOG.json TALLYFILE [LABEL]   (append one run's counts)
-       tally.py sum TALLYFILE                        (print "N passed, N failed, N skipped")
+       tally.py sum TALLYFILE                        (print "N passed, N failed, N skipped",
+                                                      after a "failed: ..." line per phase
+                                                      that had failures)
 
 A Check executable counts as its test cases: main.c prints
 "netkit-tally: PASSED FAILED SKIPPED" (older builds: "PASSED FAILED").
@@ -17,6 +19,8 @@ import re
 import sys
 
 TALLY = re.compile(r"^netkit-tally: (\d+) (\d+)(?: (\d+))?$", re.M)
+# Check's line for a failed or errored case: "file.c:LINE:F:case:test:0: msg".
+CHECK_FAIL = re.compile(r"^[^:\n]+:\d+:[FE]:([^:\n]+):", re.M)
 
 
 def add(log, out, label):
@@ -44,9 +48,15 @@ def add(log, out, label):
             else:
                 f += 1
             if result not in ("OK", "EXPECTEDFAIL", "SKIP"):
-                failed_names.append(rec.get("name", "?"))
+                name = rec.get("name", "?")
+                cases = CHECK_FAIL.findall(rec.get("stdout") or "")
+                if cases:
+                    name += " [" + " ".join(dict.fromkeys(cases)) + "]"
+                failed_names.append(name)
     with open(out, "a", encoding="utf-8") as fh:
-        fh.write(f"{p} {f} {s} {label}\n")
+        where = label + (" (failing: " + ", ".join(failed_names) + ")"
+                         if failed_names else "")
+        fh.write(f"{p} {f} {s} {where}\n")
     msg = f"{label}: {p} passed, {f} failed, {s} skipped"
     if failed_names:
         msg += " (failing: " + ", ".join(failed_names) + ")"
@@ -57,11 +67,16 @@ def total(path):
     p = f = s = 0
     with open(path, encoding="utf-8") as fh:
         for line in fh:
-            parts = line.split()
+            parts = line.rstrip("\n").split(maxsplit=3)
             if len(parts) >= 3:
                 p += int(parts[0])
                 f += int(parts[1])
                 s += int(parts[2])
+                if int(parts[1]):
+                    # Repeated just above the last line, so that a log
+                    # cut to its tail still says where the failures are.
+                    print(f"failed: {parts[3] if len(parts) > 3 else '?'}"
+                          f" ({parts[1]})")
     print(f"{p} passed, {f} failed, {s} skipped")
     return 1 if f else 0
 
