@@ -49,29 +49,37 @@ netkit_recv_until(int fd, void *buf, size_t len, int64_t deadline)
 	}
 }
 
-NETKIT_EXPORT ssize_t
-netkit_recv(int fd, void *buf, size_t len)
+/* netkit_recv()'s slow path, once recv() failed: anything but EINTR is
+ * the answer. Interrupted, without a kernel timeout, the call is simply
+ * made again; with one, a retry would restart it, so the rest of the
+ * call is bounded by it counted from now. */
+static NETKIT__COLD ssize_t
+recv_failed(int fd, void *buf, size_t len)
 {
 	int64_t dl;
 	ssize_t n;
 
-	if (!buf || len == 0)
-		return -EINVAL;
-	if (fd < 0)
-		return -EBADF;
-	n = NK_SYS(recv)(fd, buf, len, 0);
-	if (n >= 0)
-		return n;
 	if (errno != EINTR)
 		return netkit__errno();
-	/* Interrupted. Without a kernel timeout, the call is simply made
-	 * again; with one, a retry would restart it, so the rest of the
-	 * call is bounded by it counted from now. */
 	dl = netkit__kernel_deadline(fd, SO_RCVTIMEO);
 	if (dl != NETKIT_FOREVER)
 		return kernel_timeout_code(netkit_recv_until(fd, buf, len, dl));
 	NETKIT__RETRY(n, NK_SYS(recv)(fd, buf, len, 0));
 	return n < 0 ? netkit__errno() : n;
+}
+
+NETKIT_EXPORT ssize_t
+netkit_recv(int fd, void *buf, size_t len)
+{
+	ssize_t n;
+
+	/* A negative fd is left to the kernel: -EBADF, and nothing done. */
+	if (!buf || len == 0)
+		return -EINVAL;
+	n = NK_SYS(recv)(fd, buf, len, 0);
+	if (NETKIT__LIKELY(n >= 0))
+		return n;
+	return recv_failed(fd, buf, len);
 }
 
 NETKIT_EXPORT ssize_t
@@ -94,29 +102,47 @@ netkit_send_until(int fd, const void *buf, size_t len, int64_t deadline)
 	}
 }
 
-NETKIT_EXPORT ssize_t
-netkit_send(int fd, const void *buf, size_t len)
+/* netkit_send()'s slow path: as recv_failed(), with SO_SNDTIMEO. */
+static NETKIT__COLD ssize_t
+send_failed(int fd, const void *buf, size_t len)
 {
 	int64_t dl;
 	ssize_t n;
 
-	if (!buf && len > 0)
-		return -EINVAL;
-	if (fd < 0)
-		return -EBADF;
-	n = NK_SYS(send)(fd, buf, len, MSG_NOSIGNAL);
-	if (n >= 0)
-		return n;
 	if (errno != EINTR)
 		return netkit__errno();
-	/* Interrupted. Without a kernel timeout, the call is simply made
-	 * again; with one, a retry would restart it, so the rest of the
-	 * call is bounded by it counted from now. */
 	dl = netkit__kernel_deadline(fd, SO_SNDTIMEO);
 	if (dl != NETKIT_FOREVER)
 		return kernel_timeout_code(netkit_send_until(fd, buf, len, dl));
 	NETKIT__RETRY(n, NK_SYS(send)(fd, buf, len, MSG_NOSIGNAL));
 	return n < 0 ? netkit__errno() : n;
+}
+
+/* netkit_send() without a buffer: only an empty message (a datagram
+ * of length 0) may have none. */
+static NETKIT__COLD ssize_t
+send_nothing(int fd, size_t len)
+{
+	ssize_t n;
+
+	if (len > 0)
+		return -EINVAL;
+	n = NK_SYS(send)(fd, NULL, 0, MSG_NOSIGNAL);
+	return n >= 0 ? n : send_failed(fd, NULL, 0);
+}
+
+NETKIT_EXPORT ssize_t
+netkit_send(int fd, const void *buf, size_t len)
+{
+	ssize_t n;
+
+	/* One test on the way: the NULL case is out of line. */
+	if (NETKIT__UNLIKELY(!buf))
+		return send_nothing(fd, len);
+	n = NK_SYS(send)(fd, buf, len, MSG_NOSIGNAL);
+	if (NETKIT__LIKELY(n >= 0))
+		return n;
+	return send_failed(fd, buf, len);
 }
 
 NETKIT_EXPORT ssize_t

@@ -14,6 +14,13 @@
 #include "netkit.h"
 #include "sys.h"
 
+/* Branch hints and placement for the hot paths: the plain data calls
+ * and the poller's event loop keep their rare cases out of line. */
+#define NETKIT__LIKELY(x) __builtin_expect(!!(x), 1)
+#define NETKIT__UNLIKELY(x) __builtin_expect(!!(x), 0)
+#define NETKIT__COLD __attribute__((cold, noinline))
+#define NETKIT__NOINLINE __attribute__((noinline))
+
 /* A negative errno for the last failed call; never 0, even if a broken
  * libc left errno unset. */
 static inline int

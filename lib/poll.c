@@ -9,7 +9,10 @@
  * registration (a closed descriptor whose file lives on in a dup) is
  * dropped. Within one batch, a registration or timer remembers where its
  * event sits in the caller's array, so removing it cancels that event
- * in O(1).
+ * in O(1). The wake-up's tag has the eventfd's number with a generation
+ * no registration of it can have (the poller never registers its own
+ * descriptor): the one test of the generation per event also finds
+ * the wake-up, off the hot path.
  */
 #include "config.h"
 
@@ -28,26 +31,48 @@
 
 /* epoll events taken per epoll_wait(); the rest wait for the next. */
 #define EPOLL_BATCH 256
-/* The wake-up's tag in epoll: no descriptor has this generation. */
-#define WAKE_TAG UINT64_MAX
+/* The generation of the wake-up's tag: its descriptor is never
+ * registered, so its entry keeps generation 0. */
+#define WAKE_GEN UINT32_MAX
+/* The event bits a descriptor's event carries. */
+#define FD_EVENTS (NETKIT_POLLER_READ | NETKIT_POLLER_WRITE | \
+		   NETKIT_POLLER_HUP | NETKIT_POLLER_ERR)
 
 #define INTEREST (NETKIT_POLLER_READ | NETKIT_POLLER_WRITE | \
 		  NETKIT_POLLER_EDGE | NETKIT_POLLER_ONESHOT)
 
+/* A registration. tag is what epoll holds for it, gen << 32 | fd, so
+ * that one 64-bit comparison per event checks number and generation.
+ * Generations start at 1; a retired entry keeps its generation with
+ * TAG_RETIRED set, a value no epoll tag has (fd < 2^31), and a fresh
+ * one is all zero (generation 0, never in epoll either). */
 struct reg {
 	void *data;
-	uint32_t gen;
-	uint32_t batch;		/* batch of its pending event, 0: none */
-	int slot;		/* index of that event */
-	int pidx;		/* poll(2): index in pfds */
+	netkit_poller_event *ev; /* its event in the latest batch it was in */
+	uint64_t tag;
 	unsigned interest;
-	bool active;
+	int pidx;		/* poll(2): index in pfds */
 };
+
+#define TAG_RETIRED (UINT64_C(1) << 31)
+
+static inline uint32_t
+reg_gen(const struct reg *r)
+{
+	return (uint32_t)(r->tag >> 32);
+}
+
+static inline bool
+reg_active(const struct reg *r)
+{
+	return reg_gen(r) != 0 && !(r->tag & TAG_RETIRED);
+}
 
 struct netkit_poller {
 	bool use_poll;
 	int epfd;
 	int wake_rd, wake_wr;	/* eventfd: the same descriptor */
+	uint64_t wake_tag;	/* epoll: WAKE_GEN << 32 | wake_rd */
 	atomic_int wake_pending;
 	struct reg *regs;
 	int n_regs;
@@ -55,8 +80,9 @@ struct netkit_poller {
 	int n_pfds, cap_pfds;
 	netkit_poller_timer **heap;
 	size_t n_heap, cap_heap;
-	netkit_poller_event *batch;
-	uint32_t seq;
+	netkit_poller_event *batch;	/* the caller's array, last wait */
+	int batch_n;			/* events it returned */
+	uint32_t seq;			/* the timers' batch number */
 	struct epoll_event eev[EPOLL_BATCH];
 };
 
@@ -91,12 +117,33 @@ timeout_until(int64_t when, int64_t ns)
 /* ---- the batch ---- */
 
 static void
-cancel_slot(netkit_poller *p, uint32_t batch, int slot)
+cancel_slot(netkit_poller *p, uint32_t batch, uint32_t slot)
 {
 	/* Only events: the event being handled may be this one, and its
 	 * handler still reads its fd and data. */
 	if (batch != 0 && batch == p->seq && p->batch)
 		p->batch[slot].events = 0;
+}
+
+/* Cancels descriptor fd's event in this batch, if it has one. e is
+ * where its latest event went, maybe in an older batch or another
+ * array: it is this batch's if it is one of its slots and that slot is
+ * fd's, as a number has at most one event in a batch. Remembering only
+ * where (no batch number) keeps the per-event cost to one store. */
+static void
+cancel_fd(netkit_poller *p, const netkit_poller_event *e, int fd)
+{
+	uintptr_t off;
+	netkit_poller_event *slot;
+
+	if (!e || !p->batch)
+		return;
+	off = (uintptr_t)e - (uintptr_t)p->batch;
+	if (off >= (uintptr_t)p->batch_n * sizeof(*e) || off % sizeof(*e))
+		return;
+	slot = &p->batch[off / sizeof(*e)];
+	if (slot->fd == fd && !slot->timer)
+		slot->events = 0;
 }
 
 /* ---- the timer heap (1-based positions in t->index) ---- */
@@ -201,7 +248,7 @@ netkit_poller_timer_stop(netkit_poller *p, netkit_poller_timer *t)
 {
 	if (!p || !t)
 		return -EINVAL;
-	cancel_slot(p, t->batch, t->slot);
+	cancel_slot(p, t->batch, (uint32_t)t->slot);
 	t->batch = 0;
 	if (t->index != 0)
 		heap_remove(p, t);
@@ -263,7 +310,7 @@ run_timers(netkit_poller *p, netkit_poller_event *ev, int max, int64_t now)
 					       .fd = -1,
 					       .events = NETKIT_POLLER_TIMER };
 		t->batch = p->seq;
-		t->slot = n++;
+		t->slot = (int)(ev + n++ - p->batch);
 		timer_fired(p, t, now);
 	}
 	return n;
@@ -325,11 +372,11 @@ epoll_mask(unsigned interest)
 }
 
 static int
-epoll_set(netkit_poller *p, int op, int fd, unsigned interest, uint32_t gen)
+epoll_set(netkit_poller *p, int op, int fd, unsigned interest, uint64_t tag)
 {
 	struct epoll_event ee = { .events = epoll_mask(interest) };
 
-	ee.data.u64 = (uint64_t)gen << 32 | (uint32_t)fd;
+	ee.data.u64 = tag;
 	if (NK_SYS(epoll_ctl)(p->epfd, op, fd, &ee) < 0)
 		return netkit__errno();
 	return 0;
@@ -343,6 +390,9 @@ check_interest(const netkit_poller *p, int fd, unsigned events)
 		return -EINVAL;
 	if (p->use_poll && (events & NETKIT_POLLER_EDGE))
 		return -EOPNOTSUPP;
+	/* The poller's own descriptors are not the caller's to watch. */
+	if (fd == p->epfd || fd == p->wake_rd || fd == p->wake_wr)
+		return -EINVAL;
 	return 0;
 }
 
@@ -350,10 +400,9 @@ check_interest(const netkit_poller *p, int fd, unsigned events)
 static void
 reg_retire(netkit_poller *p, struct reg *r)
 {
-	cancel_slot(p, r->batch, r->slot);
-	r->batch = 0;
-	r->gen++;
-	r->active = false;
+	cancel_fd(p, r->ev, (int)(r - p->regs));
+	r->ev = NULL;
+	r->tag |= TAG_RETIRED;
 }
 
 static int
@@ -361,7 +410,7 @@ add_poll(netkit_poller *p, int fd, struct reg *r, unsigned events)
 {
 	int rc;
 
-	if (r->active)
+	if (reg_active(r))
 		return -EEXIST;
 	if ((rc = pfds_grow(p)) < 0)
 		return rc;
@@ -376,6 +425,7 @@ netkit_poller_add(netkit_poller *p, int fd, unsigned events, void *data)
 {
 	struct reg *r;
 	uint32_t gen;
+	uint64_t tag;
 	int rc;
 
 	if ((rc = check_interest(p, fd, events)) < 0)
@@ -383,17 +433,19 @@ netkit_poller_add(netkit_poller *p, int fd, unsigned events, void *data)
 	if ((rc = regs_grow(p, fd)) < 0)
 		return rc;
 	r = &p->regs[fd];
-	gen = r->gen + 1;
+	gen = reg_gen(r) + 1;
+	gen += gen == 0;	/* 0 is no registration's */
+	tag = (uint64_t)gen << 32 | (uint32_t)fd;
 	/* epoll: an active entry whose ADD succeeds was closed without
 	 * netkit_poller_remove(); its number has a new owner. */
 	rc = p->use_poll ? add_poll(p, fd, r, events) :
-			   epoll_set(p, EPOLL_CTL_ADD, fd, events, gen);
+			   epoll_set(p, EPOLL_CTL_ADD, fd, events, tag);
 	if (rc < 0)
 		return rc;
-	if (r->active)
+	if (reg_active(r))
 		reg_retire(p, r);
-	*r = (struct reg){ .data = data, .gen = gen, .pidx = r->pidx,
-			   .interest = events, .active = true };
+	*r = (struct reg){ .data = data, .tag = tag, .pidx = r->pidx,
+			   .interest = events };
 	return 0;
 }
 
@@ -405,12 +457,12 @@ netkit_poller_modify(netkit_poller *p, int fd, unsigned events, void *data)
 
 	if ((rc = check_interest(p, fd, events)) < 0)
 		return rc;
-	if (fd >= p->n_regs || !p->regs[fd].active)
+	if (fd >= p->n_regs || !reg_active(&p->regs[fd]))
 		return -ENOENT;
 	r = &p->regs[fd];
 	if (p->use_poll)
 		p->pfds[r->pidx].events = poll_mask(events);
-	else if ((rc = epoll_set(p, EPOLL_CTL_MOD, fd, events, r->gen)) < 0)
+	else if ((rc = epoll_set(p, EPOLL_CTL_MOD, fd, events, r->tag)) < 0)
 		return rc;
 	r->interest = events;
 	r->data = data;
@@ -446,7 +498,7 @@ netkit_poller_remove(netkit_poller *p, int fd)
 {
 	if (!p || fd < 0)
 		return -EINVAL;
-	if (fd >= p->n_regs || !p->regs[fd].active)
+	if (fd >= p->n_regs || !reg_active(&p->regs[fd]))
 		return -ENOENT;
 	/* EBADF or ENOENT: the descriptor was closed (and maybe reused
 	 * outside the poller); the kernel has dropped it already. */
@@ -499,70 +551,55 @@ put_wake(netkit_poller *p, netkit_poller_event *ev)
 
 /* ---- collecting events ---- */
 
-/* EPOLLIN and EPOLLHUP have our READ and HUP bits; EPOLLOUT and
- * EPOLLERR move: no branch per event. */
+/* Our event bits are the kernel's: no translation per event. */
 _Static_assert(EPOLLIN == NETKIT_POLLER_READ &&
-	       EPOLLOUT == NETKIT_POLLER_WRITE << 1 &&
-	       EPOLLERR << 2 == NETKIT_POLLER_ERR &&
+	       EPOLLOUT == NETKIT_POLLER_WRITE &&
+	       EPOLLERR == NETKIT_POLLER_ERR &&
 	       EPOLLHUP == NETKIT_POLLER_HUP, "epoll's event bits");
+_Static_assert(POLLIN == NETKIT_POLLER_READ &&
+	       POLLOUT == NETKIT_POLLER_WRITE &&
+	       POLLERR == NETKIT_POLLER_ERR &&
+	       POLLHUP == NETKIT_POLLER_HUP, "poll's event bits");
 
-static unsigned
-from_epoll(uint32_t e)
+/* Stores an event of registration fd at e. what holds only FD_EVENTS
+ * bits: epoll and poll(2) report what was asked for, and
+ * EPOLLERR/EPOLLHUP (POLLERR/POLLHUP), nothing else. */
+static inline void
+put_fd(struct reg *r, netkit_poller_event *e, int fd, unsigned what)
 {
-	return (e & (EPOLLIN | EPOLLHUP)) | ((e & EPOLLOUT) >> 1) |
-	       ((e & EPOLLERR) << 2);
-}
-
-static unsigned
-from_poll(short e)
-{
-	return ((e & POLLIN) ? NETKIT_POLLER_READ : 0) |
-	       ((e & POLLOUT) ? NETKIT_POLLER_WRITE : 0) |
-	       ((e & POLLHUP) ? NETKIT_POLLER_HUP : 0) |
-	       ((e & POLLERR) ? NETKIT_POLLER_ERR : 0);
-}
-
-/* Stores an event of registration fd at ev[n]. */
-static void
-put_fd(netkit_poller *p, netkit_poller_event *ev, int n, int fd,
-       unsigned what)
-{
-	struct reg *r = &p->regs[fd];
-
-	what &= (r->interest & (NETKIT_POLLER_READ | NETKIT_POLLER_WRITE)) |
-		NETKIT_POLLER_HUP | NETKIT_POLLER_ERR;
 	/* Field by field: a compound literal costs a zeroing first. */
-	ev[n].data = r->data;
-	ev[n].timer = NULL;
-	ev[n].fd = fd;
-	ev[n].events = what;
-	r->batch = p->seq;
-	r->slot = n;
+	e->data = r->data;
+	e->timer = NULL;
+	e->fd = fd;
+	e->events = what;
+	r->ev = e;
 }
 
-static int
+/* Out of line: its loop gets registers of its own. */
+static NETKIT__NOINLINE int
 collect_epoll(netkit_poller *p, netkit_poller_event *ev, int got)
 {
+	const struct epoll_event *ee = p->eev, *end = p->eev + got;
+	struct reg *regs = p->regs, *r;
+	netkit_poller_event *e = ev;
 	uint64_t tag;
-	int i, n = 0, fd;
 
-	for (i = 0; i < got; i++) {
-		tag = p->eev[i].data.u64;
-		if (tag == WAKE_TAG) {
-			put_wake(p, &ev[n++]);
+	for (; ee < end; ee++) {
+		tag = ee->data.u64;
+		r = &regs[(uint32_t)tag];
+		/* An older generation: a descriptor closed while
+		 * registered, whose number has a new owner. A retired
+		 * entry matches no tag, so this also drops events of
+		 * removed ones. Every tag's number has an entry: it was
+		 * registered, or it is the wake-up's. */
+		if (NETKIT__UNLIKELY(r->tag != tag)) {
+			if (tag == p->wake_tag)
+				put_wake(p, e++);
 			continue;
 		}
-		fd = (int)(uint32_t)tag;
-		/* An older generation: a descriptor closed while
-		 * registered, whose number has a new owner. Only active
-		 * registrations have their generation in epoll (retiring
-		 * one bumps it), so this also drops inactive ones. */
-		if ((unsigned)fd >= (unsigned)p->n_regs ||
-		    p->regs[fd].gen != (uint32_t)(tag >> 32))
-			continue;
-		put_fd(p, ev, n++, fd, from_epoll(p->eev[i].events));
+		put_fd(r, e++, (int)(uint32_t)tag, ee->events);
 	}
-	return n;
+	return (int)(e - ev);
 }
 
 /* poll(2): ONESHOT is emulated by disarming; a closed descriptor
@@ -586,7 +623,8 @@ collect_poll(netkit_poller *p, netkit_poller_event *ev, int max)
 			f->revents = 0;
 			continue;
 		}
-		put_fd(p, ev, n++, f->fd, from_poll(f->revents));
+		put_fd(&p->regs[f->fd], &ev[n++], f->fd,
+		       (unsigned)f->revents & FD_EVENTS);
 		if (p->regs[f->fd].interest & NETKIT_POLLER_ONESHOT)
 			f->events = 0;
 		f->revents = 0;
@@ -635,26 +673,34 @@ netkit_poller_wait(netkit_poller *p, netkit_poller_event *ev, int max,
 		   int64_t deadline)
 {
 	int64_t ns;
-	int n, rc;
+	int n, rc, ms;
 
 	if (!p || !ev || max < 1 || !netkit__deadline_ok(deadline))
 		return -EINVAL;
 	p->batch = ev;
+	p->batch_n = 0;
 	if (++p->seq == 0)
 		p->seq = 1;
 	for (;;) {
-		ns = now_ns();
-		n = run_timers(p, ev, max, ns / 1000000);
-		rc = n == max ? 0 :
-		     backend_wait(p, ev + n, max - n,
-				  n > 0 ? 0 : wait_ms(p, deadline, ns));
+		if (p->n_heap == 0 && deadline == NETKIT_FOREVER) {
+			/* Nothing timed: no clock reading. */
+			n = 0;
+			ms = -1;
+		} else {
+			ns = now_ns();
+			n = run_timers(p, ev, max, ns / 1000000);
+			ms = n > 0 ? 0 : wait_ms(p, deadline, ns);
+		}
+		rc = n == max ? 0 : backend_wait(p, ev + n, max - n, ms);
 		if (rc < 0 && rc != -EINTR && rc != -EAGAIN)
 			return rc;
 		if (rc > 0)
 			n += rc;
 		if (n > 0 || (deadline != NETKIT_FOREVER &&
-			      now_ns() / 1000000 >= deadline))
+			      now_ns() / 1000000 >= deadline)) {
+			p->batch_n = n;
 			return n;
+		}
 	}
 }
 
@@ -682,10 +728,13 @@ open_wake(netkit_poller *p)
 static int
 open_backend(netkit_poller *p)
 {
-	struct epoll_event ee = { .events = EPOLLIN, .data.u64 = WAKE_TAG };
+	struct epoll_event ee = { .events = EPOLLIN };
 	int rc;
 
 	if ((rc = open_wake(p)) < 0)
+		return rc;
+	/* The wake-up's number gets an entry (never active) first. */
+	if ((rc = regs_grow(p, p->wake_rd)) < 0)
 		return rc;
 	if (p->use_poll) {
 		if ((rc = pfds_grow(p)) < 0)
@@ -697,6 +746,8 @@ open_backend(netkit_poller *p)
 	p->epfd = NK_SYS(epoll_create1)(EPOLL_CLOEXEC);
 	if (p->epfd < 0)
 		return netkit__errno();
+	p->wake_tag = (uint64_t)WAKE_GEN << 32 | (uint32_t)p->wake_rd;
+	ee.data.u64 = p->wake_tag;
 	if (NK_SYS(epoll_ctl)(p->epfd, EPOLL_CTL_ADD, p->wake_rd, &ee) < 0)
 		return netkit__errno();
 	return 0;

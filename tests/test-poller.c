@@ -237,6 +237,124 @@ START_TEST(removed_and_reused_in_batch_is_not_delivered)
 }
 END_TEST
 
+/* A batch that starts with due timers: removing a descriptor cancels
+ * its own event, not the event at its place among the fd events (the
+ * timers come first in the array). */
+START_TEST(removal_after_timers_cancels_its_own_event)
+{
+	netkit_poller *p = new_poller(_i);
+	netkit_poller_event ev[8];
+	netkit_poller_timer t[2];
+	int fd[2], peer[2], j, n, k, first = -1, second = -1, tag[2];
+
+	memset(t, 0, sizeof(t));
+	for (j = 0; j < 2; j++) {
+		unix_pair(&fd[j], &peer[j]);
+		ck_assert_int_eq(write(peer[j], "x", 1), 1);
+		ck_assert_int_eq(netkit_poller_add(p, fd[j], NETKIT_POLLER_READ,
+						   &tag[j]), 0);
+		t[j].data = &t[j];
+		ck_assert_int_eq(netkit_poller_timer_start(p, &t[j],
+							   netkit_now(), 0), 0);
+	}
+	usleep(5000);		/* both timers past their millisecond */
+	n = wait_for(p, ev, 8, 5000);
+	ck_assert_int_eq(n, 4);
+	for (k = 0; k < n; k++) {
+		if (ev[k].fd < 0)
+			ck_assert_uint_eq(ev[k].events, NETKIT_POLLER_TIMER);
+		else if (first < 0)
+			first = k;
+		else
+			second = k;
+	}
+	ck_assert_int_eq(first, 2);
+	ck_assert_int_eq(second, 3);
+	/* Handling the first fd event removes the other descriptor. */
+	ck_assert_int_eq(netkit_poller_remove(p, ev[second].fd), 0);
+	ck_assert_uint_eq(ev[0].events, NETKIT_POLLER_TIMER);
+	ck_assert_uint_eq(ev[1].events, NETKIT_POLLER_TIMER);
+	ck_assert_uint_eq(ev[first].events, NETKIT_POLLER_READ);
+	ck_assert_uint_eq(ev[second].events, 0);
+	/* Stopping a timer cancels its own event, and only that. */
+	k = ev[0].timer == &t[1] ? 0 : 1;
+	ck_assert_ptr_eq(ev[k].timer, &t[1]);
+	ck_assert_int_eq(netkit_poller_timer_stop(p, &t[1]), 0);
+	ck_assert_uint_eq(ev[k].events, 0);
+	ck_assert_uint_eq(ev[1 - k].events, NETKIT_POLLER_TIMER);
+	ck_assert_uint_eq(ev[first].events, NETKIT_POLLER_READ);
+	for (j = 0; j < 2; j++) {
+		(void)netkit_poller_remove(p, fd[j]);
+		close(fd[j]);
+		close(peer[j]);
+	}
+	netkit_poller_free(p);
+}
+END_TEST
+
+/* A removal cancels only the removed descriptor's event of the batch
+ * being handled: not an event of another descriptor that now sits
+ * where the removed one's event was in an earlier batch, in the same
+ * array or in another one overlapping it. */
+START_TEST(removal_touches_only_this_batch)
+{
+	netkit_poller *p = new_poller(_i);
+	union {
+		netkit_poller_event ev[9];
+		char bytes[9 * sizeof(netkit_poller_event)];
+	} buf;
+	netkit_poller_event *a = buf.ev, *b;
+	int fd[3], peer[3], j, n, x, y, z;
+	char c;
+
+	for (j = 0; j < 3; j++) {
+		unix_pair(&fd[j], &peer[j]);
+		ck_assert_int_eq(netkit_poller_add(p, fd[j], NETKIT_POLLER_READ,
+						   NULL), 0);
+	}
+	/* Batch 1: fd[0] and fd[1]; y is the one at a[1]. */
+	for (j = 0; j < 2; j++)
+		ck_assert_int_eq(write(peer[j], "x", 1), 1);
+	n = wait_for(p, a, 4, 5000);
+	for (j = 0; j < 10 && n < 2; j++)
+		n = wait_for(p, a, 4, 5000);
+	ck_assert_int_eq(n, 2);
+	y = a[1].fd == fd[0] ? 0 : 1;
+	x = 1 - y;
+	z = 2;
+	/* Batch 2, same array: fd[x] and fd[z]; fd[y] is quiet, its last
+	 * slot a[1] now holds one of them. */
+	ck_assert_int_eq(read(fd[y], &c, 1), 1);
+	ck_assert_int_eq(write(peer[z], "x", 1), 1);
+	n = wait_for(p, a, 4, 5000);
+	for (j = 0; j < 10 && n < 2; j++)
+		n = wait_for(p, a, 4, 5000);
+	ck_assert_int_eq(n, 2);
+	ck_assert_int_ne(a[1].fd, fd[y]);
+	ck_assert_int_eq(netkit_poller_remove(p, fd[y]), 0);
+	ck_assert_uint_eq(a[0].events, NETKIT_POLLER_READ);
+	ck_assert_uint_eq(a[1].events, NETKIT_POLLER_READ);
+	/* Batch 3, an array 8 bytes into the first, whose slots straddle
+	 * the old ones: fd[x] alone, at b[0]. */
+	ck_assert_int_eq(read(fd[z], &c, 1), 1);
+	b = (netkit_poller_event *)(buf.bytes + 8);
+	ck_assert_int_eq(wait_for(p, b, 4, 5000), 1);
+	ck_assert_int_eq(b[0].fd, fd[x]);
+	/* fd[z]'s latest event was a[0] or a[1]: not in this batch. */
+	ck_assert_int_eq(netkit_poller_remove(p, fd[z]), 0);
+	ck_assert_int_eq(b[0].fd, fd[x]);
+	ck_assert_uint_eq(b[0].events, NETKIT_POLLER_READ);
+	/* Removing fd[x] cancels its event. */
+	ck_assert_int_eq(netkit_poller_remove(p, fd[x]), 0);
+	ck_assert_uint_eq(b[0].events, 0);
+	for (j = 0; j < 3; j++) {
+		close(fd[j]);
+		close(peer[j]);
+	}
+	netkit_poller_free(p);
+}
+END_TEST
+
 /* A descriptor closed while a dup keeps its file open: epoll still
  * watches that file under the old registration. Its number, reused and
  * added again, gets a new generation: the old file's events are
@@ -417,7 +535,8 @@ START_TEST(bad_inputs_answered_with_their_codes)
 	ck_assert_ptr_eq(q, (netkit_poller *)&q);
 	ck_assert_int_eq(netkit_poller_add(NULL, a, 1, NULL), -EINVAL);
 	ck_assert_int_eq(netkit_poller_add(p, -1, 1, NULL), -EINVAL);
-	ck_assert_int_eq(netkit_poller_add(p, a, 0x100, NULL), -EINVAL);
+	ck_assert_int_eq(netkit_poller_add(p, a, 0x1000, NULL), -EINVAL);
+	ck_assert_int_eq(netkit_poller_add(p, a, 0x2, NULL), -EINVAL);
 	ck_assert_int_eq(netkit_poller_add(p, a, NETKIT_POLLER_HUP, NULL),
 			 -EINVAL);
 	ck_assert_int_eq(netkit_poller_add(p, a, NETKIT_POLLER_READ |
@@ -429,7 +548,7 @@ START_TEST(bad_inputs_answered_with_their_codes)
 	ck_assert_int_eq(netkit_poller_remove(p, -1), -EINVAL);
 	ck_assert_int_eq(netkit_poller_add(p, a, 1, NULL), 0);
 	ck_assert_int_eq(netkit_poller_add(p, a, 1, NULL), -EEXIST);
-	ck_assert_int_eq(netkit_poller_modify(p, a, 0x100, NULL), -EINVAL);
+	ck_assert_int_eq(netkit_poller_modify(p, a, 0x1000, NULL), -EINVAL);
 	ck_assert_int_eq(netkit_poller_wait(NULL, ev, 2, 0), -EINVAL);
 	ck_assert_int_eq(netkit_poller_wait(p, NULL, 2, 0), -EINVAL);
 	ck_assert_int_eq(netkit_poller_wait(p, ev, 0, 0), -EINVAL);
@@ -471,6 +590,9 @@ START_TEST(own_descriptors_are_cloexec_and_freed)
 		if (open_before[fd] || fcntl(fd, F_GETFD) < 0)
 			continue;
 		ck_assert_int_eq(fcntl(fd, F_GETFD) & FD_CLOEXEC, FD_CLOEXEC);
+		/* Not the caller's to watch. */
+		ck_assert_int_eq(netkit_poller_add(p, fd, NETKIT_POLLER_READ,
+						   NULL), -EINVAL);
 		seen++;
 	}
 	/* epoll + eventfd, or a pipe's two ends. */
@@ -544,6 +666,8 @@ netkit_test_suite(void)
 	ADD_BOTH(s, oneshot_reports_once_until_modified);
 	ADD_BOTH(s, descriptor_closed_while_registered_is_not_reported);
 	ADD_BOTH(s, removed_and_reused_in_batch_is_not_delivered);
+	ADD_BOTH(s, removal_after_timers_cancels_its_own_event);
+	ADD_BOTH(s, removal_touches_only_this_batch);
 	ADD_BOTH(s, closed_descriptor_with_live_dup_never_reaches_new_owner);
 	ADD_BOTH(s, serves_1000_concurrent_clients_to_completion);
 	ADD_BOTH(s, bad_inputs_answered_with_their_codes);

@@ -45,7 +45,11 @@ extern "C" {
  *   still reads its `fd` and `data`). So an event
  *   never reaches the new owner of a descriptor number that was closed
  *   and reused (each registration carries a generation; epoll events
- *   from an older generation are dropped).
+ *   from an older generation are dropped). The poller writes that 0
+ *   into the array of the last netkit_poller_wait(): keep the array
+ *   alive, in its order, until the next wait (or until
+ *   netkit_poller_free()) if descriptors are removed or timers stopped
+ *   in between.
  * - **A wake-up** (netkit_poller_wake()) callable from any thread or a
  *   signal handler: any number of wakes before a wait give one
  *   #NETKIT_POLLER_WAKE event, and a wake is never lost: one that comes
@@ -107,22 +111,25 @@ extern "C" {
 /** netkit_poller_new(): use poll(2) instead of epoll. */
 #define NETKIT_POLLER_USE_POLL 0x1u
 
+/* The event bits have the values of Linux's EPOLLIN, EPOLLOUT, EPOLLERR
+ * and EPOLLHUP (poll(2)'s POLL* are the same): the poller hands the
+ * kernel's bits on without translating them. */
 /** Interest and event: the descriptor is readable (or at its end). */
-#define NETKIT_POLLER_READ 0x1u
+#define NETKIT_POLLER_READ 0x001u
 /** Interest and event: the descriptor is writable. */
-#define NETKIT_POLLER_WRITE 0x2u
-/** Interest only: edge-triggered, a change is reported once (epoll). */
-#define NETKIT_POLLER_EDGE 0x4u
-/** Interest only: report once, then disarm until modified. */
-#define NETKIT_POLLER_ONESHOT 0x8u
-/** Event: the peer hung up (always reported, never asked for). */
-#define NETKIT_POLLER_HUP 0x10u
+#define NETKIT_POLLER_WRITE 0x004u
 /** Event: an error is pending on the descriptor (always reported). */
-#define NETKIT_POLLER_ERR 0x20u
+#define NETKIT_POLLER_ERR 0x008u
+/** Event: the peer hung up (always reported, never asked for). */
+#define NETKIT_POLLER_HUP 0x010u
+/** Interest only: edge-triggered, a change is reported once (epoll). */
+#define NETKIT_POLLER_EDGE 0x100u
+/** Interest only: report once, then disarm until modified. */
+#define NETKIT_POLLER_ONESHOT 0x200u
 /** Event: a timer is due (::netkit_poller_event.timer says which). */
-#define NETKIT_POLLER_TIMER 0x40u
+#define NETKIT_POLLER_TIMER 0x400u
 /** Event: netkit_poller_wake() was called. */
-#define NETKIT_POLLER_WAKE 0x80u
+#define NETKIT_POLLER_WAKE 0x800u
 
 /** A poller (opaque): see netkit_poller_new(). */
 typedef struct netkit_poller netkit_poller;
