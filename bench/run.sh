@@ -3,6 +3,9 @@
 # Runs every benchmark and prints one table, measured in this run on
 # this machine: medians and min-max over ROUNDS rounds, ratios to raw.
 #   bash bench/run.sh [ROUNDS]     (default 5, at most 20)
+# The echo servers run 3 x ROUNDS shorter rounds, all four in each round
+# in an order that rotates: a ratio is the median of the rounds' own
+# ratios, so that the machine's drift between rounds cancels out.
 # Installs libuv1-dev, libevent-dev, valgrind and strace if missing
 # (./run deps), builds build-rel (--buildtype=release), and talks to
 # 127.0.0.1 only. Every process it starts is stopped by its PID; every
@@ -13,10 +16,13 @@ cd "$(dirname "$0")/.."
 ROUNDS=${1:-5}
 case $ROUNDS in [1-9]|1[0-9]|20) ;; *) echo "ROUNDS: 1..20" >&2; exit 2 ;; esac
 B=build-rel
-REQS=200000		# requests per load round
+REQS=100000		# requests per load round
+ECHO_ROUNDS=$((3 * ROUNDS))
 CAP=60			# seconds, per load round
 TRACE_REQS=100000	# requests under strace and callgrind
-if [ -n "${NETKIT_BENCH_FAST:-}" ]; then REQS=20000; TRACE_REQS=20000; fi
+if [ -n "${NETKIT_BENCH_FAST:-}" ]; then
+	REQS=20000; TRACE_REQS=20000; ECHO_ROUNDS=$ROUNDS
+fi
 
 ./run deps libuv1-dev libevent-dev valgrind strace
 [ -f $B/build.ninja ] || meson setup $B --buildtype=release >/dev/null
@@ -81,12 +87,22 @@ done >>"$R"
 $B/bench/bench-blocking bulk "$ROUNDS" >>"$R"
 $B/bench/bench-blocking cycles "$ROUNDS" >>"$R"
 
+# rotate N WORDS...: the words, starting from the (N mod count)-th.
+rotate() {
+	local n=$1
+	shift
+	local w=("$@") i
+	for i in "${!w[@]}"; do
+		echo "${w[$(( (i + n) % ${#w[@]} ))]}"
+	done
+}
+
 for conns in 256 1000; do
-	echo "bench: echo servers, $conns clients ($ROUNDS rounds)" >&2
-	for r in $(seq "$ROUNDS"); do
-		for s in $SERVERS; do
+	echo "bench: echo servers, $conns clients ($ECHO_ROUNDS rounds)" >&2
+	for r in $(seq "$ECHO_ROUNDS"); do
+		for s in $(rotate "$r" $SERVERS); do
 			load "$s" "$conns" "$REQS" "$CAP" |
-				awk -v k="echo$conns $s" '{ print k, $NF }'
+				awk -v k="echo$conns $s" -v r="$r" '{ print k, $NF, r }'
 		done
 	done >>"$R"
 done
@@ -102,4 +118,4 @@ for s in $SERVERS; do
 		'/^summary:/ { print k, $2 / n }' "$OUT/cg.$s" >>"$R"
 done
 
-python3 bench/table.py "$R" "$ROUNDS" "$REQS" "$TRACE_REQS"
+python3 bench/table.py "$R" "$ROUNDS" "$REQS" "$TRACE_REQS" "$ECHO_ROUNDS"

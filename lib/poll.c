@@ -529,7 +529,11 @@ netkit_poller_wake(netkit_poller *p)
 	return 0;
 }
 
-/* Empties the wake-up; a wake from now on makes it readable again. */
+/* Empties the wake-up; a wake from now on makes it readable again. One
+ * read does it: an eventfd's read takes its whole counter, and the pipe
+ * holds at most two bytes (a wake writes only after the flag was
+ * cleared). A byte that comes after the read is a wake for the next
+ * wait. */
 static void
 wake_drain(netkit_poller *p)
 {
@@ -537,9 +541,8 @@ wake_drain(netkit_poller *p)
 	ssize_t n;
 
 	atomic_store(&p->wake_pending, 0);
-	do
-		n = NK_SYS(read)(p->wake_rd, buf, sizeof(buf));
-	while (n > 0 || (n < 0 && errno == EINTR));
+	NETKIT__RETRY(n, NK_SYS(read)(p->wake_rd, buf, sizeof(buf)));
+	(void)n;
 }
 
 static void
