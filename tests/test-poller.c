@@ -56,6 +56,34 @@ wait_for(netkit_poller *p, netkit_poller_event *ev, int max, int ms)
 	return n;
 }
 
+/* n socket pairs, fd[j] registered on p for reading with &tag[j] (or
+ * NULL without tag). */
+static void
+add_pairs(netkit_poller *p, int n, int *fd, int *peer, int *tag)
+{
+	int j;
+
+	for (j = 0; j < n; j++) {
+		unix_pair(&fd[j], &peer[j]);
+		ck_assert_int_eq(netkit_poller_add(p, fd[j], NETKIT_POLLER_READ,
+						   tag ? &tag[j] : NULL), 0);
+	}
+}
+
+/* Removes what is still registered of n pairs, closes them and p. */
+static void
+free_pairs(netkit_poller *p, int n, int *fd, int *peer)
+{
+	int j;
+
+	for (j = 0; j < n; j++) {
+		(void)netkit_poller_remove(p, fd[j]);
+		close(fd[j]);
+		close(peer[j]);
+	}
+	netkit_poller_free(p);
+}
+
 START_TEST(readiness_reported_with_user_value)
 {
 	netkit_poller *p = new_poller(_i);
@@ -248,11 +276,9 @@ START_TEST(removal_after_timers_cancels_its_own_event)
 	int fd[2], peer[2], j, n, k, first = -1, second = -1, tag[2];
 
 	memset(t, 0, sizeof(t));
+	add_pairs(p, 2, fd, peer, tag);
 	for (j = 0; j < 2; j++) {
-		unix_pair(&fd[j], &peer[j]);
 		ck_assert_int_eq(write(peer[j], "x", 1), 1);
-		ck_assert_int_eq(netkit_poller_add(p, fd[j], NETKIT_POLLER_READ,
-						   &tag[j]), 0);
 		t[j].data = &t[j];
 		ck_assert_int_eq(netkit_poller_timer_start(p, &t[j],
 							   netkit_now(), 0), 0);
@@ -283,12 +309,7 @@ START_TEST(removal_after_timers_cancels_its_own_event)
 	ck_assert_uint_eq(ev[k].events, 0);
 	ck_assert_uint_eq(ev[1 - k].events, NETKIT_POLLER_TIMER);
 	ck_assert_uint_eq(ev[first].events, NETKIT_POLLER_READ);
-	for (j = 0; j < 2; j++) {
-		(void)netkit_poller_remove(p, fd[j]);
-		close(fd[j]);
-		close(peer[j]);
-	}
-	netkit_poller_free(p);
+	free_pairs(p, 2, fd, peer);
 }
 END_TEST
 
@@ -307,11 +328,7 @@ START_TEST(removal_touches_only_this_batch)
 	int fd[3], peer[3], j, n, x, y, z;
 	char c;
 
-	for (j = 0; j < 3; j++) {
-		unix_pair(&fd[j], &peer[j]);
-		ck_assert_int_eq(netkit_poller_add(p, fd[j], NETKIT_POLLER_READ,
-						   NULL), 0);
-	}
+	add_pairs(p, 3, fd, peer, NULL);
 	/* Batch 1: fd[0] and fd[1]; y is the one at a[1]. */
 	for (j = 0; j < 2; j++)
 		ck_assert_int_eq(write(peer[j], "x", 1), 1);
@@ -347,11 +364,7 @@ START_TEST(removal_touches_only_this_batch)
 	/* Removing fd[x] cancels its event. */
 	ck_assert_int_eq(netkit_poller_remove(p, fd[x]), 0);
 	ck_assert_uint_eq(b[0].events, 0);
-	for (j = 0; j < 3; j++) {
-		close(fd[j]);
-		close(peer[j]);
-	}
-	netkit_poller_free(p);
+	free_pairs(p, 3, fd, peer);
 }
 END_TEST
 
