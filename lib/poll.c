@@ -48,7 +48,7 @@
  * one is all zero (generation 0, never in epoll either). */
 struct reg {
 	void *data;
-	netkit_poller_event *ev; /* its event in the latest batch it was in */
+	uint64_t mark;		/* batch << 32 | index of its latest event */
 	uint64_t tag;
 	unsigned interest;
 	int pidx;		/* poll(2): index in pfds */
@@ -81,8 +81,8 @@ struct netkit_poller {
 	netkit_poller_timer **heap;
 	size_t n_heap, cap_heap;
 	netkit_poller_event *batch;	/* the caller's array, last wait */
-	int batch_n;			/* events it returned */
-	uint32_t seq;			/* the timers' batch number */
+	bool cancels;			/* batch > 1 event: cancel in it */
+	uint32_t seq;			/* the batch's number, from 1 */
 	struct epoll_event eev[EPOLL_BATCH];
 };
 
@@ -120,30 +120,19 @@ static void
 cancel_slot(netkit_poller *p, uint32_t batch, uint32_t slot)
 {
 	/* Only events: the event being handled may be this one, and its
-	 * handler still reads its fd and data. */
-	if (batch != 0 && batch == p->seq && p->batch)
+	 * handler still reads its fd and data. Only an event of the last
+	 * batch, and only in an array of more than one (a single event
+	 * has no later one to cancel, and a helper that waits for one
+	 * often returns a copy of it from an array that is gone). */
+	if (batch != 0 && batch == p->seq && p->cancels)
 		p->batch[slot].events = 0;
 }
 
-/* Cancels descriptor fd's event in this batch, if it has one. e is
- * where its latest event went, maybe in an older batch or another
- * array: it is this batch's if it is one of its slots and that slot is
- * fd's, as a number has at most one event in a batch. Remembering only
- * where (no batch number) keeps the per-event cost to one store. */
+/* A registration's mark: batch 0 is none. */
 static void
-cancel_fd(netkit_poller *p, const netkit_poller_event *e, int fd)
+cancel_mark(netkit_poller *p, uint64_t mark)
 {
-	uintptr_t off;
-	netkit_poller_event *slot;
-
-	if (!e || !p->batch)
-		return;
-	off = (uintptr_t)e - (uintptr_t)p->batch;
-	if (off >= (uintptr_t)p->batch_n * sizeof(*e) || off % sizeof(*e))
-		return;
-	slot = &p->batch[off / sizeof(*e)];
-	if (slot->fd == fd && !slot->timer)
-		slot->events = 0;
+	cancel_slot(p, (uint32_t)(mark >> 32), (uint32_t)mark);
 }
 
 /* ---- the timer heap (1-based positions in t->index) ---- */
@@ -400,8 +389,8 @@ check_interest(const netkit_poller *p, int fd, unsigned events)
 static void
 reg_retire(netkit_poller *p, struct reg *r)
 {
-	cancel_fd(p, r->ev, (int)(r - p->regs));
-	r->ev = NULL;
+	cancel_mark(p, r->mark);
+	r->mark = 0;
 	r->tag |= TAG_RETIRED;
 }
 
@@ -564,18 +553,27 @@ _Static_assert(POLLIN == NETKIT_POLLER_READ &&
 	       POLLERR == NETKIT_POLLER_ERR &&
 	       POLLHUP == NETKIT_POLLER_HUP, "poll's event bits");
 
-/* Stores an event of registration fd at e. what holds only FD_EVENTS
- * bits: epoll and poll(2) report what was asked for, and
+/* Stores an event of registration fd at e, the batch's event at slot
+ * mark (batch << 32 | index in the caller's array). what holds only
+ * FD_EVENTS bits: epoll and poll(2) report what was asked for, and
  * EPOLLERR/EPOLLHUP (POLLERR/POLLHUP), nothing else. */
 static inline void
-put_fd(struct reg *r, netkit_poller_event *e, int fd, unsigned what)
+put_fd(struct reg *r, netkit_poller_event *e, int fd, unsigned what,
+       uint64_t mark)
 {
 	/* Field by field: a compound literal costs a zeroing first. */
 	e->data = r->data;
 	e->timer = NULL;
 	e->fd = fd;
 	e->events = what;
-	r->ev = e;
+	r->mark = mark;
+}
+
+/* The mark of the event at e in this batch. */
+static inline uint64_t
+mark_of(const netkit_poller *p, const netkit_poller_event *e)
+{
+	return (uint64_t)p->seq << 32 | (uint32_t)(e - p->batch);
 }
 
 /* Out of line: its loop gets registers of its own. */
@@ -585,7 +583,7 @@ collect_epoll(netkit_poller *p, netkit_poller_event *ev, int got)
 	const struct epoll_event *ee = p->eev, *end = p->eev + got;
 	struct reg *regs = p->regs, *r;
 	netkit_poller_event *e = ev;
-	uint64_t tag;
+	uint64_t tag, mark = mark_of(p, ev);
 
 	for (; ee < end; ee++) {
 		tag = ee->data.u64;
@@ -596,11 +594,13 @@ collect_epoll(netkit_poller *p, netkit_poller_event *ev, int got)
 		 * removed ones. Every tag's number has an entry: it was
 		 * registered, or it is the wake-up's. */
 		if (NETKIT__UNLIKELY(r->tag != tag)) {
-			if (tag == p->wake_tag)
+			if (tag == p->wake_tag) {
 				put_wake(p, e++);
+				mark++;
+			}
 			continue;
 		}
-		put_fd(r, e++, (int)(uint32_t)tag, ee->events);
+		put_fd(r, e++, (int)(uint32_t)tag, ee->events, mark++);
 	}
 	return (int)(e - ev);
 }
@@ -611,12 +611,14 @@ static int
 collect_poll(netkit_poller *p, netkit_poller_event *ev, int max)
 {
 	struct pollfd *f;
+	uint64_t mark;
 	int i, n = 0;
 
 	if (p->pfds[0].revents && n < max) {
 		put_wake(p, &ev[n++]);
 		p->pfds[0].revents = 0;
 	}
+	mark = mark_of(p, ev + n);
 	for (i = p->n_pfds - 1; i >= 1 && n < max; i--) {
 		f = &p->pfds[i];
 		if (!f->revents)
@@ -627,7 +629,7 @@ collect_poll(netkit_poller *p, netkit_poller_event *ev, int max)
 			continue;
 		}
 		put_fd(&p->regs[f->fd], &ev[n++], f->fd,
-		       (unsigned)f->revents & FD_EVENTS);
+		       (unsigned)f->revents & FD_EVENTS, mark++);
 		if (p->regs[f->fd].interest & NETKIT_POLLER_ONESHOT)
 			f->events = 0;
 		f->revents = 0;
@@ -681,7 +683,7 @@ netkit_poller_wait(netkit_poller *p, netkit_poller_event *ev, int max,
 	if (!p || !ev || max < 1 || !netkit__deadline_ok(deadline))
 		return -EINVAL;
 	p->batch = ev;
-	p->batch_n = 0;
+	p->cancels = max > 1;
 	if (++p->seq == 0)
 		p->seq = 1;
 	for (;;) {
@@ -700,10 +702,8 @@ netkit_poller_wait(netkit_poller *p, netkit_poller_event *ev, int max,
 		if (rc > 0)
 			n += rc;
 		if (n > 0 || (deadline != NETKIT_FOREVER &&
-			      now_ns() / 1000000 >= deadline)) {
-			p->batch_n = n;
+			      now_ns() / 1000000 >= deadline))
 			return n;
-		}
 	}
 }
 

@@ -368,6 +368,35 @@ START_TEST(removal_touches_only_this_batch)
 }
 END_TEST
 
+/* A wait for one event leaves its array alone afterwards: a helper
+ * that waits into a local array and returns a copy of the event is
+ * safe, as removing the descriptor writes nothing (there is no later
+ * event to cancel). With room for more, the array of the last wait is
+ * the poller's to write until the next wait. */
+START_TEST(single_event_wait_leaves_its_array_alone)
+{
+	netkit_poller *p = new_poller(_i);
+	netkit_poller_event ev[2], copy;
+	int fd[1], peer[1];
+
+	add_pairs(p, 1, fd, peer, NULL);
+	ck_assert_int_eq(write(peer[0], "x", 1), 1);
+	ck_assert_int_eq(wait_for(p, ev, 1, 5000), 1);
+	ck_assert_int_eq(ev[0].fd, fd[0]);
+	copy = ev[0];
+	memset(ev, 0x5a, sizeof(ev));	/* the array is "gone" */
+	ck_assert_int_eq(netkit_poller_remove(p, copy.fd), 0);
+	ck_assert_uint_eq(ev[0].events, 0x5a5a5a5au);
+	/* The same with room for two: the event is cancelled. */
+	ck_assert_int_eq(netkit_poller_add(p, fd[0], NETKIT_POLLER_READ,
+					   NULL), 0);
+	ck_assert_int_eq(wait_for(p, ev, 2, 5000), 1);
+	ck_assert_int_eq(netkit_poller_remove(p, fd[0]), 0);
+	ck_assert_uint_eq(ev[0].events, 0);
+	free_pairs(p, 1, fd, peer);
+}
+END_TEST
+
 /* A descriptor closed while a dup keeps its file open: epoll still
  * watches that file under the old registration. Its number, reused and
  * added again, gets a new generation: the old file's events are
@@ -681,6 +710,7 @@ netkit_test_suite(void)
 	ADD_BOTH(s, removed_and_reused_in_batch_is_not_delivered);
 	ADD_BOTH(s, removal_after_timers_cancels_its_own_event);
 	ADD_BOTH(s, removal_touches_only_this_batch);
+	ADD_BOTH(s, single_event_wait_leaves_its_array_alone);
 	ADD_BOTH(s, closed_descriptor_with_live_dup_never_reaches_new_owner);
 	ADD_BOTH(s, serves_1000_concurrent_clients_to_completion);
 	ADD_BOTH(s, bad_inputs_answered_with_their_codes);

@@ -46,10 +46,12 @@ extern "C" {
  *   never reaches the new owner of a descriptor number that was closed
  *   and reused (each registration carries a generation; epoll events
  *   from an older generation are dropped). The poller writes that 0
- *   into the array of the last netkit_poller_wait(): keep the array
- *   alive, in its order, until the next wait (or until
- *   netkit_poller_free()) if descriptors are removed or timers stopped
- *   in between.
+ *   into the array of the last netkit_poller_wait() when it had room
+ *   for more than one event: keep such an array alive, in its order,
+ *   until the next wait (or netkit_poller_free()) if descriptors are
+ *   removed or timers stopped in between. A wait with `max` 1 never
+ *   writes to its array afterwards (a helper may wait into a local
+ *   event and return a copy).
  * - **A wake-up** (netkit_poller_wake()) callable from any thread or a
  *   signal handler: any number of wakes before a wait give one
  *   #NETKIT_POLLER_WAKE event, and a wake is never lost: one that comes
