@@ -92,6 +92,19 @@ check_unix(int fd)
 	return domain == AF_UNIX ? 0 : -EOPNOTSUPP;
 }
 
+/* The send calls' checks, before any system call: the arguments, the
+ * descriptor, and a Unix socket when descriptors go. */
+static int
+send_fds_check(int fd, const void *buf, size_t len, const int *fds,
+	       size_t n)
+{
+	if (!send_args_ok(buf, len, fds, n))
+		return -EINVAL;
+	if (fd < 0)
+		return -EBADF;
+	return n > 0 ? check_unix(fd) : 0;
+}
+
 NETKIT_EXPORT ssize_t
 netkit_send_fds_until(int fd, const void *buf, size_t len, const int *fds,
 		      size_t n, int64_t deadline)
@@ -99,12 +112,9 @@ netkit_send_fds_until(int fd, const void *buf, size_t len, const int *fds,
 	ssize_t r;
 	int rc;
 
-	if (!send_args_ok(buf, len, fds, n) || !netkit__deadline_ok(deadline))
+	if (!netkit__deadline_ok(deadline))
 		return -EINVAL;
-	if (fd < 0)
-		return -EBADF;
-	rc = n > 0 ? check_unix(fd) : 0;
-	if (rc < 0)
+	if ((rc = send_fds_check(fd, buf, len, fds, n)) < 0)
 		return rc;
 	for (;;) {
 		r = send_once(fd, buf, len, fds, n, MSG_DONTWAIT);
@@ -124,12 +134,7 @@ netkit_send_fds(int fd, const void *buf, size_t len, const int *fds,
 	ssize_t r;
 	int rc;
 
-	if (!send_args_ok(buf, len, fds, n))
-		return -EINVAL;
-	if (fd < 0)
-		return -EBADF;
-	rc = n > 0 ? check_unix(fd) : 0;
-	if (rc < 0)
+	if ((rc = send_fds_check(fd, buf, len, fds, n)) < 0)
 		return rc;
 	r = send_once(fd, buf, len, fds, n, 0);
 	if (r >= 0)

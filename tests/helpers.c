@@ -6,6 +6,8 @@
 #include <errno.h>
 #include <poll.h>
 #include <pthread.h>
+#include <sched.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -57,6 +59,56 @@ nk_run_ip(char *const argv[])
 	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
 		;
 	return WIFEXITED(status) && WEXITSTATUS(status) == 0;
+}
+
+/* Not 0, 1, 2 (a body's answers) or NK_NETNS_NO_LINKS. */
+#define NETNS_NONE 77
+
+void
+nk_in_netns(int i, const char *links_why,
+	    void (*body)(void *arg, char *msg, size_t len), void *arg)
+{
+	char msg[512] = "";
+	struct pollfd p;
+	int fds[2], status = 0;
+	ssize_t n = 0;
+	pid_t pid;
+
+	ck_assert_int_eq(pipe2(fds, O_CLOEXEC), 0);
+	pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		close(fds[0]);
+		if (unshare(CLONE_NEWNET) < 0)
+			_exit(NETNS_NONE);
+		body(arg, msg, sizeof(msg));
+		if (msg[0] && write(fds[1], msg, strlen(msg)) < 0)
+			_exit(2);
+		_exit(msg[0] ? 1 : 0);
+	}
+	close(fds[1]);
+	p.fd = fds[0];
+	p.events = POLLIN;
+	/* The child writes once and exits: EOF (or its report) ends the
+	 * wait; 20 s (x10 under valgrind) bounds it. */
+	if (poll(&p, 1, getenv("CK_TIMEOUT_MULTIPLIER") ? 200000 : 20000) > 0)
+		n = read(fds[0], msg, sizeof(msg) - 1);
+	close(fds[0]);
+	if (n <= 0 && waitpid(pid, &status, WNOHANG) == 0)
+		kill(pid, SIGKILL);
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	if (WIFEXITED(status) && WEXITSTATUS(status) == NETNS_NONE) {
+		nk_skip(i, "no network namespace here");
+		return;
+	}
+	if (WIFEXITED(status) && WEXITSTATUS(status) == NK_NETNS_NO_LINKS) {
+		nk_skip(i, "%s", links_why);
+		return;
+	}
+	ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+		      "%s (child status 0x%x)", msg[0] ? msg : "child failed",
+		      (unsigned int)status);
 }
 
 int

@@ -103,6 +103,19 @@ TCase *nk_tcase(const char *name);
  * inside a network namespace of their own. */
 bool nk_run_ip(char *const argv[]);
 
+/* The exit status of an nk_in_netns() body whose links ip(8) cannot
+ * make. */
+#define NK_NETNS_NO_LINKS 78
+
+/* Runs body(arg, msg, len) in a forked child in a network namespace of
+ * its own (unshare(CLONE_NEWNET)), for at most 20 s (200 under
+ * valgrind). body sets up what it needs (_exit(NK_NETNS_NO_LINKS) when
+ * it cannot) and leaves msg empty, or writes there what failed. The test
+ * fails with msg; a missing namespace, or links that cannot be made
+ * (links_why says which), is a skip of run i. */
+void nk_in_netns(int i, const char *links_why,
+		 void (*body)(void *arg, char *msg, size_t len), void *arg);
+
 /* Number of threads of this process (/proc/self/task), or -1. */
 int nk_count_tasks(void);
 

@@ -26,8 +26,6 @@
 
 #include "helpers.h"
 
-#define SKIP_NO_NETNS 77
-#define SKIP_NO_LINKS 78
 
 /* Names that trip a scope parser: a digit first, all digits (one of
  * them a valid index), the brackets of the text form, the longest name,
@@ -127,66 +125,30 @@ parsed_scope(const char *scope)
 	return sin6->sin6_scope_id;
 }
 
-/* The child: a namespace, the links, then check(). Never returns. */
+/* The child's part, in its namespace: the links, then check(). */
 static void
-child(int fd, void (*check)(struct report *))
+netns_body(void *arg, char *msg, size_t len)
 {
+	void (*check)(struct report *) = *(void (**)(struct report *))arg;
 	struct report r = { .failed = 0 };
 	size_t i;
 
-	if (unshare(CLONE_NEWNET) < 0)
-		_exit(SKIP_NO_NETNS);
 	for (i = 0; i < N_ELEMS(link_names); i++)
 		if (!ip_link_add(link_names[i], "dummy") &&
 		    !ip_link_add(link_names[i], "bridge"))
-			_exit(SKIP_NO_LINKS);
+			_exit(NK_NETNS_NO_LINKS);
 	check(&r);
-	if (r.failed && write(fd, r.msg, strlen(r.msg)) < 0)
-		_exit(2);
-	_exit(r.failed ? 1 : 0);
+	if (r.failed)
+		snprintf(msg, len, "%s", r.msg);
 }
 
-/* Runs check() in a child in a new namespace, at most 20 s, and fails
- * the test with its report, or records a skip (nk_skip). */
+/* Runs check() in a child in a new namespace with the links made (see
+ * nk_in_netns()). */
 static void
 run_in_netns(int i, void (*check)(struct report *))
 {
-	char msg[512] = "";
-	struct pollfd p;
-	int fds[2], status = 0;
-	ssize_t n = 0;
-	pid_t pid;
-
-	ck_assert_int_eq(pipe2(fds, O_CLOEXEC), 0);
-	pid = fork();
-	ck_assert_int_ge(pid, 0);
-	if (pid == 0) {
-		close(fds[0]);
-		child(fds[1], check);
-	}
-	close(fds[1]);
-	p.fd = fds[0];
-	p.events = POLLIN;
-	/* The child writes once and exits: EOF (or its report) ends the
-	 * wait; 20 s (x10 under valgrind) bounds it. */
-	if (poll(&p, 1, getenv("CK_TIMEOUT_MULTIPLIER") ? 200000 : 20000) > 0)
-		n = read(fds[0], msg, sizeof(msg) - 1);
-	close(fds[0]);
-	if (n <= 0 && waitpid(pid, &status, WNOHANG) == 0)
-		kill(pid, SIGKILL);
-	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-		;
-	if (WIFEXITED(status) && WEXITSTATUS(status) == SKIP_NO_NETNS) {
-		nk_skip(i, "no network namespace here");
-		return;
-	}
-	if (WIFEXITED(status) && WEXITSTATUS(status) == SKIP_NO_LINKS) {
-		nk_skip(i, "ip(8) cannot create dummy or bridge links");
-		return;
-	}
-	ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0,
-		      "%s (child status 0x%x)", msg[0] ? msg : "child failed",
-		      (unsigned int)status);
+	nk_in_netns(i, "ip(8) cannot create dummy or bridge links",
+		    netns_body, &check);
 }
 
 static void

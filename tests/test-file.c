@@ -60,32 +60,13 @@ temp_file(uint64_t size, bool dense)
 }
 
 /* Receives until the end of the stream and checks every byte against
- * the big file's (arg: the descriptor); returns the count. */
+ * the big file's (arg: the descriptor; at most 60 s, scaled under
+ * valgrind); returns the count. */
 static void *
 drain_big(void *arg)
 {
-	int fd = *(int *)arg;
-	unsigned char *buf = malloc(65536);
-	uint64_t count = 0;
-	ssize_t n, i;
-
-	ck_assert_ptr_nonnull(buf);
-	for (;;) {
-		ck_assert(nk_readable(fd, (int)nk_scaled_ms(10000)));
-		n = recv(fd, buf, 65536, MSG_DONTWAIT);
-		if (n < 0 && (errno == EAGAIN || errno == EINTR))
-			continue;
-		ck_assert_int_ge(n, 0);
-		if (n == 0)
-			break;
-		for (i = 0; i < n; i++)
-			if (buf[i] != big_byte(count + (uint64_t)i))
-				ck_abort_msg("byte %llu is wrong",
-					     (unsigned long long)(count + i));
-		count += (uint64_t)n;
-	}
-	free(buf);
-	return (void *)(uintptr_t)count;
+	return (void *)(uintptr_t)nk_drain_checked(*(int *)arg, big_byte,
+						   (double)nk_scaled_ms(60000));
 }
 
 static void *

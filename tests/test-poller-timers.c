@@ -90,6 +90,14 @@ until_on_time(const char *what, bool (*scenario)(int), int i)
 	ck_abort_msg("%s: late in 3 runs out of 3", what);
 }
 
+/* The test name, run as scenario_name until it is on time. */
+#define ON_TIME_TEST(name) \
+	START_TEST(name) \
+	{ \
+		until_on_time(#name, scenario_##name, _i); \
+	} \
+	END_TEST
+
 static bool
 scenario_wait_times_out_never_early_and_rounds_up(int _i)
 {
@@ -114,11 +122,7 @@ scenario_wait_times_out_never_early_and_rounds_up(int _i)
 	return ok;
 }
 
-START_TEST(wait_times_out_never_early_and_rounds_up)
-{
-	until_on_time("wait_times_out_never_early_and_rounds_up", scenario_wait_times_out_never_early_and_rounds_up, _i);
-}
-END_TEST
+ON_TIME_TEST(wait_times_out_never_early_and_rounds_up)
 
 #define N_TIMERS 16
 
@@ -167,11 +171,7 @@ scenario_timers_fire_in_order_never_early(int _i)
 	return ok;
 }
 
-START_TEST(timers_fire_in_order_never_early)
-{
-	until_on_time("timers_fire_in_order_never_early", scenario_timers_fire_in_order_never_early, _i);
-}
-END_TEST
+ON_TIME_TEST(timers_fire_in_order_never_early)
 
 static bool
 scenario_repeating_timer_keeps_its_period(int _i)
@@ -202,11 +202,7 @@ scenario_repeating_timer_keeps_its_period(int _i)
 	return ok;
 }
 
-START_TEST(repeating_timer_keeps_its_period)
-{
-	until_on_time("repeating_timer_keeps_its_period", scenario_repeating_timer_keeps_its_period, _i);
-}
-END_TEST
+ON_TIME_TEST(repeating_timer_keeps_its_period)
 
 /* Stopping a timer whose event is later in the same batch cancels it. */
 START_TEST(timer_stopped_in_batch_is_not_delivered)
@@ -281,11 +277,7 @@ scenario_silent_client_dropped_by_idle_timer(int _i)
 	return ok;
 }
 
-START_TEST(silent_client_dropped_by_idle_timer)
-{
-	until_on_time("silent_client_dropped_by_idle_timer", scenario_silent_client_dropped_by_idle_timer, _i);
-}
-END_TEST
+ON_TIME_TEST(silent_client_dropped_by_idle_timer)
 
 /* A timer brought forward is due at its new time. */
 static bool
@@ -307,11 +299,7 @@ scenario_timer_deferred_earlier_fires_at_new_time(int _i)
 	return ok;
 }
 
-START_TEST(timer_deferred_earlier_fires_at_new_time)
-{
-	until_on_time("timer_deferred_earlier_fires_at_new_time", scenario_timer_deferred_earlier_fires_at_new_time, _i);
-}
-END_TEST
+ON_TIME_TEST(timer_deferred_earlier_fires_at_new_time)
 
 #define N_IDLE 10000
 
@@ -364,11 +352,7 @@ scenario_ten_thousand_idle_timers_deferred_without_heap_work(int _i)
 	return ok;
 }
 
-START_TEST(ten_thousand_idle_timers_deferred_without_heap_work)
-{
-	until_on_time("ten_thousand_idle_timers_deferred_without_heap_work", scenario_ten_thousand_idle_timers_deferred_without_heap_work, _i);
-}
-END_TEST
+ON_TIME_TEST(ten_thousand_idle_timers_deferred_without_heap_work)
 
 /* ---- wake-up ---- */
 

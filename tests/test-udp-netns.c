@@ -27,8 +27,6 @@
 
 #include "helpers.h"
 
-#define SKIP_NO_NETNS 77
-#define SKIP_NO_LINKS 78
 #define WAIT_MS 5000
 
 static char fail_msg[512];
@@ -66,7 +64,7 @@ setup_v4(void)
 			  NULL };
 
 	if (!nk_run_ip(up) || !nk_run_ip(route))
-		_exit(SKIP_NO_LINKS);
+		_exit(NK_NETNS_NO_LINKS);
 }
 
 static void
@@ -82,55 +80,34 @@ setup_v6(void)
 	setup_v4();
 	if (!nk_run_ip(veth) || !nk_run_ip(up0) || !nk_run_ip(up1) ||
 	    !nk_run_ip(addr))
-		_exit(SKIP_NO_LINKS);
+		_exit(NK_NETNS_NO_LINKS);
 }
 
-/* Runs check() in a child in a new namespace, at most 20 s, and fails
- * the test with its report, or prints SKIP. */
+struct netns_run {
+	void (*setup)(void);
+	void (*check)(void);
+};
+
+static void
+netns_body(void *arg, char *msg, size_t len)
+{
+	const struct netns_run *run = arg;
+
+	run->setup();
+	run->check();
+	snprintf(msg, len, "%s", fail_msg);
+}
+
+/* Runs setup() then check() in a child in a new namespace (see
+ * nk_in_netns()). */
 static void
 run_in_netns(const char *test, void (*setup)(void), void (*check)(void))
 {
-	char msg[512] = "";
-	struct pollfd p;
-	int fds[2], status = 0;
-	ssize_t n = 0;
-	pid_t pid;
+	struct netns_run run = { setup, check };
+	char why[128];
 
-	ck_assert_int_eq(pipe2(fds, O_CLOEXEC), 0);
-	pid = fork();
-	ck_assert_int_ge(pid, 0);
-	if (pid == 0) {
-		close(fds[0]);
-		if (unshare(CLONE_NEWNET) < 0)
-			_exit(SKIP_NO_NETNS);
-		setup();
-		check();
-		if (fail_msg[0] &&
-		    write(fds[1], fail_msg, strlen(fail_msg)) < 0)
-			_exit(2);
-		_exit(fail_msg[0] ? 1 : 0);
-	}
-	close(fds[1]);
-	p.fd = fds[0];
-	p.events = POLLIN;
-	if (poll(&p, 1, getenv("CK_TIMEOUT_MULTIPLIER") ? 200000 : 20000) > 0)
-		n = read(fds[0], msg, sizeof(msg) - 1);
-	close(fds[0]);
-	if (n <= 0 && waitpid(pid, &status, WNOHANG) == 0)
-		kill(pid, SIGKILL);
-	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-		;
-	if (WIFEXITED(status) && WEXITSTATUS(status) == SKIP_NO_NETNS) {
-		nk_skip(0, "no network namespace here (%s)", test);
-		return;
-	}
-	if (WIFEXITED(status) && WEXITSTATUS(status) == SKIP_NO_LINKS) {
-		nk_skip(0, "ip(8) cannot set up the links (%s)", test);
-		return;
-	}
-	ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0,
-		      "%s (child status 0x%x)", msg[0] ? msg : "child failed",
-		      (unsigned int)status);
+	snprintf(why, sizeof(why), "ip(8) cannot set up the links (%s)", test);
+	nk_in_netns(0, why, netns_body, &run);
 }
 
 /* A datagram socket bound to ip at a free port; *bound its address. */

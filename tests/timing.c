@@ -174,16 +174,17 @@ nk_stream_stuff(int fd, uint64_t *off)
 }
 
 uint64_t
-nk_stream_drain(int fd)
+nk_drain_checked(int fd, unsigned char (*byte)(uint64_t), double max_ms)
 {
 	unsigned char *buf = malloc(65536);
-	double end = nk_clock_ms() + 10000;
+	double end = nk_clock_ms() + max_ms;
 	uint64_t count = 0;
 	ssize_t n, i;
 
 	ck_assert_ptr_nonnull(buf);
 	for (;;) {
-		ck_assert_msg(nk_clock_ms() < end, "drain took over 10 s");
+		ck_assert_msg(nk_clock_ms() < end, "drain took over %.0f ms",
+			      max_ms);
 		if (!nk_readable(fd, 1000))
 			continue;
 		n = recv(fd, buf, 65536, MSG_DONTWAIT);
@@ -194,13 +195,19 @@ nk_stream_drain(int fd)
 			break;
 		/* Check's asserts cost a message each: one per chunk. */
 		for (i = 0; i < n; i++)
-			if (buf[i] != nk_stream_byte(count + (uint64_t)i))
+			if (buf[i] != byte(count + (uint64_t)i))
 				ck_abort_msg("stream byte %llu is wrong",
 					     (unsigned long long)(count + i));
 		count += (uint64_t)n;
 	}
 	free(buf);
 	return count;
+}
+
+uint64_t
+nk_stream_drain(int fd)
+{
+	return nk_drain_checked(fd, nk_stream_byte, 10000);
 }
 
 void

@@ -52,8 +52,11 @@ void nk_stream_fill(unsigned char *buf, size_t len, uint64_t from);
 /* Sends stream bytes from *off with MSG_DONTWAIT until the buffers are
  * full (EAGAIN), advancing *off; returns how many went. */
 size_t nk_stream_stuff(int fd, uint64_t *off);
-/* Reads fd to its end (at most 10 s), checking each byte against the
- * stream from offset 0; returns the count. */
+/* Reads fd to its end (at most max_ms), checking byte i against
+ * byte(i); returns the count. */
+uint64_t nk_drain_checked(int fd, unsigned char (*byte)(uint64_t),
+			  double max_ms);
+/* nk_drain_checked() against the stream from offset 0, at most 10 s. */
 uint64_t nk_stream_drain(int fd);
 
 /* 64 KiB send buffer on fd, 64 KiB receive buffer on peer. */
