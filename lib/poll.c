@@ -518,20 +518,23 @@ netkit_poller_wake(netkit_poller *p)
 	return 0;
 }
 
-/* Empties the wake-up; a wake from now on makes it readable again. One
- * read does it: an eventfd's read takes its whole counter, and the pipe
- * holds at most two bytes (a wake writes only after the flag was
- * cleared). A byte that comes after the read is a wake for the next
- * wait. */
+/* Empties the wake-up, then lets the next wake write again. In that
+ * order: a wake that comes in between (a signal handler in the middle
+ * of this, or another thread) finds the flag still set and writes
+ * nothing, and this batch's wake-up event answers it. Clearing the flag
+ * first would let that wake write, this read swallow it, and the flag
+ * stay set with nothing to read: every later wake would be lost. One
+ * read empties it: an eventfd's read takes the whole counter, and the
+ * pipe holds at most the one byte of the wake that set the flag. */
 static void
 wake_drain(netkit_poller *p)
 {
 	uint64_t buf[8];
 	ssize_t n;
 
-	atomic_store(&p->wake_pending, 0);
 	NETKIT__RETRY(n, NK_SYS(read)(p->wake_rd, buf, sizeof(buf)));
 	(void)n;
+	atomic_store(&p->wake_pending, 0);
 }
 
 static void

@@ -397,6 +397,48 @@ START_TEST(single_event_wait_leaves_its_array_alone)
 }
 END_TEST
 
+/* A wake that comes while the poller empties the wake-up (a signal
+ * handler running in the middle of the drain, or another thread) is
+ * taken by that drain's event; a wake after it must still end the next
+ * wait. The seam's read() makes that wake at the worst moment. */
+static netkit_poller *drain_poller;
+static int drain_wakes;
+
+static ssize_t
+read_after_a_wake(int fd, void *buf, size_t len)
+{
+	if (drain_wakes > 0) {
+		drain_wakes--;
+		ck_assert_int_eq(netkit_poller_wake(drain_poller), 0);
+	}
+	return netkit__sys_default.read(fd, buf, len);
+}
+
+START_TEST(wake_during_the_drain_is_not_lost)
+{
+	netkit_poller_event ev[4];
+	int n;
+
+	drain_poller = new_poller(_i);
+	ck_assert_int_eq(netkit_poller_wake(drain_poller), 0);
+	drain_wakes = 1;
+	netkit__sys.read = read_after_a_wake;
+	n = wait_for(drain_poller, ev, 4, 5000);
+	netkit__sys.read = netkit__sys_default.read;
+	ck_assert_int_eq(drain_wakes, 0);
+	ck_assert_int_eq(n, 1);
+	ck_assert_uint_eq(ev[0].events, NETKIT_POLLER_WAKE);
+	/* Nothing is pending now... */
+	ck_assert_int_eq(wait_for(drain_poller, ev, 4, 50), 0);
+	/* ...and the next wake is not swallowed. */
+	ck_assert_int_eq(netkit_poller_wake(drain_poller), 0);
+	ck_assert_int_eq(wait_for(drain_poller, ev, 4, 2000), 1);
+	ck_assert_uint_eq(ev[0].events, NETKIT_POLLER_WAKE);
+	netkit_poller_free(drain_poller);
+	drain_poller = NULL;
+}
+END_TEST
+
 /* A descriptor closed while a dup keeps its file open: epoll still
  * watches that file under the old registration. Its number, reused and
  * added again, gets a new generation: the old file's events are
@@ -711,6 +753,7 @@ netkit_test_suite(void)
 	ADD_BOTH(s, removal_after_timers_cancels_its_own_event);
 	ADD_BOTH(s, removal_touches_only_this_batch);
 	ADD_BOTH(s, single_event_wait_leaves_its_array_alone);
+	ADD_BOTH(s, wake_during_the_drain_is_not_lost);
 	ADD_BOTH(s, closed_descriptor_with_live_dup_never_reaches_new_owner);
 	ADD_BOTH(s, serves_1000_concurrent_clients_to_completion);
 	ADD_BOTH(s, bad_inputs_answered_with_their_codes);
