@@ -287,23 +287,6 @@ cancel_all(struct race *r)
 	r->n_fl = 0;
 }
 
-/* The outcome of attempt i, which poll() reported: 0 if it connected. */
-static int
-outcome(const struct race *r, int i)
-{
-	socklen_t len = sizeof(int);
-	int err = 0;
-
-	if (r->pfd[i].revents & POLLNVAL)
-		return -EBADF;
-	if (NK_SYS(getsockopt)(r->pfd[i].fd, SOL_SOCKET, SO_ERROR, &err,
-			       &len) < 0)
-		return netkit__errno();
-	if (err == 0 && !(r->pfd[i].revents & POLLOUT))
-		return -ECONNRESET;	/* hung up with no error to tell */
-	return -err;
-}
-
 /* After poll(): the index of the earliest-started attempt that
  * connected, or -1; the ones that failed are closed and noted. */
 static int
@@ -316,7 +299,7 @@ collect(struct race *r)
 			i++;
 			continue;
 		}
-		err = outcome(r, i);
+		err = netkit__connect_result(r->pfd[i].fd, r->pfd[i].revents);
 		if (err == 0)
 			return i;
 		note_failure(r, &r->fl[i], err);
@@ -330,11 +313,10 @@ collect(struct race *r)
 static int
 finish_socket(int fd, int flags)
 {
-	int fl, rc = 0;
+	int rc = netkit__set_blocking(fd);
 
-	fl = NK_SYS(fcntl)(fd, F_GETFL);
-	if (fl < 0 || NK_SYS(fcntl)(fd, F_SETFL, fl & ~O_NONBLOCK) < 0)
-		return netkit__errno();
+	if (rc < 0)
+		return rc;
 	if (flags & NETKIT_CONNECT_NODELAY)
 		rc = netkit_set_nodelay(fd, true);
 	if (rc == 0 && (flags & NETKIT_CONNECT_KEEPALIVE))

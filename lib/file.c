@@ -10,9 +10,14 @@
  * sigtimedwait() before the mask is restored; one already pending
  * before the call is left as it was.
  *
- * sendfile has no MSG_DONTWAIT either: with a deadline other than
- * NETKIT_FOREVER, a blocking socket is switched to O_NONBLOCK for the
- * call and switched back afterwards.
+ * sendfile(), read() and write() have no MSG_DONTWAIT either: with a
+ * deadline other than NETKIT_FOREVER, a blocking socket, and a source
+ * or destination that is not a regular file (a pipe), is switched to
+ * O_NONBLOCK for the call and switched back afterwards, so that no
+ * call can block past the deadline. The waits are fd.c's.
+ *
+ * The copies go through a 64 KiB buffer on the heap, not the stack: a
+ * thread's stack may be 128 KiB in all.
  */
 #include "config.h"
 
@@ -20,14 +25,16 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <pthread.h>
+#include <stdlib.h>
 #include <signal.h>
 #include <sys/sendfile.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <time.h>
 
 #include "netkit-private.h"
 
-/* The bounce buffer of the read+send fallback. */
+/* The bounce buffer of the read+send fallback and of receive-to-file. */
 #define CHUNK 65536
 /* The most one sendfile() call moves (Linux caps it near 2 GiB). */
 #define SENDFILE_MAX ((size_t)1 << 30)
@@ -45,9 +52,9 @@ guard_pipe(struct pipe_guard *g)
 
 	sigemptyset(&set);
 	sigaddset(&set, SIGPIPE);
-	pthread_sigmask(SIG_BLOCK, &set, &g->old);
-	sigpending(&set);
-	g->pending = sigismember(&set, SIGPIPE) == 1;
+	(void)NK_SYS(pthread_sigmask)(SIG_BLOCK, &set, &g->old);
+	g->pending = NK_SYS(sigpending)(&set) == 0 &&
+		     sigismember(&set, SIGPIPE) == 1;
 }
 
 /* Takes back a SIGPIPE that the guarded calls raised, then restores the
@@ -62,32 +69,12 @@ unguard_pipe(struct pipe_guard *g, bool epipe)
 	sigemptyset(&set);
 	sigaddset(&set, SIGPIPE);
 	if (epipe && !g->pending) {
-		while (sigtimedwait(&set, NULL, &zero) < 0 && errno == EINTR)
+		while (NK_SYS(sigtimedwait)(&set, NULL, &zero) < 0 &&
+		       errno == EINTR)
 			;
 	}
-	pthread_sigmask(SIG_SETMASK, &g->old, NULL);
+	(void)NK_SYS(pthread_sigmask)(SIG_SETMASK, &g->old, NULL);
 	errno = saved;
-}
-
-/* O_NONBLOCK on sock for a call with a deadline; *was gets the flags
- * to restore (-1: nothing to restore). */
-static int
-nonblock_for(int sock, int64_t deadline, int *was)
-{
-	int fl;
-
-	*was = -1;
-	if (deadline == NETKIT_FOREVER)
-		return 0;
-	fl = NK_SYS(fcntl)(sock, F_GETFL);
-	if (fl < 0)
-		return netkit__errno();
-	if (fl & O_NONBLOCK)
-		return 0;
-	if (NK_SYS(fcntl)(sock, F_SETFL, fl | O_NONBLOCK) < 0)
-		return netkit__errno();
-	*was = fl;
-	return 0;
 }
 
 /* How much to ask for next: the rest of count, or a big bite when count
@@ -102,31 +89,85 @@ next_len(size_t count, size_t done, size_t cap)
 	return left;
 }
 
-/* Reads the next bytes of the source: at off with pread() when it can
- * seek, else from its position with read(), waiting for a pipe or a
- * socket to have some. */
-static ssize_t
-read_source(int fd, char *buf, size_t len, off_t off, bool seekable,
-	    int64_t deadline)
+/* O_NONBLOCK for the call on fd, unless the deadline is NETKIT_FOREVER
+ * or fd is a regular file (which never blocks); *saved as
+ * netkit__set_nonblock()'s. */
+static int
+nonblock_for(int fd, bool regular, int64_t deadline, int *saved)
 {
-	ssize_t n;
-	int rc;
+	*saved = -1;
+	if (deadline == NETKIT_FOREVER || regular)
+		return 0;
+	return netkit__set_nonblock(fd, saved);
+}
 
-	for (;;) {
-		if (seekable)
-			n = NK_SYS(pread)(fd, buf, len, off);
-		else
-			n = NK_SYS(read)(fd, buf, len);
-		if (n >= 0)
-			return n;
-		if (errno == EINTR)
+/* One sendfile() of the rest, from *off. */
+struct sendfile_arg {
+	int file_fd;
+	off_t off;
+	size_t len;
+};
+
+static ssize_t
+try_sendfile(int sock, void *arg, int flags)
+{
+	struct sendfile_arg *a = arg;
+	ssize_t n;
+
+	(void)flags;	/* the socket's mode decides */
+	n = NK_SYS(sendfile)(sock, a->file_fd, &a->off, a->len);
+	return n >= 0 ? n : netkit__errno();
+}
+
+/* sendfile() until count bytes (0: the end of the file) went. Returns
+ * 0, 1 when sendfile cannot serve this source (nothing sent yet: take
+ * the fallback), or a negative code; *done counts the bytes sent. */
+static int
+sendfile_loop(int sock, int fd, off_t offset, size_t count,
+	      int64_t deadline, size_t *done)
+{
+	struct sendfile_arg a = { fd, offset, 0 };
+	struct netkit__op op = { try_sendfile, &a, POLLOUT, 0 };
+	ssize_t n;
+
+	while (count == 0 || *done < count) {
+		a.len = next_len(count, *done, SENDFILE_MAX);
+		n = netkit__until_more(sock, &op, deadline, *done);
+		if (n == 0)
+			return 0;
+		if (n > 0) {
+			*done += (size_t)n;
 			continue;
-		if (errno != EAGAIN && errno != EWOULDBLOCK)
-			return netkit__errno();
-		rc = netkit__wait(fd, POLLIN, deadline);
-		if (rc < 0)
-			return rc;
+		}
+		if ((n == -EINVAL || n == -ENOSYS || n == -ESPIPE) &&
+		    *done == 0)
+			return 1;
+		return (int)n;
 	}
+	return 0;
+}
+
+/* One read of the source: at an offset with pread() when it can seek,
+ * else from where it stands with read(). */
+struct read_arg {
+	char *buf;
+	size_t len;
+	off_t off;
+	bool seekable;
+};
+
+static ssize_t
+try_read(int fd, void *arg, int flags)
+{
+	const struct read_arg *a = arg;
+	ssize_t n;
+
+	(void)flags;	/* the descriptor's mode decides */
+	if (a->seekable)
+		n = NK_SYS(pread)(fd, a->buf, a->len, a->off);
+	else
+		n = NK_SYS(read)(fd, a->buf, a->len);
+	return n >= 0 ? n : netkit__errno();
 }
 
 /* The fallback: read() or pread() into a buffer, then send it all.
@@ -135,66 +176,40 @@ static ssize_t
 copy_loop(int sock, int fd, off_t offset, size_t count, int64_t deadline,
 	  size_t *done)
 {
-	char buf[CHUNK];
-	bool seekable = true;
+	struct read_arg a = { .off = offset, .seekable = true };
+	struct netkit__op op = { try_read, &a, POLLIN, 0 };
+	int saved = -1;
 	size_t went;
 	ssize_t n;
 
 	/* A pipe or a socket has no offset: it is read from where it is,
 	 * and only offset 0 means that. */
-	if (NK_SYS(pread)(fd, buf, 0, offset) < 0) {
+	if (NK_SYS(pread)(fd, NULL, 0, offset) < 0) {
 		if (errno != ESPIPE)
 			return netkit__errno();
 		if (offset != 0)
 			return -ESPIPE;
-		seekable = false;
+		a.seekable = false;
 	}
-	while (count == 0 || *done < count) {
-		n = read_source(fd, buf, next_len(count, *done, sizeof(buf)),
-				offset + (off_t)*done, seekable, deadline);
+	a.buf = malloc(CHUNK);
+	if (!a.buf)
+		return -ENOMEM;
+	n = nonblock_for(fd, a.seekable, deadline, &saved);
+	while (n == 0 && (count == 0 || *done < count)) {
+		a.len = next_len(count, *done, CHUNK);
+		a.off = offset + (off_t)*done;
+		n = netkit__until_more(fd, &op, deadline, *done);
 		if (n <= 0)
-			return n;
-		n = netkit_send_all_until(sock, buf, (size_t)n, deadline,
+			break;
+		n = netkit_send_all_until(sock, a.buf, (size_t)n, deadline,
 					  &went);
 		*done += went;
-		if (n < 0)
-			return n;
+		if (n > 0)
+			n = 0;
 	}
-	return 0;
-}
-
-/* sendfile() until count bytes (0: the end of the file) went, waiting
- * for room with poll. Returns 0, 1 when sendfile cannot serve this
- * source (nothing sent yet: take the fallback), or a negative code. */
-static int
-sendfile_loop(int sock, int fd, off_t offset, size_t count,
-	      int64_t deadline, size_t *done)
-{
-	off_t off = offset;
-	ssize_t n;
-	int rc;
-
-	while (count == 0 || *done < count) {
-		n = NK_SYS(sendfile)(sock, fd, &off,
-				     next_len(count, *done, SENDFILE_MAX));
-		if (n == 0)
-			return 0;
-		if (n > 0) {
-			*done += (size_t)n;
-			continue;
-		}
-		if ((errno == EINVAL || errno == ENOSYS || errno == ESPIPE) &&
-		    *done == 0)
-			return 1;
-		if (errno == EINTR)
-			continue;
-		if (errno != EAGAIN && errno != EWOULDBLOCK)
-			return netkit__errno();
-		rc = netkit__wait(sock, POLLOUT, deadline);
-		if (rc < 0)
-			return rc;
-	}
-	return 0;
+	(void)netkit__restore_mode(fd, saved);
+	free(a.buf);
+	return n;
 }
 
 NETKIT_EXPORT ssize_t
@@ -203,7 +218,7 @@ netkit_sendfile_until(int sock, int file_fd, off_t offset, size_t count,
 {
 	struct pipe_guard g;
 	size_t done = 0;
-	int was, rc;
+	int saved, rc;
 
 	if (sent)
 		*sent = 0;
@@ -211,7 +226,7 @@ netkit_sendfile_until(int sock, int file_fd, off_t offset, size_t count,
 		return -EINVAL;
 	if (sock < 0 || file_fd < 0)
 		return -EBADF;
-	rc = nonblock_for(sock, deadline, &was);
+	rc = nonblock_for(sock, false, deadline, &saved);
 	if (rc < 0)
 		return rc;
 	guard_pipe(&g);
@@ -220,8 +235,7 @@ netkit_sendfile_until(int sock, int file_fd, off_t offset, size_t count,
 	if (rc == 1)
 		rc = (int)copy_loop(sock, file_fd, offset, count, deadline,
 				    &done);
-	if (was >= 0)
-		(void)NK_SYS(fcntl)(sock, F_SETFL, was);
+	(void)netkit__restore_mode(sock, saved);
 	if (sent)
 		*sent = done;
 	return rc < 0 ? rc : (ssize_t)done;
@@ -234,40 +248,65 @@ netkit_sendfile(int sock, int file_fd, off_t offset, size_t count)
 				     NETKIT_FOREVER, NULL);
 }
 
-/* Writes all len bytes to fd (a file, or a pipe). */
-static ssize_t
-write_all(int fd, const char *buf, size_t len, int64_t deadline)
-{
-	size_t done = 0;
-	ssize_t n;
-	int rc;
+/* One write() of the rest of a chunk. */
+struct write_arg {
+	const char *buf;
+	size_t len;
+};
 
-	while (done < len) {
-		n = NK_SYS(write)(fd, buf + done, len - done);
-		if (n > 0) {
-			done += (size_t)n;
-			continue;
-		}
-		if (n == 0)
-			return -EIO;
-		if (errno == EINTR)
-			continue;
-		if (errno != EAGAIN && errno != EWOULDBLOCK)
-			return netkit__errno();
-		rc = netkit__wait(fd, POLLOUT, deadline);
-		if (rc < 0)
-			return rc;
+static ssize_t
+try_write(int fd, void *arg, int flags)
+{
+	const struct write_arg *a = arg;
+	ssize_t n;
+
+	(void)flags;	/* the descriptor's mode decides */
+	n = NK_SYS(write)(fd, a->buf, a->len);
+	if (n == 0)
+		return -EIO;
+	return n >= 0 ? n : netkit__errno();
+}
+
+/* Writes all len bytes to fd (a file, or a pipe); *done grows by every
+ * byte written, also when a write fails midway. */
+static ssize_t
+write_all(int fd, const char *buf, size_t len, int64_t deadline,
+	  size_t *done)
+{
+	struct write_arg a;
+	struct netkit__op op = { try_write, &a, POLLOUT, 0 };
+	size_t off = 0;
+	ssize_t n;
+
+	while (off < len) {
+		a.buf = buf + off;
+		a.len = len - off;
+		n = netkit__until_more(fd, &op, deadline, off);
+		if (n < 0)
+			return n;
+		off += (size_t)n;
+		*done += (size_t)n;
 	}
 	return (ssize_t)len;
+}
+
+/* True for a regular file: it never blocks, and needs no O_NONBLOCK. */
+static bool
+is_regular(int fd)
+{
+	struct stat st;
+
+	return NK_SYS(fstat)(fd, &st) == 0 && S_ISREG(st.st_mode);
 }
 
 NETKIT_EXPORT ssize_t
 netkit_recv_to_file_until(int sock, int file_fd, size_t count,
 			  int64_t deadline, size_t *got)
 {
-	char buf[CHUNK];
 	size_t done = 0;
+	int saved = -1;
 	ssize_t n = 0;
+	char *buf;
 
 	if (got)
 		*got = 0;
@@ -275,17 +314,22 @@ netkit_recv_to_file_until(int sock, int file_fd, size_t count,
 		return -EINVAL;
 	if (sock < 0 || file_fd < 0)
 		return -EBADF;
-	while (count == 0 || done < count) {
-		n = netkit_recv_until(sock, buf,
-				      next_len(count, done, sizeof(buf)),
+	buf = malloc(CHUNK);
+	if (!buf)
+		return -ENOMEM;
+	if (deadline != NETKIT_FOREVER)
+		n = nonblock_for(file_fd, is_regular(file_fd), deadline,
+				 &saved);
+	while (n >= 0 && (count == 0 || done < count)) {
+		n = done > 0 && netkit__expired(deadline) ? -ETIMEDOUT :
+		    netkit_recv_until(sock, buf, next_len(count, done, CHUNK),
 				      deadline);
 		if (n <= 0)
 			break;
-		n = write_all(file_fd, buf, (size_t)n, deadline);
-		if (n < 0)
-			break;
-		done += (size_t)n;
+		n = write_all(file_fd, buf, (size_t)n, deadline, &done);
 	}
+	(void)netkit__restore_mode(file_fd, saved);
+	free(buf);
 	if (got)
 		*got = done;
 	return n < 0 ? n : (ssize_t)done;

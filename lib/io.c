@@ -10,8 +10,8 @@
  * signal arrives costs nothing more.
  *
  * The _until calls ask with MSG_DONTWAIT, which leaves the descriptor's
- * mode alone, and wait with poll() for the time left when the call
- * would block.
+ * mode alone; each hands its attempt to netkit__until() (fd.c), which
+ * waits for the time left when the call would block.
  */
 #include "config.h"
 
@@ -21,51 +21,90 @@
 
 #include "netkit-private.h"
 
-/* The kernel answers the expiry of SO_RCVTIMEO/SO_SNDTIMEO with EAGAIN;
- * the slow paths after a signal answer the same. */
+/* What one attempt of a data call takes. */
+struct data {
+	void *buf;
+	size_t len;
+	const netkit_addr *to;
+	netkit_addr *from;
+};
+
 static ssize_t
-kernel_timeout_code(ssize_t rc)
+try_recv(int fd, void *arg, int flags)
 {
-	return rc == -ETIMEDOUT ? -EAGAIN : rc;
+	const struct data *d = arg;
+	ssize_t n = NK_SYS(recv)(fd, d->buf, d->len, flags);
+
+	return n >= 0 ? n : netkit__errno();
+}
+
+static ssize_t
+try_send(int fd, void *arg, int flags)
+{
+	const struct data *d = arg;
+	ssize_t n = NK_SYS(send)(fd, d->buf, d->len, flags | MSG_NOSIGNAL);
+
+	return n >= 0 ? n : netkit__errno();
+}
+
+static ssize_t
+try_sendto(int fd, void *arg, int flags)
+{
+	const struct data *d = arg;
+	ssize_t n;
+
+	n = NK_SYS(sendto)(fd, d->buf, d->len, flags | MSG_NOSIGNAL,
+			   (const struct sockaddr *)&d->to->ss, d->to->len);
+	return n >= 0 ? n : netkit__errno();
+}
+
+/* One recvfrom(); the sender goes to d->from only when the caller wants
+ * it and the kernel reported one (IP or AF_UNIX: an unbound Unix sender
+ * reports none, and *from is left alone). */
+static ssize_t
+try_recvfrom(int fd, void *arg, int flags)
+{
+	const struct data *d = arg;
+	struct sockaddr_storage ss;
+	socklen_t slen = sizeof(ss);
+	ssize_t n;
+
+	if (!d->from)
+		n = NK_SYS(recvfrom)(fd, d->buf, d->len, flags, NULL, NULL);
+	else
+		n = NK_SYS(recvfrom)(fd, d->buf, d->len, flags,
+				     (struct sockaddr *)&ss, &slen);
+	if (n < 0)
+		return netkit__errno();
+	if (d->from)
+		(void)netkit__addr_set(d->from, (struct sockaddr *)&ss, slen);
+	return n;
 }
 
 NETKIT_EXPORT ssize_t
 netkit_recv_until(int fd, void *buf, size_t len, int64_t deadline)
 {
-	ssize_t n;
-	int rc;
+	struct data d = { .buf = buf, .len = len };
+	struct netkit__op op = { try_recv, &d, POLLIN, 0 };
 
 	if (!buf || len == 0 || !netkit__deadline_ok(deadline))
 		return -EINVAL;
 	if (fd < 0)
 		return -EBADF;
-	for (;;) {
-		n = NK_SYS(recv)(fd, buf, len, MSG_DONTWAIT);
-		if (n >= 0)
-			return n;
-		rc = netkit__wait_again(fd, POLLIN, deadline);
-		if (rc < 0)
-			return rc;
-	}
+	return netkit__until(fd, &op, deadline);
 }
 
 /* netkit_recv()'s slow path, once recv() failed: anything but EINTR is
- * the answer. Interrupted, without a kernel timeout, the call is simply
- * made again; with one, a retry would restart it, so the rest of the
- * call is bounded by it counted from now. */
+ * the answer; interrupted, see netkit__interrupted(). */
 static NETKIT__COLD ssize_t
 recv_failed(int fd, void *buf, size_t len)
 {
-	int64_t dl;
-	ssize_t n;
+	struct data d = { .buf = buf, .len = len };
+	struct netkit__op op = { try_recv, &d, POLLIN, 0 };
 
 	if (errno != EINTR)
 		return netkit__errno();
-	dl = netkit__kernel_deadline(fd, SO_RCVTIMEO);
-	if (dl != NETKIT_FOREVER)
-		return kernel_timeout_code(netkit_recv_until(fd, buf, len, dl));
-	NETKIT__RETRY(n, NK_SYS(recv)(fd, buf, len, 0));
-	return n < 0 ? netkit__errno() : n;
+	return netkit__interrupted(fd, &op, SO_RCVTIMEO);
 }
 
 NETKIT_EXPORT ssize_t
@@ -85,37 +124,26 @@ netkit_recv(int fd, void *buf, size_t len)
 NETKIT_EXPORT ssize_t
 netkit_send_until(int fd, const void *buf, size_t len, int64_t deadline)
 {
-	ssize_t n;
-	int rc;
+	struct data d = { .buf = (void *)buf, .len = len };
+	struct netkit__op op = { try_send, &d, POLLOUT, 0 };
 
 	if ((!buf && len > 0) || !netkit__deadline_ok(deadline))
 		return -EINVAL;
 	if (fd < 0)
 		return -EBADF;
-	for (;;) {
-		n = NK_SYS(send)(fd, buf, len, MSG_NOSIGNAL | MSG_DONTWAIT);
-		if (n >= 0)
-			return n;
-		rc = netkit__wait_again(fd, POLLOUT, deadline);
-		if (rc < 0)
-			return rc;
-	}
+	return netkit__until(fd, &op, deadline);
 }
 
 /* netkit_send()'s slow path: as recv_failed(), with SO_SNDTIMEO. */
 static NETKIT__COLD ssize_t
 send_failed(int fd, const void *buf, size_t len)
 {
-	int64_t dl;
-	ssize_t n;
+	struct data d = { .buf = (void *)buf, .len = len };
+	struct netkit__op op = { try_send, &d, POLLOUT, 0 };
 
 	if (errno != EINTR)
 		return netkit__errno();
-	dl = netkit__kernel_deadline(fd, SO_SNDTIMEO);
-	if (dl != NETKIT_FOREVER)
-		return kernel_timeout_code(netkit_send_until(fd, buf, len, dl));
-	NETKIT__RETRY(n, NK_SYS(send)(fd, buf, len, MSG_NOSIGNAL));
-	return n < 0 ? netkit__errno() : n;
+	return netkit__interrupted(fd, &op, SO_SNDTIMEO);
 }
 
 /* netkit_send() without a buffer: only an empty message (a datagram
@@ -149,122 +177,71 @@ NETKIT_EXPORT ssize_t
 netkit_sendto_until(int fd, const void *buf, size_t len,
 		    const netkit_addr *to, int64_t deadline)
 {
-	ssize_t n;
-	int rc;
+	struct data d = { .buf = (void *)buf, .len = len, .to = to };
+	struct netkit__op op = { try_sendto, &d, POLLOUT, 0 };
 
 	if ((!buf && len > 0) || !netkit__addr_usable(to) ||
 	    !netkit__deadline_ok(deadline))
 		return -EINVAL;
 	if (fd < 0)
 		return -EBADF;
-	for (;;) {
-		n = NK_SYS(sendto)(fd, buf, len, MSG_NOSIGNAL | MSG_DONTWAIT,
-				   (const struct sockaddr *)&to->ss, to->len);
-		if (n >= 0)
-			return n;
-		rc = netkit__wait_again(fd, POLLOUT, deadline);
-		if (rc < 0)
-			return rc;
-	}
+	return netkit__until(fd, &op, deadline);
 }
 
 NETKIT_EXPORT ssize_t
 netkit_sendto(int fd, const void *buf, size_t len, const netkit_addr *to)
 {
-	const struct sockaddr *sa;
-	int64_t dl;
+	struct data d = { .buf = (void *)buf, .len = len, .to = to };
+	struct netkit__op op = { try_sendto, &d, POLLOUT, 0 };
 	ssize_t n;
 
 	if ((!buf && len > 0) || !netkit__addr_usable(to))
 		return -EINVAL;
 	if (fd < 0)
 		return -EBADF;
-	sa = (const struct sockaddr *)&to->ss;
-	n = NK_SYS(sendto)(fd, buf, len, MSG_NOSIGNAL, sa, to->len);
-	if (n >= 0)
+	n = try_sendto(fd, &d, 0);
+	if (n != -EINTR)
 		return n;
-	if (errno != EINTR)
-		return netkit__errno();
-	/* Interrupted: as netkit_send(), SO_SNDTIMEO keeps bounding it. */
-	dl = netkit__kernel_deadline(fd, SO_SNDTIMEO);
-	if (dl != NETKIT_FOREVER)
-		return kernel_timeout_code(netkit_sendto_until(fd, buf, len,
-							       to, dl));
-	NETKIT__RETRY(n, NK_SYS(sendto)(fd, buf, len, MSG_NOSIGNAL, sa,
-					to->len));
-	return n < 0 ? netkit__errno() : n;
-}
-
-/* One recvfrom() with flags; the sender goes to *from only when the
- * caller wants it and the kernel reported one (IP or AF_UNIX: an
- * unbound Unix sender reports none, and *from is left alone). */
-static ssize_t
-recvfrom_once(int fd, void *buf, size_t len, int flags, netkit_addr *from)
-{
-	struct sockaddr_storage ss;
-	socklen_t slen = sizeof(ss);
-	ssize_t n;
-
-	if (!from)
-		return NK_SYS(recvfrom)(fd, buf, len, flags, NULL, NULL);
-	n = NK_SYS(recvfrom)(fd, buf, len, flags, (struct sockaddr *)&ss,
-			     &slen);
-	if (n >= 0)
-		(void)netkit__addr_set(from, (struct sockaddr *)&ss, slen);
-	return n;
+	return netkit__interrupted(fd, &op, SO_SNDTIMEO);
 }
 
 NETKIT_EXPORT ssize_t
 netkit_recvfrom_until(int fd, void *buf, size_t len, netkit_addr *from,
 		      int64_t deadline)
 {
-	ssize_t n;
-	int rc;
+	struct data d = { .buf = buf, .len = len, .from = from };
+	struct netkit__op op = { try_recvfrom, &d, POLLIN, 0 };
 
 	if (!buf || len == 0 || !netkit__deadline_ok(deadline))
 		return -EINVAL;
 	if (fd < 0)
 		return -EBADF;
-	for (;;) {
-		n = recvfrom_once(fd, buf, len, MSG_DONTWAIT, from);
-		if (n >= 0)
-			return n;
-		rc = netkit__wait_again(fd, POLLIN, deadline);
-		if (rc < 0)
-			return rc;
-	}
+	return netkit__until(fd, &op, deadline);
 }
 
 NETKIT_EXPORT ssize_t
 netkit_recvfrom(int fd, void *buf, size_t len, netkit_addr *from)
 {
-	int64_t dl;
+	struct data d = { .buf = buf, .len = len, .from = from };
+	struct netkit__op op = { try_recvfrom, &d, POLLIN, 0 };
 	ssize_t n;
 
 	if (!buf || len == 0)
 		return -EINVAL;
 	if (fd < 0)
 		return -EBADF;
-	n = recvfrom_once(fd, buf, len, 0, from);
-	if (n >= 0)
+	n = try_recvfrom(fd, &d, 0);
+	if (n != -EINTR)
 		return n;
-	if (errno != EINTR)
-		return netkit__errno();
-	/* Interrupted. Without a kernel timeout, the call is simply made
-	 * again; with one, a retry would restart it, so the rest of the
-	 * call is bounded by it counted from now. */
-	dl = netkit__kernel_deadline(fd, SO_RCVTIMEO);
-	if (dl != NETKIT_FOREVER)
-		return kernel_timeout_code(netkit_recvfrom_until(fd, buf, len,
-								 from, dl));
-	NETKIT__RETRY(n, recvfrom_once(fd, buf, len, 0, from));
-	return n < 0 ? netkit__errno() : n;
+	return netkit__interrupted(fd, &op, SO_RCVTIMEO);
 }
 
 NETKIT_EXPORT ssize_t
 netkit_send_all_until(int fd, const void *buf, size_t len, int64_t deadline,
 		      size_t *sent)
 {
+	struct data d = { 0 };
+	struct netkit__op op = { try_send, &d, POLLOUT, 0 };
 	const char *p = buf;
 	size_t done = 0;
 	ssize_t n = 0;
@@ -276,7 +253,9 @@ netkit_send_all_until(int fd, const void *buf, size_t len, int64_t deadline,
 	if (fd < 0)
 		return -EBADF;
 	while (done < len) {
-		n = netkit_send_until(fd, p + done, len - done, deadline);
+		d.buf = (void *)(p + done);
+		d.len = len - done;
+		n = netkit__until_more(fd, &op, deadline, done);
 		if (n < 0)
 			break;
 		done += (size_t)n;
@@ -315,7 +294,7 @@ netkit_send_all(int fd, const void *buf, size_t len)
 		if (dl != NETKIT_FOREVER) {
 			n = netkit_send_all_until(fd, p + done, len - done, dl,
 						  NULL);
-			return n < 0 ? kernel_timeout_code(n) : (ssize_t)len;
+			return n == -ETIMEDOUT ? -EAGAIN : n < 0 ? n : (ssize_t)len;
 		}
 	}
 	return (ssize_t)len;
@@ -325,6 +304,8 @@ NETKIT_EXPORT ssize_t
 netkit_recv_exact_until(int fd, void *buf, size_t len, int64_t deadline,
 			size_t *got)
 {
+	struct data d = { 0 };
+	struct netkit__op op = { try_recv, &d, POLLIN, 0 };
 	char *p = buf;
 	size_t done = 0;
 	ssize_t n = 0;
@@ -336,7 +317,9 @@ netkit_recv_exact_until(int fd, void *buf, size_t len, int64_t deadline,
 	if (fd < 0)
 		return -EBADF;
 	while (done < len) {
-		n = netkit_recv_until(fd, p + done, len - done, deadline);
+		d.buf = p + done;
+		d.len = len - done;
+		n = netkit__until_more(fd, &op, deadline, done);
 		if (n <= 0)
 			break;
 		done += (size_t)n;
@@ -376,8 +359,9 @@ netkit_recv_exact(int fd, void *buf, size_t len)
 		if (dl != NETKIT_FOREVER) {
 			n = netkit_recv_exact_until(fd, p + done, len - done,
 						    dl, NULL);
-			return n < 0 ? kernel_timeout_code(n) :
-			       (ssize_t)done + n;
+			if (n == -ETIMEDOUT)
+				return -EAGAIN;
+			return n < 0 ? n : (ssize_t)done + n;
 		}
 	}
 	return (ssize_t)done;

@@ -102,17 +102,85 @@ netkit__deadline_ok(int64_t deadline)
  * NETKIT_FOREVER, 0 once it has passed, else the milliseconds left. */
 int netkit__poll_timeout(int64_t deadline);
 
-/* Waits until fd has one of events (POLLIN, POLLOUT), or an error or
- * hang-up to report. Returns 0 when the caller should try its call
- * again, -ETIMEDOUT once the deadline has passed (never earlier; a
- * deadline already past polls once without waiting), or a negative
- * errno. Signals and poll's EAGAIN neither end the wait nor extend it. */
+/* True once a deadline other than NETKIT_FOREVER has passed (a clock
+ * reading; none for NETKIT_FOREVER). */
+bool netkit__expired(int64_t deadline);
+
+/*
+ * The descriptor layer (fd.c): every wait until a deadline is made there.
+ */
+
+/* One attempt of a call: its system call made once, with flags
+ * MSG_DONTWAIT (it must not block) or 0 (it may: a plain call's slow
+ * path). Returns >= 0, or a negative errno (-EAGAIN: would block). */
+typedef ssize_t netkit__try_fn(int fd, void *arg, int flags);
+
+/* The attempt ignores MSG_DONTWAIT (accept4(), read() of a pipe) and the
+ * descriptor may be blocking: poll before every attempt. */
+#define NETKIT__POLL_FIRST 1
+
+/* A call for netkit__until(): its attempt, what the attempt takes, and
+ * what it waits for (POLLIN or POLLOUT). */
+struct netkit__op {
+	netkit__try_fn *try;
+	void *arg;
+	short events;
+	int flags;
+};
+
+/* Makes op's attempt until it succeeds or fails with anything but EAGAIN
+ * or EINTR, waiting for op->events with poll() between attempts, never
+ * past the deadline. Returns the attempt's result, or -ETIMEDOUT once
+ * the deadline has passed (never earlier). A deadline already past
+ * costs the one attempt and no poll() (with NETKIT__POLL_FIRST, one
+ * poll() without waiting and the attempt only if it said ready). */
+ssize_t netkit__until(int fd, const struct netkit__op *op, int64_t deadline);
+
+/* netkit__until() for the next chunk of a transfer that has moved done
+ * bytes: -ETIMEDOUT at once when done > 0 and the deadline has passed,
+ * so that progress never extends a deadline. */
+ssize_t netkit__until_more(int fd, const struct netkit__op *op,
+			   int64_t deadline, size_t done);
+
+/* A plain (blocking) call's slow path once its attempt answered -EINTR:
+ * the attempt is made again, blocking (flags 0) while the socket has no
+ * kernel timeout optname (SO_RCVTIMEO, SO_SNDTIMEO); with one, a retry
+ * would restart it, so the rest is bounded by it counted from now, and
+ * its expiry answers -EAGAIN as the kernel's does. */
+ssize_t netkit__interrupted(int fd, const struct netkit__op *op, int optname);
+
+/* Makes op's attempt blocking (flags 0), again after each EINTR. */
+ssize_t netkit__blocking(int fd, const struct netkit__op *op);
+
+/* Polls fd until it has one of events, or an error or hang-up to
+ * report: its revents (> 0), -ETIMEDOUT once the deadline has passed
+ * (a deadline already past polls once without waiting), or a negative
+ * errno. */
 int netkit__wait(int fd, short events, int64_t deadline);
 
-/* After a non-blocking call failed (errno set): 0 to make it again
- * (EINTR, or EAGAIN and fd became ready before the deadline), else the
- * code to return (-ETIMEDOUT, or the call's own error). */
-int netkit__wait_again(int fd, short events, int64_t deadline);
+/* 1 if fd is in non-blocking mode, 0 if not, or a negative errno. */
+int netkit__nonblocking(int fd);
+
+/* Sets O_NONBLOCK on fd for a call; *saved gets the flags that
+ * netkit__restore_mode() puts back (-1: it was set already). */
+int netkit__set_nonblock(int fd, int *saved);
+int netkit__restore_mode(int fd, int saved);
+
+/* Clears O_NONBLOCK on fd (a socket made non-blocking to connect). */
+int netkit__set_blocking(int fd);
+
+/* connect() that never blocks: O_NONBLOCK around the call on a blocking
+ * socket, put back at once (the handshake goes on in the kernel).
+ * Returns 0, -EINPROGRESS, or an error. */
+int netkit__connect_start(int fd, const netkit_addr *addr);
+
+/* The outcome of a connect under way that poll() reported with revents:
+ * 0 if it connected, else its error (-ECONNRESET for a hang-up with no
+ * error to tell). */
+int netkit__connect_result(int fd, short revents);
+
+/* Waits for a connect under way until the deadline; its outcome. */
+int netkit__connect_finish(int fd, int64_t deadline);
 
 /* The socket's kernel timeout optname (SO_RCVTIMEO or SO_SNDTIMEO) as a
  * deadline counted from now; NETKIT_FOREVER when it has none. For the

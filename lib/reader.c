@@ -13,8 +13,10 @@
  * starts after them.
  *
  * All receiving goes through netkit_recv_until() and
- * netkit_recv_exact_until(): MSG_DONTWAIT plus poll(), so the
- * descriptor's mode is never touched and one deadline bounds a call.
+ * netkit_recv_exact_until() (fd.c's waits): MSG_DONTWAIT plus poll(), so
+ * the descriptor's mode is never touched, and one deadline bounds a
+ * call: after its first receive, a call looks at the clock before each
+ * next one, so a peer that keeps sending cannot keep it going.
  */
 #include "config.h"
 
@@ -22,6 +24,8 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <poll.h>
+#include <sys/socket.h>
 
 #include "netkit-private.h"
 
@@ -70,14 +74,18 @@ take(netkit_reader *r, void *out, size_t len)
 
 /* One receive into all the free space, after moving the unread bytes to
  * the front if they are not there. Returns the count received (0: the
- * peer closed, which is remembered) or a negative code. The caller
- * makes sure the buffer is not full. */
+ * peer closed, which is remembered) or a negative code. *fills counts
+ * the receives of the caller's call: after the first, a deadline that
+ * has passed ends it, so that a peer that keeps sending cannot extend
+ * it. The caller makes sure the buffer is not full. */
 static ssize_t
-fill(netkit_reader *r, int64_t deadline)
+fill(netkit_reader *r, int64_t deadline, unsigned *fills)
 {
 	size_t n = pending(r);
 	ssize_t got;
 
+	if ((*fills)++ > 0 && netkit__expired(deadline))
+		return -ETIMEDOUT;
 	if (r->start > 0) {
 		memmove(r->buf, r->buf + r->start, n);
 		r->start = 0;
@@ -91,6 +99,33 @@ fill(netkit_reader *r, int64_t deadline)
 	else if (got == 0)
 		r->eof = true;
 	return got;
+}
+
+static ssize_t
+try_peek(int fd, void *arg, int flags)
+{
+	ssize_t n = NK_SYS(recv)(fd, arg, 1, flags | MSG_PEEK);
+
+	return n >= 0 ? n : netkit__errno();
+}
+
+/* The buffer is full and holds no delimiter: the record is too long
+ * unless the stream ends right here, and then it is the last record.
+ * One byte is peeked at to tell: 0 once the end is known (r->eof),
+ * NETKIT_ETOOLONG if more bytes follow, or a negative code. */
+static ssize_t
+full_at_end(netkit_reader *r, int64_t deadline, unsigned *fills)
+{
+	unsigned char byte;
+	struct netkit__op op = { try_peek, &byte, POLLIN, 0 };
+	ssize_t n;
+
+	if ((*fills)++ > 0 && netkit__expired(deadline))
+		return -ETIMEDOUT;
+	n = netkit__until(r->fd, &op, deadline);
+	if (n == 0)
+		r->eof = true;
+	return n > 0 ? NETKIT_ETOOLONG : n;
 }
 
 static void
@@ -144,9 +179,10 @@ netkit_reader_free(netkit_reader *r)
 }
 
 /* Looks for a whole record in the buffer: returns its length (> 0), 0
- * when more bytes are needed, or NETKIT_ETOOLONG when it cannot fit in
- * max - 1 bytes or in the buffer. At the end of the stream, what is
- * left is the last record (*ended is set; length 0 if nothing is). */
+ * when more bytes are needed (or, with the buffer full, word of whether
+ * the stream ends there), or NETKIT_ETOOLONG when it cannot fit in
+ * max - 1 bytes. At the end of the stream, what is left is the last
+ * record (*ended is set; length 0 if nothing is). */
 static ssize_t
 find_record(netkit_reader *r, int delim, size_t max, bool *ended)
 {
@@ -171,14 +207,14 @@ find_record(netkit_reader *r, int delim, size_t max, bool *ended)
 		*ended = true;
 		return (ssize_t)n;
 	}
-	/* Full: the delimiter, if it ever comes, would not fit. */
-	return n == r->size ? NETKIT_ETOOLONG : 0;
+	return 0;
 }
 
 NETKIT_EXPORT ssize_t
 netkit_reader_read_delim(netkit_reader *r, int delim, char *out, size_t max,
 			 int64_t deadline)
 {
+	unsigned fills = 0;
 	bool ended = false;
 	ssize_t len, n;
 
@@ -189,7 +225,10 @@ netkit_reader_read_delim(netkit_reader *r, int delim, char *out, size_t max,
 		len = find_record(r, delim, max, &ended);
 		if (len != 0 || ended)
 			break;
-		n = fill(r, deadline);
+		if (pending(r) == r->size)
+			n = full_at_end(r, deadline, &fills);
+		else
+			n = fill(r, deadline, &fills);
 		if (n < 0)
 			return n;
 	}
@@ -229,6 +268,7 @@ netkit_reader_read_exact(netkit_reader *r, void *out, size_t len,
 			 int64_t deadline, size_t *got)
 {
 	unsigned char *p = out;
+	unsigned fills = 0;
 	size_t done;
 	ssize_t n = 0;
 
@@ -243,11 +283,12 @@ netkit_reader_read_exact(netkit_reader *r, void *out, size_t len,
 		 * only bounce through it: receive it in place. A shorter
 		 * rest goes through it, so what follows is read ahead. */
 		if (len - done >= r->size) {
-			n = recv_direct(r, p + done, len - done, deadline,
-					&done);
+			n = fills > 0 && netkit__expired(deadline) ?
+			    -ETIMEDOUT : recv_direct(r, p + done, len - done,
+						     deadline, &done);
 			break;
 		}
-		n = fill(r, deadline);
+		n = fill(r, deadline, &fills);
 		if (n < 0)
 			break;
 		done += take(r, p + done, len - done);
@@ -260,6 +301,7 @@ netkit_reader_read_exact(netkit_reader *r, void *out, size_t len,
 NETKIT_EXPORT ssize_t
 netkit_reader_read(netkit_reader *r, void *out, size_t len, int64_t deadline)
 {
+	unsigned fills = 0;
 	ssize_t n;
 
 	if (!reader_ok(r) || !out || len == 0 ||
@@ -276,7 +318,7 @@ netkit_reader_read(netkit_reader *r, void *out, size_t len, int64_t deadline)
 			r->eof = true;
 		return n;
 	}
-	n = fill(r, deadline);
+	n = fill(r, deadline, &fills);
 	return n <= 0 ? n : (ssize_t)take(r, out, len);
 }
 
@@ -285,6 +327,7 @@ netkit_reader_skip_line(netkit_reader *r, int64_t deadline)
 {
 	const unsigned char *hit;
 	size_t total = 0, n, from;
+	unsigned fills = 0;
 	ssize_t got;
 
 	if (!reader_ok(r) || !netkit__deadline_ok(deadline))
@@ -303,7 +346,7 @@ netkit_reader_skip_line(netkit_reader *r, int64_t deadline)
 		total += n;
 		if (r->eof)
 			return (ssize_t)total;
-		got = fill(r, deadline);
+		got = fill(r, deadline, &fills);
 		if (got < 0)
 			return got;
 	}

@@ -3,12 +3,11 @@
  * The tutorial's socket calls, except the data calls (io.c). Each is the
  * system call plus the safe defaults: CLOEXEC from birth, EINTR
  * retried, arguments checked before anything happens. The _until
- * variants bound accept and connect by a deadline.
+ * variants bound accept and connect by a deadline, through fd.c.
  */
 #include "config.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -57,107 +56,89 @@ netkit_listen(int fd, int backlog)
 }
 
 /* One accept4(); the kernel writes the peer only when the caller wants
- * it. A Unix-domain peer is usually unnamed ("unix:"). */
-static int
-accept_once(int fd, netkit_addr *peer)
+ * it. A Unix-domain peer is usually unnamed ("unix:"). accept4() has no
+ * MSG_DONTWAIT: flags is ignored, and a blocking listener is polled
+ * first (NETKIT__POLL_FIRST). */
+static ssize_t
+try_accept(int fd, void *arg, int flags)
 {
+	netkit_addr *peer = arg;
 	struct sockaddr_storage ss;
 	socklen_t len = sizeof(ss);
 	int conn;
 
+	(void)flags;
 	if (!peer)
-		return NK_SYS(accept4)(fd, NULL, NULL, SOCK_CLOEXEC);
-	conn = NK_SYS(accept4)(fd, (struct sockaddr *)&ss, &len, SOCK_CLOEXEC);
-	if (conn >= 0)
+		conn = NK_SYS(accept4)(fd, NULL, NULL, SOCK_CLOEXEC);
+	else
+		conn = NK_SYS(accept4)(fd, (struct sockaddr *)&ss, &len,
+				       SOCK_CLOEXEC);
+	if (conn < 0)
+		return netkit__errno();
+	if (peer)
 		(void)netkit__addr_set(peer, (struct sockaddr *)&ss, len);
 	return conn;
 }
 
-/* The descriptor's O_NONBLOCK, or a negative errno. */
+/* 0 if fd is a listening socket; else what accept4() would answer
+ * (-ENOTSOCK, -EINVAL), so that a blocking descriptor that can never
+ * be ready is not waited on. */
 static int
-is_nonblocking(int fd)
+check_listening(int fd)
 {
-	int fl = NK_SYS(fcntl)(fd, F_GETFL);
+	socklen_t len = sizeof(int);
+	int on = 0;
 
-	return fl < 0 ? netkit__errno() : (fl & O_NONBLOCK) != 0;
+	if (NK_SYS(getsockopt)(fd, SOL_SOCKET, SO_ACCEPTCONN, &on, &len) < 0)
+		return netkit__errno();
+	return on ? 0 : -EINVAL;
 }
 
 NETKIT_EXPORT int
 netkit_accept_until(int fd, netkit_addr *peer, int64_t deadline)
 {
-	int conn, nb, rc;
+	struct netkit__op op = { try_accept, peer, POLLIN, 0 };
+	int nb, rc;
 
 	if (!netkit__deadline_ok(deadline))
 		return -EINVAL;
 	if (fd < 0)
 		return -EBADF;
-	nb = is_nonblocking(fd);
+	nb = netkit__nonblocking(fd);
 	if (nb < 0)
 		return nb;
-	for (;;) {
-		/* A blocking listener is polled first, so that accept4()
-		 * only runs with a connection waiting. */
-		if (!nb) {
-			rc = netkit__wait(fd, POLLIN, deadline);
-			if (rc < 0)
+	if (!nb) {
+		/* A blocking listener: with no deadline it simply blocks,
+		 * as netkit_accept() (unless SO_RCVTIMEO ends that: then it
+		 * goes on waiting). Else accept4() may only run once poll()
+		 * has seen a connection waiting. */
+		if (deadline == NETKIT_FOREVER) {
+			rc = (int)netkit__blocking(fd, &op);
+			if (rc != -EAGAIN)
 				return rc;
 		}
-		conn = accept_once(fd, peer);
-		if (conn >= 0)
-			return conn;
-		if (errno == EINTR)
-			continue;
-		if (errno != EAGAIN && errno != EWOULDBLOCK)
-			return netkit__errno();
-		if (nb) {
-			rc = netkit__wait(fd, POLLIN, deadline);
-			if (rc < 0)
-				return rc;
-		}
+		rc = check_listening(fd);
+		if (rc < 0)
+			return rc;
+		op.flags = NETKIT__POLL_FIRST;
 	}
+	return (int)netkit__until(fd, &op, deadline);
 }
 
 NETKIT_EXPORT int
 netkit_accept(int fd, netkit_addr *peer)
 {
-	int64_t dl;
+	struct netkit__op op = { try_accept, peer, POLLIN, NETKIT__POLL_FIRST };
 	int conn;
 
 	if (fd < 0)
 		return -EBADF;
-	conn = accept_once(fd, peer);
-	if (conn >= 0)
+	conn = (int)try_accept(fd, peer, 0);
+	if (conn != -EINTR)
 		return conn;
-	if (errno != EINTR)
-		return netkit__errno();
-	/* Interrupted. Without a kernel timeout, accept4() is simply made
-	 * again; with one, a retry would start SO_RCVTIMEO afresh, so the
-	 * rest of the wait is bounded by it counted from now, and its
-	 * expiry answers -EAGAIN as the kernel's does. */
-	dl = netkit__kernel_deadline(fd, SO_RCVTIMEO);
-	if (dl != NETKIT_FOREVER) {
-		conn = netkit_accept_until(fd, peer, dl);
-		return conn == -ETIMEDOUT ? -EAGAIN : conn;
-	}
-	NETKIT__RETRY(conn, accept_once(fd, peer));
-	return conn < 0 ? netkit__errno() : conn;
-}
-
-/* After connect() returned EINPROGRESS or EINTR, the handshake goes on
- * in the kernel (calling connect() again would answer EALREADY): wait
- * for it until the deadline and collect its result from SO_ERROR. */
-static int
-finish_connect(int fd, int64_t deadline)
-{
-	socklen_t len = sizeof(int);
-	int err = 0, rc;
-
-	rc = netkit__wait(fd, POLLOUT, deadline);
-	if (rc < 0)
-		return rc;
-	if (NK_SYS(getsockopt)(fd, SOL_SOCKET, SO_ERROR, &err, &len) < 0)
-		return netkit__errno();
-	return -err;
+	/* Interrupted: the listener blocks, so a retry bounded by its
+	 * SO_RCVTIMEO polls first. */
+	return (int)netkit__interrupted(fd, &op, SO_RCVTIMEO);
 }
 
 NETKIT_EXPORT int
@@ -174,34 +155,12 @@ netkit_connect(int fd, const netkit_addr *addr)
 		return 0;
 	if (errno != EINTR)
 		return netkit__errno();
-	/* SO_SNDTIMEO bounds a blocking connect; without a signal its
-	 * expiry is -EINPROGRESS, so it is here too. */
-	rc = finish_connect(fd, netkit__kernel_deadline(fd, SO_SNDTIMEO));
+	/* After EINTR the handshake goes on in the kernel (connect() again
+	 * would answer EALREADY). SO_SNDTIMEO bounds a blocking connect;
+	 * without a signal its expiry is -EINPROGRESS, so it is here too. */
+	rc = netkit__connect_finish(fd, netkit__kernel_deadline(fd,
+								SO_SNDTIMEO));
 	return rc == -ETIMEDOUT ? -EINPROGRESS : rc;
-}
-
-/* connect() that never blocks: O_NONBLOCK is set around the call on a
- * blocking socket and put back at once (the handshake goes on in the
- * kernel whatever the flag). Returns 0, -EINPROGRESS or an error. */
-static int
-connect_nowait(int fd, const netkit_addr *addr)
-{
-	int fl, rc = 0;
-
-	fl = NK_SYS(fcntl)(fd, F_GETFL);
-	if (fl < 0)
-		return netkit__errno();
-	if (!(fl & O_NONBLOCK) &&
-	    NK_SYS(fcntl)(fd, F_SETFL, fl | O_NONBLOCK) < 0)
-		return netkit__errno();
-	if (NK_SYS(connect)(fd, (const struct sockaddr *)&addr->ss,
-			    addr->len) < 0)
-		rc = errno == EINTR ? -EINPROGRESS : netkit__errno();
-	/* Had the caller's mode not come back, the socket would stay
-	 * non-blocking behind its back: that failure is the answer. */
-	if (!(fl & O_NONBLOCK) && NK_SYS(fcntl)(fd, F_SETFL, fl) < 0)
-		return netkit__errno();
-	return rc;
 }
 
 NETKIT_EXPORT int
@@ -213,13 +172,13 @@ netkit_connect_until(int fd, const netkit_addr *addr, int64_t deadline)
 		return -EINVAL;
 	if (fd < 0)
 		return -EBADF;
-	rc = connect_nowait(fd, addr);
+	rc = netkit__connect_start(fd, addr);
 	/* -EAGAIN is no handshake under way: nothing started (a Unix
 	 * listener's backlog is full). Waiting would find the unconnected
 	 * socket writable at once and take SO_ERROR 0 for success. */
 	if (rc != -EINPROGRESS)
 		return rc;
-	return finish_connect(fd, deadline);
+	return netkit__connect_finish(fd, deadline);
 }
 
 NETKIT_EXPORT int

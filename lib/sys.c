@@ -6,7 +6,11 @@
 #include "config.h"
 
 #include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
+#include <time.h>
 #include <sys/sendfile.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "sys.h"
@@ -43,7 +47,12 @@
 	.read = read, \
 	.write = write, \
 	.sendfile = sendfile, \
-	.pread = pread,
+	.pread = pread, \
+	.fstat = fstat, \
+	.clock_gettime = clock_gettime, \
+	.pthread_sigmask = pthread_sigmask, \
+	.sigpending = sigpending, \
+	.sigtimedwait = sigtimedwait,
 
 const struct netkit__sys netkit__sys_default = { NK_SYS_ENTRIES };
 struct netkit__sys netkit__sys = { NK_SYS_ENTRIES };

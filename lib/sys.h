@@ -19,6 +19,7 @@
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 
 #ifdef NETKIT_SEAM
@@ -58,6 +59,13 @@ struct netkit__sys {
 	/* Files (file.c). */
 	ssize_t (*sendfile)(int, int, off_t *, size_t);
 	ssize_t (*pread)(int, void *, size_t, off_t);
+	int (*fstat)(int, struct stat *);
+	/* The clock (time.c) and the SIGPIPE guard around sendfile(). */
+	int (*clock_gettime)(clockid_t, struct timespec *);
+	int (*pthread_sigmask)(int, const sigset_t *, sigset_t *);
+	int (*sigpending)(sigset_t *);
+	int (*sigtimedwait)(const sigset_t *, siginfo_t *,
+			    const struct timespec *);
 };
 
 /* The table the library calls through; tests rewrite its entries and

@@ -4,7 +4,7 @@
  * the buffer is reported instead of cut in silence, sendmsg() to an
  * address or a connected peer, disconnecting, and multicast groups.
  * Same safe defaults as io.c: MSG_NOSIGNAL, EINTR retried, deadlines
- * kept by poll() with MSG_DONTWAIT (the descriptor's mode untouched).
+ * kept by fd.c with MSG_DONTWAIT (the descriptor's mode untouched).
  */
 #include "config.h"
 
@@ -16,55 +16,65 @@
 
 #include "netkit-private.h"
 
-/* One recvmsg(); its result and, when n >= 0, the sender in ss. */
-static ssize_t
-recv_once(int fd, void *buf, size_t len, struct sockaddr_storage *ss,
-	  socklen_t *slen, int *mflags)
-{
-	struct iovec iov = { .iov_base = buf, .iov_len = len };
+/* A datagram's receive: the message, and what it reported. */
+struct dgram {
 	struct msghdr m;
+	struct iovec iov;
+	struct sockaddr_storage ss;
+};
+
+/* One recvmsg() with MSG_TRUNC: the result is the datagram's real
+ * length, and the sender is in d->ss. */
+static ssize_t
+try_recvmsg(int fd, void *arg, int flags)
+{
+	struct dgram *d = arg;
 	ssize_t n;
 
-	memset(&m, 0, sizeof(m));
-	m.msg_name = ss;
-	m.msg_namelen = sizeof(*ss);
-	m.msg_iov = &iov;
-	m.msg_iovlen = 1;
-	/* MSG_TRUNC: the result is the datagram's real length. */
-	n = NK_SYS(recvmsg)(fd, &m, MSG_TRUNC | MSG_DONTWAIT);
-	*slen = m.msg_namelen;
-	*mflags = m.msg_flags;
-	return n;
+	d->m.msg_namelen = sizeof(d->ss);
+	n = NK_SYS(recvmsg)(fd, &d->m, flags | MSG_TRUNC);
+	return n >= 0 ? n : netkit__errno();
 }
 
 NETKIT_EXPORT ssize_t
 netkit_recv_datagram(int fd, void *buf, size_t len, netkit_addr *from,
 		     netkit_datagram_info *info, int64_t deadline)
 {
-	struct sockaddr_storage ss;
-	socklen_t slen = 0;
-	int mflags = 0, rc;
+	struct dgram d;
+	struct netkit__op op = { try_recvmsg, &d, POLLIN, 0 };
+	bool cut;
 	ssize_t n;
 
 	if ((!buf && len > 0) || !netkit__deadline_ok(deadline))
 		return -EINVAL;
 	if (fd < 0)
 		return -EBADF;
-	for (;;) {
-		n = recv_once(fd, buf, len, &ss, &slen, &mflags);
-		if (n >= 0)
-			break;
-		rc = netkit__wait_again(fd, POLLIN, deadline);
-		if (rc < 0)
-			return rc;
-	}
+	memset(&d.m, 0, sizeof(d.m));
+	d.iov.iov_base = buf;
+	d.iov.iov_len = len;
+	d.m.msg_name = &d.ss;
+	d.m.msg_iov = &d.iov;
+	d.m.msg_iovlen = 1;
+	n = netkit__until(fd, &op, deadline);
+	if (n < 0)
+		return n;
 	if (from)
-		(void)netkit__addr_set(from, (struct sockaddr *)&ss, slen);
+		(void)netkit__addr_set(from, (struct sockaddr *)&d.ss,
+				       d.m.msg_namelen);
+	cut = (d.m.msg_flags & MSG_TRUNC) != 0;
 	if (info) {
 		info->size = (size_t)n;
-		info->truncated = (mflags & MSG_TRUNC) != 0;
+		info->truncated = cut;
 	}
-	return (mflags & MSG_TRUNC) ? -EMSGSIZE : n;
+	return cut ? -EMSGSIZE : n;
+}
+
+static ssize_t
+try_sendmsg(int fd, void *arg, int flags)
+{
+	ssize_t n = NK_SYS(sendmsg)(fd, arg, flags | MSG_NOSIGNAL);
+
+	return n >= 0 ? n : netkit__errno();
 }
 
 NETKIT_EXPORT ssize_t
@@ -73,8 +83,7 @@ netkit_send_datagram(int fd, const void *buf, size_t len,
 {
 	struct iovec iov = { .iov_base = (void *)buf, .iov_len = len };
 	struct msghdr m;
-	ssize_t n;
-	int rc;
+	struct netkit__op op = { try_sendmsg, &m, POLLOUT, 0 };
 
 	if ((!buf && len > 0) || (to && !netkit__addr_valid(to)) ||
 	    !netkit__deadline_ok(deadline))
@@ -88,14 +97,7 @@ netkit_send_datagram(int fd, const void *buf, size_t len,
 	}
 	m.msg_iov = &iov;
 	m.msg_iovlen = 1;
-	for (;;) {
-		n = NK_SYS(sendmsg)(fd, &m, MSG_NOSIGNAL | MSG_DONTWAIT);
-		if (n >= 0)
-			return n;
-		rc = netkit__wait_again(fd, POLLOUT, deadline);
-		if (rc < 0)
-			return rc;
-	}
+	return netkit__until(fd, &op, deadline);
 }
 
 NETKIT_EXPORT int

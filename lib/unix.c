@@ -17,6 +17,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/types.h>
+#include <unistd.h>
 
 #include "netkit-private.h"
 
@@ -52,30 +53,40 @@ send_args_ok(const void *buf, size_t len, const int *fds, size_t n)
 	return buf && len > 0 && (fds || n == 0) && n <= NETKIT_MAX_FDS;
 }
 
-/* One sendmsg() of buf with the n descriptors attached. */
+/* What one attempt of a send with descriptors takes. */
+struct fds_out {
+	const void *buf;
+	size_t len;
+	const int *fds;
+	size_t n;
+};
+
+/* One sendmsg() of the buffer with the descriptors attached. */
 static ssize_t
-send_once(int fd, const void *buf, size_t len, const int *fds, size_t n,
-	  int flags)
+try_send_fds(int fd, void *arg, int flags)
 {
+	const struct fds_out *o = arg;
 	union fd_control ctl;
-	struct iovec iov = { (void *)buf, len };
+	struct iovec iov = { (void *)o->buf, o->len };
 	struct msghdr msg;
 	struct cmsghdr *cm;
+	ssize_t r;
 
 	memset(&msg, 0, sizeof(msg));
 	msg.msg_iov = &iov;
 	msg.msg_iovlen = 1;
-	if (n > 0) {
+	if (o->n > 0) {
 		memset(&ctl, 0, sizeof(ctl));
 		msg.msg_control = ctl.buf;
-		msg.msg_controllen = CMSG_SPACE(n * sizeof(int));
+		msg.msg_controllen = CMSG_SPACE(o->n * sizeof(int));
 		cm = CMSG_FIRSTHDR(&msg);
 		cm->cmsg_level = SOL_SOCKET;
 		cm->cmsg_type = SCM_RIGHTS;
-		cm->cmsg_len = CMSG_LEN(n * sizeof(int));
-		memcpy(CMSG_DATA(cm), fds, n * sizeof(int));
+		cm->cmsg_len = CMSG_LEN(o->n * sizeof(int));
+		memcpy(CMSG_DATA(cm), o->fds, o->n * sizeof(int));
 	}
-	return NK_SYS(sendmsg)(fd, &msg, flags | MSG_NOSIGNAL);
+	r = NK_SYS(sendmsg)(fd, &msg, flags | MSG_NOSIGNAL);
+	return r >= 0 ? r : netkit__errno();
 }
 
 /* 0 if fd is a Unix socket, else -EOPNOTSUPP (or getsockopt's error).
@@ -109,47 +120,32 @@ NETKIT_EXPORT ssize_t
 netkit_send_fds_until(int fd, const void *buf, size_t len, const int *fds,
 		      size_t n, int64_t deadline)
 {
-	ssize_t r;
+	struct fds_out o = { buf, len, fds, n };
+	struct netkit__op op = { try_send_fds, &o, POLLOUT, 0 };
 	int rc;
 
 	if (!netkit__deadline_ok(deadline))
 		return -EINVAL;
 	if ((rc = send_fds_check(fd, buf, len, fds, n)) < 0)
 		return rc;
-	for (;;) {
-		r = send_once(fd, buf, len, fds, n, MSG_DONTWAIT);
-		if (r >= 0)
-			return r;
-		rc = netkit__wait_again(fd, POLLOUT, deadline);
-		if (rc < 0)
-			return rc;
-	}
+	return netkit__until(fd, &op, deadline);
 }
 
 NETKIT_EXPORT ssize_t
 netkit_send_fds(int fd, const void *buf, size_t len, const int *fds,
 		size_t n)
 {
-	int64_t dl;
+	struct fds_out o = { buf, len, fds, n };
+	struct netkit__op op = { try_send_fds, &o, POLLOUT, 0 };
 	ssize_t r;
 	int rc;
 
 	if ((rc = send_fds_check(fd, buf, len, fds, n)) < 0)
 		return rc;
-	r = send_once(fd, buf, len, fds, n, 0);
-	if (r >= 0)
+	r = try_send_fds(fd, &o, 0);
+	if (r != -EINTR)
 		return r;
-	if (errno != EINTR)
-		return netkit__errno();
-	/* Interrupted: as netkit_send(), SO_SNDTIMEO keeps bounding it,
-	 * and its expiry is -EAGAIN as the kernel's. */
-	dl = netkit__kernel_deadline(fd, SO_SNDTIMEO);
-	if (dl != NETKIT_FOREVER) {
-		r = netkit_send_fds_until(fd, buf, len, fds, n, dl);
-		return r == -ETIMEDOUT ? -EAGAIN : r;
-	}
-	NETKIT__RETRY(r, send_once(fd, buf, len, fds, n, 0));
-	return r < 0 ? netkit__errno() : r;
+	return netkit__interrupted(fd, &op, SO_SNDTIMEO);
 }
 
 /* Arguments common to the receive calls. */
@@ -193,16 +189,25 @@ close_all(const int *got, size_t n)
 		(void)NK_SYS(close)(got[i]);
 }
 
+/* What one attempt of a receive with descriptors takes. */
+struct fds_in {
+	void *buf;
+	size_t len;
+	int *fds;
+	size_t max;
+	size_t *n_out;
+};
+
 /* One recvmsg(): the bytes received, or a negative code. On success
  * the descriptors go to fds and their number to *n_out; if either part
  * was cut, every descriptor received is closed and the call fails. */
 static ssize_t
-recv_once(int fd, void *buf, size_t len, int *fds, size_t max,
-	  size_t *n_out, int flags)
+try_recv_fds(int fd, void *arg, int flags)
 {
+	const struct fds_in *in = arg;
 	union fd_control ctl;
 	int got[sizeof(ctl.buf) / sizeof(int)];
-	struct iovec iov = { buf, len };
+	struct iovec iov = { in->buf, in->len };
 	struct msghdr msg;
 	size_t n = 0;
 	ssize_t r;
@@ -210,23 +215,23 @@ recv_once(int fd, void *buf, size_t len, int *fds, size_t max,
 	memset(&msg, 0, sizeof(msg));
 	msg.msg_iov = &iov;
 	msg.msg_iovlen = 1;
-	if (max > 0) {
+	if (in->max > 0) {
 		msg.msg_control = ctl.buf;
-		msg.msg_controllen = CMSG_SPACE(max * sizeof(int));
+		msg.msg_controllen = CMSG_SPACE(in->max * sizeof(int));
 	}
 	r = NK_SYS(recvmsg)(fd, &msg, flags | MSG_CMSG_CLOEXEC);
 	if (r < 0)
 		return netkit__errno();
-	if (max > 0)
+	if (in->max > 0)
 		n = collect_fds(&msg, got, sizeof(got) / sizeof(got[0]));
 	/* CMSG_SPACE rounds up: the kernel may fit one more than max. */
-	if ((msg.msg_flags & (MSG_CTRUNC | MSG_TRUNC)) || n > max) {
+	if ((msg.msg_flags & (MSG_CTRUNC | MSG_TRUNC)) || n > in->max) {
 		close_all(got, n);
 		return (msg.msg_flags & MSG_TRUNC) ? -EMSGSIZE : -ENOBUFS;
 	}
 	if (n > 0)
-		memcpy(fds, got, n * sizeof(int));
-	*n_out = n;
+		memcpy(in->fds, got, n * sizeof(int));
+	*in->n_out = n;
 	return r;
 }
 
@@ -234,50 +239,33 @@ NETKIT_EXPORT ssize_t
 netkit_recv_fds_until(int fd, void *buf, size_t len, int *fds, size_t max,
 		      size_t *n_out, int64_t deadline)
 {
-	ssize_t r;
-	int rc;
+	struct fds_in in = { buf, len, fds, max, n_out };
+	struct netkit__op op = { try_recv_fds, &in, POLLIN, 0 };
 
 	if (!recv_args_ok(buf, len, fds, max, n_out) ||
 	    !netkit__deadline_ok(deadline))
 		return -EINVAL;
 	if (fd < 0)
 		return -EBADF;
-	for (;;) {
-		r = recv_once(fd, buf, len, fds, max, n_out, MSG_DONTWAIT);
-		if (r == -EINTR)
-			continue;
-		if (r != -EAGAIN && r != -EWOULDBLOCK)
-			return r;
-		rc = netkit__wait(fd, POLLIN, deadline);
-		if (rc < 0)
-			return rc;
-	}
+	return netkit__until(fd, &op, deadline);
 }
 
 NETKIT_EXPORT ssize_t
 netkit_recv_fds(int fd, void *buf, size_t len, int *fds, size_t max,
 		size_t *n_out)
 {
-	int64_t dl;
+	struct fds_in in = { buf, len, fds, max, n_out };
+	struct netkit__op op = { try_recv_fds, &in, POLLIN, 0 };
 	ssize_t r;
 
 	if (!recv_args_ok(buf, len, fds, max, n_out))
 		return -EINVAL;
 	if (fd < 0)
 		return -EBADF;
-	r = recv_once(fd, buf, len, fds, max, n_out, 0);
+	r = try_recv_fds(fd, &in, 0);
 	if (r != -EINTR)
 		return r;
-	/* Interrupted: as netkit_recv(), SO_RCVTIMEO keeps bounding it. */
-	dl = netkit__kernel_deadline(fd, SO_RCVTIMEO);
-	if (dl != NETKIT_FOREVER) {
-		r = netkit_recv_fds_until(fd, buf, len, fds, max, n_out, dl);
-		return r == -ETIMEDOUT ? -EAGAIN : r;
-	}
-	do
-		r = recv_once(fd, buf, len, fds, max, n_out, 0);
-	while (r == -EINTR);
-	return r;
+	return netkit__interrupted(fd, &op, SO_RCVTIMEO);
 }
 
 NETKIT_EXPORT int

@@ -619,38 +619,45 @@ f_pread(int fd, void *buf, size_t len, off_t off)
 	return post_len(&v, REAL(pread)(fd, buf, cap(&v, len), off));
 }
 
-static const struct netkit__sys wrappers = {
-	.socket = f_socket,
-	.bind = f_bind,
-	.listen = f_listen,
-	.accept4 = f_accept4,
-	.connect = f_connect,
-	.send = f_send,
-	.recv = f_recv,
-	.sendto = f_sendto,
-	.recvfrom = f_recvfrom,
-	.sendmsg = f_sendmsg,
-	.recvmsg = f_recvmsg,
-	.shutdown = f_shutdown,
-	.close = f_close,
-	.poll = f_poll,
-	.getsockopt = f_getsockopt,
-	.setsockopt = f_setsockopt,
-	.getsockname = f_getsockname,
-	.getpeername = f_getpeername,
-	.fcntl = f_fcntl,
-	.getaddrinfo = f_getaddrinfo,
-	.socketpair = f_socketpair,
-	.epoll_create1 = f_epoll_create1,
-	.epoll_ctl = f_epoll_ctl,
-	.epoll_wait = f_epoll_wait,
-	.eventfd = f_eventfd,
-	.pipe2 = f_pipe2,
-	.read = f_read,
-	.write = f_write,
-	.sendfile = f_sendfile,
-	.pread = f_pread,
-};
+/* The seam with the wrappers in place; every entry without one (the
+ * clock, the signal calls, ...) stays libc's. */
+static void
+install_wrappers(void)
+{
+	struct netkit__sys w = netkit__sys_default;
+
+	w.socket = f_socket;
+	w.bind = f_bind;
+	w.listen = f_listen;
+	w.accept4 = f_accept4;
+	w.connect = f_connect;
+	w.send = f_send;
+	w.recv = f_recv;
+	w.sendto = f_sendto;
+	w.recvfrom = f_recvfrom;
+	w.sendmsg = f_sendmsg;
+	w.recvmsg = f_recvmsg;
+	w.shutdown = f_shutdown;
+	w.close = f_close;
+	w.poll = f_poll;
+	w.getsockopt = f_getsockopt;
+	w.setsockopt = f_setsockopt;
+	w.getsockname = f_getsockname;
+	w.getpeername = f_getpeername;
+	w.fcntl = f_fcntl;
+	w.getaddrinfo = f_getaddrinfo;
+	w.socketpair = f_socketpair;
+	w.epoll_create1 = f_epoll_create1;
+	w.epoll_ctl = f_epoll_ctl;
+	w.epoll_wait = f_epoll_wait;
+	w.eventfd = f_eventfd;
+	w.pipe2 = f_pipe2;
+	w.read = f_read;
+	w.write = f_write;
+	w.sendfile = f_sendfile;
+	w.pread = f_pread;
+	netkit__sys = w;
+}
 
 void
 nk_fault_install(uint64_t seed)
@@ -669,7 +676,7 @@ nk_fault_install(uint64_t seed)
 	for (i = 0; i < NK_FAULT_N_CALLS; i++)
 		st.rng[i] = splitmix64(&s) | 1;
 	pthread_mutex_unlock(&st.lock);
-	netkit__sys = wrappers;
+	install_wrappers();
 }
 
 void
