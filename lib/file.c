@@ -4,7 +4,8 @@
  * from a socket into a file.
  *
  * sendfile(2) has no MSG_NOSIGNAL: on a socket the peer closed (or one
- * shut down for writing) it raises SIGPIPE. The process's disposition
+ * shut down for writing) it raises SIGPIPE, as write(2) does into a pipe
+ * whose reader has gone. The process's disposition
  * is the application's, so SIGPIPE is blocked in the calling thread
  * for the call, and one the call raised is taken back with
  * sigtimedwait() before the mask is restored; one already pending
@@ -303,9 +304,11 @@ NETKIT_EXPORT ssize_t
 netkit_recv_to_file_until(int sock, int file_fd, size_t count,
 			  int64_t deadline, size_t *got)
 {
+	struct pipe_guard g;
 	size_t done = 0;
+	bool regular;
 	int saved = -1;
-	ssize_t n = 0;
+	ssize_t n;
 	char *buf;
 
 	if (got)
@@ -317,9 +320,11 @@ netkit_recv_to_file_until(int sock, int file_fd, size_t count,
 	buf = malloc(CHUNK);
 	if (!buf)
 		return -ENOMEM;
-	if (deadline != NETKIT_FOREVER)
-		n = nonblock_for(file_fd, is_regular(file_fd), deadline,
-				 &saved);
+	/* A pipe whose reader has gone raises SIGPIPE on write(). */
+	regular = is_regular(file_fd);
+	if (!regular)
+		guard_pipe(&g);
+	n = nonblock_for(file_fd, regular, deadline, &saved);
 	while (n >= 0 && (count == 0 || done < count)) {
 		n = done > 0 && netkit__expired(deadline) ? -ETIMEDOUT :
 		    netkit_recv_until(sock, buf, next_len(count, done, CHUNK),
@@ -329,6 +334,8 @@ netkit_recv_to_file_until(int sock, int file_fd, size_t count,
 		n = write_all(file_fd, buf, (size_t)n, deadline, &done);
 	}
 	(void)netkit__restore_mode(file_fd, saved);
+	if (!regular)
+		unguard_pipe(&g, n == -EPIPE);
 	free(buf);
 	if (got)
 		*got = done;

@@ -62,17 +62,19 @@ extern "C" {
  * and says how many went.
  *
  * Loops over sendfile(2)'s partial sends. With a deadline other than
- * #NETKIT_FOREVER, a blocking @p sock is made non-blocking for the call
- * (and blocking again before it returns), and the call waits with
- * poll() for room; another thread writing to the same socket meanwhile
- * would see it non-blocking. A regular file's position is not moved:
+ * #NETKIT_FOREVER, a blocking @p sock, and a source that is a pipe or a
+ * socket, are made non-blocking for the call (and blocking again
+ * before it returns), and the call waits with poll(); another thread or
+ * process using the same open file description meanwhile would see it
+ * non-blocking. So the deadline is kept even by a pipe whose writer
+ * never writes. A regular file's position is not moved:
  * the bytes are read at @p offset. When sendfile(2) cannot serve the
  * source (`EINVAL`, `ENOSYS` or `ESPIPE` before any byte went: a pipe,
  * a socket, some file systems), the bytes are read with pread(2) at @p offset,
  * or, from a source that cannot seek, with read(2) from where it
- * stands, and sent with send(2); bytes read from a pipe but not sent
- * when an error ends the call are lost (they are not counted in
- * *@p sent).
+ * stands, and sent with send(2), through a 64 KiB buffer the call
+ * allocates and frees; bytes read from a pipe but not sent when an
+ * error ends the call are lost (they are not counted in *@p sent).
  * @param sock      A connected stream socket.
  * @param file_fd   The source, open for reading: a regular file, or a
  *                  pipe or socket (the fallback).
@@ -97,6 +99,7 @@ extern "C" {
  * @retval -EPIPE      The peer closed, or @p sock was shut down for
  *                     writing (never SIGPIPE).
  * @retval -ECONNRESET The peer reset the connection.
+ * @retval -ENOMEM     No memory for the fallback's buffer.
  * @note Never raises SIGPIPE. Thread-safe (the signal mask it changes
  * is the calling thread's, and only for the call). Python:
  * `sock.sendfile(file, offset, count)`, except that Python does not
@@ -130,11 +133,18 @@ NETKIT_EXPORT ssize_t netkit_sendfile(int sock, int file_fd, off_t offset,
  * Receives @p count bytes (0: until the peer closes) from a socket into
  * a file, before a deadline, and says how many were written.
  *
- * Made with recv() and write(2) through a 64 KiB buffer, at the file's
- * current position (open it with `O_APPEND` to append), so that any
- * file, pipe or terminal can take the bytes; splice(2) would save a
- * copy but needs a pipe in between and a file system that takes it.
- * Bytes received but not written when a write fails are lost.
+ * Made with recv() and write(2) through a 64 KiB buffer that the call
+ * allocates and frees, at the file's current position (open it with
+ * `O_APPEND` to append), so that any file, pipe or terminal can take
+ * the bytes; splice(2) would save a copy but needs a pipe in between
+ * and a file system that takes it. With a deadline other than
+ * #NETKIT_FOREVER, a destination that is not a regular file (a pipe)
+ * is made non-blocking for the call and put back before it returns,
+ * so that a reader that never reads cannot hold the call past its
+ * deadline. *@p got counts every byte that reached the file, also those
+ * of a write that failed midway; bytes received but not written when a
+ * write fails are lost, so a transfer resumed from *@p got writes no
+ * byte twice.
  * @param sock      A connected stream socket.
  * @param file_fd   The destination, open for writing.
  * @param count     How many bytes; 0 means "until the peer closes".
@@ -149,7 +159,12 @@ NETKIT_EXPORT ssize_t netkit_sendfile(int sock, int file_fd, off_t offset,
  * @retval -EINVAL     @p deadline below -1; nothing read.
  * @retval -EBADF      @p sock or @p file_fd negative or not open.
  * @retval -ENOSPC     The file's file system is full.
+ * @retval -EFBIG      The file reached its size limit (`RLIMIT_FSIZE`;
+ *                     the kernel also sends `SIGXFSZ`, which ends the
+ *                     process unless it is ignored or handled).
+ * @retval -EPIPE      @p file_fd is a pipe whose reader closed.
  * @retval -ECONNRESET The peer reset the connection.
+ * @retval -ENOMEM     No memory for the buffer; nothing read.
  * @note Python: `while data := sock.recv(65536): f.write(data)`.
  */
 NETKIT_EXPORT ssize_t netkit_recv_to_file_until(int sock, int file_fd,

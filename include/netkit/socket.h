@@ -24,7 +24,9 @@ extern "C" {
  * - it never raises SIGPIPE: sending to a closed peer returns `-EPIPE`
  *   (or `-ECONNRESET`);
  * - a signal (EINTR) never surfaces: the call is retried;
- * - a negative @p fd answers `-EBADF` without a system call.
+ * - a negative @p fd answers `-EBADF` and does nothing (the data calls
+ *   netkit_send() and netkit_recv() leave that answer to the kernel, to
+ *   keep a test off their path).
  *
  * The tutorial's one-shot server, in C:
  * @code
