@@ -178,6 +178,14 @@ netkit__interrupted(int fd, const struct netkit__op *op, int optname)
 }
 
 ssize_t
+netkit__plain(int fd, const struct netkit__op *op, int optname)
+{
+	ssize_t n = op->try(fd, op->arg, 0);
+
+	return n == -EINTR ? netkit__interrupted(fd, op, optname) : n;
+}
+
+ssize_t
 netkit__blocking(int fd, const struct netkit__op *op)
 {
 	ssize_t n;

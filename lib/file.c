@@ -148,19 +148,20 @@ sendfile_loop(int sock, int fd, off_t offset, size_t count,
 	return 0;
 }
 
-/* One read of the source: at an offset with pread() when it can seek,
- * else from where it stands with read(). */
-struct read_arg {
+/* A chunk of a copy: the buffer, and where in the file (pread() at off
+ * when the file can seek, else read() and write() where it stands). */
+struct chunk {
 	char *buf;
 	size_t len;
 	off_t off;
 	bool seekable;
 };
 
+/* One read of the source. */
 static ssize_t
 try_read(int fd, void *arg, int flags)
 {
-	const struct read_arg *a = arg;
+	const struct chunk *a = arg;
 	ssize_t n;
 
 	(void)flags;	/* the descriptor's mode decides */
@@ -177,7 +178,7 @@ static ssize_t
 copy_loop(int sock, int fd, off_t offset, size_t count, int64_t deadline,
 	  size_t *done)
 {
-	struct read_arg a = { .off = offset, .seekable = true };
+	struct chunk a = { .off = offset, .seekable = true };
 	struct netkit__op op = { try_read, &a, POLLIN, 0 };
 	int saved = -1;
 	size_t went;
@@ -250,15 +251,10 @@ netkit_sendfile(int sock, int file_fd, off_t offset, size_t count)
 }
 
 /* One write() of the rest of a chunk. */
-struct write_arg {
-	const char *buf;
-	size_t len;
-};
-
 static ssize_t
 try_write(int fd, void *arg, int flags)
 {
-	const struct write_arg *a = arg;
+	const struct chunk *a = arg;
 	ssize_t n;
 
 	(void)flags;	/* the descriptor's mode decides */
@@ -274,13 +270,13 @@ static ssize_t
 write_all(int fd, const char *buf, size_t len, int64_t deadline,
 	  size_t *done)
 {
-	struct write_arg a;
+	struct chunk a = { 0 };
 	struct netkit__op op = { try_write, &a, POLLOUT, 0 };
 	size_t off = 0;
 	ssize_t n;
 
 	while (off < len) {
-		a.buf = buf + off;
+		a.buf = (char *)buf + off;
 		a.len = len - off;
 		n = netkit__until_more(fd, &op, deadline, off);
 		if (n < 0)

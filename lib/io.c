@@ -193,16 +193,12 @@ netkit_sendto(int fd, const void *buf, size_t len, const netkit_addr *to)
 {
 	struct data d = { .buf = (void *)buf, .len = len, .to = to };
 	struct netkit__op op = { try_sendto, &d, POLLOUT, 0 };
-	ssize_t n;
 
 	if ((!buf && len > 0) || !netkit__addr_usable(to))
 		return -EINVAL;
 	if (fd < 0)
 		return -EBADF;
-	n = try_sendto(fd, &d, 0);
-	if (n != -EINTR)
-		return n;
-	return netkit__interrupted(fd, &op, SO_SNDTIMEO);
+	return netkit__plain(fd, &op, SO_SNDTIMEO);
 }
 
 NETKIT_EXPORT ssize_t
@@ -224,16 +220,12 @@ netkit_recvfrom(int fd, void *buf, size_t len, netkit_addr *from)
 {
 	struct data d = { .buf = buf, .len = len, .from = from };
 	struct netkit__op op = { try_recvfrom, &d, POLLIN, 0 };
-	ssize_t n;
 
 	if (!buf || len == 0)
 		return -EINVAL;
 	if (fd < 0)
 		return -EBADF;
-	n = try_recvfrom(fd, &d, 0);
-	if (n != -EINTR)
-		return n;
-	return netkit__interrupted(fd, &op, SO_RCVTIMEO);
+	return netkit__plain(fd, &op, SO_RCVTIMEO);
 }
 
 NETKIT_EXPORT ssize_t

@@ -149,6 +149,10 @@ ssize_t netkit__until_more(int fd, const struct netkit__op *op,
  * its expiry answers -EAGAIN as the kernel's does. */
 ssize_t netkit__interrupted(int fd, const struct netkit__op *op, int optname);
 
+/* A plain call made through its op: the attempt, blocking (flags 0);
+ * after EINTR, netkit__interrupted(). */
+ssize_t netkit__plain(int fd, const struct netkit__op *op, int optname);
+
 /* Makes op's attempt blocking (flags 0), again after each EINTR. */
 ssize_t netkit__blocking(int fd, const struct netkit__op *op);
 

@@ -128,17 +128,13 @@ netkit_accept_until(int fd, netkit_addr *peer, int64_t deadline)
 NETKIT_EXPORT int
 netkit_accept(int fd, netkit_addr *peer)
 {
+	/* Interrupted, the listener blocks: a retry bounded by its
+	 * SO_RCVTIMEO polls first. */
 	struct netkit__op op = { try_accept, peer, POLLIN, NETKIT__POLL_FIRST };
-	int conn;
 
 	if (fd < 0)
 		return -EBADF;
-	conn = (int)try_accept(fd, peer, 0);
-	if (conn != -EINTR)
-		return conn;
-	/* Interrupted: the listener blocks, so a retry bounded by its
-	 * SO_RCVTIMEO polls first. */
-	return (int)netkit__interrupted(fd, &op, SO_RCVTIMEO);
+	return (int)netkit__plain(fd, &op, SO_RCVTIMEO);
 }
 
 NETKIT_EXPORT int

@@ -137,15 +137,11 @@ netkit_send_fds(int fd, const void *buf, size_t len, const int *fds,
 {
 	struct fds_out o = { buf, len, fds, n };
 	struct netkit__op op = { try_send_fds, &o, POLLOUT, 0 };
-	ssize_t r;
 	int rc;
 
 	if ((rc = send_fds_check(fd, buf, len, fds, n)) < 0)
 		return rc;
-	r = try_send_fds(fd, &o, 0);
-	if (r != -EINTR)
-		return r;
-	return netkit__interrupted(fd, &op, SO_SNDTIMEO);
+	return netkit__plain(fd, &op, SO_SNDTIMEO);
 }
 
 /* Arguments common to the receive calls. */
@@ -256,16 +252,12 @@ netkit_recv_fds(int fd, void *buf, size_t len, int *fds, size_t max,
 {
 	struct fds_in in = { buf, len, fds, max, n_out };
 	struct netkit__op op = { try_recv_fds, &in, POLLIN, 0 };
-	ssize_t r;
 
 	if (!recv_args_ok(buf, len, fds, max, n_out))
 		return -EINVAL;
 	if (fd < 0)
 		return -EBADF;
-	r = try_recv_fds(fd, &in, 0);
-	if (r != -EINTR)
-		return r;
-	return netkit__interrupted(fd, &op, SO_RCVTIMEO);
+	return netkit__plain(fd, &op, SO_RCVTIMEO);
 }
 
 NETKIT_EXPORT int
