@@ -792,6 +792,39 @@ nk_fault_fired(int rule)
 	return read_counter(&st.rules[rule].fired);
 }
 
+static const enum nk_fault_call data_calls[] = {
+	NK_FAULT_SEND, NK_FAULT_RECV, NK_FAULT_SENDTO, NK_FAULT_RECVFROM,
+	NK_FAULT_SENDMSG, NK_FAULT_RECVMSG, NK_FAULT_ACCEPT4, NK_FAULT_READ,
+	NK_FAULT_WRITE, NK_FAULT_SENDFILE, NK_FAULT_PREAD,
+};
+
+unsigned long
+nk_fault_seen_data(void)
+{
+	unsigned long n = 0;
+	size_t i;
+
+	for (i = 0; i < sizeof(data_calls) / sizeof(data_calls[0]); i++)
+		n += nk_fault_seen(data_calls[i]);
+	return n;
+}
+
+unsigned long
+nk_fault_seen_waits(void)
+{
+	return nk_fault_seen(NK_FAULT_POLL) +
+	       nk_fault_seen(NK_FAULT_EPOLL_WAIT);
+}
+
+void
+nk_fault_retire(int rule)
+{
+	ck_assert(rule >= 0 && rule < MAX_RULES);
+	pthread_mutex_lock(&st.lock);
+	st.rules[rule].active = false;
+	pthread_mutex_unlock(&st.lock);
+}
+
 uint64_t
 nk_fault_seed(void)
 {

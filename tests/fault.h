@@ -155,6 +155,20 @@ unsigned long nk_fault_failed(enum nk_fault_call call);
 unsigned long nk_fault_failed_total(void);
 unsigned long nk_fault_fired(int rule);
 
+/* Counting: with the seam installed and no rule, every wrapper just
+ * counts. The data calls (every call that moves bytes or a connection:
+ * send, recv, sendto, recvfrom, sendmsg, recvmsg, accept4, read, write,
+ * sendfile, pread) and the waits (poll, epoll_wait) since the last
+ * install, summed: "one attempt" is 1 data call and 0 waits, whichever
+ * of the calls the library picks. */
+unsigned long nk_fault_seen_data(void);
+unsigned long nk_fault_seen_waits(void);
+
+/* Retires a rule (from any thread, under the mutex): the calls it
+ * caught go to the kernel again. To free a call stuck in a loop the
+ * rule causes, so that a test can fail instead of hanging. */
+void nk_fault_retire(int rule);
+
 /* The seed of the last install. */
 uint64_t nk_fault_seed(void);
 

@@ -344,8 +344,15 @@ nk_thread_run(void *arg)
 nk_thread *
 nk_spawn(void *(*fn)(void *), void *arg)
 {
+	return nk_spawn_stack(fn, arg, 0);
+}
+
+nk_thread *
+nk_spawn_stack(void *(*fn)(void *), void *arg, size_t stack)
+{
 	nk_thread *t = calloc(1, sizeof(*t));
 	pthread_condattr_t ca;
+	pthread_attr_t ta;
 
 	ck_assert_ptr_nonnull(t);
 	t->fn = fn;
@@ -355,7 +362,14 @@ nk_spawn(void *(*fn)(void *), void *arg)
 	ck_assert_int_eq(pthread_condattr_setclock(&ca, CLOCK_MONOTONIC), 0);
 	ck_assert_int_eq(pthread_cond_init(&t->cond, &ca), 0);
 	pthread_condattr_destroy(&ca);
-	ck_assert_int_eq(pthread_create(&t->tid, NULL, nk_thread_run, t), 0);
+	ck_assert_int_eq(pthread_attr_init(&ta), 0);
+	if (stack) {
+		ck_assert_int_eq(pthread_attr_setstacksize(&ta, stack), 0);
+		ck_assert_int_eq(pthread_attr_setguardsize(&ta, NK_STACK_GUARD),
+				 0);
+	}
+	ck_assert_int_eq(pthread_create(&t->tid, &ta, nk_thread_run, t), 0);
+	pthread_attr_destroy(&ta);
 	return t;
 }
 
@@ -393,6 +407,31 @@ nk_join(nk_thread *t)
 	pthread_mutex_destroy(&t->lock);
 	free(t);
 	return ret;
+}
+
+bool
+nk_wait_done(nk_thread *t, int ms)
+{
+	const char *e = getenv("CK_TIMEOUT_MULTIPLIER");
+	long m = e ? strtol(e, NULL, 10) : 1;
+	long long total = (long long)ms * (m > 1 ? m : 1);
+	struct timespec ts;
+	bool done;
+	int rc = 0;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	ts.tv_sec += (time_t)(total / 1000);
+	ts.tv_nsec += (long)(total % 1000) * 1000000L;
+	if (ts.tv_nsec >= 1000000000L) {
+		ts.tv_sec++;
+		ts.tv_nsec -= 1000000000L;
+	}
+	pthread_mutex_lock(&t->lock);
+	while (!t->done && rc != ETIMEDOUT)
+		rc = pthread_cond_timedwait(&t->cond, &t->lock, &ts);
+	done = t->done;
+	pthread_mutex_unlock(&t->lock);
+	return done;
 }
 
 bool
@@ -705,3 +744,145 @@ const size_t nk_send_calls_n = N_ELEMS(nk_send_calls);
 const size_t nk_accept_calls_n = N_ELEMS(nk_accept_calls);
 const size_t nk_connect_calls_n = N_ELEMS(nk_connect_calls);
 const size_t nk_poll_calls_n = N_ELEMS(nk_poll_calls);
+
+/* ---- Deadline edges (the fd, file-edge and reader-edge suites) ---- */
+
+bool
+nk_run_guarded(void *(*fn)(void *), void *arg, int ms,
+	       void (*unstick)(void *))
+{
+	nk_thread *t = nk_spawn(fn, arg);
+	bool in_time = nk_wait_done(t, ms);
+
+	if (!in_time)
+		unstick(arg);
+	nk_join(t);
+	return in_time;
+}
+
+/* 30 % of the span plus 50 ms: two cores shared with builds and other
+ * suites. A late run is retried; only three late runs fail. */
+#define LATE_SHARE 0.3
+#define LATE_SLACK_MS 50.0
+
+static bool
+nk_under_valgrind(void)
+{
+	const char *p = getenv("LD_PRELOAD");
+
+	return p && strstr(p, "vgpreload");
+}
+
+/* The last lateness seen, for the failure message of
+ * nk_until_on_time() (Check's forked test loses buffered output). */
+static char late_note[256];
+
+bool
+nk_late_ok(const char *what, double start, int64_t deadline, double end)
+{
+	double late = end - (double)deadline;
+	double allowed = ((double)deadline - start) * LATE_SHARE +
+			 LATE_SLACK_MS;
+
+	ck_assert_msg(late >= 0.0, "%s returned %.2f ms before its deadline",
+		      what, -late);
+	if (nk_under_valgrind() || late <= allowed)
+		return true;
+	snprintf(late_note, sizeof(late_note), "%s returned %.2f ms after "
+		 "its deadline (allowed %.1f)", what, late, allowed);
+	fprintf(stderr, "note: %s\n", late_note);
+	return false;
+}
+
+bool
+nk_quick_ok(const char *what, double start, double end, double ms)
+{
+	if (nk_under_valgrind() || end - start <= ms)
+		return true;
+	snprintf(late_note, sizeof(late_note), "%s took %.2f ms (allowed "
+		 "%.1f)", what, end - start, ms);
+	fprintf(stderr, "note: %s\n", late_note);
+	return false;
+}
+
+void
+nk_until_on_time(const char *what, bool (*scenario)(int), int i)
+{
+	int k;
+
+	for (k = 0; k < 3; k++)
+		if (scenario(i))
+			return;
+	ck_abort_msg("%s: late in 3 runs out of 3, the last: %s", what,
+		     late_note);
+}
+
+struct nk_flood {
+	pthread_t thread;
+	int fd;
+	bool sending;
+	int max_ms;
+	atomic_int stop;
+	uint64_t moved;
+};
+
+/* Moves bytes until told to stop or max_ms has passed; an error or the
+ * end of the stream ends it early. Polls only when fd has no room (or
+ * nothing to read), so a flood outruns any reader that takes less than
+ * 64 KiB a call. */
+static void *
+nk_flood_run(void *arg)
+{
+	struct nk_flood *f = arg;
+	struct pollfd p = { .fd = f->fd,
+			    .events = f->sending ? POLLOUT : POLLIN };
+	long long end = nk_now_ms() + f->max_ms;
+	char *buf = malloc(65536);
+	ssize_t n;
+
+	if (!buf)
+		return NULL;
+	memset(buf, 'x', 65536);
+	while (!atomic_load(&f->stop) && nk_now_ms() < end) {
+		if (f->sending)
+			n = send(f->fd, buf, 65536,
+				 MSG_DONTWAIT | MSG_NOSIGNAL);
+		else
+			n = recv(f->fd, buf, 65536, MSG_DONTWAIT);
+		if (n > 0) {
+			f->moved += (uint64_t)n;
+			continue;
+		}
+		if (n == 0 || (errno != EAGAIN && errno != EWOULDBLOCK &&
+			       errno != EINTR))
+			break;
+		(void)poll(&p, 1, 20);
+	}
+	free(buf);
+	return NULL;
+}
+
+nk_flood *
+nk_flood_start(int fd, bool sending, int max_ms)
+{
+	nk_flood *f = calloc(1, sizeof(*f));
+
+	ck_assert_ptr_nonnull(f);
+	f->fd = fd;
+	f->sending = sending;
+	f->max_ms = max_ms;
+	ck_assert_int_eq(pthread_create(&f->thread, NULL, nk_flood_run, f), 0);
+	return f;
+}
+
+uint64_t
+nk_flood_stop(nk_flood *f)
+{
+	uint64_t moved;
+
+	atomic_store(&f->stop, 1);
+	ck_assert_int_eq(pthread_join(f->thread, NULL), 0);
+	moved = f->moved;
+	free(f);
+	return moved;
+}

@@ -169,6 +169,15 @@ void nk_refused_addr(int family, netkit_addr *out);
 typedef struct nk_thread nk_thread;
 nk_thread *nk_spawn(void *(*fn)(void *), void *arg);
 void *nk_join(nk_thread *t);
+/* nk_spawn() on a stack of that many bytes (0: the default), with a
+ * guard of NK_STACK_GUARD bytes below it: a frame too big for the stack
+ * then always ends in SIGSEGV, where glibc's one-page guard lets a
+ * 64 KiB frame jump over it into whatever memory lies below. */
+#define NK_STACK_GUARD ((size_t)256 * 1024)
+nk_thread *nk_spawn_stack(void *(*fn)(void *), void *arg, size_t stack);
+/* Waits at most ms (times CK_TIMEOUT_MULTIPLIER) for t's function to
+ * return, without joining; true if it did. */
+bool nk_wait_done(nk_thread *t, int ms);
 
 /* Waits until fd is readable, at most ms milliseconds; true if it is. */
 bool nk_readable(int fd, int ms);
@@ -208,5 +217,37 @@ const char *nk_guarded_text(struct nk_guarded *g, const char *bytes,
 			    size_t len);
 const char *nk_guarded_fill(struct nk_guarded *g, char fill, size_t len);
 void nk_guarded_free(struct nk_guarded *g);
+
+/* ---- Deadline edges (the fd, file-edge and reader-edge suites) ---- */
+
+/* Runs fn(arg) in a thread and waits at most ms (times
+ * CK_TIMEOUT_MULTIPLIER) for it to return. If it is still inside,
+ * unstick(arg) must make it return (close a pipe's other end, drain a
+ * queue, retire a fault rule); the thread is then joined (10 s at
+ * most) and the answer is false. For calls that, when broken, never
+ * return: the test fails with a message instead of hanging. */
+bool nk_run_guarded(void *(*fn)(void *), void *arg, int ms,
+		    void (*unstick)(void *));
+
+/* Time as a measurement (issue 13): returning before the deadline fails
+ * the test at once; lateness beyond 30 % of (deadline - start) + 50 ms
+ * prints a note and answers false, for the caller to run the scenario
+ * again. Under valgrind lateness is not judged. */
+bool nk_late_ok(const char *what, double start, int64_t deadline,
+		double end);
+/* The same for a call that must answer at once: end - start <= ms. */
+bool nk_quick_ok(const char *what, double start, double end, double ms);
+/* Runs scenario(i) up to 3 times until one run is on time (answers
+ * true); fails the test when all three were late. */
+void nk_until_on_time(const char *what, bool (*scenario)(int), int i);
+
+/* A peer thread on fd: sending, a flood of 'x' bytes (never a newline)
+ * as fast as fd takes them; or receiving, a drain that drops what it
+ * reads. It runs until nk_flood_stop() or for max_ms, whichever comes
+ * first, then idles with fd left open (the stream does not end). */
+typedef struct nk_flood nk_flood;
+nk_flood *nk_flood_start(int fd, bool sending, int max_ms);
+/* Stops and joins it; returns the number of bytes it moved. */
+uint64_t nk_flood_stop(nk_flood *f);
 
 #endif
