@@ -13,6 +13,9 @@
  * no registration of it can have (the poller never registers its own
  * descriptor): the one test of the generation per event also finds
  * the wake-up, off the hot path.
+ *
+ * The caller's mistakes cost a code, never a crash. A timer is believed
+ * to be in the heap only if the heap holds it at the place it claims.
  */
 #include "config.h"
 
@@ -81,7 +84,7 @@ struct netkit_poller {
 	netkit_poller_timer **heap;
 	size_t n_heap, cap_heap;
 	netkit_poller_event *batch;	/* the caller's array, last wait */
-	bool cancels;			/* batch > 1 event: cancel in it */
+	uint32_t n_batch;		/* its events; 0: none to cancel */
 	uint32_t seq;			/* the batch's number, from 1 */
 	struct epoll_event eev[EPOLL_BATCH];
 };
@@ -123,8 +126,21 @@ cancel_slot(netkit_poller *p, uint32_t batch, uint32_t slot)
 	 * handler still reads its fd and data. Only an event of the last
 	 * batch, and only in an array of more than one (a single event
 	 * has no later one to cancel, and a helper that waits for one
-	 * often returns a copy of it from an array that is gone). */
-	if (batch != 0 && batch == p->seq && p->cancels)
+	 * often returns a copy of it from an array that is gone: n_batch
+	 * is 0 then). p->seq is never 0, a mark of no batch is. */
+	if (batch == p->seq && slot < p->n_batch)
+		p->batch[slot].events = 0;
+}
+
+/* A timer's batch and slot are in the caller's memory, and may be
+ * garbage: its event is cancelled only where the last batch holds it. */
+static void
+cancel_timer(netkit_poller *p, const netkit_poller_timer *t)
+{
+	uint32_t slot = (uint32_t)t->slot;
+
+	if (t->batch == p->seq && slot < p->n_batch &&
+	    p->batch[slot].timer == t)
 		p->batch[slot].events = 0;
 }
 
@@ -210,13 +226,29 @@ heap_grow(netkit_poller *p)
 	return 0;
 }
 
+/* Does p's heap hold t where t says? Reads nothing through t's fields,
+ * only compares them with p's own array: a timer never zeroed, or
+ * running in another poller, claims a place it does not hold. */
+static bool
+timer_in(const netkit_poller *p, const netkit_poller_timer *t)
+{
+	return t->index - 1 < p->n_heap && p->heap[t->index - 1] == t;
+}
+
+/* A stopped timer (index 0), or one in p's heap. */
+static bool
+timer_ok(const netkit_poller *p, const netkit_poller_timer *t)
+{
+	return t->index == 0 || timer_in(p, t);
+}
+
 NETKIT_EXPORT int
 netkit_poller_timer_start(netkit_poller *p, netkit_poller_timer *t,
 			  int64_t when, int64_t period)
 {
 	int rc;
 
-	if (!p || !t || when < 0 || period < 0)
+	if (!p || !t || when < 0 || period < 0 || !timer_ok(p, t))
 		return -EINVAL;
 	if (t->index == 0 && (rc = heap_grow(p)) < 0)
 		return rc;
@@ -235,9 +267,9 @@ netkit_poller_timer_start(netkit_poller *p, netkit_poller_timer *t,
 NETKIT_EXPORT int
 netkit_poller_timer_stop(netkit_poller *p, netkit_poller_timer *t)
 {
-	if (!p || !t)
+	if (!p || !t || !timer_ok(p, t))
 		return -EINVAL;
-	cancel_slot(p, t->batch, (uint32_t)t->slot);
+	cancel_timer(p, t);
 	t->batch = 0;
 	if (t->index != 0)
 		heap_remove(p, t);
@@ -252,6 +284,8 @@ netkit_poller_timer_defer(netkit_poller *p, netkit_poller_timer *t,
 		return -EINVAL;
 	if (t->index == 0)
 		return -ENOENT;
+	if (!timer_in(p, t))
+		return -EINVAL;
 	t->due = when;
 	if (when < t->key) {
 		t->key = when;
@@ -686,7 +720,7 @@ netkit_poller_wait(netkit_poller *p, netkit_poller_event *ev, int max,
 	if (!p || !ev || max < 1 || !netkit__deadline_ok(deadline))
 		return -EINVAL;
 	p->batch = ev;
-	p->cancels = max > 1;
+	p->n_batch = 0;
 	if (++p->seq == 0)
 		p->seq = 1;
 	for (;;) {
@@ -705,8 +739,11 @@ netkit_poller_wait(netkit_poller *p, netkit_poller_event *ev, int max,
 		if (rc > 0)
 			n += rc;
 		if (n > 0 || (deadline != NETKIT_FOREVER &&
-			      now_ns() / 1000000 >= deadline))
+			      now_ns() / 1000000 >= deadline)) {
+			/* One event: nothing later in it to cancel. */
+			p->n_batch = max > 1 ? (uint32_t)n : 0;
 			return n;
+		}
 	}
 }
 

@@ -138,8 +138,16 @@ typedef struct netkit_poller netkit_poller;
 
 /**
  * A timer, in the caller's memory (a field of a connection's struct,
- * typically). Zero it before its first use; then only `data` is the
- * caller's to set, the other fields are the poller's.
+ * typically). Zero it once, before its first use (`= { 0 }`, calloc()
+ * or memset()); then only `data` is the caller's to set, the other
+ * fields are the poller's: never copy, move or zero a running timer.
+ *
+ * Every call taking a timer checks it against the poller's own heap
+ * before using it, and reads no memory through its fields: a timer
+ * that claims a place in the heap without holding it (never zeroed, or
+ * running in another poller) is refused with `-EINVAL`, and nothing
+ * changes. Garbage that happens to read as a stopped timer is taken
+ * for one, so zeroing is still required.
  */
 typedef struct netkit_poller_timer {
 	void *data;		/**< The caller's value, given back when due. */
@@ -282,12 +290,15 @@ NETKIT_EXPORT int netkit_poller_wake(netkit_poller *p);
 /**
  * Starts (or restarts) a timer.
  * @param p The poller.
- * @param t The caller's timer (zeroed before its first use).
+ * @param t The caller's timer (zeroed before its first use), stopped or
+ *          running in @p p.
  * @param when When it is due: a deadline (netkit_deadline_in()), >= 0.
  * @param period 0 for a one-shot timer, else the repeat period in ms.
  * @return 0 on success, a negative code on failure.
  * @retval 0 Success.
- * @retval -EINVAL @p p or @p t is NULL, or @p when or @p period negative.
+ * @retval -EINVAL @p p or @p t is NULL, @p when or @p period negative,
+ *         or @p t claims a place in @p p's heap that it does not hold:
+ *         it was never zeroed, or it is running in another poller.
  * @retval -ENOMEM No memory for a larger heap.
  * @note O(log n). Python: `loop.call_at()` of asyncio.
  */
@@ -298,10 +309,11 @@ NETKIT_EXPORT int netkit_poller_timer_start(netkit_poller *p,
 /**
  * Stops a timer; cancels its event in the current batch.
  * @param p The poller.
- * @param t The timer, running or not.
+ * @param t The timer, running in @p p or stopped.
  * @return 0 on success, a negative code on failure.
  * @retval 0 Success (also for a timer already stopped).
- * @retval -EINVAL @p p or @p t is NULL.
+ * @retval -EINVAL @p p or @p t is NULL, or @p t is not zeroed or runs
+ *         in another poller (as for netkit_poller_timer_start()).
  * @note O(log n). Python: `TimerHandle.cancel()`.
  */
 NETKIT_EXPORT int netkit_poller_timer_stop(netkit_poller *p,
@@ -311,11 +323,13 @@ NETKIT_EXPORT int netkit_poller_timer_stop(netkit_poller *p,
  * Moves a running timer's time: later costs no heap operation (the
  * idle timeout re-armed on every message), earlier costs O(log n).
  * @param p The poller.
- * @param t A running timer.
+ * @param t A timer running in @p p.
  * @param when Its new time (>= 0).
  * @return 0 on success, a negative code on failure.
  * @retval 0 Success.
- * @retval -EINVAL @p p or @p t is NULL, or @p when negative.
+ * @retval -EINVAL @p p or @p t is NULL, @p when negative, or @p t is
+ *         not zeroed or runs in another poller (as for
+ *         netkit_poller_timer_start()).
  * @retval -ENOENT @p t is not running.
  * @note libev's "be smart about timeouts".
  */
