@@ -13,6 +13,14 @@
  * no registration of it can have (the poller never registers its own
  * descriptor): the one test of the generation per event also finds
  * the wake-up, off the hot path.
+ *
+ * The caller's mistakes cost a code, never a crash or a spin. A timer
+ * is believed to be in the heap only if the heap holds it at the place
+ * it claims. A descriptor closed before its removal: the removal
+ * answers -EBADF; if its file lives on (a dup, a child), epoll keeps
+ * watching it and nothing can name it any more, so the first event of
+ * it (one no registration owns) makes the poller build its epoll set
+ * again without it (heal()), rather than drop its events forever.
  */
 #include "config.h"
 
@@ -50,11 +58,20 @@ struct reg {
 	void *data;
 	uint64_t mark;		/* batch << 32 | index of its latest event */
 	uint64_t tag;
-	unsigned interest;
-	int pidx;		/* poll(2): index in pfds */
+	unsigned interest;	/* INTEREST bits, REG_GONE, REG_OUT */
+	union {
+		int pidx;	/* poll(2): index in pfds */
+		uint32_t armed;	/* epoll: the batch it was last armed in */
+	};
 };
 
 #define TAG_RETIRED (UINT64_C(1) << 31)
+
+/* epoll, set by heal(): the registration's descriptor was found closed
+ * (it stays until removed, which answers -EBADF), or it is a one-shot
+ * one that fired, left out of the new set until modified. */
+#define REG_GONE 0x40000000u
+#define REG_OUT 0x80000000u
 
 static inline uint32_t
 reg_gen(const struct reg *r)
@@ -81,8 +98,9 @@ struct netkit_poller {
 	netkit_poller_timer **heap;
 	size_t n_heap, cap_heap;
 	netkit_poller_event *batch;	/* the caller's array, last wait */
-	bool cancels;			/* batch > 1 event: cancel in it */
+	uint32_t n_batch;		/* its events; 0: none to cancel */
 	uint32_t seq;			/* the batch's number, from 1 */
+	bool stale;			/* epoll reported no one's event */
 	struct epoll_event eev[EPOLL_BATCH];
 };
 
@@ -123,8 +141,21 @@ cancel_slot(netkit_poller *p, uint32_t batch, uint32_t slot)
 	 * handler still reads its fd and data. Only an event of the last
 	 * batch, and only in an array of more than one (a single event
 	 * has no later one to cancel, and a helper that waits for one
-	 * often returns a copy of it from an array that is gone). */
-	if (batch != 0 && batch == p->seq && p->cancels)
+	 * often returns a copy of it from an array that is gone: n_batch
+	 * is 0 then). p->seq is never 0, a mark of no batch is. */
+	if (batch == p->seq && slot < p->n_batch)
+		p->batch[slot].events = 0;
+}
+
+/* A timer's batch and slot are in the caller's memory, and may be
+ * garbage: its event is cancelled only where the last batch holds it. */
+static void
+cancel_timer(netkit_poller *p, const netkit_poller_timer *t)
+{
+	uint32_t slot = (uint32_t)t->slot;
+
+	if (t->batch == p->seq && slot < p->n_batch &&
+	    p->batch[slot].timer == t)
 		p->batch[slot].events = 0;
 }
 
@@ -210,13 +241,29 @@ heap_grow(netkit_poller *p)
 	return 0;
 }
 
+/* Does p's heap hold t where t says? Reads nothing through t's fields,
+ * only compares them with p's own array: a timer never zeroed, or
+ * running in another poller, claims a place it does not hold. */
+static bool
+timer_in(const netkit_poller *p, const netkit_poller_timer *t)
+{
+	return t->index - 1 < p->n_heap && p->heap[t->index - 1] == t;
+}
+
+/* A stopped timer (index 0), or one in p's heap. */
+static bool
+timer_ok(const netkit_poller *p, const netkit_poller_timer *t)
+{
+	return t->index == 0 || timer_in(p, t);
+}
+
 NETKIT_EXPORT int
 netkit_poller_timer_start(netkit_poller *p, netkit_poller_timer *t,
 			  int64_t when, int64_t period)
 {
 	int rc;
 
-	if (!p || !t || when < 0 || period < 0)
+	if (!p || !t || when < 0 || period < 0 || !timer_ok(p, t))
 		return -EINVAL;
 	if (t->index == 0 && (rc = heap_grow(p)) < 0)
 		return rc;
@@ -235,9 +282,9 @@ netkit_poller_timer_start(netkit_poller *p, netkit_poller_timer *t,
 NETKIT_EXPORT int
 netkit_poller_timer_stop(netkit_poller *p, netkit_poller_timer *t)
 {
-	if (!p || !t)
+	if (!p || !t || !timer_ok(p, t))
 		return -EINVAL;
-	cancel_slot(p, t->batch, (uint32_t)t->slot);
+	cancel_timer(p, t);
 	t->batch = 0;
 	if (t->index != 0)
 		heap_remove(p, t);
@@ -252,6 +299,8 @@ netkit_poller_timer_defer(netkit_poller *p, netkit_poller_timer *t,
 		return -EINVAL;
 	if (t->index == 0)
 		return -ENOENT;
+	if (!timer_in(p, t))
+		return -EINVAL;
 	t->due = when;
 	if (when < t->key) {
 		t->key = when;
@@ -361,14 +410,20 @@ epoll_mask(unsigned interest)
 }
 
 static int
-epoll_set(netkit_poller *p, int op, int fd, unsigned interest, uint64_t tag)
+epoll_ctl_on(int epfd, int op, int fd, unsigned interest, uint64_t tag)
 {
 	struct epoll_event ee = { .events = epoll_mask(interest) };
 
 	ee.data.u64 = tag;
-	if (NK_SYS(epoll_ctl)(p->epfd, op, fd, &ee) < 0)
+	if (NK_SYS(epoll_ctl)(epfd, op, fd, &ee) < 0)
 		return netkit__errno();
 	return 0;
+}
+
+static int
+epoll_set(netkit_poller *p, int op, int fd, unsigned interest, uint64_t tag)
+{
+	return epoll_ctl_on(p->epfd, op, fd, interest, tag);
 }
 
 static int
@@ -394,47 +449,104 @@ reg_retire(netkit_poller *p, struct reg *r)
 	r->tag |= TAG_RETIRED;
 }
 
+/* The tag of fd's next registration: its generation one on. */
+static uint64_t
+next_tag(const netkit_poller *p, int fd)
+{
+	uint32_t gen = fd < p->n_regs ? reg_gen(&p->regs[fd]) + 1 : 1;
+
+	gen += gen == 0;	/* 0 is no registration's */
+	return (uint64_t)gen << 32 | (uint32_t)fd;
+}
+
+/* The kernel's side of an add, made before the table grows to fd, so
+ * that a refused add allocates nothing. epoll: the registration itself
+ * (EEXIST: the kernel still watches this very file at this number, as
+ * a removal after a close left it, the same file being back: take it
+ * over). poll(2) has nothing to register: a number beyond the table is
+ * checked to be open (within it, a closed one comes back as POLLNVAL
+ * and is never polled again). */
 static int
-add_poll(netkit_poller *p, int fd, struct reg *r, unsigned events)
+add_kernel(netkit_poller *p, int fd, unsigned events, uint64_t tag)
 {
 	int rc;
 
-	if (reg_active(r))
-		return -EEXIST;
+	if (p->use_poll) {
+		if (fd < p->n_regs || NK_SYS(fcntl)(fd, F_GETFD) >= 0)
+			return 0;
+		return netkit__errno();
+	}
+	rc = epoll_set(p, EPOLL_CTL_ADD, fd, events, tag);
+	if (rc == -EEXIST)
+		rc = epoll_set(p, EPOLL_CTL_MOD, fd, events, tag);
+	return rc;
+}
+
+/* poll(2): a pollfd for fd; its index, or a negative code. */
+static int
+add_poll(netkit_poller *p, int fd, unsigned events)
+{
+	int rc;
+
 	if ((rc = pfds_grow(p)) < 0)
 		return rc;
-	r->pidx = p->n_pfds++;
-	p->pfds[r->pidx] = (struct pollfd){ .fd = fd,
-					    .events = poll_mask(events) };
-	return 0;
+	p->pfds[p->n_pfds] = (struct pollfd){ .fd = fd,
+					      .events = poll_mask(events) };
+	return p->n_pfds++;
 }
 
 NETKIT_EXPORT int
 netkit_poller_add(netkit_poller *p, int fd, unsigned events, void *data)
 {
 	struct reg *r;
-	uint32_t gen;
 	uint64_t tag;
 	int rc;
 
 	if ((rc = check_interest(p, fd, events)) < 0)
 		return rc;
-	if ((rc = regs_grow(p, fd)) < 0)
+	/* A number is registered until removed, also when its descriptor
+	 * was closed: the removal tells the caller of that (-EBADF). */
+	if (fd < p->n_regs && reg_active(&p->regs[fd]))
+		return -EEXIST;
+	tag = next_tag(p, fd);
+	if ((rc = add_kernel(p, fd, events, tag)) < 0)
 		return rc;
+	/* rc: 0, or the pollfd's index. */
+	if ((rc = regs_grow(p, fd)) < 0 ||
+	    (p->use_poll && (rc = add_poll(p, fd, events)) < 0)) {
+		if (!p->use_poll)
+			(void)NK_SYS(epoll_ctl)(p->epfd, EPOLL_CTL_DEL, fd,
+						NULL);
+		return rc;
+	}
 	r = &p->regs[fd];
-	gen = reg_gen(r) + 1;
-	gen += gen == 0;	/* 0 is no registration's */
-	tag = (uint64_t)gen << 32 | (uint32_t)fd;
-	/* epoll: an active entry whose ADD succeeds was closed without
-	 * netkit_poller_remove(); its number has a new owner. */
-	rc = p->use_poll ? add_poll(p, fd, r, events) :
-			   epoll_set(p, EPOLL_CTL_ADD, fd, events, tag);
+	*r = (struct reg){ .data = data, .tag = tag, .interest = events };
+	if (p->use_poll)
+		r->pidx = rc;
+	else
+		r->armed = p->seq;
+	return 0;
+}
+
+/* epoll: a registration armed again. ADD for a one-shot one that a
+ * rebuild left out; -EBADF for a descriptor closed while registered
+ * (ENOENT: its number has another file now). */
+static int
+modify_epoll(netkit_poller *p, int fd, struct reg *r, unsigned events)
+{
+	int rc;
+
+	if (r->interest & REG_GONE)
+		return -EBADF;
+	rc = epoll_set(p, (r->interest & REG_OUT) ? EPOLL_CTL_ADD :
+			  EPOLL_CTL_MOD, fd, events, r->tag);
 	if (rc < 0)
-		return rc;
-	if (reg_active(r))
-		reg_retire(p, r);
-	*r = (struct reg){ .data = data, .tag = tag, .pidx = r->pidx,
-			   .interest = events };
+		return rc == -ENOENT ? -EBADF : rc;
+	/* An event of this batch came before; an older one is no use to
+	 * cancel_mark() and would read as "fired since" (oneshot_fired). */
+	r->armed = p->seq;
+	if ((uint32_t)(r->mark >> 32) != p->seq)
+		r->mark = 0;
 	return 0;
 }
 
@@ -451,7 +563,7 @@ netkit_poller_modify(netkit_poller *p, int fd, unsigned events, void *data)
 	r = &p->regs[fd];
 	if (p->use_poll)
 		p->pfds[r->pidx].events = poll_mask(events);
-	else if ((rc = epoll_set(p, EPOLL_CTL_MOD, fd, events, r->tag)) < 0)
+	else if ((rc = modify_epoll(p, fd, r, events)) < 0)
 		return rc;
 	r->interest = events;
 	r->data = data;
@@ -482,19 +594,140 @@ forget(netkit_poller *p, int fd)
 	reg_retire(p, r);
 }
 
+/* The kernel's side of a removal: 0, -EBADF when the descriptor was
+ * closed while registered, or another code (nothing changed). epoll's
+ * DEL tells by failing: EBADF (closed), ENOENT or EPERM (its number has
+ * another file now, which is left alone). If the closed descriptor's
+ * file lives on, epoll still watches it under the old tag: its events
+ * are no one's, and the first of them makes the poller rebuild its set
+ * without it (heal()). poll(2), and a registration a rebuild left out
+ * of the set, have nothing to delete: a closed descriptor is one poll()
+ * found invalid, or one fcntl() finds not open (a number already
+ * reused goes unnoticed there). */
+static int
+remove_kernel(netkit_poller *p, int fd, const struct reg *r)
+{
+	int rc;
+
+	if (r->interest & REG_GONE)
+		return -EBADF;
+	if (p->use_poll || (r->interest & REG_OUT)) {
+		if (p->use_poll && p->pfds[r->pidx].fd < 0)
+			return -EBADF;
+		return NK_SYS(fcntl)(fd, F_GETFD) < 0 ? -EBADF : 0;
+	}
+	if (NK_SYS(epoll_ctl)(p->epfd, EPOLL_CTL_DEL, fd, NULL) == 0)
+		return 0;
+	rc = netkit__errno();
+	return rc == -ENOENT || rc == -EPERM ? -EBADF : rc;
+}
+
 NETKIT_EXPORT int
 netkit_poller_remove(netkit_poller *p, int fd)
 {
+	int rc;
+
 	if (!p || fd < 0)
 		return -EINVAL;
 	if (fd >= p->n_regs || !reg_active(&p->regs[fd]))
 		return -ENOENT;
-	/* EBADF or ENOENT: the descriptor was closed (and maybe reused
-	 * outside the poller); the kernel has dropped it already. */
-	if (!p->use_poll)
-		(void)NK_SYS(epoll_ctl)(p->epfd, EPOLL_CTL_DEL, fd, NULL);
+	rc = remove_kernel(p, fd, &p->regs[fd]);
+	if (rc < 0 && rc != -EBADF)
+		return rc;
+	/* Forgotten either way: a closed descriptor cannot be removed
+	 * later, and its number may be registered again. */
 	forget(p, fd);
+	return rc;
+}
+
+/* ---- healing the epoll set ---- */
+
+/* A one-shot registration that reported an event since it was last
+ * armed, so disarmed: its latest event is of another batch than the
+ * one it was armed in (modify_epoll() forgets an older one). Batch
+ * numbers come back after 2^32 - 1 waits: an event exactly that many
+ * waits after the arming would read as none. */
+static bool
+oneshot_fired(const struct reg *r)
+{
+	return (r->interest & NETKIT_POLLER_ONESHOT) && r->mark != 0 &&
+	       (uint32_t)(r->mark >> 32) != r->armed;
+}
+
+/* Puts registration fd into the new set epfd. Asked first of the old
+ * set: ADD of the file now at fd answers EEXIST only if it is the
+ * registered one. Anything else means the descriptor was closed (its
+ * number free, or another file's, which a bare ADD into the new set
+ * would watch in its place): left out, REG_GONE. */
+static int
+heal_reg(netkit_poller *p, int epfd, int fd)
+{
+	struct reg *r = &p->regs[fd];
+	int rc;
+
+	if (!reg_active(r) || (r->interest & (REG_GONE | REG_OUT)))
+		return 0;
+	rc = epoll_set(p, EPOLL_CTL_ADD, fd, 0, 0);
+	if (rc == 0)
+		(void)NK_SYS(epoll_ctl)(p->epfd, EPOLL_CTL_DEL, fd, NULL);
+	if (rc == 0 || rc == -EBADF || rc == -EPERM || rc == -ELOOP ||
+	    rc == -EINVAL) {
+		r->interest |= REG_GONE;
+		return 0;
+	}
+	if (rc != -EEXIST)
+		return rc;
+	if (oneshot_fired(r))
+		return 0;
+	return epoll_ctl_on(epfd, EPOLL_CTL_ADD, fd, r->interest, r->tag);
+}
+
+/* Builds the epoll set again, and closes the old one: the only way to
+ * make the kernel stop watching a file whose descriptor was closed
+ * while registered (epoll_ctl() names a file by a descriptor, and none
+ * is left). In the new set: the wake-up and every registration whose
+ * descriptor is still its own (heal_reg()), but not a one-shot one
+ * that fired (REG_OUT: it waits, disarmed, for modify()). An
+ * edge-triggered one may report its state once more. O(registrations)
+ * system calls, only when such a file reports. */
+static NETKIT__NOINLINE int
+heal(netkit_poller *p)
+{
+	int epfd, fd, rc;
+
+	epfd = NK_SYS(epoll_create1)(EPOLL_CLOEXEC);
+	if (epfd < 0)
+		return netkit__errno();
+	rc = epoll_ctl_on(epfd, EPOLL_CTL_ADD, p->wake_rd, NETKIT_POLLER_READ,
+			  p->wake_tag);
+	for (fd = 0; rc == 0 && fd < p->n_regs; fd++)
+		rc = heal_reg(p, epfd, fd);
+	if (rc < 0) {
+		NK_SYS(close)(epfd);
+		return rc;
+	}
+	NK_SYS(close)(p->epfd);
+	p->epfd = epfd;
+	for (fd = 0; fd < p->n_regs; fd++)
+		if (reg_active(&p->regs[fd]) &&
+		    !(p->regs[fd].interest & REG_GONE) &&
+		    oneshot_fired(&p->regs[fd]))
+			p->regs[fd].interest |= REG_OUT;
 	return 0;
+}
+
+/* A wait whose epoll events included one of no registration: waiting
+ * again would get it again at once. Returns the n events collected, or
+ * the rebuild's failure when there are none (the next wait tries it
+ * again): a code, never a loop. */
+static NETKIT__NOINLINE int
+heal_after(netkit_poller *p, int n)
+{
+	int rc;
+
+	p->stale = false;
+	rc = heal(p);
+	return rc < 0 && n == 0 ? rc : n;
 }
 
 /* ---- the wake-up ---- */
@@ -591,15 +824,18 @@ collect_epoll(netkit_poller *p, netkit_poller_event *ev, int got)
 	for (; ee < end; ee++) {
 		tag = ee->data.u64;
 		r = &regs[(uint32_t)tag];
-		/* An older generation: a descriptor closed while
-		 * registered, whose number has a new owner. A retired
-		 * entry matches no tag, so this also drops events of
-		 * removed ones. Every tag's number has an entry: it was
-		 * registered, or it is the wake-up's. */
+		/* No registration's: the wake-up, or a file the kernel
+		 * watches for a registration removed (or replaced) after
+		 * its descriptor was closed: a DEL that succeeded leaves
+		 * no event behind. A retired entry matches no tag. Every
+		 * tag's number has an entry: it was registered, or it is
+		 * the wake-up's. */
 		if (NETKIT__UNLIKELY(r->tag != tag)) {
 			if (tag == p->wake_tag) {
 				put_wake(p, e++);
 				mark++;
+			} else {
+				p->stale = true;	/* see heal() */
 			}
 			continue;
 		}
@@ -657,7 +893,10 @@ backend_wait(netkit_poller *p, netkit_poller_event *ev, int max, int ms)
 				 max < EPOLL_BATCH ? max : EPOLL_BATCH, ms);
 	if (got < 0)
 		return netkit__errno();
-	return collect_epoll(p, ev, got);
+	got = collect_epoll(p, ev, got);
+	if (NETKIT__UNLIKELY(p->stale))
+		return heal_after(p, got);
+	return got;
 }
 
 /* The wait's timeout: until the deadline or the first timer's key. */
@@ -686,7 +925,7 @@ netkit_poller_wait(netkit_poller *p, netkit_poller_event *ev, int max,
 	if (!p || !ev || max < 1 || !netkit__deadline_ok(deadline))
 		return -EINVAL;
 	p->batch = ev;
-	p->cancels = max > 1;
+	p->n_batch = 0;
 	if (++p->seq == 0)
 		p->seq = 1;
 	for (;;) {
@@ -700,13 +939,18 @@ netkit_poller_wait(netkit_poller *p, netkit_poller_event *ev, int max,
 			ms = n > 0 ? 0 : wait_ms(p, deadline, ns);
 		}
 		rc = n == max ? 0 : backend_wait(p, ev + n, max - n, ms);
-		if (rc < 0 && rc != -EINTR && rc != -EAGAIN)
-			return rc;
 		if (rc > 0)
 			n += rc;
+		/* With timers due, a failure waits for the next wait: they
+		 * have left the heap, their events are all there is. */
+		else if (rc < 0 && rc != -EINTR && rc != -EAGAIN && n == 0)
+			return rc;
 		if (n > 0 || (deadline != NETKIT_FOREVER &&
-			      now_ns() / 1000000 >= deadline))
+			      now_ns() / 1000000 >= deadline)) {
+			/* One event: nothing later in it to cancel. */
+			p->n_batch = max > 1 ? (uint32_t)n : 0;
 			return n;
+		}
 	}
 }
 
@@ -734,7 +978,6 @@ open_wake(netkit_poller *p)
 static int
 open_backend(netkit_poller *p)
 {
-	struct epoll_event ee = { .events = EPOLLIN };
 	int rc;
 
 	if ((rc = open_wake(p)) < 0)
@@ -753,10 +996,8 @@ open_backend(netkit_poller *p)
 	if (p->epfd < 0)
 		return netkit__errno();
 	p->wake_tag = (uint64_t)WAKE_GEN << 32 | (uint32_t)p->wake_rd;
-	ee.data.u64 = p->wake_tag;
-	if (NK_SYS(epoll_ctl)(p->epfd, EPOLL_CTL_ADD, p->wake_rd, &ee) < 0)
-		return netkit__errno();
-	return 0;
+	return epoll_ctl_on(p->epfd, EPOLL_CTL_ADD, p->wake_rd,
+			    NETKIT_POLLER_READ, p->wake_tag);
 }
 
 NETKIT_EXPORT int

@@ -66,7 +66,8 @@ extern "C" {
  *   netkit_poller_timer_defer() moves a timer later by storing the new
  *   time, and the heap catches up only when the old time comes.
  * - **No allocation per event or per wait**: memory grows only when a
- *   descriptor number or timer count exceeds what was seen before.
+ *   descriptor number or timer count exceeds what was seen before, and
+ *   never for a call that is refused.
  * - **Limits**: descriptor numbers 0 to INT_MAX - 1 (memory for the
  *   registrations grows with the largest number registered, 32 bytes
  *   per number); at most 256 descriptor events per wait with epoll
@@ -74,10 +75,16 @@ extern "C" {
  *   INT64_MAX milliseconds.
  * - The poller is for one thread: only netkit_poller_wake() may be
  *   called from others. The descriptors remain the caller's: the poller
- *   never closes, reads or writes them. Remove a descriptor before
- *   closing it (with epoll, adding a reused number also replaces a
- *   registration whose descriptor was closed; poll(2) answers
- *   `-EEXIST` there).
+ *   never closes, reads or writes them.
+ * - **Misuse costs a code, never a crash or a spin.** Remove a
+ *   descriptor before closing it. Closed first, it stays registered
+ *   (an add of its number's next owner answers `-EEXIST`) until
+ *   netkit_poller_remove(), which answers `-EBADF` and forgets it. If
+ *   its file lives on elsewhere (a dup, a forked child), epoll goes on
+ *   watching that file and no descriptor is left to name it: at its
+ *   first event the poller builds its epoll set again without it, so a
+ *   wait still sleeps. A timer that was never zeroed, or is running in
+ *   another poller, is refused with `-EINVAL`.
  *
  * Serving many clients, beside Python's `selectors`:
  * @code
@@ -138,8 +145,16 @@ typedef struct netkit_poller netkit_poller;
 
 /**
  * A timer, in the caller's memory (a field of a connection's struct,
- * typically). Zero it before its first use; then only `data` is the
- * caller's to set, the other fields are the poller's.
+ * typically). Zero it once, before its first use (`= { 0 }`, calloc()
+ * or memset()); then only `data` is the caller's to set, the other
+ * fields are the poller's: never copy, move or zero a running timer.
+ *
+ * Every call taking a timer checks it against the poller's own heap
+ * before using it, and reads no memory through its fields: a timer
+ * that claims a place in the heap without holding it (never zeroed, or
+ * running in another poller) is refused with `-EINVAL`, and nothing
+ * changes. Garbage that happens to read as a stopped timer is taken
+ * for one, so zeroing is still required.
  */
 typedef struct netkit_poller_timer {
 	void *data;		/**< The caller's value, given back when due. */
@@ -198,9 +213,13 @@ NETKIT_EXPORT void netkit_poller_free(netkit_poller *p);
  * @retval 0 Success.
  * @retval -EINVAL @p p is NULL, @p fd negative or @p events has an
  *         unknown bit, or both EDGE and ONESHOT.
- * @retval -EEXIST @p fd is already registered.
+ * @retval -EEXIST @p fd is already registered; also when the registered
+ *         descriptor was closed and the number is another's now
+ *         (netkit_poller_remove() it first, which answers `-EBADF`).
  * @retval -EOPNOTSUPP #NETKIT_POLLER_EDGE with the poll(2) backend.
- * @retval -EBADF @p fd is not open (epoll).
+ * @retval -EBADF @p fd is not open (poll(2) checks only a number above
+ *         every one registered before; a closed descriptor it watches
+ *         is never reported). Nothing is allocated for it.
  * @retval -EPERM @p fd cannot be polled (a regular file; epoll).
  * @retval -ENOMEM No memory.
  * @note Python: `sel.register(fd, events, data)`.
@@ -220,6 +239,8 @@ NETKIT_EXPORT int netkit_poller_add(netkit_poller *p, int fd,
  * @retval -EINVAL As for netkit_poller_add().
  * @retval -ENOENT @p fd is not registered.
  * @retval -EOPNOTSUPP #NETKIT_POLLER_EDGE with the poll(2) backend.
+ * @retval -EBADF The registered descriptor was closed (epoll): remove
+ *         it.
  * @note Python: `sel.modify(fd, events, data)`.
  */
 NETKIT_EXPORT int netkit_poller_modify(netkit_poller *p, int fd,
@@ -227,12 +248,21 @@ NETKIT_EXPORT int netkit_poller_modify(netkit_poller *p, int fd,
 
 /**
  * Stops watching a descriptor; cancels its event in the current batch.
- * Call it before closing the descriptor; after a close it still
- * forgets the registration.
+ * Call it before closing the descriptor: remove, then close.
  * @param p The poller.
  * @param fd A registered descriptor.
  * @return 0 on success, a negative code on failure.
- * @retval 0 Success, also when @p fd was closed while registered.
+ * @retval 0 Success.
+ * @retval -EBADF The descriptor had been closed already (close after
+ *         remove, not before). The registration is forgotten all the
+ *         same, and @p fd may be added again. With epoll, this is also
+ *         the answer when the number was reused since by another file,
+ *         which is left as it was; poll(2) watches numbers and takes a
+ *         reused one for the registered descriptor (0), unless a wait
+ *         came between the close and the reuse. If the closed
+ *         descriptor's file lives on (a dup, a forked child), epoll
+ *         still watches it; its first event makes the poller rebuild
+ *         its epoll set without it (see netkit_poller_wait()).
  * @retval -EINVAL @p p is NULL or @p fd negative.
  * @retval -ENOENT @p fd is not registered.
  * @note Python: `sel.unregister(fd)`.
@@ -260,6 +290,12 @@ NETKIT_EXPORT int netkit_poller_remove(netkit_poller *p, int fd);
  * @retval -EINVAL @p p or @p ev is NULL, @p max < 1, or a bad deadline.
  * @retval -ENOMEM The kernel had no memory for the wait (another
  *         failure of epoll_wait() or poll() is returned the same way).
+ * @retval -EMFILE The epoll set had to be rebuilt, for lack of another
+ *         way to stop the kernel reporting a file whose descriptor was
+ *         closed while registered (see netkit_poller_remove()), and no
+ *         descriptor was left for it (or `-ENOMEM`, `-ENOSPC`: no
+ *         memory, no epoll watch left). Nothing is lost: the next wait
+ *         tries again. Timers already due are returned first.
  * @note Signals never end the wait early. Python: `sel.select(timeout)`,
  * which also returns an empty list on timeout.
  */
@@ -282,12 +318,15 @@ NETKIT_EXPORT int netkit_poller_wake(netkit_poller *p);
 /**
  * Starts (or restarts) a timer.
  * @param p The poller.
- * @param t The caller's timer (zeroed before its first use).
+ * @param t The caller's timer (zeroed before its first use), stopped or
+ *          running in @p p.
  * @param when When it is due: a deadline (netkit_deadline_in()), >= 0.
  * @param period 0 for a one-shot timer, else the repeat period in ms.
  * @return 0 on success, a negative code on failure.
  * @retval 0 Success.
- * @retval -EINVAL @p p or @p t is NULL, or @p when or @p period negative.
+ * @retval -EINVAL @p p or @p t is NULL, @p when or @p period negative,
+ *         or @p t claims a place in @p p's heap that it does not hold:
+ *         it was never zeroed, or it is running in another poller.
  * @retval -ENOMEM No memory for a larger heap.
  * @note O(log n). Python: `loop.call_at()` of asyncio.
  */
@@ -298,10 +337,11 @@ NETKIT_EXPORT int netkit_poller_timer_start(netkit_poller *p,
 /**
  * Stops a timer; cancels its event in the current batch.
  * @param p The poller.
- * @param t The timer, running or not.
+ * @param t The timer, running in @p p or stopped.
  * @return 0 on success, a negative code on failure.
  * @retval 0 Success (also for a timer already stopped).
- * @retval -EINVAL @p p or @p t is NULL.
+ * @retval -EINVAL @p p or @p t is NULL, or @p t is not zeroed or runs
+ *         in another poller (as for netkit_poller_timer_start()).
  * @note O(log n). Python: `TimerHandle.cancel()`.
  */
 NETKIT_EXPORT int netkit_poller_timer_stop(netkit_poller *p,
@@ -311,11 +351,13 @@ NETKIT_EXPORT int netkit_poller_timer_stop(netkit_poller *p,
  * Moves a running timer's time: later costs no heap operation (the
  * idle timeout re-armed on every message), earlier costs O(log n).
  * @param p The poller.
- * @param t A running timer.
+ * @param t A timer running in @p p.
  * @param when Its new time (>= 0).
  * @return 0 on success, a negative code on failure.
  * @retval 0 Success.
- * @retval -EINVAL @p p or @p t is NULL, or @p when negative.
+ * @retval -EINVAL @p p or @p t is NULL, @p when negative, or @p t is
+ *         not zeroed or runs in another poller (as for
+ *         netkit_poller_timer_start()).
  * @retval -ENOENT @p t is not running.
  * @note libev's "be smart about timeouts".
  */
