@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "helpers.h"
+#include "timing.h"
 
 int
 nk_count_fds(void)
@@ -765,14 +766,6 @@ nk_run_guarded(void *(*fn)(void *), void *arg, int ms,
 #define LATE_SHARE 0.3
 #define LATE_SLACK_MS 50.0
 
-static bool
-nk_under_valgrind(void)
-{
-	const char *p = getenv("LD_PRELOAD");
-
-	return p && strstr(p, "vgpreload");
-}
-
 /* The last lateness seen, for the failure message of
  * nk_until_on_time() (Check's forked test loses buffered output). */
 static char late_note[256];
@@ -786,7 +779,7 @@ nk_late_ok(const char *what, double start, int64_t deadline, double end)
 
 	ck_assert_msg(late >= 0.0, "%s returned %.2f ms before its deadline",
 		      what, -late);
-	if (nk_under_valgrind() || late <= allowed)
+	if (nk_slow_runner() || late <= allowed)
 		return true;
 	snprintf(late_note, sizeof(late_note), "%s returned %.2f ms after "
 		 "its deadline (allowed %.1f)", what, late, allowed);
@@ -797,7 +790,7 @@ nk_late_ok(const char *what, double start, int64_t deadline, double end)
 bool
 nk_quick_ok(const char *what, double start, double end, double ms)
 {
-	if (nk_under_valgrind() || end - start <= ms)
+	if (nk_slow_runner() || end - start <= ms)
 		return true;
 	snprintf(late_note, sizeof(late_note), "%s took %.2f ms (allowed "
 		 "%.1f)", what, end - start, ms);
