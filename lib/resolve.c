@@ -73,8 +73,12 @@ herror_code(int h_err, int rc)
 		return NETKIT_ENONAME;
 	case TRY_AGAIN:
 		return NETKIT_EAGAIN_RESOLVE;
+#ifdef NETDB_INTERNAL
+	/* glibc's "see errno"; musl has no such value: its failures come
+	 * as NO_RECOVERY, a resolver error. */
 	case NETDB_INTERNAL:
 		return rc > 0 ? -rc : NETKIT_ERESOLVE;
+#endif
 	default:
 		return NETKIT_ERESOLVE;
 	}
