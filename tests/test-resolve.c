@@ -337,6 +337,21 @@ START_TEST(getaddrinfo_canonname_of_localhost)
 }
 END_TEST
 
+START_TEST(getaddrinfo_canonname_on_the_first_result_only)
+{
+	netkit_addrinfo *ai = NULL, *p;
+
+	/* Python: '127.0.0.1' in the first tuple, '' in the others (TCP,
+	 * UDP, raw); musl's getaddrinfo names every result. */
+	ck_assert_int_ge(netkit_getaddrinfo("127.0.0.1", "80", AF_INET, 0,
+		NETKIT_AI_NUMERICHOST | NETKIT_AI_CANONNAME, &ai), 2);
+	ck_assert_str_eq(ai->canonname, "127.0.0.1");
+	for (p = ai->next; p; p = p->next)
+		ck_assert_ptr_null(p->canonname);
+	netkit_addrinfo_free(ai);
+}
+END_TEST
+
 START_TEST(getaddrinfo_errors)
 {
 	netkit_addrinfo *ai = (netkit_addrinfo *)&ai;
@@ -538,6 +553,7 @@ netkit_test_suite(void)
 	NK_ADD_TEST(s, getaddrinfo_numeric);
 	NK_ADD_TEST(s, getaddrinfo_passive_gives_wildcards);
 	NK_ADD_TEST(s, getaddrinfo_canonname_of_localhost);
+	NK_ADD_TEST(s, getaddrinfo_canonname_on_the_first_result_only);
 	NK_ADD_TEST(s, getaddrinfo_errors);
 	NK_ADD_TEST(s, getnameinfo_numeric_and_named);
 	NK_ADD_TEST(s, getnameinfo_errors);
