@@ -73,8 +73,12 @@ herror_code(int h_err, int rc)
 		return NETKIT_ENONAME;
 	case TRY_AGAIN:
 		return NETKIT_EAGAIN_RESOLVE;
+#ifdef NETDB_INTERNAL
+	/* glibc's "see errno"; musl has no such value: its failures come
+	 * as NO_RECOVERY, a resolver error. */
 	case NETDB_INTERNAL:
 		return rc > 0 ? -rc : NETKIT_ERESOLVE;
+#endif
 	default:
 		return NETKIT_ERESOLVE;
 	}
@@ -266,8 +270,10 @@ hostent_copy(const struct hostent *h, int af, netkit_hostent **out)
 
 	if (h->h_addrtype != af)
 		return -EAFNOSUPPORT;
-	while (h->h_aliases && h->h_aliases[na])
-		na++;
+	/* musl lists the canonical name itself (h_name's very pointer) as
+	 * the first alias; glibc, and Python on it, list only other names. */
+	for (i = 0; h->h_aliases && h->h_aliases[i]; i++)
+		na += h->h_aliases[i] != h->h_name;
 	while (h->h_addr_list[nd])
 		nd++;
 	size = sizeof(*r) + list_size(h->h_aliases) +
@@ -280,8 +286,9 @@ hostent_copy(const struct hostent *h, int af, netkit_hostent **out)
 	pool = (char *)(vec + na + 1 + nd + 1);
 	r->aliases = vec;
 	r->addresses = vec + na + 1;
-	for (i = 0; i < na; i++)
-		r->aliases[i] = pool_add(&pool, h->h_aliases[i]);
+	for (i = 0, na = 0; h->h_aliases && h->h_aliases[i]; i++)
+		if (h->h_aliases[i] != h->h_name)
+			r->aliases[na++] = pool_add(&pool, h->h_aliases[i]);
 	r->aliases[na] = NULL;
 	for (i = 0; i < nd; i++) {
 		if (!inet_ntop(af, h->h_addr_list[i], text, sizeof(text))) {
@@ -468,10 +475,11 @@ ai_flags(int flags)
 	       (flags & NETKIT_AI_CANONNAME ? AI_CANONNAME : 0);
 }
 
-/* One netkit_addrinfo from one struct addrinfo; NULL (and *rc set)
- * when it cannot be made, *rc = 0 for a family that is skipped. */
+/* One netkit_addrinfo from one struct addrinfo, with its canonname if
+ * canon; NULL (and *rc set) when it cannot be made, *rc = 0 for a
+ * family that is skipped. */
 static netkit_addrinfo *
-ai_node(const struct addrinfo *ai, int *rc)
+ai_node(const struct addrinfo *ai, bool canon, int *rc)
 {
 	netkit_addrinfo *n = calloc(1, sizeof(*n));
 
@@ -487,7 +495,7 @@ ai_node(const struct addrinfo *ai, int *rc)
 	n->family = ai->ai_family;
 	n->type = ai->ai_socktype;
 	n->protocol = ai->ai_protocol;
-	if (ai->ai_canonname) {
+	if (canon && ai->ai_canonname) {
 		n->canonname = strdup(ai->ai_canonname);
 		if (!n->canonname) {
 			free(n);
@@ -498,18 +506,22 @@ ai_node(const struct addrinfo *ai, int *rc)
 	return n;
 }
 
-/* Turns getaddrinfo()'s answer into a netkit list and frees res:
- * returns the count, NETKIT_ENOADDR without an IPv4/IPv6 answer, or
- * -ENOMEM. */
+/* Turns getaddrinfo()'s answer to hints into a netkit list and frees
+ * res: returns the count, NETKIT_ENOADDR without an IPv4/IPv6 answer,
+ * or -ENOMEM. The canonical name is kept on the first result, and only
+ * when asked for, as glibc answers: musl puts it on every result, asked
+ * for or not. */
 static int
-gai_convert(struct addrinfo *res, netkit_addrinfo **out)
+gai_convert(struct addrinfo *res, const struct addrinfo *hints,
+	    netkit_addrinfo **out)
 {
 	netkit_addrinfo *head = NULL, **tail = &head, *n;
+	bool canon = hints->ai_flags & AI_CANONNAME;
 	struct addrinfo *ai;
 	int rc = 0, count = 0;
 
 	for (ai = res; ai; ai = ai->ai_next) {
-		n = ai_node(ai, &rc);
+		n = ai_node(ai, canon && ai == res, &rc);
 		if (rc < 0)
 			break;
 		if (!n)
@@ -577,7 +589,7 @@ resolve_now(const char *host, const char *service,
 	rc = NK_SYS(getaddrinfo)(host, service, hints, &res);
 	if (rc != 0)
 		return netkit__gai_error(rc);
-	return gai_convert(res, out);
+	return gai_convert(res, hints, out);
 }
 
 NETKIT_EXPORT int
@@ -611,7 +623,7 @@ resolve_numeric(const char *host, const char *service,
 		return 0;
 	if (rc != 0)
 		return netkit__gai_error(rc);
-	return gai_convert(res, out);
+	return gai_convert(res, hints, out);
 }
 
 NETKIT_EXPORT int
@@ -639,7 +651,7 @@ netkit_getaddrinfo_until(const char *host, const char *service, int family,
 	rc = netkit__getaddrinfo_until(host, service, &hints, deadline, &res);
 	if (rc < 0)
 		return rc;
-	return gai_convert(res, out);
+	return gai_convert(res, &hints, out);
 }
 
 /* NETKIT_NI_* to the system's NI_* bits. */

@@ -309,9 +309,10 @@ short_msg(const struct msghdr *m, struct msghdr *copy, struct iovec *one,
 	size_t i = 0;
 
 	*copy = *m;
-	while (i < m->msg_iovlen && m->msg_iov[i].iov_len == 0)
+	/* (size_t): msg_iovlen is an int in musl, as POSIX has it. */
+	while (i < (size_t)m->msg_iovlen && m->msg_iov[i].iov_len == 0)
 		i++;
-	if (i < m->msg_iovlen) {
+	if (i < (size_t)m->msg_iovlen) {
 		*one = m->msg_iov[i];
 		one->iov_len = cap(v, one->iov_len);
 		copy->msg_iov = one;

@@ -536,8 +536,10 @@ nk_interrupt_blocked(nk_blocker *b, const long *in, size_t n_in,
 	ck_assert_msg(nk_wait_blocked(b, in, n_in),
 		      "helper thread never blocked in its call");
 	/* By its tid (an atomic), not its pthread_t: the helper wrote that
-	 * with no lock, and helgrind rightly calls reading it a race. */
-	ck_assert_int_eq(tgkill(getpid(), atomic_load(&b->tid), SIGUSR1), 0);
+	 * with no lock, and helgrind rightly calls reading it a race.
+	 * syscall(): musl has no tgkill() wrapper. */
+	ck_assert_int_eq(syscall(SYS_tgkill, getpid(), atomic_load(&b->tid),
+				 SIGUSR1), 0);
 	deadline = nk_now_ms() + 10000;
 	while (atomic_load(&nk_signals_seen) == before &&
 	       nk_now_ms() < deadline)

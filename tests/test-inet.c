@@ -51,11 +51,21 @@ static const struct aton_case aton_cases[] = {
 	{ "::1", -EINVAL, { 0 } },
 };
 
+/* netkit_inet_aton() is the C library's parser, as in CPython. glibc's
+ * ignores what follows a blank after the address; musl's refuses it. */
+#define MUSL_ATON "musl's inet_aton refuses text after the address, " \
+	"glibc's ignores it"
+
 START_TEST(aton_accepts_what_python_accepts)
 {
 	const struct aton_case *c = &aton_cases[_i];
 	unsigned char out[4] = { 0xaa, 0xaa, 0xaa, 0xaa };
 	static const unsigned char untouched[4] = { 0xaa, 0xaa, 0xaa, 0xaa };
+
+#ifndef __GLIBC__
+	if (c->rc == 0 && strpbrk(c->text, " \t\n"))
+		NK_SKIP("glibc's answer not checked: " MUSL_ATON);
+#endif
 
 	ck_assert_msg(netkit_inet_aton(c->text, out) == c->rc,
 		      "inet_aton(\"%s\") should answer %d", c->text, c->rc);
@@ -248,8 +258,12 @@ START_TEST(aton_reads_100k_text_as_python_does)
 	rc_ones = netkit_inet_aton(text, out);
 	free(text);
 	ck_assert_int_eq(rc_zeros, 0);
-	ck_assert_int_eq(rc_junk, 0);
 	ck_assert_int_eq(rc_ones, -EINVAL);
+#ifdef __GLIBC__
+	ck_assert_int_eq(rc_junk, 0);
+#else
+	nk_skip(_i, "glibc's answer to the junk case not checked: " MUSL_ATON);
+#endif
 }
 END_TEST
 

@@ -24,7 +24,8 @@
 /* Allocation counter: this executable's malloc, calloc and realloc win
  * over libc's for the whole process and forward to glibc's own entry
  * points (free stays libc's: same allocator). Not built under a
- * sanitizer, whose allocator must see every call itself. */
+ * sanitizer, whose allocator must see every call itself, nor where libc
+ * has no such entry points (musl). */
 #if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
 #define NK_COUNT_MALLOC 0
 #elif defined(__has_feature)
@@ -33,7 +34,13 @@
 #define NK_COUNT_MALLOC 0
 #endif
 #endif
-#ifndef NK_COUNT_MALLOC
+#ifdef NK_COUNT_MALLOC
+#define NK_NO_COUNT_WHY "no malloc counter under a sanitizer"
+#elif !defined(HAVE___LIBC_MALLOC)
+#define NK_COUNT_MALLOC 0
+#define NK_NO_COUNT_WHY "no malloc counter: no __libc_malloc to forward " \
+	"to (glibc has it, musl not)"
+#else
 #define NK_COUNT_MALLOC 1
 #endif
 
@@ -277,7 +284,7 @@ START_TEST(init_with_caller_buffer_allocates_nothing)
 	netkit_close(a);
 	netkit_close(b);
 #else
-	nk_skip(_i, "no malloc counter under a sanitizer");
+	nk_skip(_i, NK_NO_COUNT_WHY);
 #endif
 }
 END_TEST

@@ -44,6 +44,20 @@ hosts_file_has(const char *word)
 			NK_SKIP("/etc/hosts lacks %s", (word)); \
 	} while (0)
 
+/* An answer of glibc's resolver, which Python on glibc gives too. On
+ * another C library (musl), netkit answers as that library's resolver
+ * does, which differs here (why): the check is left out and the test
+ * counts as skipped. */
+#ifdef __GLIBC__
+#define GLIBC_ANSWER(call, want, why) ck_assert_int_eq((call), (want))
+#else
+#define GLIBC_ANSWER(call, want, why) \
+	nk_skip(_i, "glibc's answer, %s, not checked: %s", #want, (why))
+#endif
+#define MUSL_NONAME "musl answers EAI_NONAME for an address of the other " \
+	"family, glibc EAI_ADDRFAMILY"
+#define MUSL_DNS "musl sends a name with a blank to DNS, glibc refuses it"
+
 START_TEST(gai_errors_map_to_netkit_codes)
 {
 	ck_assert_int_eq(netkit__gai_error(EAI_NONAME), NETKIT_ENONAME);
@@ -135,10 +149,10 @@ START_TEST(gethostbyname_errors)
 		"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
 		"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx",
 		buf, sizeof(buf)), -EINVAL);
-	ck_assert_int_eq(netkit_gethostbyname("::1", buf, sizeof(buf)),
-			 NETKIT_ENOADDR);
-	ck_assert_int_eq(netkit_gethostbyname("bad text", buf, sizeof(buf)),
-			 NETKIT_ENONAME);
+	GLIBC_ANSWER(netkit_gethostbyname("::1", buf, sizeof(buf)),
+		     NETKIT_ENOADDR, MUSL_NONAME);
+	GLIBC_ANSWER(netkit_gethostbyname("bad text", buf, sizeof(buf)),
+		     NETKIT_ENONAME, MUSL_DNS);
 	ck_assert_int_eq(netkit_gethostbyname("10.1.2.3", buf, 8), -ENOSPC);
 	ck_assert_int_eq(buf[0], 'x');
 	ck_assert_int_eq(netkit_gethostbyname(NULL, buf, sizeof(buf)), -EINVAL);
@@ -178,9 +192,10 @@ START_TEST(gethostbyname_ex_errors_leave_out_alone)
 	netkit_hostent *h = (netkit_hostent *)&h;
 
 	ck_assert_int_eq(netkit_gethostbyname_ex("a..b", &h), -EINVAL);
-	ck_assert_int_eq(netkit_gethostbyname_ex("::1", &h), NETKIT_ENOADDR);
-	ck_assert_int_eq(netkit_gethostbyname_ex("bad text", &h),
-			 NETKIT_ENONAME);
+	GLIBC_ANSWER(netkit_gethostbyname_ex("::1", &h), NETKIT_ENOADDR,
+		     MUSL_NONAME);
+	GLIBC_ANSWER(netkit_gethostbyname_ex("bad text", &h), NETKIT_ENONAME,
+		     MUSL_DNS);
 	ck_assert_ptr_eq(h, (netkit_hostent *)&h);
 	ck_assert_int_eq(netkit_gethostbyname_ex(NULL, &h), -EINVAL);
 	ck_assert_int_eq(netkit_gethostbyname_ex("localhost", NULL), -EINVAL);
@@ -223,7 +238,8 @@ START_TEST(gethostbyaddr_errors)
 
 	/* "" means both wildcards: "wildcard resolved to multiple address" */
 	ck_assert_int_eq(netkit_gethostbyaddr("", &h), NETKIT_ERESOLVE);
-	ck_assert_int_eq(netkit_gethostbyaddr("bad text", &h), NETKIT_ENONAME);
+	GLIBC_ANSWER(netkit_gethostbyaddr("bad text", &h), NETKIT_ENONAME,
+		     MUSL_DNS);
 	ck_assert_int_eq(netkit_gethostbyaddr("a..b", &h), -EINVAL);
 	ck_assert_int_eq(netkit_gethostbyaddr(NULL, &h), -EINVAL);
 	ck_assert_int_eq(netkit_gethostbyaddr("127.0.0.1", NULL), -EINVAL);
@@ -337,6 +353,21 @@ START_TEST(getaddrinfo_canonname_of_localhost)
 }
 END_TEST
 
+START_TEST(getaddrinfo_canonname_on_the_first_result_only)
+{
+	netkit_addrinfo *ai = NULL, *p;
+
+	/* Python: '127.0.0.1' in the first tuple, '' in the others (TCP,
+	 * UDP, raw); musl's getaddrinfo names every result. */
+	ck_assert_int_ge(netkit_getaddrinfo("127.0.0.1", "80", AF_INET, 0,
+		NETKIT_AI_NUMERICHOST | NETKIT_AI_CANONNAME, &ai), 2);
+	ck_assert_str_eq(ai->canonname, "127.0.0.1");
+	for (p = ai->next; p; p = p->next)
+		ck_assert_ptr_null(p->canonname);
+	netkit_addrinfo_free(ai);
+}
+END_TEST
+
 START_TEST(getaddrinfo_errors)
 {
 	netkit_addrinfo *ai = (netkit_addrinfo *)&ai;
@@ -347,8 +378,8 @@ START_TEST(getaddrinfo_errors)
 			 NETKIT_ENONAME);
 	ck_assert_int_eq(netkit_getaddrinfo("127.0.0.1", "no-such-service",
 		AF_UNSPEC, 0, NETKIT_AI_NUMERICHOST, &ai), NETKIT_ENOSERVICE);
-	ck_assert_int_eq(netkit_getaddrinfo("::1", "80", AF_INET, 0,
-		NETKIT_AI_NUMERICHOST, &ai), NETKIT_ENOADDR);
+	GLIBC_ANSWER(netkit_getaddrinfo("::1", "80", AF_INET, 0,
+		NETKIT_AI_NUMERICHOST, &ai), NETKIT_ENOADDR, MUSL_NONAME);
 	ck_assert_int_eq(netkit_getaddrinfo("127.0.0.1", "80", AF_UNIX, 0,
 		NETKIT_AI_NUMERICHOST, &ai), NETKIT_ERESOLVE);
 	ck_assert_int_eq(netkit_getaddrinfo("a..b", "80", AF_UNSPEC, 0, 0, &ai),
@@ -538,6 +569,7 @@ netkit_test_suite(void)
 	NK_ADD_TEST(s, getaddrinfo_numeric);
 	NK_ADD_TEST(s, getaddrinfo_passive_gives_wildcards);
 	NK_ADD_TEST(s, getaddrinfo_canonname_of_localhost);
+	NK_ADD_TEST(s, getaddrinfo_canonname_on_the_first_result_only);
 	NK_ADD_TEST(s, getaddrinfo_errors);
 	NK_ADD_TEST(s, getnameinfo_numeric_and_named);
 	NK_ADD_TEST(s, getnameinfo_errors);
