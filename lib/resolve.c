@@ -558,6 +558,32 @@ overlong_error(const char *service, bool service_fits,
 	return service_fits ? NETKIT_ENONAME : NETKIT_ENOSERVICE;
 }
 
+/* True unless service is text that libc would read as a number other
+ * than a port: getaddrinfo() takes whatever strtoul() reads in full and
+ * keeps its low 16 bits, so glibc makes "99999" port 34463, "" and
+ * "65536" port 0 (any free port), and skips leading blanks and signs
+ * ("-4294967216" is port 80). A port is 1 to 5 decimal digits, 0 to
+ * 65535 (leading zeros allowed, as Python on glibc takes them); text
+ * that starts with anything else but a blank or a sign is a service
+ * name (RFC 6335 names may start with a digit: "80abc" is one) and is
+ * looked up. For text that fits SERV_MAX. */
+static bool
+service_ok(const char *service)
+{
+	unsigned long port = 0;
+	size_t i;
+
+	if (service[0] == '\0' || strchr(" \t\n\v\f\r+-", service[0]))
+		return false;
+	for (i = 0; service[i]; i++) {
+		if (service[i] < '0' || service[i] > '9')
+			return true;
+		if (port <= 65535)
+			port = port * 10 + (unsigned long)(service[i] - '0');
+	}
+	return port <= 65535;
+}
+
 /* Checks netkit_getaddrinfo()'s arguments and fills hints. Returns 0 to
  * go on with the lookup, or its answer. */
 static int
@@ -567,7 +593,9 @@ gai_prepare(const char *host, const char *service, int family, int type,
 	int rc = host ? host_check(host) : 0;
 	bool service_fits = !service || netkit__text_fits(service, SERV_MAX);
 
-	if ((flags & ~NETKIT_AI_ALL) || rc == -EINVAL)
+	/* An over-long service keeps libc's answer (overlong_error()). */
+	if ((flags & ~NETKIT_AI_ALL) || rc == -EINVAL ||
+	    (service && service_fits && !service_ok(service)))
 		return -EINVAL;
 	memset(hints, 0, sizeof(*hints));
 	hints->ai_family = family;

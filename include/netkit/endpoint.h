@@ -137,15 +137,19 @@ typedef struct netkit_connect_opts {
  * failure except `-EINVAL` (bad arguments: untouched); when the lookup
  * fails, *n_attempts is 0.
  * @param host      A host name or numeric IPv4/IPv6 text.
- * @param service   A service name ("http") or a port number ("8080").
+ * @param service   A service name ("http") or a port number ("8080",
+ *                  "0" to "65535"), as for netkit_getaddrinfo().
  * @param deadline  See @ref time; it bounds the lookup and every attempt.
  * @param opts      Options, or NULL for the defaults.
  * @return A connected, blocking, close-on-exec socket, or a negative code.
- * @retval -EINVAL       @p host or @p service NULL, @p deadline below -1,
- *                       or bad @p opts (a family other than `AF_UNSPEC`,
- *                       `AF_INET` and `AF_INET6`, unknown flags, a
- *                       negative delay or count, an invalid source,
- *                       attempts NULL with a length).
+ * @retval -EINVAL       @p host or @p service NULL, a @p service that is
+ *                       a number but no port ("", "65536", "+80": see
+ *                       netkit_getaddrinfo(); nothing is connected),
+ *                       @p deadline below -1, or bad @p opts (a family
+ *                       other than `AF_UNSPEC`, `AF_INET` and
+ *                       `AF_INET6`, unknown flags, a negative delay or
+ *                       count, an invalid source, attempts NULL with a
+ *                       length).
  * @retval -ETIMEDOUT    The deadline passed with an attempt under way
  *                       (or during the lookup).
  * @retval -ECONNREFUSED Nothing listens at the address(es) tried.
@@ -198,14 +202,18 @@ typedef struct netkit_server_opts {
  * with #NETKIT_SERVER_DUALSTACK, never the system's default.
  * `SO_REUSEADDR` is on unless #NETKIT_SERVER_NO_REUSEADDR.
  * @param host     NULL for all interfaces, a host name or numeric text.
- * @param service  A service name or a port number; "0" picks a free port
+ * @param service  A service name or a port number, "0" to "65535" (as
+ *                 for netkit_getaddrinfo()); "0" picks a free port
  *                 (read it with netkit_local_addr()).
  * @param opts     Options, or NULL for the defaults.
  * @return A listening, blocking, close-on-exec socket, or a negative
  *         code; on failure nothing is left open.
- * @retval -EINVAL       @p service NULL, or bad @p opts (unknown family
- *                       or flags, negative backlog,
- *                       #NETKIT_SERVER_DUALSTACK with `AF_INET`).
+ * @retval -EINVAL       @p service NULL, a @p service that is a number
+ *                       but no port ("", "99999", " 80", "-1": see
+ *                       netkit_getaddrinfo(); nothing is bound), or bad
+ *                       @p opts (unknown family or flags, negative
+ *                       backlog, #NETKIT_SERVER_DUALSTACK with
+ *                       `AF_INET`).
  * @retval -EADDRINUSE   Another socket holds the address (with
  *                       #NETKIT_SERVER_NO_REUSEADDR, also a connection
  *                       in TIME_WAIT).

@@ -263,15 +263,24 @@ typedef struct netkit_addrinfo {
  *                  the wildcard with #NETKIT_AI_PASSIVE).
  * @param service   A service name ("http"), a port number ("8080"), or
  *                  NULL for port 0. @p host and @p service are not both
- *                  NULL.
+ *                  NULL. A port number is 1 to 5 decimal digits, "0" to
+ *                  "65535" (leading zeros allowed); text that starts
+ *                  with another character (not a blank or a sign) is
+ *                  a service name.
  * @param family    `AF_UNSPEC` (0) for any, `AF_INET` or `AF_INET6`.
  * @param type      0 for any, `SOCK_STREAM`, `SOCK_DGRAM` or `SOCK_RAW`.
  * @param flags     0 or NETKIT_AI_* flags or-ed together.
  * @param[out] out  On success, the first result of a new list to release
  *                  with netkit_addrinfo_free(); untouched on failure.
  * @return The number of results (at least 1).
- * @retval -EINVAL  @p out is NULL, unknown @p flags, or a malformed host
- *                  name.
+ * @retval -EINVAL  @p out is NULL, unknown @p flags, a malformed host
+ *                  name, or a @p service that is a number but no port:
+ *                  empty, above 65535 ("99999"), or starting with a
+ *                  blank or a sign (" 80", "+80", "-1"). glibc's
+ *                  getaddrinfo() takes such text and wraps it
+ *                  ("99999" is port 34463, "" and "65536" port 0, any
+ *                  free port), and so does Python's
+ *                  `socket.getaddrinfo()`; netkit never does.
  * @retval -ENOMEM  Out of memory.
  * @retval NETKIT_ENONAME Unknown name, non-numeric text with
  *                  #NETKIT_AI_NUMERICHOST, both @p host and
@@ -283,7 +292,9 @@ typedef struct netkit_addrinfo {
  * @retval NETKIT_ERESOLVE Any other failure, e.g. an unsupported
  *                  @p family (Python: EAI_FAMILY).
  * @note Thread-safe. Python:
- *       `socket.getaddrinfo(host, service, family, type, 0, flags)`.
+ *       `socket.getaddrinfo(host, service, family, type, 0, flags)`,
+ *       but for the port numbers above (Python's `bind()` and
+ *       `create_server()` refuse them: `OverflowError`).
  */
 NETKIT_EXPORT int netkit_getaddrinfo(const char *host, const char *service,
 				     int family, int type, int flags,
