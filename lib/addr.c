@@ -265,17 +265,6 @@ ip_text(const netkit_addr *a, char *buf)
 	return (int)n;
 }
 
-int
-netkit__copy_text(char *buf, size_t len, const char *text)
-{
-	size_t n = strlen(text);
-
-	if (n >= len)
-		return -ENOSPC;
-	memcpy(buf, text, n + 1);
-	return (int)n;
-}
-
 NETKIT_EXPORT int
 netkit_addr_ip(const netkit_addr *a, char *buf, size_t len)
 {

@@ -3,11 +3,13 @@
  * Error names and messages: the NETKIT_E* list of <netkit/common.h> and
  * the errno list below, each expanded into both lookups. Everything
  * returned is a string literal (or glibc's constant tables), so both
- * calls are thread-safe and never allocate.
+ * calls are thread-safe and never allocate. Also the resolver's EAI_*
+ * codes as netkit codes, for resolve.c and lookup.c alike.
  */
 #include "config.h"
 
 #include <errno.h>
+#include <netdb.h>
 #include <string.h>
 
 #include "netkit-private.h"
@@ -108,4 +110,30 @@ netkit_strerror(int err)
 	}
 #endif
 	return "unknown error";
+}
+
+int
+netkit__gai_error(int eai)
+{
+	switch (eai) {
+	case EAI_SYSTEM:
+		return netkit__errno();
+	case EAI_NONAME:
+#ifdef EAI_NODATA
+	case EAI_NODATA:
+#endif
+		return NETKIT_ENONAME;
+	case EAI_AGAIN:
+		return NETKIT_EAGAIN_RESOLVE;
+	case EAI_SERVICE:
+		return NETKIT_ENOSERVICE;
+	case EAI_MEMORY:
+		return -ENOMEM;
+#ifdef EAI_ADDRFAMILY
+	case EAI_ADDRFAMILY:
+		return NETKIT_ENOADDR;
+#endif
+	default:
+		return NETKIT_ERESOLVE;
+	}
 }

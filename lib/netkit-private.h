@@ -38,8 +38,19 @@ netkit__errno(void)
 
 /* Copies NUL-terminated text into a caller's buffer of len bytes if it
  * fits with its NUL; returns the text's length, or -ENOSPC with buf
- * untouched (outputs are written only on success). */
-int netkit__copy_text(char *buf, size_t len, const char *text);
+ * untouched (outputs are written only on success). Inline, so that
+ * addr.c, unix-addr.c, inet.c and resolve.c share it without calling
+ * into one another. */
+static inline int
+netkit__copy_text(char *buf, size_t len, const char *text)
+{
+	size_t n = strlen(text);
+
+	if (n >= len)
+		return -ENOSPC;
+	memcpy(buf, text, n + 1);
+	return (int)n;
+}
 
 /* True if text ends within max bytes (its NUL at text[max] or before).
  * Reads at most max + 1 bytes, so an argument with no NUL anywhere near
@@ -78,7 +89,8 @@ netkit__addr_usable(const netkit_addr *a)
 	return netkit__addr_valid(a) || netkit__unix_valid(a);
 }
 
-/* Maps a getaddrinfo()/getnameinfo() EAI_* result to a netkit code. */
+/* Maps a getaddrinfo()/getnameinfo() EAI_* result to a netkit code
+ * (error.c, below both resolve.c and lookup.c). */
 int netkit__gai_error(int eai);
 
 struct addrinfo;

@@ -36,32 +36,6 @@
 #define SERV_MAX (NI_MAXSERV - 1)
 #define PROTO_MAX (NI_MAXSERV - 1)
 
-int
-netkit__gai_error(int eai)
-{
-	switch (eai) {
-	case EAI_SYSTEM:
-		return netkit__errno();
-	case EAI_NONAME:
-#ifdef EAI_NODATA
-	case EAI_NODATA:
-#endif
-		return NETKIT_ENONAME;
-	case EAI_AGAIN:
-		return NETKIT_EAGAIN_RESOLVE;
-	case EAI_SERVICE:
-		return NETKIT_ENOSERVICE;
-	case EAI_MEMORY:
-		return -ENOMEM;
-#ifdef EAI_ADDRFAMILY
-	case EAI_ADDRFAMILY:
-		return NETKIT_ENOADDR;
-#endif
-	default:
-		return NETKIT_ERESOLVE;
-	}
-}
-
 /* Maps the h_errno-style result of a gethostby*_r call (Python's
  * socket.herror) to a netkit code; rc is the call's return value. */
 static int
