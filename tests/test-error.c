@@ -1,10 +1,12 @@
 /* SPDX-License-Identifier: MIT */
 #include "config.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 
 #include "helpers.h"
 
@@ -29,7 +31,6 @@ END_TEST
 START_TEST(errname_of_success_and_unknown)
 {
 	ck_assert_str_eq(netkit_errname(0), "OK");
-	ck_assert_str_eq(netkit_errname(5), "OK");
 	ck_assert_str_eq(netkit_errname(-9999), "UNKNOWN");
 	ck_assert_str_eq(netkit_errname(NETKIT_EBASE - 999), "UNKNOWN");
 	ck_assert_str_eq(netkit_errname(-2147483647 - 1), "UNKNOWN");
@@ -69,6 +70,116 @@ START_TEST(every_errno_has_a_name_and_message)
 		ck_assert_msg(name[0] == 'E', "errno %d named %s", e, name);
 		ck_assert_str_ne(netkit_strerror(-e), "unknown error");
 	}
+}
+END_TEST
+
+/* What a program gets when it passes errno itself (positive) instead
+ * of a netkit code: not "success", not "OK", and not a text or name that
+ * passes for the negative code's. */
+START_TEST(positive_value_is_answered_as_no_error_code)
+{
+	static const int positives[] = { 1, EPIPE, ECONNREFUSED, 4095, 4096,
+					 10001, 2147483647 };
+	size_t i;
+
+	for (i = 0; i < N_ELEMS(positives); i++) {
+		int v = positives[i];
+		const char *msg = netkit_strerror(v), *name = netkit_errname(v);
+
+		ck_assert_msg(strcmp(msg, "success") != 0, "%d: \"%s\"", v,
+			      msg);
+		ck_assert_msg(strstr(msg, "not an error code"), "%d: \"%s\"",
+			      v, msg);
+		ck_assert_msg(strcmp(name, "OK") != 0 &&
+			      strcmp(name, netkit_errname(-v)) != 0,
+			      "%d named %s", v, name);
+		ck_assert_str_eq(name, "POSITIVE");
+	}
+}
+END_TEST
+
+/* One style for every text: a lower-case start (an acronym such as
+ * "RFS" may stay) and no final period, whichever table it comes from. */
+static void
+assert_house_style(int code)
+{
+	const char *s = netkit_strerror(code);
+	size_t n = strlen(s);
+
+	ck_assert_msg(n > 0, "%d: empty", code);
+	ck_assert_msg(!(isupper((unsigned char)s[0]) &&
+			!isupper((unsigned char)s[1])),
+		      "%d (%s): \"%s\" starts in upper case", code,
+		      netkit_errname(code), s);
+	ck_assert_msg(s[n - 1] != '.', "%d (%s): \"%s\" ends in a period",
+		      code, netkit_errname(code), s);
+}
+
+START_TEST(every_text_is_lower_case_without_a_final_period)
+{
+	int e;
+
+	for (e = 1; e <= 4096; e++)
+		assert_house_style(-e);
+	for (e = 0; e < 20; e++)
+		assert_house_style(NETKIT_EBASE - e);
+	assert_house_style(0);
+	assert_house_style(5);
+	ck_assert_str_eq(netkit_strerror(-EEXIST), "file exists");
+}
+END_TEST
+
+/* epoll refuses a regular file with EPERM: nothing to do with
+ * privileges, which is all the text used to name. */
+START_TEST(eperm_text_covers_epoll_refusing_a_regular_file)
+{
+	netkit_poller *p;
+	FILE *f = tmpfile();
+	const char *s;
+
+	ck_assert_ptr_nonnull(f);
+	ck_assert_int_eq(netkit_poller_new(0, &p), 0);
+	ck_assert_int_eq(netkit_poller_add(p, fileno(f), NETKIT_POLLER_READ,
+					   NULL), -EPERM);
+	netkit_poller_free(p);
+	fclose(f);
+	s = netkit_strerror(-EPERM);
+	ck_assert_msg(strstr(s, "not permitted") && strstr(s, "privilege") &&
+		      strstr(s, "kind of descriptor"), "\"%s\"", s);
+}
+END_TEST
+
+/* A send on a TCP socket that never connected, or on a listening one,
+ * is EPIPE too: there was never a peer to close anything. */
+START_TEST(epipe_text_covers_a_socket_that_never_connected)
+{
+	int fd = netkit_socket(AF_INET, SOCK_STREAM, 0), l;
+	netkit_addr a;
+	const char *s;
+
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(netkit_send(fd, "x", 1), -EPIPE);
+	netkit_close(fd);
+	l = nk_listen(AF_INET, &a);
+	ck_assert_int_eq(netkit_send(l, "x", 1), -EPIPE);
+	netkit_close(l);
+	s = netkit_strerror(-EPIPE);
+	ck_assert_msg(strstr(s, "broken pipe") && strstr(s, "closed") &&
+		      strstr(s, "never connected"), "\"%s\"", s);
+}
+END_TEST
+
+/* ENOSPC is also a full disk (file.c writes files), not only a small
+ * buffer; EADDRNOTAVAIL is also connect() without a free local port. */
+START_TEST(enospc_and_eaddrnotavail_texts_cover_their_other_causes)
+{
+	const char *s = netkit_strerror(-ENOSPC);
+
+	ck_assert_msg(strstr(s, "buffer") && strstr(s, "device"), "\"%s\"",
+		      s);
+	s = netkit_strerror(-EADDRNOTAVAIL);
+	ck_assert_msg(strstr(s, "this machine") && strstr(s, "local port"),
+		      "\"%s\"", s);
 }
 END_TEST
 
@@ -126,6 +237,11 @@ netkit_test_suite(void)
 	NK_ADD_TEST(s, strerror_is_never_null_nor_empty);
 	NK_ADD_TEST(s, every_errno_has_a_name_and_message);
 	NK_ADD_TEST(s, every_library_code_has_its_own_name_and_message);
+	NK_ADD_TEST(s, positive_value_is_answered_as_no_error_code);
+	NK_ADD_TEST(s, every_text_is_lower_case_without_a_final_period);
+	NK_ADD_TEST(s, eperm_text_covers_epoll_refusing_a_regular_file);
+	NK_ADD_TEST(s, epipe_text_covers_a_socket_that_never_connected);
+	NK_ADD_TEST(s, enospc_and_eaddrnotavail_texts_cover_their_other_causes);
 	NK_ADD_TEST(s, version_string_matches_macros_and_project);
 	return s;
 }

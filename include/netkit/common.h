@@ -134,8 +134,17 @@ enum netkit_errno {
 
 /**
  * A human sentence for an error code.
- * @param err A code returned by a netkit call (negative); 0 and unknown
- *            codes are answered too.
+ *
+ * Every text is the library's own, in one style: lower case, no final
+ * period ("file exists", "connection refused: nothing listens there"),
+ * and it names each cause a netkit call can meet (`-EPERM` is also
+ * epoll refusing a regular file, `-EPIPE` also a socket that never
+ * connected, `-ENOSPC` also a full disk). Every Linux errno value has
+ * one; other codes read "unknown error".
+ * @param err A code returned by a netkit call (negative); 0 ("success")
+ *            and unknown codes are answered too. A positive value (a
+ *            count, or errno passed without its minus sign) is no error
+ *            code, and the text says so.
  * @return A static string, never NULL.
  * @note Thread-safe; no allocation, no formatting.
  */
@@ -145,8 +154,9 @@ NETKIT_EXPORT const char *netkit_strerror(int err);
  * The short symbolic name of an error code.
  * @param err A code returned by a netkit call, e.g. `-ECONNREFUSED`.
  * @return A static string such as "ECONNREFUSED" or "NETKIT_ENONAME";
- *         "OK" for 0 and positive values, "UNKNOWN" for codes it does
- *         not know. Never NULL.
+ *         "OK" for 0, "POSITIVE" for a positive value (no error code:
+ *         a count, or errno passed without its minus sign), "UNKNOWN"
+ *         for codes it does not know. Never NULL.
  * @note Thread-safe.
  */
 NETKIT_EXPORT const char *netkit_errname(int err);
