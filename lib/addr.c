@@ -96,7 +96,7 @@ parse_scope(const char *s, uint32_t *out)
 	}
 	if (*s == '\0' || strnlen(s, IF_NAMESIZE) == IF_NAMESIZE)
 		return -EINVAL;
-	idx = if_nametoindex(s);
+	idx = NK_SYS(if_nametoindex)(s);
 	if (idx == 0)
 		return -EINVAL;
 	*out = idx;
@@ -238,7 +238,7 @@ scope_text(uint32_t scope, char *buf, size_t n)
 {
 	char name[IF_NAMESIZE];
 
-	if (if_indextoname(scope, name) && name_reads_back(name))
+	if (NK_SYS(if_indextoname)(scope, name) && name_reads_back(name))
 		return n + (size_t)snprintf(buf + n, NETKIT_ADDRSTRLEN - n,
 					    "%%%s", name);
 	return n + (size_t)snprintf(buf + n, NETKIT_ADDRSTRLEN - n, "%%%u",

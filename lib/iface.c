@@ -129,7 +129,7 @@ build(const struct ifaddrs *all, const int *slot, int n, size_t naddrs)
 		f = &list[slot[e]];
 		if (f->name[0] == '\0') {
 			strncpy(f->name, p->ifa_name, sizeof(f->name) - 1);
-			f->index = (int)if_nametoindex(p->ifa_name);
+			f->index = (int)NK_SYS(if_nametoindex)(p->ifa_name);
 		}
 		f->flags |= iff_flags(p->ifa_flags);
 		if (is_ip(p))
@@ -166,7 +166,7 @@ netkit_iface_list(netkit_iface **out)
 
 	if (!out)
 		return -EINVAL;
-	if (getifaddrs(&all) < 0)
+	if (NK_SYS(getifaddrs)(&all) < 0)
 		return netkit__errno();
 	for (p = all; p; p = p->ifa_next) {
 		entries++;
@@ -212,7 +212,7 @@ netkit_if_nametoindex(const char *name)
 	 * after reading at most IF_NAMESIZE bytes of it. */
 	if (!netkit__text_fits(name, IF_NAMESIZE - 1))
 		return -ENODEV;
-	idx = if_nametoindex(name);
+	idx = NK_SYS(if_nametoindex)(name);
 	if (idx == 0 || idx > INT32_MAX)
 		return -ENODEV;
 	return (int)idx;
@@ -226,7 +226,7 @@ netkit_if_indextoname(int index, char *buf, size_t len)
 
 	if (index < 0 || !buf)
 		return -EINVAL;
-	if (!if_indextoname((unsigned int)index, name))
+	if (!NK_SYS(if_indextoname)((unsigned int)index, name))
 		return netkit__errno();
 	n = strnlen(name, sizeof(name) - 1);
 	if (n + 1 > len)

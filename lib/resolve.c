@@ -174,7 +174,7 @@ netkit_gethostname(char *buf, size_t len)
 
 	if (!buf)
 		return -EINVAL;
-	if (gethostname(name, sizeof(name) - 1) < 0)
+	if (NK_SYS(gethostname)(name, sizeof(name) - 1) < 0)
 		return netkit__errno();
 	name[sizeof(name) - 1] = '\0';
 	return netkit__copy_text(buf, len, name);
@@ -303,11 +303,12 @@ host_lookup(const struct hostquery *q, netkit_hostent **out)
 		h = NULL;
 		herr = 0;
 		if (q->addr)
-			rc = gethostbyaddr_r(q->addr, q->addrlen, q->af, &he,
-					     buf, size, &h, &herr);
+			rc = NK_SYS(gethostbyaddr_r)(q->addr, q->addrlen,
+						     q->af, &he, buf, size,
+						     &h, &herr);
 		else
-			rc = gethostbyname_r(q->name, &he, buf, size, &h,
-					     &herr);
+			rc = NK_SYS(gethostbyname_r)(q->name, &he, buf, size,
+						     &h, &herr);
 		if (rc != ERANGE || size >= SCRATCH_MAX)
 			break;
 		free(buf);
@@ -391,10 +392,12 @@ serv_lookup(const char *name, int port, const char *proto, char *out,
 			return -ENOMEM;
 		res = NULL;
 		if (name)
-			rc = getservbyname_r(name, proto, &se, buf, size, &res);
+			rc = NK_SYS(getservbyname_r)(name, proto, &se, buf,
+						     size, &res);
 		else
-			rc = getservbyport_r(htons((uint16_t)port), proto, &se,
-					     buf, size, &res);
+			rc = NK_SYS(getservbyport_r)(htons((uint16_t)port),
+						     proto, &se, buf, size,
+						     &res);
 		if (rc != ERANGE || size >= SCRATCH_MAX)
 			break;
 		free(buf);
@@ -677,10 +680,10 @@ netkit_getnameinfo(const netkit_addr *a, int flags, char *host,
 	if (!netkit__addr_valid(a) || (flags & ~NETKIT_NI_ALL) ||
 	    (!host && !serv))
 		return -EINVAL;
-	rc = getnameinfo((const struct sockaddr *)&a->ss, a->len,
-			 host ? h : NULL, host ? sizeof(h) : 0,
-			 serv ? s : NULL, serv ? sizeof(s) : 0,
-			 ni_flags(flags));
+	rc = NK_SYS(getnameinfo)((const struct sockaddr *)&a->ss, a->len,
+				 host ? h : NULL, host ? sizeof(h) : 0,
+				 serv ? s : NULL, serv ? sizeof(s) : 0,
+				 ni_flags(flags));
 	if (rc != 0)
 		return netkit__gai_error(rc);
 	if ((host && strlen(h) >= hostlen) || (serv && strlen(s) >= servlen))

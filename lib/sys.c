@@ -6,6 +6,9 @@
 #include "config.h"
 
 #include <fcntl.h>
+#include <ifaddrs.h>
+#include <net/if.h>
+#include <netdb.h>
 #include <pthread.h>
 #include <signal.h>
 #include <time.h>
@@ -52,7 +55,16 @@
 	.clock_gettime = clock_gettime, \
 	.pthread_sigmask = pthread_sigmask, \
 	.sigpending = sigpending, \
-	.sigtimedwait = sigtimedwait,
+	.sigtimedwait = sigtimedwait, \
+	.getnameinfo = getnameinfo, \
+	.gethostname = gethostname, \
+	.gethostbyname_r = gethostbyname_r, \
+	.gethostbyaddr_r = gethostbyaddr_r, \
+	.getservbyname_r = getservbyname_r, \
+	.getservbyport_r = getservbyport_r, \
+	.getifaddrs = getifaddrs, \
+	.if_nametoindex = if_nametoindex, \
+	.if_indextoname = if_indextoname,
 
 const struct netkit__sys netkit__sys_default = { NK_SYS_ENTRIES };
 struct netkit__sys netkit__sys = { NK_SYS_ENTRIES };

@@ -1,6 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The seam: every system call libnetkit makes goes through NK_SYS(name).
+ * The seam: every system call libnetkit makes goes through NK_SYS(name),
+ * and so does every libc call that asks the system for an answer: the
+ * resolver's lookups (getaddrinfo, getnameinfo, the _r calls,
+ * gethostname) and the interface list (getifaddrs, if_nametoindex,
+ * if_indextoname).
  *
  * In the installed library NK_SYS(send) is plain `send`: a direct call,
  * nothing added. The copy of the library the tests link (nk_internal,
@@ -23,6 +27,8 @@
 #include <sys/types.h>
 
 #ifdef NETKIT_SEAM
+
+struct ifaddrs;
 
 struct netkit__sys {
 	int (*socket)(int, int, int);
@@ -66,6 +72,23 @@ struct netkit__sys {
 	int (*sigpending)(sigset_t *);
 	int (*sigtimedwait)(const sigset_t *, siginfo_t *,
 			    const struct timespec *);
+	/* Names and interfaces (resolve.c, iface.c, addr.c): what the
+	 * system's resolver and the kernel's interface list answer. */
+	int (*getnameinfo)(const struct sockaddr *, socklen_t, char *,
+			   socklen_t, char *, socklen_t, int);
+	int (*gethostname)(char *, size_t);
+	int (*gethostbyname_r)(const char *, struct hostent *, char *,
+			       size_t, struct hostent **, int *);
+	int (*gethostbyaddr_r)(const void *, socklen_t, int,
+			       struct hostent *, char *, size_t,
+			       struct hostent **, int *);
+	int (*getservbyname_r)(const char *, const char *, struct servent *,
+			       char *, size_t, struct servent **);
+	int (*getservbyport_r)(int, const char *, struct servent *, char *,
+			       size_t, struct servent **);
+	int (*getifaddrs)(struct ifaddrs **);
+	unsigned int (*if_nametoindex)(const char *);
+	char *(*if_indextoname)(unsigned int, char *);
 };
 
 /* The table the library calls through; tests rewrite its entries and

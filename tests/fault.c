@@ -12,7 +12,10 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <ifaddrs.h>
 #include <inttypes.h>
+#include <net/if.h>
+#include <netdb.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -57,6 +60,9 @@ static const char *const call_names[NK_FAULT_N_CALLS] = {
 	"socketpair", "epoll_create1", "epoll_ctl", "epoll_wait", "eventfd",
 	"pipe2", "read", "write",
 	"sendfile", "pread",
+	"getnameinfo", "gethostname", "gethostbyname_r", "gethostbyaddr_r",
+	"getservbyname_r", "getservbyport_r", "getifaddrs", "if_nametoindex",
+	"if_indextoname",
 };
 
 /* What decide() knows of a call. */
@@ -620,6 +626,168 @@ f_pread(int fd, void *buf, size_t len, off_t off)
 	return post_len(&v, REAL(pread)(fd, buf, cap(&v, len), off));
 }
 
+/* The resolver and the interface list (resolve.c, iface.c, addr.c). A
+ * call that asks about no descriptor has no family, except where it
+ * names one (getnameinfo's address, gethostbyaddr_r's type). */
+static struct verdict
+decide_named(enum nk_fault_call call, int family)
+{
+	struct call_info c = { call, -1, family ? family : NO_FAMILY, 0, 0 };
+
+	return decide(&c);
+}
+
+/* True when v fails the call: FAIL at once, AFTER once the real call
+ * is made (its answer then dropped by the caller). */
+static bool
+fails(const struct verdict *v)
+{
+	return v->fire && (v->action == NK_FAULT_FAIL ||
+			   v->action == NK_FAULT_AFTER);
+}
+
+/* getnameinfo answers EAI_* codes, as getaddrinfo. */
+static int
+f_getnameinfo(const struct sockaddr *sa, socklen_t salen, char *host,
+	      socklen_t hostlen, char *serv, socklen_t servlen, int flags)
+{
+	struct verdict v = decide_named(NK_FAULT_GETNAMEINFO,
+					sa ? sa->sa_family : 0);
+
+	if (!fails(&v) || v.action == NK_FAULT_AFTER) {
+		int rc = REAL(getnameinfo)(sa, salen, host, hostlen, serv,
+					   servlen, flags);
+
+		if (!fails(&v))
+			return rc;
+	}
+	if (v.err == EAI_SYSTEM)
+		errno = v.value;
+	return v.err;
+}
+
+static int
+f_gethostname(char *name, size_t len)
+{
+	struct verdict v;
+
+	if (pre(NO_FAM_INFO(NK_FAULT_GETHOSTNAME, -1), &v))
+		return -1;
+	return post(&v, REAL(gethostname)(name, len));
+}
+
+/* The _r lookups report a failure as a number returned, no entry (the
+ * wrapper's *result = NULL) and, for gethostby*_r, an h_errno. */
+static int
+r_failure(const struct verdict *v, int *h_errnop)
+{
+	if (h_errnop)
+		*h_errnop = v->value;
+	return v->err;
+}
+
+static int
+f_gethostbyname_r(const char *name, struct hostent *he, char *buf,
+		  size_t len, struct hostent **result, int *h_errnop)
+{
+	struct verdict v = decide_named(NK_FAULT_GETHOSTBYNAME_R, 0);
+	int rc = 0;
+
+	if (!fails(&v) || v.action == NK_FAULT_AFTER)
+		rc = REAL(gethostbyname_r)(name, he, buf, len, result,
+					   h_errnop);
+	if (!fails(&v))
+		return rc;
+	*result = NULL;
+	return r_failure(&v, h_errnop);
+}
+
+static int
+f_gethostbyaddr_r(const void *addr, socklen_t addrlen, int type,
+		  struct hostent *he, char *buf, size_t len,
+		  struct hostent **result, int *h_errnop)
+{
+	struct verdict v = decide_named(NK_FAULT_GETHOSTBYADDR_R, type);
+	int rc = 0;
+
+	if (!fails(&v) || v.action == NK_FAULT_AFTER)
+		rc = REAL(gethostbyaddr_r)(addr, addrlen, type, he, buf, len,
+					   result, h_errnop);
+	if (!fails(&v))
+		return rc;
+	*result = NULL;
+	return r_failure(&v, h_errnop);
+}
+
+static int
+f_getservbyname_r(const char *name, const char *proto, struct servent *se,
+		  char *buf, size_t len, struct servent **result)
+{
+	struct verdict v = decide_named(NK_FAULT_GETSERVBYNAME_R, 0);
+	int rc = 0;
+
+	if (!fails(&v) || v.action == NK_FAULT_AFTER)
+		rc = REAL(getservbyname_r)(name, proto, se, buf, len, result);
+	if (!fails(&v))
+		return rc;
+	*result = NULL;
+	return r_failure(&v, NULL);
+}
+
+static int
+f_getservbyport_r(int port, const char *proto, struct servent *se,
+		  char *buf, size_t len, struct servent **result)
+{
+	struct verdict v = decide_named(NK_FAULT_GETSERVBYPORT_R, 0);
+	int rc = 0;
+
+	if (!fails(&v) || v.action == NK_FAULT_AFTER)
+		rc = REAL(getservbyport_r)(port, proto, se, buf, len, result);
+	if (!fails(&v))
+		return rc;
+	*result = NULL;
+	return r_failure(&v, NULL);
+}
+
+/* getifaddrs: AFTER frees the list it made (nothing leaks). */
+static int
+f_getifaddrs(struct ifaddrs **out)
+{
+	struct verdict v;
+	int rc;
+
+	if (pre(NO_FAM_INFO(NK_FAULT_GETIFADDRS, -1), &v))
+		return -1;
+	rc = REAL(getifaddrs)(out);
+	if (rc == 0 && v.fire && v.action == NK_FAULT_AFTER)
+		freeifaddrs(*out);
+	return post(&v, rc);
+}
+
+static unsigned int
+f_if_nametoindex(const char *name)
+{
+	struct verdict v;
+	unsigned int idx;
+
+	if (pre(NO_FAM_INFO(NK_FAULT_IF_NAMETOINDEX, -1), &v))
+		return 0;
+	idx = REAL(if_nametoindex)(name);
+	return post(&v, 0) < 0 ? 0 : idx;
+}
+
+static char *
+f_if_indextoname(unsigned int index, char *name)
+{
+	struct verdict v;
+	char *got;
+
+	if (pre(NO_FAM_INFO(NK_FAULT_IF_INDEXTONAME, -1), &v))
+		return NULL;
+	got = REAL(if_indextoname)(index, name);
+	return post(&v, 0) < 0 ? NULL : got;
+}
+
 /* The seam with the wrappers in place; every entry without one (the
  * clock, the signal calls, ...) stays libc's. */
 static void
@@ -657,6 +825,15 @@ install_wrappers(void)
 	w.write = f_write;
 	w.sendfile = f_sendfile;
 	w.pread = f_pread;
+	w.getnameinfo = f_getnameinfo;
+	w.gethostname = f_gethostname;
+	w.gethostbyname_r = f_gethostbyname_r;
+	w.gethostbyaddr_r = f_gethostbyaddr_r;
+	w.getservbyname_r = f_getservbyname_r;
+	w.getservbyport_r = f_getservbyport_r;
+	w.getifaddrs = f_getifaddrs;
+	w.if_nametoindex = f_if_nametoindex;
+	w.if_indextoname = f_if_indextoname;
 	netkit__sys = w;
 }
 

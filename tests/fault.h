@@ -34,8 +34,12 @@
  * address family (family; read with the real getsockopt(SO_DOMAIN); for
  * socket() and getaddrinfo() the family asked for), and for fcntl and
  * get/setsockopt to one command or option (op, with level). For
- * getaddrinfo, err is the EAI_* code returned; with EAI_SYSTEM, value
- * is the errno left behind.
+ * getaddrinfo and getnameinfo, err is the EAI_* code returned; with
+ * EAI_SYSTEM, value is the errno left behind. For the _r lookups, err
+ * is the number the call returns (0, ERANGE, ENOMEM...) with no entry,
+ * and value the h_errno of gethostbyname_r/gethostbyaddr_r
+ * (HOST_NOT_FOUND, TRY_AGAIN, NETDB_INTERNAL...). if_nametoindex fails
+ * with 0, if_indextoname with NULL, each with errno = err.
  *
  * Rules are tried in the order they were added; the first one that
  * fires decides the call. Random rules draw from a seeded xorshift
@@ -105,6 +109,15 @@ enum nk_fault_call {
 	NK_FAULT_WRITE,
 	NK_FAULT_SENDFILE,
 	NK_FAULT_PREAD,
+	NK_FAULT_GETNAMEINFO,
+	NK_FAULT_GETHOSTNAME,
+	NK_FAULT_GETHOSTBYNAME_R,
+	NK_FAULT_GETHOSTBYADDR_R,
+	NK_FAULT_GETSERVBYNAME_R,
+	NK_FAULT_GETSERVBYPORT_R,
+	NK_FAULT_GETIFADDRS,
+	NK_FAULT_IF_NAMETOINDEX,
+	NK_FAULT_IF_INDEXTONAME,
 	NK_FAULT_N_CALLS
 };
 
@@ -120,9 +133,12 @@ enum nk_fault_action {
 struct nk_fault_rule {
 	enum nk_fault_call call;
 	enum nk_fault_action action;
-	int err;		/* FAIL, AFTER: errno (getaddrinfo: EAI_*) */
+	int err;		/* FAIL, AFTER: errno (getaddrinfo and
+				 * getnameinfo: EAI_*; _r lookups: the
+				 * number returned) */
 	size_t max;		/* SHORT: at most this many bytes (>= 1) */
-	int value;		/* VALUE: the int reported; EAI_SYSTEM: errno */
+	int value;		/* VALUE: the int reported; EAI_SYSTEM: errno;
+				 * gethostby*_r: h_errno */
 	int family;		/* 0: any; else only this address family */
 	int op;			/* 0: any; fcntl cmd, or sockopt optname */
 	int level;		/* sockopt level, compared when op != 0 */

@@ -81,7 +81,8 @@ typedef struct netkit_iface {
 	/** Its name, e.g. "lo", "eth0"; an IPv4 address label such as
 	 *  "eth0:1" is listed as an interface of its own. */
 	char name[NETKIT_IFNAMESIZE];
-	/** Its index (if_nametoindex()), or 0 if it has none. */
+	/** Its index (if_nametoindex()), or 0 if it has none (or that
+	 *  lookup failed). */
 	int index;
 	/** NETKIT_IFF_* flags or-ed together. */
 	unsigned int flags;
@@ -99,6 +100,10 @@ typedef struct netkit_iface {
  * @return The number of interfaces.
  * @retval -EINVAL  @p out is NULL.
  * @retval -ENOMEM  Out of memory.
+ * @retval -EMFILE  No descriptor left for the netlink socket that
+ *                  getifaddrs() asks the kernel with (also -ENFILE,
+ *                  -ENOBUFS, or any other errno getifaddrs() fails
+ *                  with, negated).
  * @note Thread-safe. Python has no direct equivalent; the tutorial's
  *       `ifconfig`, with `socket.if_nameindex()` for names and indexes.
  */
@@ -118,7 +123,9 @@ NETKIT_EXPORT void netkit_iface_list_free(netkit_iface *list);
  * @retval -ENODEV  No interface with this name (Python: `OSError: no
  *                  interface with this name`), including a name of
  *                  `IF_NAMESIZE` (16) bytes or more, which is refused
- *                  after reading at most 16 bytes of it.
+ *                  after reading at most 16 bytes of it; also when the
+ *                  lookup itself fails (no descriptor left for its
+ *                  socket), as in Python, whatever errno it left.
  * @note Thread-safe. Python: ``socket.if_nametoindex('lo')``.
  */
 NETKIT_EXPORT int netkit_if_nametoindex(const char *name);
@@ -133,6 +140,8 @@ NETKIT_EXPORT int netkit_if_nametoindex(const char *name);
  *                  `OverflowError`).
  * @retval -ENXIO   No interface with this index, e.g. 0.
  * @retval -ENOSPC  @p buf too small.
+ * @retval -EMFILE  The lookup itself failed (it needs a socket): its
+ *                  errno, negated (also -ENFILE...).
  * @note Thread-safe. Python: `socket.if_indextoname(1)`.
  */
 NETKIT_EXPORT int netkit_if_indextoname(int index, char *buf, size_t len);

@@ -81,6 +81,9 @@ extern "C" {
  * @return The length of the name.
  * @retval -EINVAL  @p buf is NULL.
  * @retval -ENOSPC  @p buf too small.
+ * @retval -ENAMETOOLONG The system's name does not fit 255 bytes
+ *                  (gethostname()'s own error; any other error of
+ *                  gethostname() is returned too, as a negative errno).
  * @note Thread-safe. Python: `socket.gethostname()`.
  */
 NETKIT_EXPORT int netkit_gethostname(char *buf, size_t len);
@@ -140,6 +143,9 @@ typedef struct netkit_hostent {
  * @retval NETKIT_ENOADDR The name has no IPv4 address.
  * @retval NETKIT_EAGAIN_RESOLVE Temporary failure.
  * @retval NETKIT_ERESOLVE Any other resolver failure.
+ * @retval -EMFILE  A system error inside the lookup (h_errno
+ *                  `NETDB_INTERNAL`), returned as its negative errno:
+ *                  -EMFILE, -ENFILE, -ENOMEM...
  * @note Thread-safe. Python: `socket.gethostbyname_ex(name)`, e.g.
  *       ``('localhost', [], ['127.0.0.1'])``.
  */
@@ -167,6 +173,8 @@ NETKIT_EXPORT int netkit_gethostbyname_ex(const char *name,
  * @retval NETKIT_ERESOLVE Any other failure; also for "", which means
  *                  both wildcards (Python: `OSError: wildcard resolved
  *                  to multiple address`).
+ * @retval -EMFILE  A system error inside the lookup, as for
+ *                  netkit_gethostbyname_ex().
  * @note Thread-safe. Python: ``socket.gethostbyaddr('127.0.0.1')``, which
  *       answers ``('localhost', [], ['127.0.0.1'])``.
  */
@@ -396,6 +404,10 @@ NETKIT_EXPORT void netkit_addrinfo_free(netkit_addrinfo *list);
  * @retval NETKIT_ENONAME No name for the address with
  *                   #NETKIT_NI_NAMEREQD.
  * @retval NETKIT_EAGAIN_RESOLVE Temporary failure.
+ * @retval NETKIT_ERESOLVE Any other resolver failure.
+ * @retval -ENOMEM   Out of memory.
+ * @retval -EMFILE   A system error of the lookup (EAI_SYSTEM), returned
+ *                   as its negative errno: -EMFILE, -ENFILE...
  * @note Thread-safe. Python: `socket.getnameinfo((ip, port), flags)`;
  *       `(127.0.0.1, 22)` gives ``('localhost', 'ssh')``.
  */
