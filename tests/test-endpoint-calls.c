@@ -397,6 +397,31 @@ START_TEST(server_backlog_bounds_the_accept_queue)
 }
 END_TEST
 
+/* The header's recipe for a server whose host lookup has a deadline:
+ * netkit_getaddrinfo_until() first, then its answer as numeric text. */
+START_TEST(server_on_the_numeric_answer_of_getaddrinfo_until)
+{
+	netkit_addrinfo *ai = NULL;
+	char ip[NETKIT_ADDRSTRLEN];
+	netkit_addr a;
+	int fd;
+
+	ck_assert_int_ge(netkit_getaddrinfo_until("localhost", NULL, AF_INET,
+						  SOCK_STREAM,
+						  NETKIT_AI_PASSIVE,
+						  netkit_deadline_in(5000),
+						  &ai), 1);
+	ck_assert_int_gt(netkit_addr_ip(&ai->addr, ip, sizeof(ip)), 0);
+	netkit_addrinfo_free(ai);
+	fd = netkit_create_server(ip, "0", NULL);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(netkit_local_addr(fd, &a), 0);
+	ck_assert(netkit_addr_is_loopback(&a));
+	ck_assert_int_gt(netkit_addr_port(&a), 0);
+	netkit_close(fd);
+}
+END_TEST
+
 static int
 listen_fails(int fd, int backlog)
 {
@@ -452,5 +477,6 @@ netkit_test_suite(void)
 	NK_ADD_TEST(s, server_reuseport_lets_two_servers_share_a_port);
 	NK_ADD_TEST(s, server_backlog_bounds_the_accept_queue);
 	NK_ADD_TEST(s, server_bad_arguments_and_failures_leave_nothing_open);
+	NK_ADD_TEST(s, server_on_the_numeric_answer_of_getaddrinfo_until);
 	return s;
 }

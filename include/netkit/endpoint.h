@@ -201,6 +201,15 @@ typedef struct netkit_server_opts {
  * socket always gets `IPV6_V6ONLY` set explicitly: 1 (IPv6 only), or 0
  * with #NETKIT_SERVER_DUALSTACK, never the system's default.
  * `SO_REUSEADDR` is on unless #NETKIT_SERVER_NO_REUSEADDR.
+ *
+ * **No deadline.** @p host is resolved with netkit_getaddrinfo(),
+ * which has none. A NULL host or numeric text ("127.0.0.1", "::1")
+ * never waits on a resolver; a host name can take as long as the
+ * system's resolver does (resolv.conf's timeout times its attempts:
+ * seconds, or more, when a DNS server does not answer). To bound it,
+ * resolve the name first with netkit_getaddrinfo_until()
+ * (#NETKIT_AI_PASSIVE, `SOCK_STREAM`) and pass the numeric text of the
+ * address it gives (netkit_addr_ip()) as @p host.
  * @param host     NULL for all interfaces, a host name or numeric text.
  * @param service  A service name or a port number, "0" to "65535" (as
  *                 for netkit_getaddrinfo()); "0" picks a free port

@@ -49,7 +49,16 @@ extern "C" {
  * waits until the deadline; a lookup left behind runs on to its end in
  * the background (no thread can stop getaddrinfo()) and is freed then.
  * Numeric text, a NULL host and #NETKIT_FOREVER need no
- * such thread. The other calls here have no deadline.
+ * such thread. The other calls here have no deadline: given a name
+ * (or, for netkit_getnameinfo() and netkit_gethostbyaddr(), an address
+ * to name), each waits as long as the system's resolver does, which is
+ * resolv.conf's timeout times its attempts (seconds, or more) when a
+ * DNS server does not answer. Numeric text given to
+ * netkit_gethostbyname(), netkit_gethostbyname_ex() or
+ * netkit_getaddrinfo(), and netkit_getnameinfo() with
+ * #NETKIT_NI_NUMERICHOST, never wait on a resolver. To bound a lookup
+ * of a name, resolve it with netkit_getaddrinfo_until() first and hand
+ * its numeric answer on (netkit_addr_ip()).
  *
  * **Text limits.** A text argument is read only up to its longest
  * useful length plus one byte, never on to a NUL however far away: a
@@ -389,6 +398,13 @@ NETKIT_EXPORT void netkit_addrinfo_free(netkit_addrinfo *list);
  *
  * A name that is not known is given as numeric text, unless
  * #NETKIT_NI_NAMEREQD is set; so is a port with no service.
+ *
+ * **No deadline.** Without #NETKIT_NI_NUMERICHOST the host's name comes
+ * from a reverse lookup (the hosts file, then DNS), which can take as
+ * long as the system's resolver does (resolv.conf's timeout times its
+ * attempts: seconds, or more, when a DNS server does not answer); there
+ * is no `_until` variant of this call. With #NETKIT_NI_NUMERICHOST it
+ * makes no reverse lookup and answers at once.
  * @param a          The address.
  * @param flags      0 or NETKIT_NI_* flags or-ed together.
  * @param[out] host  Receives the host's name; may be NULL if not
