@@ -152,14 +152,14 @@ lookup_start(struct lookup *l)
 	lookups_running++;
 	pthread_mutex_unlock(&lookups_lock);
 	sigfillset(&all);
-	pthread_sigmask(SIG_SETMASK, &all, &old);
+	(void)NK_SYS(pthread_sigmask)(SIG_SETMASK, &all, &old);
 	rc = pthread_attr_init(&attr);
 	if (rc == 0) {
 		pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
 		rc = pthread_create(&t, &attr, lookup_run, l);
 		pthread_attr_destroy(&attr);
 	}
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	(void)NK_SYS(pthread_sigmask)(SIG_SETMASK, &old, NULL);
 	if (rc == 0)
 		return 0;
 	pthread_mutex_lock(&lookups_lock);
