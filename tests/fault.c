@@ -1044,15 +1044,6 @@ nk_fault_call_name(enum nk_fault_call call)
 	return (unsigned)call < NK_FAULT_N_CALLS ? call_names[call] : "?";
 }
 
-int64_t
-nk_scaled_ms(int64_t ms)
-{
-	const char *e = getenv("CK_TIMEOUT_MULTIPLIER");
-	long m = e ? strtol(e, NULL, 10) : 1;
-
-	return m > 1 ? ms * m : ms;
-}
-
 static void
 fault_fixture(void)
 {

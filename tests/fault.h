@@ -197,12 +197,8 @@ bool nk_fault_seed_from_env(void);
 /* "send", "recv"... for messages. */
 const char *nk_fault_call_name(enum nk_fault_call call);
 
-/* Timing checks (never early, at most 10% + 25 ms late) are
- * nk_assert_on_time() of timing.h. */
-
-/* ms scaled by CK_TIMEOUT_MULTIPLIER when set (valgrind: 10, helgrind:
- * 20), for deadlines that must not expire on a slow run. */
-int64_t nk_scaled_ms(int64_t ms);
+/* Timing checks (never early; lateness retried) and nk_scaled_ms()
+ * are in timing.h. */
 
 /* NK_ADD_TEST() plus a fixture that resets the seam around the test. */
 #define NK_ADD_FAULT_TEST(s, t) \
