@@ -200,11 +200,17 @@ const char *nk_fault_call_name(enum nk_fault_call call);
 /* Timing checks (never early; lateness retried) and nk_scaled_ms()
  * are in timing.h. */
 
-/* NK_ADD_TEST() plus a fixture that resets the seam around the test. */
+/* NK_ADD_TEST() and NK_ADD_TEST_V4_V6() (<test>_v4 and <test>_v6) plus
+ * a fixture that resets the seam around the test. */
 #define NK_ADD_FAULT_TEST(s, t) \
 	suite_add_tcase((s), nk_fault_tcase(#t, (t), 1))
 #define NK_ADD_FAULT_TEST_V4_V6(s, t) \
-	suite_add_tcase((s), nk_fault_tcase(#t, (t), 2))
+	do { \
+		suite_add_tcase((s), nk_fault_tcase_part((t), "_v4", 0, 1)); \
+		suite_add_tcase((s), nk_fault_tcase_part((t), "_v6", 1, 2)); \
+	} while (0)
 TCase *nk_fault_tcase(const char *name, const TTest *t, int loops);
+TCase *nk_fault_tcase_part(const TTest *t, const char *suffix, int first,
+			   int end);
 
 #endif /* NETKIT_TEST_FAULT_H */

@@ -197,13 +197,88 @@ nk_tcase(const char *name)
 	return tc;
 }
 
-TCase *
-nk_tcase_with(const char *name, const TTest *t, int loops)
+/*
+ * Tests split into one test case per run (<test>_v4, <test>_v6...).
+ * Check names the running test after its TTest (tcase_name() answers
+ * the test's name, and nk_skip() records it), so each part is a copy of
+ * the test under the part's name. main.c counts a test case's results
+ * by rank, from 0, so nk_skip() subtracts the part's first run from _i.
+ * Filled before the runner forks, read-only afterwards.
+ */
+#define NK_MAX_PARTS 512
+
+static struct nk_part {
+	char name[128];
+	TTest test;
+	int first;
+} parts[NK_MAX_PARTS];
+static int n_parts;
+
+static int
+first_run(const char *tcase)
+{
+	int k;
+
+	for (k = 0; k < n_parts; k++)
+		if (strcmp(parts[k].name, tcase) == 0)
+			return parts[k].first;
+	return 0;
+}
+
+void
+nk_note_split_test(const char *name)
+{
+	size_t len = strlen(name);
+	int k;
+
+	for (k = 0; k < n_parts; k++)
+		if (strncmp(parts[k].name, name, len) == 0 &&
+		    parts[k].name[len] == '_') {
+			fprintf(stderr, "note: CK_RUN_CASE=%s: no such test "
+				"case here; each run of that test is one of "
+				"its own (%s...)\n", name, parts[k].name);
+			return;
+		}
+}
+
+static TCase *
+tcase_runs(const char *name, const TTest *t, int first, int end)
 {
 	TCase *tc = nk_tcase(name);
 
-	tcase_add_loop_test(tc, t, 0, loops);
+	tcase_add_loop_test(tc, t, first, end);
 	return tc;
+}
+
+TCase *
+nk_tcase_with(const char *name, const TTest *t, int loops)
+{
+	return tcase_runs(name, t, 0, loops);
+}
+
+TCase *
+nk_tcase_part(const TTest *t, const char *suffix, int first, int end)
+{
+	struct nk_part *p;
+	int n;
+
+	if (n_parts == NK_MAX_PARTS) {
+		fprintf(stderr, "netkit tests: over %d split tests\n",
+			NK_MAX_PARTS);
+		exit(EXIT_FAILURE);
+	}
+	p = &parts[n_parts];
+	n = snprintf(p->name, sizeof(p->name), "%s%s", t->name, suffix);
+	if (n < 0 || (size_t)n >= sizeof(p->name)) {
+		fprintf(stderr, "netkit tests: name too long: %s%s\n",
+			t->name, suffix);
+		exit(EXIT_FAILURE);
+	}
+	n_parts++;
+	p->test = *t;
+	p->test.name = p->name;
+	p->first = first;
+	return tcase_runs(p->name, &p->test, first, end);
 }
 
 bool
@@ -601,6 +676,8 @@ nk_skip(int i, const char *fmt, ...)
 	int k;
 
 	fprintf(stderr, "SKIP %s", name);
+	/* From here on, i is the run's rank in its test case. */
+	i -= first_run(name);
 	if (i > 0)
 		fprintf(stderr, " (run %d)", i);
 	fprintf(stderr, ": ");

@@ -75,8 +75,9 @@ bool nk_skipped(const char *tcase, int i);
 
 /* Adds a loop test for IPv4 (_i = 0) and IPv6 (_i = 1) to a shared
  * TCase. Do not use it in new code: CK_RUN_CASE cannot pick one test of
- * a shared TCase, and main.c counts skips per TCase named after its
- * test (a skip there counts as a pass). Use NK_ADD_TEST_V4_V6. */
+ * a shared TCase, nor one of its two runs, and main.c counts skips per
+ * TCase named after its test (a skip there counts as a pass). Use
+ * NK_ADD_TEST_V4_V6. */
 #define ADD_V4_V6(tc, t) tcase_add_loop_test((tc), (t), 0, 2)
 
 /* SO_LINGER 0: closing fd then resets the connection (RST). */
@@ -88,9 +89,23 @@ long long nk_now_ms(void);
 /* Adds test t to suite s in a TCase of its own, named after the test,
  * with the fd-leak fixture: CK_RUN_CASE=<test name> runs exactly it. */
 #define NK_ADD_TEST(s, t) suite_add_tcase((s), nk_tcase_with(#t, (t), 1))
-/* The same for a loop test over both families (_i = 0: IPv4, 1: IPv6). */
-#define NK_ADD_TEST_V4_V6(s, t) suite_add_tcase((s), nk_tcase_with(#t, (t), 2))
+/* A test over both families (FAMILY_OR_SKIP: _i = 0 is IPv4, 1 IPv6) as
+ * two tests, each in a TCase of its own: <test>_v4 runs the body with
+ * _i = 0 and <test>_v6 with _i = 1, so CK_RUN_CASE=<test>_v6 runs the
+ * IPv6 run alone, and a failure or a skip names its family. */
+#define NK_ADD_TEST_V4_V6(s, t) \
+	do { \
+		suite_add_tcase((s), nk_tcase_part((t), "_v4", 0, 1)); \
+		suite_add_tcase((s), nk_tcase_part((t), "_v6", 1, 2)); \
+	} while (0)
 TCase *nk_tcase_with(const char *name, const TTest *t, int loops);
+/* The runs first to end - 1 of test t as a test of their own, named
+ * <t's name><suffix>, in a TCase of that name with the fd-leak fixture
+ * (nk_skip() and main.c count its skips right). */
+TCase *nk_tcase_part(const TTest *t, const char *suffix, int first, int end);
+/* For main.c, when CK_RUN_CASE=name ran nothing: if name is a split
+ * test (<name>_v4, <name>_v6...), says so on stderr. */
+void nk_note_split_test(const char *name);
 
 /* Each tests/test-<concern>.c defines this; main.c runs it. */
 Suite *netkit_test_suite(void);
