@@ -1044,27 +1044,29 @@ nk_fault_call_name(enum nk_fault_call call)
 	return (unsigned)call < NK_FAULT_N_CALLS ? call_names[call] : "?";
 }
 
-int64_t
-nk_scaled_ms(int64_t ms)
-{
-	const char *e = getenv("CK_TIMEOUT_MULTIPLIER");
-	long m = e ? strtol(e, NULL, 10) : 1;
-
-	return m > 1 ? ms * m : ms;
-}
-
 static void
 fault_fixture(void)
 {
 	nk_fault_reset();
 }
 
+/* After the fd-leak fixture, as before: its teardown counts the
+ * descriptors, then this one resets the seam. */
+static TCase *
+with_fault_fixture(TCase *tc)
+{
+	tcase_add_checked_fixture(tc, fault_fixture, fault_fixture);
+	return tc;
+}
+
+TCase *
+nk_fault_tcase_part(const TTest *t, const char *suffix, int first, int end)
+{
+	return with_fault_fixture(nk_tcase_part(t, suffix, first, end));
+}
+
 TCase *
 nk_fault_tcase(const char *name, const TTest *t, int loops)
 {
-	TCase *tc = nk_tcase(name);
-
-	tcase_add_checked_fixture(tc, fault_fixture, fault_fixture);
-	tcase_add_loop_test(tc, t, 0, loops);
-	return tc;
+	return with_fault_fixture(nk_tcase_with(name, t, loops));
 }

@@ -197,18 +197,20 @@ bool nk_fault_seed_from_env(void);
 /* "send", "recv"... for messages. */
 const char *nk_fault_call_name(enum nk_fault_call call);
 
-/* Timing checks (never early, at most 10% + 25 ms late) are
- * nk_assert_on_time() of timing.h. */
+/* Timing checks (never early; lateness retried) and nk_scaled_ms()
+ * are in timing.h. */
 
-/* ms scaled by CK_TIMEOUT_MULTIPLIER when set (valgrind: 10, helgrind:
- * 20), for deadlines that must not expire on a slow run. */
-int64_t nk_scaled_ms(int64_t ms);
-
-/* NK_ADD_TEST() plus a fixture that resets the seam around the test. */
+/* NK_ADD_TEST() and NK_ADD_TEST_V4_V6() (<test>_v4 and <test>_v6) plus
+ * a fixture that resets the seam around the test. */
 #define NK_ADD_FAULT_TEST(s, t) \
 	suite_add_tcase((s), nk_fault_tcase(#t, (t), 1))
 #define NK_ADD_FAULT_TEST_V4_V6(s, t) \
-	suite_add_tcase((s), nk_fault_tcase(#t, (t), 2))
+	do { \
+		suite_add_tcase((s), nk_fault_tcase_part((t), "_v4", 0, 1)); \
+		suite_add_tcase((s), nk_fault_tcase_part((t), "_v6", 1, 2)); \
+	} while (0)
 TCase *nk_fault_tcase(const char *name, const TTest *t, int loops);
+TCase *nk_fault_tcase_part(const TTest *t, const char *suffix, int first,
+			   int end);
 
 #endif /* NETKIT_TEST_FAULT_H */

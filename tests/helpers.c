@@ -91,8 +91,8 @@ nk_in_netns(int i, const char *links_why,
 	p.fd = fds[0];
 	p.events = POLLIN;
 	/* The child writes once and exits: EOF (or its report) ends the
-	 * wait; 20 s (x10 under valgrind) bounds it. */
-	if (poll(&p, 1, getenv("CK_TIMEOUT_MULTIPLIER") ? 200000 : 20000) > 0)
+	 * wait; 20 s (times the slow runner's multiplier) bounds it. */
+	if (poll(&p, 1, (int)nk_scaled_ms(20000)) > 0)
 		n = read(fds[0], msg, sizeof(msg) - 1);
 	close(fds[0]);
 	if (n <= 0 && waitpid(pid, &status, WNOHANG) == 0)
@@ -161,8 +161,7 @@ void
 nk_settle_threads(void)
 {
 	struct timespec nap = { 0, 10 * 1000 * 1000 };
-	const char *p = getenv("LD_PRELOAD");
-	bool vg = p && strstr(p, "vgpreload");
+	bool vg = nk_under_valgrind();
 	long long give_up = nk_now_ms() + 10000;
 
 	while (nk_now_ms() < give_up &&
@@ -174,6 +173,7 @@ nk_settle_threads(void)
 static void
 fd_setup(void)
 {
+	nk_on_time_reset();
 	fds_before = nk_count_fds();
 }
 
@@ -184,6 +184,7 @@ fd_teardown(void)
 	ck_assert_msg(nk_count_fds() == fds_before,
 		      "descriptor leak: %d open before the test, %d after",
 		      fds_before, nk_count_fds());
+	nk_on_time_settle();
 }
 
 TCase *
@@ -196,13 +197,88 @@ nk_tcase(const char *name)
 	return tc;
 }
 
-TCase *
-nk_tcase_with(const char *name, const TTest *t, int loops)
+/*
+ * Tests split into one test case per run (<test>_v4, <test>_v6...).
+ * Check names the running test after its TTest (tcase_name() answers
+ * the test's name, and nk_skip() records it), so each part is a copy of
+ * the test under the part's name. main.c counts a test case's results
+ * by rank, from 0, so nk_skip() subtracts the part's first run from _i.
+ * Filled before the runner forks, read-only afterwards.
+ */
+#define NK_MAX_PARTS 512
+
+static struct nk_part {
+	char name[128];
+	TTest test;
+	int first;
+} parts[NK_MAX_PARTS];
+static int n_parts;
+
+static int
+first_run(const char *tcase)
+{
+	int k;
+
+	for (k = 0; k < n_parts; k++)
+		if (strcmp(parts[k].name, tcase) == 0)
+			return parts[k].first;
+	return 0;
+}
+
+void
+nk_note_split_test(const char *name)
+{
+	size_t len = strlen(name);
+	int k;
+
+	for (k = 0; k < n_parts; k++)
+		if (strncmp(parts[k].name, name, len) == 0 &&
+		    parts[k].name[len] == '_') {
+			fprintf(stderr, "note: CK_RUN_CASE=%s: no such test "
+				"case here; each run of that test is one of "
+				"its own (%s...)\n", name, parts[k].name);
+			return;
+		}
+}
+
+static TCase *
+tcase_runs(const char *name, const TTest *t, int first, int end)
 {
 	TCase *tc = nk_tcase(name);
 
-	tcase_add_loop_test(tc, t, 0, loops);
+	tcase_add_loop_test(tc, t, first, end);
 	return tc;
+}
+
+TCase *
+nk_tcase_with(const char *name, const TTest *t, int loops)
+{
+	return tcase_runs(name, t, 0, loops);
+}
+
+TCase *
+nk_tcase_part(const TTest *t, const char *suffix, int first, int end)
+{
+	struct nk_part *p;
+	int n;
+
+	if (n_parts == NK_MAX_PARTS) {
+		fprintf(stderr, "netkit tests: over %d split tests\n",
+			NK_MAX_PARTS);
+		exit(EXIT_FAILURE);
+	}
+	p = &parts[n_parts];
+	n = snprintf(p->name, sizeof(p->name), "%s%s", t->name, suffix);
+	if (n < 0 || (size_t)n >= sizeof(p->name)) {
+		fprintf(stderr, "netkit tests: name too long: %s%s\n",
+			t->name, suffix);
+		exit(EXIT_FAILURE);
+	}
+	n_parts++;
+	p->test = *t;
+	p->test.name = p->name;
+	p->first = first;
+	return tcase_runs(p->name, &p->test, first, end);
 }
 
 bool
@@ -374,16 +450,14 @@ nk_spawn_stack(void *(*fn)(void *), void *arg, size_t stack)
 	return t;
 }
 
-/* 10 s, times CK_TIMEOUT_MULTIPLIER (valgrind 10, helgrind 20). */
+/* 10 s, times nk_timeout_multiplier() (valgrind 10, helgrind 20). */
 static struct timespec
 nk_join_deadline(void)
 {
-	const char *e = getenv("CK_TIMEOUT_MULTIPLIER");
-	long m = e ? strtol(e, NULL, 10) : 1;
 	struct timespec ts;
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
-	ts.tv_sec += 10 * (m > 1 ? m : 1);
+	ts.tv_sec += 10 * nk_timeout_multiplier();
 	return ts;
 }
 
@@ -401,8 +475,8 @@ nk_join(nk_thread *t)
 	done = t->done;
 	ret = t->ret;
 	pthread_mutex_unlock(&t->lock);
-	ck_assert_msg(done, "helper thread did not finish within 10 s "
-		      "(times CK_TIMEOUT_MULTIPLIER)");
+	ck_assert_msg(done, "helper thread did not finish within %ld s",
+		      10 * nk_timeout_multiplier());
 	ck_assert_int_eq(pthread_join(t->tid, NULL), 0);
 	pthread_cond_destroy(&t->cond);
 	pthread_mutex_destroy(&t->lock);
@@ -413,9 +487,7 @@ nk_join(nk_thread *t)
 bool
 nk_wait_done(nk_thread *t, int ms)
 {
-	const char *e = getenv("CK_TIMEOUT_MULTIPLIER");
-	long m = e ? strtol(e, NULL, 10) : 1;
-	long long total = (long long)ms * (m > 1 ? m : 1);
+	long long total = (long long)nk_scaled_ms(ms);
 	struct timespec ts;
 	bool done;
 	int rc = 0;
@@ -604,6 +676,8 @@ nk_skip(int i, const char *fmt, ...)
 	int k;
 
 	fprintf(stderr, "SKIP %s", name);
+	/* From here on, i is the run's rank in its test case. */
+	i -= first_run(name);
 	if (i > 0)
 		fprintf(stderr, " (run %d)", i);
 	fprintf(stderr, ": ");
@@ -761,55 +835,6 @@ nk_run_guarded(void *(*fn)(void *), void *arg, int ms,
 		unstick(arg);
 	nk_join(t);
 	return in_time;
-}
-
-/* 30 % of the span plus 50 ms: two cores shared with builds and other
- * suites. A late run is retried; only three late runs fail. */
-#define LATE_SHARE 0.3
-#define LATE_SLACK_MS 50.0
-
-/* The last lateness seen, for the failure message of
- * nk_until_on_time() (Check's forked test loses buffered output). */
-static char late_note[256];
-
-bool
-nk_late_ok(const char *what, double start, int64_t deadline, double end)
-{
-	double late = end - (double)deadline;
-	double allowed = ((double)deadline - start) * LATE_SHARE +
-			 LATE_SLACK_MS;
-
-	ck_assert_msg(late >= 0.0, "%s returned %.2f ms before its deadline",
-		      what, -late);
-	if (nk_slow_runner() || late <= allowed)
-		return true;
-	snprintf(late_note, sizeof(late_note), "%s returned %.2f ms after "
-		 "its deadline (allowed %.1f)", what, late, allowed);
-	fprintf(stderr, "note: %s\n", late_note);
-	return false;
-}
-
-bool
-nk_quick_ok(const char *what, double start, double end, double ms)
-{
-	if (nk_slow_runner() || end - start <= ms)
-		return true;
-	snprintf(late_note, sizeof(late_note), "%s took %.2f ms (allowed "
-		 "%.1f)", what, end - start, ms);
-	fprintf(stderr, "note: %s\n", late_note);
-	return false;
-}
-
-void
-nk_until_on_time(const char *what, bool (*scenario)(int), int i)
-{
-	int k;
-
-	for (k = 0; k < 3; k++)
-		if (scenario(i))
-			return;
-	ck_abort_msg("%s: late in 3 runs out of 3, the last: %s", what,
-		     late_note);
 }
 
 struct nk_flood {

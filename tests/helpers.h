@@ -75,8 +75,9 @@ bool nk_skipped(const char *tcase, int i);
 
 /* Adds a loop test for IPv4 (_i = 0) and IPv6 (_i = 1) to a shared
  * TCase. Do not use it in new code: CK_RUN_CASE cannot pick one test of
- * a shared TCase, and main.c counts skips per TCase named after its
- * test (a skip there counts as a pass). Use NK_ADD_TEST_V4_V6. */
+ * a shared TCase, nor one of its two runs, and main.c counts skips per
+ * TCase named after its test (a skip there counts as a pass). Use
+ * NK_ADD_TEST_V4_V6. */
 #define ADD_V4_V6(tc, t) tcase_add_loop_test((tc), (t), 0, 2)
 
 /* SO_LINGER 0: closing fd then resets the connection (RST). */
@@ -88,9 +89,23 @@ long long nk_now_ms(void);
 /* Adds test t to suite s in a TCase of its own, named after the test,
  * with the fd-leak fixture: CK_RUN_CASE=<test name> runs exactly it. */
 #define NK_ADD_TEST(s, t) suite_add_tcase((s), nk_tcase_with(#t, (t), 1))
-/* The same for a loop test over both families (_i = 0: IPv4, 1: IPv6). */
-#define NK_ADD_TEST_V4_V6(s, t) suite_add_tcase((s), nk_tcase_with(#t, (t), 2))
+/* A test over both families (FAMILY_OR_SKIP: _i = 0 is IPv4, 1 IPv6) as
+ * two tests, each in a TCase of its own: <test>_v4 runs the body with
+ * _i = 0 and <test>_v6 with _i = 1, so CK_RUN_CASE=<test>_v6 runs the
+ * IPv6 run alone, and a failure or a skip names its family. */
+#define NK_ADD_TEST_V4_V6(s, t) \
+	do { \
+		suite_add_tcase((s), nk_tcase_part((t), "_v4", 0, 1)); \
+		suite_add_tcase((s), nk_tcase_part((t), "_v6", 1, 2)); \
+	} while (0)
 TCase *nk_tcase_with(const char *name, const TTest *t, int loops);
+/* The runs first to end - 1 of test t as a test of their own, named
+ * <t's name><suffix>, in a TCase of that name with the fd-leak fixture
+ * (nk_skip() and main.c count its skips right). */
+TCase *nk_tcase_part(const TTest *t, const char *suffix, int first, int end);
+/* For main.c, when CK_RUN_CASE=name ran nothing: if name is a split
+ * test (<name>_v4, <name>_v6...), says so on stderr. */
+void nk_note_split_test(const char *name);
 
 /* Each tests/test-<concern>.c defines this; main.c runs it. */
 Suite *netkit_test_suite(void);
@@ -108,11 +123,12 @@ bool nk_run_ip(char *const argv[]);
 #define NK_NETNS_NO_LINKS 78
 
 /* Runs body(arg, msg, len) in a forked child in a network namespace of
- * its own (unshare(CLONE_NEWNET)), for at most 20 s (200 under
- * valgrind). body sets up what it needs (_exit(NK_NETNS_NO_LINKS) when
- * it cannot) and leaves msg empty, or writes there what failed. The test
- * fails with msg; a missing namespace, or links that cannot be made
- * (links_why says which), is a skip of run i. */
+ * its own (unshare(CLONE_NEWNET)), for at most 20 s (times
+ * nk_timeout_multiplier(): 200 under valgrind). body sets up what it
+ * needs (_exit(NK_NETNS_NO_LINKS) when it cannot) and leaves msg empty,
+ * or writes there what failed. The test fails with msg; a missing
+ * namespace, or links that cannot be made (links_why says which), is a
+ * skip of run i. */
 void nk_in_netns(int i, const char *links_why,
 		 void (*body)(void *arg, char *msg, size_t len), void *arg);
 
@@ -163,7 +179,7 @@ void nk_assert_connected_to(int fd, int lfd, const netkit_addr *want);
 void nk_refused_addr(int family, netkit_addr *out);
 
 /* Runs fn(arg) in a thread; nk_join waits at most 10 s (times
- * CK_TIMEOUT_MULTIPLIER) for it and returns what fn returned. The wait
+ * nk_timeout_multiplier()) for it and returns what fn returned. The wait
  * is a mutex and condition variable, then pthread_join(): edges that
  * helgrind sees, so what the thread wrote is the joiner's to read. */
 typedef struct nk_thread nk_thread;
@@ -175,7 +191,7 @@ void *nk_join(nk_thread *t);
  * 64 KiB frame jump over it into whatever memory lies below. */
 #define NK_STACK_GUARD ((size_t)256 * 1024)
 nk_thread *nk_spawn_stack(void *(*fn)(void *), void *arg, size_t stack);
-/* Waits at most ms (times CK_TIMEOUT_MULTIPLIER) for t's function to
+/* Waits at most ms (times nk_timeout_multiplier()) for t's function to
  * return, without joining; true if it did. */
 bool nk_wait_done(nk_thread *t, int ms);
 
@@ -221,7 +237,7 @@ void nk_guarded_free(struct nk_guarded *g);
 /* ---- Deadline edges (the fd, file-edge and reader-edge suites) ---- */
 
 /* Runs fn(arg) in a thread and waits at most ms (times
- * CK_TIMEOUT_MULTIPLIER) for it to return. If it is still inside,
+ * nk_timeout_multiplier()) for it to return. If it is still inside,
  * unstick(arg) must make it return (close a pipe's other end, drain a
  * queue, retire a fault rule); the thread is then joined (10 s at
  * most) and the answer is false. For calls that, when broken, never
@@ -229,16 +245,19 @@ void nk_guarded_free(struct nk_guarded *g);
 bool nk_run_guarded(void *(*fn)(void *), void *arg, int ms,
 		    void (*unstick)(void *));
 
-/* Time as a measurement (issue 13): returning before the deadline fails
- * the test at once; lateness beyond 30 % of (deadline - start) + 50 ms
- * prints a note and answers false, for the caller to run the scenario
- * again. Under valgrind lateness is not judged. */
+/* Time as a measurement: the scenario form of timing.h's NK_ON_TIME
+ * (implemented in timing.c, one policy for every suite). Returning
+ * before the deadline fails the test at once; lateness beyond 30 % of
+ * (deadline - start) + 50 ms (the slack times nk_time_scale()) is a late
+ * figure of the running try, and the answer is false. */
 bool nk_late_ok(const char *what, double start, int64_t deadline,
 		double end);
-/* The same for a call that must answer at once: end - start <= ms. */
+/* The same for a call that must answer at once: end - start at most ms
+ * (times nk_time_scale()). */
 bool nk_quick_ok(const char *what, double start, double end, double ms);
-/* Runs scenario(i) up to 3 times until one run is on time (answers
- * true); fails the test when all three were late. */
+/* Runs scenario(i) as NK_ON_TIME(NK_TRIES) does a body: a run that was
+ * late (a late figure, or the answer false) runs again; the test fails
+ * when every run was late, with every run's figure. */
 void nk_until_on_time(const char *what, bool (*scenario)(int), int i);
 
 /* A peer thread on fd: sending, a flood of 'x' bytes (never a newline)

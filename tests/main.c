@@ -2,11 +2,12 @@
 /*
  * Runs one test executable's suite. Check 0.15.2's environment variables
  * apply: CK_RUN_CASE=<test name> runs that one test (every test is in a
- * TCase of its own, named after it: NK_ADD_TEST), CK_RUN_SUITE=<suite>
- * selects the suite (each executable has one, named after its file),
- * CK_FORK=no runs in-process (gdb, helgrind), CK_VERBOSITY=verbose
- * lists every test. Check has no CK_RUN_TEST: it is ignored, and the
- * whole suite runs.
+ * TCase of its own, named after it: NK_ADD_TEST; a test over both
+ * families is two, <test>_v4 and <test>_v6: NK_ADD_TEST_V4_V6),
+ * CK_RUN_SUITE=<suite> selects the suite (each executable has one, named
+ * after its file), CK_FORK=no runs in-process (gdb, helgrind),
+ * CK_VERBOSITY=verbose lists every test. Check has no CK_RUN_TEST: it is
+ * ignored, and the whole suite runs.
  *
  * Tests that skip (NK_SKIP) are counted apart from the passes. The last
  * line, "netkit-tally: P F S" (passed, failed, skipped runs), lets
@@ -58,7 +59,8 @@ isolate_network(void)
 }
 
 /* Runs that passed but had called nk_skip(). Results come in run order,
- * the loop runs of one test together, with _i from 0 (nk_tcase_with). */
+ * the loop runs of one test case together; nk_skip() records a run by
+ * its rank in its test case (from 0), counted here the same way. */
 static int
 count_skipped(SRunner *sr)
 {
@@ -95,6 +97,8 @@ main(void)
 	failed = srunner_ntests_failed(sr);
 	skipped = count_skipped(sr);
 	srunner_free(sr);
+	if (run == 0 && getenv("CK_RUN_CASE"))
+		nk_note_split_test(getenv("CK_RUN_CASE"));
 	if (skipped)
 		printf("%d of %d runs skipped (see the SKIP lines)\n",
 		       skipped, run);

@@ -96,8 +96,13 @@ stream_pair(int i, const char *test, int *a, int *b)
 		if (!stream_pair(_i, __func__, &(a), &(b))) \
 			return; \
 	} while (0)
+/* A test over the three kinds as three tests: <test>_v4, <test>_v6 and
+ * <test>_unix (see NK_ADD_TEST_V4_V6). */
 #define NK_ADD_TEST_ALL_KINDS(s, t) \
-	suite_add_tcase((s), nk_tcase_with(#t, (t), 3))
+	do { \
+		NK_ADD_TEST_V4_V6((s), t); \
+		suite_add_tcase((s), nk_tcase_part((t), "_unix", 2, 3)); \
+	} while (0)
 
 /* Sends data in steps of step bytes (0: all at once), then half-closes
  * if asked. */

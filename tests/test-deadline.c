@@ -4,8 +4,9 @@
  * call against peers that never answer, on blocking (_i = 0) and
  * non-blocking (_i = 1) descriptors. Times are measured with the
  * monotonic clock: never before the deadline, at most 10 % (+ slack)
- * after it. FOREVER, signals, partial progress, bad input and whole
- * transfers are in test-deadline-edge.c.
+ * after it, in one of NK_TRIES tries (timing.h). FOREVER, signals,
+ * partial progress, bad input and whole transfers are in
+ * test-deadline-edge.c.
  */
 #include "config.h"
 
@@ -130,7 +131,7 @@ END_TEST
 
 /* ---- peers that never answer ---- */
 
-START_TEST(recv_until_times_out_on_silent_peer)
+NK_ON_TIME_TEST(recv_until_times_out_on_silent_peer)
 {
 	unsigned char buf[64];
 	int c, s, fl;
@@ -146,7 +147,7 @@ START_TEST(recv_until_times_out_on_silent_peer)
 }
 END_TEST
 
-START_TEST(recv_exact_until_times_out_and_got_counts_partial_data)
+NK_ON_TIME_TEST(recv_exact_until_times_out_and_got_counts_partial_data)
 {
 	unsigned char buf[100], want[10];
 	size_t got = 12345;
@@ -167,7 +168,7 @@ START_TEST(recv_exact_until_times_out_and_got_counts_partial_data)
 }
 END_TEST
 
-START_TEST(recvfrom_until_times_out_on_silent_udp)
+NK_ON_TIME_TEST(recvfrom_until_times_out_on_silent_udp)
 {
 	netkit_addr bound, from, ref;
 	unsigned char buf[64];
@@ -226,7 +227,7 @@ send_until_times_out(int c, uint64_t *off, bool past, int64_t dl)
 		nk_assert_on_time("send_until", t0, dl, t1);
 }
 
-START_TEST(send_until_times_out_on_peer_that_never_reads)
+NK_ON_TIME_TEST(send_until_times_out_on_peer_that_never_reads)
 {
 	uint64_t off;
 	int c, s, fl;
@@ -244,7 +245,7 @@ START_TEST(send_until_times_out_on_peer_that_never_reads)
 }
 END_TEST
 
-START_TEST(send_all_until_times_out_and_sent_is_what_peer_drains)
+NK_ON_TIME_TEST(send_all_until_times_out_and_sent_is_what_peer_drains)
 {
 	const size_t len = 4u << 20;
 	unsigned char *big = malloc(len);
@@ -272,7 +273,7 @@ START_TEST(send_all_until_times_out_and_sent_is_what_peer_drains)
 }
 END_TEST
 
-START_TEST(accept_until_times_out_when_nobody_connects)
+NK_ON_TIME_TEST(accept_until_times_out_when_nobody_connects)
 {
 	netkit_addr a, peer, ref;
 	int l, fl;
@@ -288,7 +289,7 @@ START_TEST(accept_until_times_out_when_nobody_connects)
 }
 END_TEST
 
-START_TEST(connect_until_times_out_on_blackholed_listener)
+NK_ON_TIME_TEST(connect_until_times_out_on_blackholed_listener)
 {
 	netkit_addr a;
 	int l, filler, c, fl;
@@ -436,7 +437,7 @@ expect_at_once(const char *what, ssize_t rc, double t0)
 		expect_at_once(#call, (call), t0_); \
 	} while (0)
 
-START_TEST(past_deadline_with_nothing_there_times_out_at_once)
+NK_ON_TIME_TEST(past_deadline_with_nothing_there_times_out_at_once)
 {
 	int64_t past[3] = { 0, 1, netkit_now() - 1000 };
 	netkit_addr la, ua;
@@ -481,7 +482,7 @@ START_TEST(past_deadline_with_nothing_there_times_out_at_once)
 }
 END_TEST
 
-START_TEST(connect_until_zero_deadline_to_listener_leaves_handshake_going)
+NK_ON_TIME_TEST(connect_until_zero_deadline_to_listener_leaves_handshake_going)
 {
 	netkit_addr la, peer;
 	struct pollfd p;
@@ -566,7 +567,7 @@ udp_blocking_child(bool nb, struct udp_result *r)
 	close(fd);
 }
 
-START_TEST(sendto_until_times_out_when_udp_send_buffer_is_held)
+NK_ON_TIME_TEST(sendto_until_times_out_when_udp_send_buffer_is_held)
 {
 	struct udp_result r;
 	int p[2], status;

@@ -110,7 +110,7 @@ START_TEST(descriptor_limit_gives_emfile_from_socket_and_accept)
 }
 END_TEST
 
-START_TEST(connect_gives_etimedout_from_kernel_and_seam)
+NK_ON_TIME_TEST(connect_gives_etimedout_from_kernel_and_seam)
 {
 	int family, l, c1, c2, rc;
 	int64_t dl, end;

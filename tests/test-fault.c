@@ -288,7 +288,7 @@ drain_and_check(int s, const unsigned char *want, size_t max)
 	return got;
 }
 
-START_TEST(short_deadline_send_all_times_out_with_sent_equal_to_received)
+NK_ON_TIME_TEST(short_deadline_send_all_times_out_with_sent_equal_to_received)
 {
 	int64_t dl, end;
 	unsigned char *out;
@@ -323,7 +323,7 @@ START_TEST(short_deadline_send_all_times_out_with_sent_equal_to_received)
 }
 END_TEST
 
-START_TEST(short_deadline_recv_exact_times_out_with_got_equal_to_sent)
+NK_ON_TIME_TEST(short_deadline_recv_exact_times_out_with_got_equal_to_sent)
 {
 	unsigned char *out, in[4096];
 	int family, c, s;

@@ -582,16 +582,7 @@ END_TEST
  * for a 64 KiB frame. AddressSanitizer adds red zones to every frame:
  * 48 KiB was enough there too with gcc 12 for such a version; 56 KiB
  * leaves a margin for other compilers and still cannot hold 64 KiB. */
-#if defined(__SANITIZE_ADDRESS__)
-#define SMALL_STACK (56 * 1024)
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define SMALL_STACK (56 * 1024)
-#endif
-#endif
-#ifndef SMALL_STACK
-#define SMALL_STACK (48 * 1024)
-#endif
+#define SMALL_STACK ((NK_ASAN ? 56 : 48) * 1024)
 
 #define STACK_BYTES 10000
 

@@ -146,7 +146,7 @@ START_TEST(sendfile_honours_offset_and_count)
 }
 END_TEST
 
-START_TEST(sendfile_until_times_out_on_a_reader_that_never_reads)
+NK_ON_TIME_TEST(sendfile_until_times_out_on_a_reader_that_never_reads)
 {
 	int c, s, fd = temp_file(8 * MIB, true);
 	size_t sent = 4242;
@@ -395,7 +395,7 @@ START_TEST(recv_to_file_writes_every_byte_until_the_peer_closes)
 }
 END_TEST
 
-START_TEST(recv_to_file_until_times_out_and_reports_what_was_written)
+NK_ON_TIME_TEST(recv_to_file_until_times_out_and_reports_what_was_written)
 {
 	int c, s, dst = temp_file(0, true);
 	size_t n = 4242;

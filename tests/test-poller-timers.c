@@ -51,57 +51,12 @@ next_event(netkit_poller *p, int64_t ms)
 	return ev[0];
 }
 
-/* Timing under load: an early result is always a failure (asserted at
- * once); a late one may be the machine's, not the poller's, so a
- * scenario that came back late is run again, up to 3 times, and must be
- * on time (10 % + 25 ms, nk_assert_on_time()'s bound) in one of them. */
-static bool
-late_ok(const char *what, double start, int64_t deadline, double end)
+/* Timing (timing.h): an early timer or wait fails at once; the tests
+ * below run whole as one try each (NK_ON_TIME_TEST), and one that came
+ * back late runs again. */
+
+NK_ON_TIME_TEST(wait_times_out_never_early_and_rounds_up)
 {
-	double late = end - (double)deadline;
-	double allowed = ((double)deadline - start) * 0.1 + 25;
-
-	ck_assert_msg(late >= 0.0, "%s returned %.2f ms before its deadline",
-		      what, -late);
-	if (nk_slow_runner() || late <= allowed)
-		return true;
-	printf("note: %s %.2f ms late (allowed %.1f)\n", what, late, allowed);
-	return false;
-}
-
-static bool
-within_ok(const char *what, double start, double end, double ms)
-{
-	if (nk_slow_runner() || end - start <= ms + 25)
-		return true;
-	printf("note: %s took %.2f ms (allowed %.1f)\n", what, end - start,
-	       ms + 25);
-	return false;
-}
-
-static void
-until_on_time(const char *what, bool (*scenario)(int), int i)
-{
-	int k;
-
-	for (k = 0; k < 3; k++)
-		if (scenario(i))
-			return;
-	ck_abort_msg("%s: late in 3 runs out of 3", what);
-}
-
-/* The test name, run as scenario_name until it is on time. */
-#define ON_TIME_TEST(name) \
-	START_TEST(name) \
-	{ \
-		until_on_time(#name, scenario_##name, _i); \
-	} \
-	END_TEST
-
-static bool
-scenario_wait_times_out_never_early_and_rounds_up(int _i)
-{
-	bool ok = true;
 	netkit_poller *p = new_poller(_i);
 	netkit_poller_event ev[2];
 	int64_t dl;
@@ -112,24 +67,20 @@ scenario_wait_times_out_never_early_and_rounds_up(int _i)
 		start = nk_clock_ms();
 		dl = netkit_deadline_in(j == 0 ? 1 : 40 * j);
 		ck_assert_int_eq(netkit_poller_wait(p, ev, 2, dl), 0);
-		ok &= late_ok("poller_wait", start, dl, nk_clock_ms());
+		nk_assert_on_time("poller_wait", start, dl, nk_clock_ms());
 	}
 	/* 0: try once, do not block. */
 	start = nk_clock_ms();
 	ck_assert_int_eq(netkit_poller_wait(p, ev, 2, 0), 0);
-	ok &= within_ok("poller_wait(0)", start, nk_clock_ms(), 5);
+	nk_assert_within("poller_wait(0)", start, nk_clock_ms(), 5);
 	netkit_poller_free(p);
-	return ok;
 }
-
-ON_TIME_TEST(wait_times_out_never_early_and_rounds_up)
+END_TEST
 
 #define N_TIMERS 16
 
-static bool
-scenario_timers_fire_in_order_never_early(int _i)
+NK_ON_TIME_TEST(timers_fire_in_order_never_early)
 {
-	bool ok = true;
 	/* Times in ms, given out of order; one of them stopped. */
 	static const int at[N_TIMERS] = { 90, 10, 50, 30, 70, 20, 60, 40,
 					  80, 15, 35, 55, 25, 45, 65, 5 };
@@ -156,7 +107,7 @@ scenario_timers_fire_in_order_never_early(int _i)
 		ck_assert_int_ne(j, 2);
 		ck_assert_int_ge(at[j], last);
 		last = at[j];
-		ok &= late_ok("timer", start, base + at[j], nk_clock_ms());
+		nk_assert_on_time("timer", start, base + at[j], nk_clock_ms());
 		/* netkit_now() truncates: base may be up to 1 ms before
 		 * start, and still no timer fires less than at[j] ms after
 		 * it was started (libuv #4773). */
@@ -168,15 +119,11 @@ scenario_timers_fire_in_order_never_early(int _i)
 	ck_assert_int_eq(netkit_poller_wait(p, &ev, 1, netkit_deadline_in(20)),
 			 0);
 	netkit_poller_free(p);
-	return ok;
 }
+END_TEST
 
-ON_TIME_TEST(timers_fire_in_order_never_early)
-
-static bool
-scenario_repeating_timer_keeps_its_period(int _i)
+NK_ON_TIME_TEST(repeating_timer_keeps_its_period)
 {
-	bool ok = true;
 	netkit_poller_timer t = { 0 };
 	netkit_poller *p = new_poller(_i);
 	netkit_poller_event ev;
@@ -190,19 +137,16 @@ scenario_repeating_timer_keeps_its_period(int _i)
 		ck_assert_ptr_eq(ev.timer, &t);
 		/* Never before its k-th period; a late one may skip. */
 		ck_assert_double_ge(nk_clock_ms(), (double)(base + 20 * k));
-		if (!nk_slow_runner())
-			ok &= late_ok("repeat", start, base + 20 * k,
-					  nk_clock_ms());
+		nk_assert_on_time("repeat", start, base + 20 * k,
+				  nk_clock_ms());
 	}
 	ck_assert_uint_ne(t.index, 0);
 	ck_assert_int_eq(netkit_poller_timer_stop(p, &t), 0);
 	ck_assert_int_eq(netkit_poller_wait(p, &ev, 1, netkit_deadline_in(40)),
 			 0);
 	netkit_poller_free(p);
-	return ok;
 }
-
-ON_TIME_TEST(repeating_timer_keeps_its_period)
+END_TEST
 
 /* Stopping a timer whose event is later in the same batch cancels it. */
 START_TEST(timer_stopped_in_batch_is_not_delivered)
@@ -230,10 +174,8 @@ END_TEST
 /* Two clients with a 150 ms idle timer each; one never sends, the other
  * sends at once (its timer deferred, no heap work). The silent one is
  * dropped on time, the other 150 ms after its message. */
-static bool
-scenario_silent_client_dropped_by_idle_timer(int _i)
+NK_ON_TIME_TEST(silent_client_dropped_by_idle_timer)
 {
-	bool ok = true;
 	netkit_poller_timer idle[2] = { { 0 }, { 0 } };
 	netkit_poller *p = new_poller(_i);
 	netkit_poller_event ev;
@@ -259,7 +201,7 @@ scenario_silent_client_dropped_by_idle_timer(int _i)
 						   talked + 150), 0);
 	ev = next_event(p, 5000);
 	ck_assert_ptr_eq(ev.timer, &idle[0]);
-	ok &= late_ok("idle drop", start, (int64_t)start + 150,
+	nk_assert_on_time("idle drop", start, (int64_t)start + 150,
 			  nk_clock_ms());
 	ck_assert_int_eq(netkit_poller_remove(p, srv[0]), 0);
 	netkit_close(srv[0]);
@@ -274,16 +216,12 @@ scenario_silent_client_dropped_by_idle_timer(int _i)
 	netkit_close(cli[0]);
 	netkit_close(cli[1]);
 	netkit_poller_free(p);
-	return ok;
 }
-
-ON_TIME_TEST(silent_client_dropped_by_idle_timer)
+END_TEST
 
 /* A timer brought forward is due at its new time. */
-static bool
-scenario_timer_deferred_earlier_fires_at_new_time(int _i)
+NK_ON_TIME_TEST(timer_deferred_earlier_fires_at_new_time)
 {
-	bool ok = true;
 	netkit_poller_timer t = { 0 };
 	netkit_poller *p = new_poller(_i);
 	netkit_poller_event ev;
@@ -294,22 +232,18 @@ scenario_timer_deferred_earlier_fires_at_new_time(int _i)
 	ck_assert_int_eq(netkit_poller_timer_defer(p, &t, when), 0);
 	ev = next_event(p, 5000);
 	ck_assert_ptr_eq(ev.timer, &t);
-	ok &= late_ok("deferred earlier", start, when, nk_clock_ms());
+	nk_assert_on_time("deferred earlier", start, when, nk_clock_ms());
 	netkit_poller_free(p);
-	return ok;
 }
-
-ON_TIME_TEST(timer_deferred_earlier_fires_at_new_time)
+END_TEST
 
 #define N_IDLE 10000
 
 /* 10,000 idle timers, each deferred 10 times as messages would: no
  * deferral moves a timer in the heap (libev's "be smart about
  * timeouts"), and none fires before its deferred time. */
-static bool
-scenario_ten_thousand_idle_timers_deferred_without_heap_work(int _i)
+NK_ON_TIME_TEST(ten_thousand_idle_timers_deferred_without_heap_work)
 {
-	bool ok = true;
 	netkit_poller_timer *t = calloc(N_IDLE, sizeof(*t));
 	netkit_poller *p = new_poller(_i);
 	netkit_poller_event ev[64];
@@ -339,7 +273,7 @@ scenario_ten_thousand_idle_timers_deferred_without_heap_work(int _i)
 			       netkit_deadline_in(nk_scaled_ms(5000)));
 	ck_assert_int_gt(n, 0);
 	ck_assert_ptr_nonnull(ev[0].timer);
-	ok &= late_ok("first deferred timer", start, base + 30,
+	nk_assert_on_time("first deferred timer", start, base + 30,
 			  nk_clock_ms());
 	for (j = 0; j < N_IDLE; j++)
 		bad += netkit_poller_timer_stop(p, &t[j]) != 0 ||
@@ -349,10 +283,8 @@ scenario_ten_thousand_idle_timers_deferred_without_heap_work(int _i)
 	netkit_poller_free(p);
 	free(index);
 	free(t);
-	return ok;
 }
-
-ON_TIME_TEST(ten_thousand_idle_timers_deferred_without_heap_work)
+END_TEST
 
 /* ---- wake-up ---- */
 

@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "reader-common.h"
+#include "timing.h"
 
 #define BIG (4u * 1024 * 1024)
 
@@ -26,15 +27,8 @@
  * points (free stays libc's: same allocator). Not built under a
  * sanitizer, whose allocator must see every call itself, nor where libc
  * has no such entry points (musl). */
-#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+#if NK_SANITIZED
 #define NK_COUNT_MALLOC 0
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer) || \
-	__has_feature(thread_sanitizer) || __has_feature(memory_sanitizer)
-#define NK_COUNT_MALLOC 0
-#endif
-#endif
-#ifdef NK_COUNT_MALLOC
 #define NK_NO_COUNT_WHY "no malloc counter under a sanitizer"
 #elif !defined(HAVE___LIBC_MALLOC)
 #define NK_COUNT_MALLOC 0
@@ -167,8 +161,8 @@ START_TEST(buffered_and_consume_then_raw_recv_gets_the_rest)
 }
 END_TEST
 
-/* Lateness allowed to a timed call: 10% plus 25 ms, scaled by
- * CK_TIMEOUT_MULTIPLIER; none checked under valgrind. */
+/* Never early (the upper bound of a timed call is test-reader.c's and
+ * test-deadline.c's concern). */
 START_TEST(read_exact_and_skip_line_time_out_then_resume)
 {
 	unsigned char buf[64];

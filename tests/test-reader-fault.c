@@ -498,11 +498,13 @@ cut_long_line(int c, netkit_reader *r, const unsigned char *pat)
 	send_now(c, "tail\nafter\n", 11);
 	n = netkit_reader_skip_line(r, NETKIT_FOREVER);
 	/* The 6000 bytes were all in the socket before the first skip
-	 * began, so it dropped them all (valgrind may be too slow to). */
-	if (!nk_slow_runner())
-		ck_assert_int_eq(n, 5);
-	else
-		ck_assert(n >= 5 && n <= 6005);
+	 * began, so it dropped them all, unless the machine was too slow
+	 * for 6000 bytes in 100 ms under faults (a late try; valgrind
+	 * always is). */
+	ck_assert(n >= 5 && n <= 6005);
+	if (n != 5 && !nk_slow_runner())
+		nk_late("skip_line dropped only %zd of 6000 bytes by its "
+			"deadline", 6005 - n);
 	ck_assert_int_eq(netkit_reader_read_line(r, out, sizeof(out),
 		NETKIT_FOREVER), 6);
 	ck_assert_str_eq(out, "after\n");
@@ -553,12 +555,15 @@ START_TEST(short_deadlines_under_faults_time_out_on_time_and_lose_nothing)
 	size_t i;
 
 	FAMILY_OR_SKIP(family);
+	/* Each seed is one try (timing.h): a late one runs again. */
 	if (nk_fault_seed_from_env()) {
-		run_short(family, nk_fault_seed_env(0));
+		NK_ON_TIME(NK_TRIES)
+			run_short(family, nk_fault_seed_env(0));
 		return;
 	}
 	for (i = 0; i < N_ELEMS(seeds); i++)
-		run_short(family, seeds[i]);
+		NK_ON_TIME(NK_TRIES)
+			run_short(family, seeds[i]);
 }
 END_TEST
 

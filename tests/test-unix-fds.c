@@ -272,7 +272,7 @@ START_TEST(send_fds_to_a_closed_peer_is_epipe_without_sigpipe)
 }
 END_TEST
 
-START_TEST(recv_fds_until_times_out_on_silent_peer)
+NK_ON_TIME_TEST(recv_fds_until_times_out_on_silent_peer)
 {
 	int sv[2], got;
 	int64_t dl;
@@ -292,7 +292,7 @@ START_TEST(recv_fds_until_times_out_on_silent_peer)
 }
 END_TEST
 
-START_TEST(send_fds_until_times_out_on_a_full_socket)
+NK_ON_TIME_TEST(send_fds_until_times_out_on_a_full_socket)
 {
 	int sv[2];
 	uint64_t off = 0;

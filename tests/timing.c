@@ -6,7 +6,9 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdatomic.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -15,9 +17,12 @@
 #include "helpers.h"
 #include "timing.h"
 
-/* Lateness allowed on top of 10 %: two cores shared with parallel
- * builds and test runs. */
+/* Scheduling slack on top of 10 % of a wait, natively: two cores
+ * shared with parallel builds and test runs. nk_time_scale() widens it. */
 #define SLACK_MS 25.0
+/* At most this many tries, each with one figure kept for the message. */
+#define MAX_TRIES 10
+#define FIGURE_LEN 160
 
 double
 nk_clock_ms(void)
@@ -28,38 +33,278 @@ nk_clock_ms(void)
 	return (double)ts.tv_sec * 1000.0 + (double)ts.tv_nsec / 1e6;
 }
 
+/* ---- the slow runner ---- */
+
 bool
-nk_slow_runner(void)
+nk_under_valgrind(void)
 {
 	const char *p = getenv("LD_PRELOAD");
 
+	/* valgrind preloads vgpreload_<tool>-<arch>.so into its client
+	 * (and, with --trace-children, into every child). */
 	return p && strstr(p, "vgpreload");
+}
+
+long
+nk_timeout_multiplier(void)
+{
+	const char *e = getenv("CK_TIMEOUT_MULTIPLIER");
+	long m = e ? strtol(e, NULL, 10) : 0;
+
+	if (m >= 1)
+		return m;
+	return nk_under_valgrind() ? 10 : 1;
+}
+
+int64_t
+nk_scaled_ms(int64_t ms)
+{
+	return ms * nk_timeout_multiplier();
+}
+
+double
+nk_time_scale(void)
+{
+	double s = (double)nk_timeout_multiplier();
+
+	if (NK_ASAN && s < 3)
+		s = 3;
+	if ((NK_TSAN || NK_MSAN) && s < 5)
+		s = 5;
+	return s;
+}
+
+const char *
+nk_runner_name(void)
+{
+	if (nk_under_valgrind())
+		return "valgrind";
+	if (NK_TSAN)
+		return "ThreadSanitizer";
+	if (NK_MSAN)
+		return "MemorySanitizer";
+	if (NK_ASAN)
+		return "AddressSanitizer";
+	return nk_timeout_multiplier() > 1 ? "CK_TIMEOUT_MULTIPLIER" : "native";
+}
+
+bool
+nk_slow_runner(void)
+{
+	return nk_time_scale() >= 5;
+}
+
+/* ---- NK_ON_TIME: early fails at once, late is retried ---- */
+
+/* The running NK_ON_TIME of this test process. Tries run on the test's
+ * thread, one at a time; Check forks each test (with CK_FORK=no the
+ * fd-leak fixture resets it between tests). */
+static struct {
+	int tries;		/* 0: no NK_ON_TIME running */
+	int k;			/* the running try, from 1 */
+	int late[MAX_TRIES];	/* each try's count of late figures */
+	char figure[MAX_TRIES][FIGURE_LEN];	/* and its first one */
+} on_time;
+
+void
+nk_on_time_reset(void)
+{
+	memset(&on_time, 0, sizeof(on_time));
+}
+
+void
+nk_on_time_begin(int tries)
+{
+	ck_assert_msg(on_time.tries == 0, "NK_ON_TIME inside NK_ON_TIME");
+	ck_assert_msg(tries >= 1 && tries <= MAX_TRIES,
+		      "NK_ON_TIME(%d): 1 to %d tries", tries, MAX_TRIES);
+	nk_on_time_reset();
+	on_time.tries = tries;
+}
+
+/* "try k: figure (and N more)" for try k (from 1) into buf. */
+static void
+try_figure(char *buf, size_t len, int k)
+{
+	int n = snprintf(buf, len, "try %d: %s", k, on_time.figure[k - 1]);
+
+	if (on_time.late[k - 1] > 1 && n >= 0 && (size_t)n < len)
+		snprintf(buf + n, len - (size_t)n, " (and %d more)",
+			 on_time.late[k - 1] - 1);
+}
+
+/* Every try was late: the test fails with each try's figure. */
+static void
+fail_every_try(void)
+{
+	char msg[MAX_TRIES * (FIGURE_LEN + 32) + 128], one[FIGURE_LEN + 32];
+	int k, n;
+
+	n = snprintf(msg, sizeof(msg), "late in every try, %d of %d (%s, "
+		     "slack x%.0f): ", on_time.tries, on_time.tries,
+		     nk_runner_name(), nk_time_scale());
+	for (k = 1; k <= on_time.tries && n >= 0 && (size_t)n < sizeof(msg);
+	     k++) {
+		try_figure(one, sizeof(one), k);
+		n += snprintf(msg + n, sizeof(msg) - (size_t)n, "%s%s",
+			      k > 1 ? "; " : "", one);
+	}
+	nk_on_time_reset();
+	ck_abort_msg("%s", msg);
+}
+
+bool
+nk_on_time_again(void)
+{
+	char one[FIGURE_LEN + 32];
+
+	if (on_time.k > 0 && on_time.late[on_time.k - 1] == 0) {
+		if (on_time.k > 1)
+			fprintf(stderr, "note: on time in try %d of %d\n",
+				on_time.k, on_time.tries);
+		nk_on_time_reset();
+		return false;
+	}
+	if (on_time.k == on_time.tries)
+		fail_every_try();
+	if (on_time.k > 0) {
+		try_figure(one, sizeof(one), on_time.k);
+		fprintf(stderr, "note: late, %s; %d of %d tries left\n", one,
+			on_time.tries - on_time.k, on_time.tries);
+	}
+	on_time.k++;
+	return true;
+}
+
+void
+nk_on_time_settle(void)
+{
+	char one[FIGURE_LEN + 32];
+
+	if (on_time.tries == 0 || on_time.k == 0 ||
+	    on_time.late[on_time.k - 1] == 0) {
+		nk_on_time_reset();
+		return;
+	}
+	try_figure(one, sizeof(one), on_time.k);
+	nk_on_time_reset();
+	ck_abort_msg("a late try left NK_ON_TIME before it could run again: "
+		     "%s", one);
+}
+
+void
+nk_late(const char *fmt, ...)
+{
+	char fig[FIGURE_LEN];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(fig, sizeof(fig), fmt, ap);
+	va_end(ap);
+	if (on_time.tries == 0)
+		ck_abort_msg("%s (%s, slack x%.0f; one try: outside NK_ON_TIME,"
+			     " not retried)", fig, nk_runner_name(),
+			     nk_time_scale());
+	if (on_time.late[on_time.k - 1]++ == 0)
+		memcpy(on_time.figure[on_time.k - 1], fig, sizeof(fig));
+}
+
+/* ---- the bounds ---- */
+
+/* A bound checked outside NK_ON_TIME is not retried: says so once per
+ * test process, so that such a check is easy to find and convert. */
+static void
+note_outside(const char *what)
+{
+	static bool noted;
+
+	if (on_time.tries || noted)
+		return;
+	noted = true;
+	fprintf(stderr, "note: %s: a time bound outside NK_ON_TIME (not "
+		"retried when late)\n", what);
+}
+
+double
+nk_allowed_late(double wait_ms)
+{
+	return (wait_ms > 0 ? wait_ms * 0.1 : 0) + SLACK_MS * nk_time_scale();
+}
+
+void
+nk_assert_late(const char *what, double late, double wait_ms)
+{
+	double allowed = nk_allowed_late(wait_ms);
+
+	note_outside(what);
+	ck_assert_msg(late >= 0.0, "%s returned %.2f ms before its deadline",
+		      what, -late);
+	if (late > allowed)
+		nk_late("%s returned %.2f ms after its deadline (allowed %.1f)",
+			what, late, allowed);
 }
 
 void
 nk_assert_on_time(const char *what, double start, int64_t deadline,
 		  double end)
 {
-	double late = end - (double)deadline;
-	double allowed = ((double)deadline - start) * 0.1 + SLACK_MS;
+	nk_assert_late(what, end - (double)deadline,
+		       (double)deadline - start);
+}
 
+/* ---- the scenario form (helpers.h), for the fd, file-edge and
+ * reader-edge suites: the same policy, their bounds ---- */
+
+#define SCENARIO_SHARE 0.3
+#define SCENARIO_SLACK_MS 50.0
+
+bool
+nk_late_ok(const char *what, double start, int64_t deadline, double end)
+{
+	double late = end - (double)deadline;
+	double allowed = ((double)deadline - start) * SCENARIO_SHARE +
+			 SCENARIO_SLACK_MS * nk_time_scale();
+
+	note_outside(what);
 	ck_assert_msg(late >= 0.0, "%s returned %.2f ms before its deadline",
 		      what, -late);
-	if (nk_slow_runner())
-		return;
-	ck_assert_msg(late <= allowed,
-		      "%s returned %.2f ms after its deadline (allowed %.1f)",
-		      what, late, allowed);
+	if (late <= allowed)
+		return true;
+	nk_late("%s returned %.2f ms after its deadline (allowed %.1f)", what,
+		late, allowed);
+	return false;
+}
+
+bool
+nk_quick_ok(const char *what, double start, double end, double ms)
+{
+	double allowed = ms * nk_time_scale();
+
+	note_outside(what);
+	if (end - start <= allowed)
+		return true;
+	nk_late("%s took %.2f ms, expected under %.1f", what, end - start,
+		allowed);
+	return false;
+}
+
+void
+nk_until_on_time(const char *what, bool (*scenario)(int), int i)
+{
+	NK_ON_TIME(NK_TRIES)
+		if (!scenario(i) && on_time.late[on_time.k - 1] == 0)
+			nk_late("%s: the run said it was late", what);
 }
 
 void
 nk_assert_within(const char *what, double start, double end, double ms)
 {
-	if (nk_slow_runner())
-		return;
-	ck_assert_msg(end - start <= ms + SLACK_MS,
-		      "%s took %.2f ms, expected under %.1f", what,
-		      end - start, ms + SLACK_MS);
+	double allowed = ms + SLACK_MS * nk_time_scale();
+
+	note_outside(what);
+	if (end - start > allowed)
+		nk_late("%s took %.2f ms, expected under %.1f", what,
+			end - start, allowed);
 }
 
 int

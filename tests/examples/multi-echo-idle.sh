@@ -30,8 +30,10 @@ timeout "$NK_WAIT" "$NK_PY" - 127.0.0.1 "$NK_PORT" \
 	>"$NK_TMP/py.out" 2>"$NK_TMP/py.err" <<'PY' || rc=$?
 import selectors, socket, sys, time
 addr = (sys.argv[1], int(sys.argv[2]))
-silent = socket.create_connection(addr)
+# Before the connect: the server's idle timer cannot start earlier, but
+# on a busy machine it may start well before create_connection returns.
 t0 = time.monotonic()
+silent = socket.create_connection(addr)
 talker = socket.create_connection(addr)
 sel = selectors.DefaultSelector()
 sel.register(silent, selectors.EVENT_READ)
