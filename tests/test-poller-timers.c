@@ -21,19 +21,9 @@
 
 #include "fault.h"
 #include "helpers.h"
+#include "poller-common.h"
 #include "timing.h"
 
-#define BACKEND(i) ((i) ? NETKIT_POLLER_USE_POLL : 0u)
-#define ADD_BOTH(s, t) suite_add_tcase((s), nk_tcase_with(#t, (t), 2))
-
-static netkit_poller *
-new_poller(int i)
-{
-	netkit_poller *p = NULL;
-
-	ck_assert_int_eq(netkit_poller_new(BACKEND(i), &p), 0);
-	return p;
-}
 
 /* Waits (bounded) for the next event that is not cancelled. */
 static netkit_poller_event

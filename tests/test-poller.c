@@ -20,31 +20,9 @@
 
 #include "fault.h"
 #include "helpers.h"
+#include "poller-common.h"
 #include "timing.h"
 
-#define BACKEND(i) ((i) ? NETKIT_POLLER_USE_POLL : 0u)
-#define ADD_BOTH(s, t) suite_add_tcase((s), nk_tcase_with(#t, (t), 2))
-
-static netkit_poller *
-new_poller(int i)
-{
-	netkit_poller *p = NULL;
-
-	ck_assert_int_eq(netkit_poller_new(BACKEND(i), &p), 0);
-	ck_assert_ptr_nonnull(p);
-	return p;
-}
-
-static void
-unix_pair(int *a, int *b)
-{
-	int sv[2];
-
-	ck_assert_int_eq(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0,
-				    sv), 0);
-	*a = sv[0];
-	*b = sv[1];
-}
 
 /* One wait until deadline_ms from now; fails on error. */
 static int
