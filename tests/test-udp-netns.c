@@ -22,6 +22,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -67,6 +69,28 @@ setup_v4(void)
 		_exit(NK_NETNS_NO_LINKS);
 }
 
+/* Waits (at most 10 s) until ifname is running. A link set up has its
+ * carrier at once, but its queue starts only when the kernel's link
+ * watch gets to it, later on a busy machine: a datagram sent before
+ * that is dropped without a word. */
+static void
+wait_running(const char *ifname)
+{
+	struct ifreq ifr;
+	int fd = socket(AF_INET6, SOCK_DGRAM | SOCK_CLOEXEC, 0), i;
+
+	memset(&ifr, 0, sizeof(ifr));
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", ifname);
+	for (i = 0; fd >= 0 && i < 1000; i++) {
+		if (ioctl(fd, SIOCGIFFLAGS, &ifr) == 0 &&
+		    (ifr.ifr_flags & IFF_RUNNING))
+			break;
+		poll(NULL, 0, 10);
+	}
+	if (fd >= 0)
+		close(fd);
+}
+
 static void
 setup_v6(void)
 {
@@ -81,6 +105,7 @@ setup_v6(void)
 	if (!nk_run_ip(veth) || !nk_run_ip(up0) || !nk_run_ip(up1) ||
 	    !nk_run_ip(addr))
 		_exit(NK_NETNS_NO_LINKS);
+	wait_running("nk0");
 }
 
 struct netns_run {
