@@ -48,7 +48,7 @@ main(void)
 	int lfd = listen_netkit(), n, i, fd;
 	long clients = 0, seen = 0;
 
-	if (netkit_poller_new(0, &p) < 0 ||
+	if (netkit_poller_new(&p, 0) < 0 ||
 	    netkit_poller_add(p, lfd, NETKIT_POLLER_READ, NULL) < 0)
 		return 1;
 	while (seen == 0 || clients > 0) {

@@ -63,7 +63,7 @@ static const char *const mode_names[N_MODES] = {
 };
 
 static ssize_t
-send_one(enum mode m, int fd, const char *msg, int64_t dl)
+send_one(enum mode m, int fd, const char *msg, netkit_deadline dl)
 {
 	switch (m) {
 	case RAW:
@@ -76,7 +76,7 @@ send_one(enum mode m, int fd, const char *msg, int64_t dl)
 }
 
 static ssize_t
-recv_some(enum mode m, int fd, char *buf, size_t len, int64_t dl)
+recv_some(enum mode m, int fd, char *buf, size_t len, netkit_deadline dl)
 {
 	switch (m) {
 	case RAW:
@@ -94,7 +94,7 @@ one_round(enum mode m, int fd)
 {
 	char msg[MSG_LEN] = "ping", buf[MSG_LEN];
 	double t0 = now();
-	int64_t dl = NETKIT_FOREVER;
+	netkit_deadline dl = NETKIT_FOREVER;
 	int i;
 	size_t got;
 	ssize_t n;

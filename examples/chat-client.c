@@ -76,7 +76,8 @@ on_send(void)
 
 	if (out_len == out_off)
 		return 0;
-	n = netkit_send_until(sock, out + out_off, out_len - out_off, 0);
+	n = netkit_send_until(sock, out + out_off, out_len - out_off,
+			      NETKIT_NOW);
 	if (n == -ETIMEDOUT || n == -EAGAIN)
 		return 0;
 	if (n < 0)
@@ -133,7 +134,7 @@ static int
 on_recv(void)
 {
 	char buf[BUF];
-	ssize_t n = netkit_recv_until(sock, buf, sizeof(buf), 0);
+	ssize_t n = netkit_recv_until(sock, buf, sizeof(buf), NETKIT_NOW);
 
 	if (n == -ETIMEDOUT || n == -EAGAIN)
 		return 0;
@@ -150,7 +151,7 @@ watch(unsigned flags)
 
 	netkit_poller_free(p);
 	p = NULL;
-	if ((rc = netkit_poller_new(flags, &p)) < 0 ||
+	if ((rc = netkit_poller_new(&p, flags)) < 0 ||
 	    (rc = netkit_poller_add(p, sock, NETKIT_POLLER_READ, NULL)) < 0 ||
 	    (rc = netkit_poller_add(p, STDIN_FILENO, NETKIT_POLLER_READ,
 				    NULL)) < 0)
@@ -202,8 +203,8 @@ main(int argc, char **argv)
 		fputs("usage: chat-client [host [port]]\n", stderr);
 		return 2;
 	}
-	sock = netkit_create_connection(host, service,
-					netkit_deadline_in(10000), NULL);
+	sock = netkit_create_connection(host, service, NULL, NULL,
+					netkit_deadline_in(10000));
 	if (sock < 0)
 		return fail(host, sock);
 	rc = watch(0);

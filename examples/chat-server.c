@@ -183,7 +183,7 @@ flush(struct client *c)
 		return;
 	}
 	n = netkit_send_until(c->fd, c->out + c->out_off,
-			      c->out_len - c->out_off, 0);
+			      c->out_len - c->out_off, NETKIT_NOW);
 	if (n < 0 && n != -ETIMEDOUT && n != -EAGAIN) {
 		doom(c, "left");
 		return;
@@ -267,7 +267,7 @@ on_read(struct client *c)
 		return;
 	}
 	n = netkit_recv_until(c->fd, c->in + c->in_len, IN_MAX - c->in_len,
-			      0);
+			      NETKIT_NOW);
 	if (n == 0)
 		c->eof = 1;
 	else if (n > 0)
@@ -414,9 +414,10 @@ main(int argc, char **argv)
 	if ((n = netkit_addr_from_ip(&addr, host, 0)) < 0)
 		die(host, n);
 	all.next = all.prev = &all;
-	if ((lfd = netkit_create_server(host, service, &opts)) < 0)
+	lfd = netkit_create_server(host, service, &opts, NETKIT_FOREVER);
+	if (lfd < 0)
 		die("create_server", lfd);
-	if ((n = netkit_poller_new(0, &p)) < 0 ||
+	if ((n = netkit_poller_new(&p, 0)) < 0 ||
 	    (n = netkit_poller_add(p, lfd, NETKIT_POLLER_READ, NULL)) < 0)
 		die("poller", n);
 	sigemptyset(&sa.sa_mask);

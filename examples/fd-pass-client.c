@@ -44,8 +44,8 @@ main(int argc, char **argv)
 		die(argv[1], rc);
 	/* Python: msg, fds, flags, addr = socket.recv_fds(sock, 1, 1);
 	 * here a second descriptor would be an error, not lost. */
-	rc = (int)netkit_recv_fds_until(sock, &tag, 1, &fd, 1, &got,
-					netkit_deadline_in(10000));
+	rc = (int)netkit_recv_fds(sock, &tag, 1, &fd, 1, &got,
+				  netkit_deadline_in(10000));
 	if (rc < 0)
 		die("recv_fds", rc);
 	if (rc == 0 || got != 1) {

@@ -61,7 +61,8 @@ main(int argc, char **argv)
 	if ((conn = netkit_accept(lfd, NULL)) < 0)
 		die("accept", conn);
 	/* Python: socket.send_fds(conn, [b'F'], [f.fileno()]) */
-	if ((rc = (int)netkit_send_fds(conn, "F", 1, &fd, 1)) < 0)
+	rc = (int)netkit_send_fds(conn, "F", 1, &fd, 1, NETKIT_FOREVER);
+	if (rc < 0)
 		die("send_fds", rc);
 	if ((rc = netkit_peer_cred(conn, &who)) < 0)
 		die("peer_cred", rc);

@@ -53,8 +53,8 @@ main(int argc, char **argv)
 		fputs("usage: file-client OUT [host [port]]\n", stderr);
 		return 2;
 	}
-	fd = netkit_create_connection(host, port, netkit_deadline_in(10000),
-				      NULL);
+	fd = netkit_create_connection(host, port, NULL, NULL,
+				      netkit_deadline_in(10000));
 	if (fd < 0)
 		die(host, fd);
 	if (!(f = fopen(argv[1], "wb+e"))) {
@@ -62,8 +62,8 @@ main(int argc, char **argv)
 		return 1;
 	}
 	/* while data := s.recv(65536): f.write(data) -- at most 60 s */
-	n = netkit_recv_to_file_until(fd, fileno(f), 0,
-				      netkit_deadline_in(60000), &got);
+	n = netkit_recv_to_file(fd, fileno(f), 0, &got,
+				netkit_deadline_in(60000));
 	if (n < 0)
 		die("receive", (int)n);
 	netkit_close(fd);

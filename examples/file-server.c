@@ -34,7 +34,8 @@ main(int argc, char **argv)
 		fputs("usage: file-server FILE [host [port]]\n", stderr);
 		return 2;
 	}
-	if ((lfd = netkit_create_server(host, port, NULL)) < 0)
+	lfd = netkit_create_server(host, port, NULL, NETKIT_FOREVER);
+	if (lfd < 0)
 		die(host, lfd);
 	printf("serving %s\n", argv[1]);
 	fflush(stdout);
@@ -47,8 +48,8 @@ main(int argc, char **argv)
 			return 1;
 		}
 		/* sock.sendfile(f): the whole file, at most 60 s */
-		n = netkit_sendfile_until(c, fileno(f), 0, 0,
-					  netkit_deadline_in(60000), &sent);
+		n = netkit_sendfile(c, fileno(f), 0, 0, &sent,
+				    netkit_deadline_in(60000));
 		netkit_addr_format(&peer, who, sizeof(who));
 		if (n < 0)
 			fprintf(stderr, "file-server: %s: %s after %zu bytes\n",

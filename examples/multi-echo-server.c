@@ -202,9 +202,10 @@ main(int argc, char **argv)
 	if ((n = netkit_addr_from_ip(&addr, host, 0)) < 0)
 		die(host, n);
 	all.next = all.prev = &all;
-	if ((lfd = netkit_create_server(host, service, &opts)) < 0)
+	lfd = netkit_create_server(host, service, &opts, NETKIT_FOREVER);
+	if (lfd < 0)
 		die("create_server", lfd);
-	if ((n = netkit_poller_new(0, &p)) < 0 ||
+	if ((n = netkit_poller_new(&p, 0)) < 0 ||
 	    (n = netkit_poller_add(p, lfd, NETKIT_POLLER_READ, NULL)) < 0)
 		die("poller", n);
 	sigemptyset(&sa.sa_mask);

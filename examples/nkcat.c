@@ -124,12 +124,12 @@ main(int argc, char **argv)
 	port = argv[argc - 1];
 
 	if (!listen_mode) {
-		fd = netkit_create_connection(host, port,
-					      netkit_deadline_in(idle_ms), NULL);
+		fd = netkit_create_connection(host, port, NULL, NULL,
+					      netkit_deadline_in(idle_ms));
 		if (fd < 0)
 			return fail(host, fd);
 	} else {
-		srv = netkit_create_server(host, port, NULL);
+		srv = netkit_create_server(host, port, NULL, NETKIT_FOREVER);
 		if (srv < 0)
 			return fail(port, srv);
 		fd = netkit_accept_until(srv, NULL, netkit_deadline_in(idle_ms));

@@ -57,7 +57,8 @@ main(int argc, char **argv)
 	if ((rc = netkit_addr_from_ip(&addr, host, port)) < 0)
 		die(host, rc);
 	/* socket() and connect() in one call, without a time limit */
-	sockfd = netkit_create_connection(host, service, NETKIT_FOREVER, NULL);
+	sockfd = netkit_create_connection(host, service, NULL, NULL,
+					  NETKIT_FOREVER);
 	if (sockfd < 0)
 		die("connect", sockfd);
 

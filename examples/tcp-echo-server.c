@@ -83,7 +83,7 @@ main(int argc, char **argv)
 		die(host, rc);
 	/* socket(), bind() and listen(5); SO_REUSEADDR lets a restarted
 	 * server bind at once, old connections in TIME_WAIT or not */
-	sockfd = netkit_create_server(host, service, &opts);
+	sockfd = netkit_create_server(host, service, &opts, NETKIT_FOREVER);
 	if (sockfd < 0)
 		die("create_server", sockfd);
 

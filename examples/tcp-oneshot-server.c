@@ -61,7 +61,7 @@ main(int argc, char **argv)
 
 	/* socket(), bind() and listen(5) in one call; SO_REUSEADDR is on,
 	 * so a restart binds at once */
-	sockd = netkit_create_server(host, service, &opts);
+	sockd = netkit_create_server(host, service, &opts, NETKIT_FOREVER);
 	if (sockd < 0)
 		die("create_server", sockd);
 

@@ -40,6 +40,7 @@ struct race {
 	const netkit_addr *addrs;
 	size_t n;
 	const netkit_connect_opts *o;	/* never NULL: zeroed for defaults */
+	netkit_connect_report *report;	/* NULL: none wanted */
 	int64_t deadline;
 	int64_t delay;
 	int want;		/* the only family tried, or AF_UNSPEC */
@@ -71,7 +72,7 @@ connect_opts_ok(const netkit_connect_opts *o)
 		return true;
 	if (!family_ok(o->family) || (o->flags & ~CONNECT_FLAGS) ||
 	    o->attempt_delay < 0 || o->max_in_flight < 0 ||
-	    (o->attempts_len > 0 && !o->attempts))
+	    !NETKIT__RESERVED_ZERO(o))
 		return false;
 	if (o->source && (!netkit__addr_valid(o->source) ||
 	    (o->family != AF_UNSPEC &&
@@ -83,7 +84,7 @@ connect_opts_ok(const netkit_connect_opts *o)
 static bool
 expired(const struct race *r)
 {
-	return r->deadline != NETKIT_FOREVER && netkit_now() >= r->deadline;
+	return r->deadline != NETKIT__NEVER && netkit_now() >= r->deadline;
 }
 
 /* The next address of family fam[t] that may be tried, or NULL. */
@@ -124,7 +125,8 @@ next_addr(struct race *r)
  * returns. */
 static int
 race_init(struct race *r, const netkit_addr *addrs, size_t n,
-	  int64_t deadline, const netkit_connect_opts *o)
+	  int64_t deadline, const netkit_connect_opts *o,
+	  netkit_connect_report *report)
 {
 	size_t i;
 
@@ -132,6 +134,7 @@ race_init(struct race *r, const netkit_addr *addrs, size_t n,
 	r->addrs = addrs;
 	r->n = n;
 	r->o = o;
+	r->report = report;
 	r->deadline = deadline;
 	r->delay = o->attempt_delay ? o->attempt_delay :
 		   NETKIT_CONNECT_DELAY_DEFAULT;
@@ -160,9 +163,9 @@ record(const struct race *r, const struct flight *f, int result)
 {
 	netkit_attempt *e;
 
-	if (!r->o->attempts || f->idx >= r->o->attempts_len)
+	if (!r->report || !r->report->attempts || f->idx >= r->report->len)
 		return;
-	e = &r->o->attempts[f->idx];
+	e = &r->report->attempts[f->idx];
 	e->addr = *f->addr;
 	e->start = f->start;
 	e->end = netkit_now();
@@ -181,10 +184,11 @@ note_failure(struct race *r, const struct flight *f, int err)
 		r->last_failed = true;
 }
 
-/* A non-blocking socket, bound to src if given, with a connect() to a
- * under way (or already done); or a negative code, with nothing open. */
+/* A non-blocking socket, bound to the source if given, passed to the
+ * hook if given, with a connect() to a under way (or already done); or
+ * a negative code, with nothing open. */
 static int
-open_attempt(const netkit_addr *a, const netkit_addr *src)
+open_attempt(const netkit_addr *a, const netkit_connect_opts *o)
 {
 	int fd, rc = 0;
 
@@ -192,8 +196,10 @@ open_attempt(const netkit_addr *a, const netkit_addr *src)
 			   0);
 	if (fd < 0)
 		return fd;
-	if (src)
-		rc = netkit_bind(fd, src);
+	if (o->source)
+		rc = netkit_bind(fd, o->source);
+	if (rc == 0 && o->hook)
+		rc = netkit__hook_result(o->hook(fd, a, o->hook_arg));
 	/* EINTR: the handshake goes on in the kernel, as EINPROGRESS. */
 	if (rc == 0 && NK_SYS(connect)(fd, (const struct sockaddr *)&a->ss,
 				       a->len) < 0 &&
@@ -218,7 +224,7 @@ start_attempt(struct race *r)
 	r->next = next_addr(r);
 	r->last_start = f.start;
 	r->last_failed = false;
-	fd = open_attempt(f.addr, r->o->source);
+	fd = open_attempt(f.addr, r->o);
 	if (fd < 0) {
 		note_failure(r, &f, fd);
 		return;
@@ -378,26 +384,33 @@ race_run(struct race *r)
 	}
 }
 
+static bool
+report_ok(const netkit_connect_report *rep)
+{
+	return !rep || !(rep->len > 0 && !rep->attempts);
+}
+
 int
-netkit__connect_addrs(const netkit_addr *addrs, size_t n, int64_t deadline,
-		      const netkit_connect_opts *opts)
+netkit__connect_addrs(const netkit_addr *addrs, size_t n,
+		      const netkit_connect_opts *opts,
+		      netkit_connect_report *report, netkit_deadline dl)
 {
 	static const netkit_connect_opts defaults;
 	struct race r;
 	size_t i;
 	int rc;
 
-	if (!addrs || n == 0 || !netkit__deadline_ok(deadline) ||
-	    !connect_opts_ok(opts))
+	if (!addrs || n == 0 || !netkit__deadline_ok(dl.at) ||
+	    !connect_opts_ok(opts) || !report_ok(report))
 		return -EINVAL;
 	for (i = 0; i < n; i++)
 		if (!netkit__addr_valid(&addrs[i]))
 			return -EINVAL;
-	rc = race_init(&r, addrs, n, deadline, opts ? opts : &defaults);
+	rc = race_init(&r, addrs, n, dl.at, opts ? opts : &defaults, report);
 	if (rc == 0)
 		rc = race_run(&r);
-	if (r.o->n_attempts)
-		*r.o->n_attempts = r.started;
+	if (report)
+		report->count = r.started;
 	free(r.pfd);
 	free(r.fl);
 	return rc;
@@ -405,18 +418,20 @@ netkit__connect_addrs(const netkit_addr *addrs, size_t n, int64_t deadline,
 
 NETKIT_EXPORT int
 netkit_create_connection(const char *host, const char *service,
-			 int64_t deadline, const netkit_connect_opts *opts)
+			 const netkit_connect_opts *opts,
+			 netkit_connect_report *report, netkit_deadline dl)
 {
+	netkit_addrinfo_hints hints = { .type = SOCK_STREAM };
 	netkit_addrinfo *list = NULL, *ai;
 	netkit_addr *addrs;
 	size_t n = 0;
 	int rc;
 
-	if (!host || !service || !netkit__deadline_ok(deadline) ||
-	    !connect_opts_ok(opts))
+	if (!host || !service || !netkit__deadline_ok(dl.at) ||
+	    !connect_opts_ok(opts) || !report_ok(report))
 		return -EINVAL;
-	rc = netkit_getaddrinfo_until(host, service, opts ? opts->family : 0,
-				      SOCK_STREAM, 0, deadline, &list);
+	hints.family = opts ? opts->family : 0;
+	rc = netkit_getaddrinfo_until(host, service, &hints, &list, dl);
 	if (rc < 0)
 		goto out;
 	addrs = calloc((size_t)rc, sizeof(*addrs));
@@ -426,14 +441,14 @@ netkit_create_connection(const char *host, const char *service,
 	}
 	for (ai = list; ai; ai = ai->next)
 		addrs[n++] = ai->addr;
-	rc = netkit__connect_addrs(addrs, n, deadline, opts);
+	rc = netkit__connect_addrs(addrs, n, opts, report, dl);
 	free(addrs);
 	netkit_addrinfo_free(list);
 	return rc;
 out:
 	/* Nothing was attempted; bad arguments leave the report alone. */
-	if (opts && opts->n_attempts && rc != -EINVAL)
-		*opts->n_attempts = 0;
+	if (report && rc != -EINVAL)
+		report->count = 0;
 	netkit_addrinfo_free(list);
 	return rc;
 }
@@ -442,7 +457,7 @@ static bool
 server_opts_ok(const netkit_server_opts *o)
 {
 	return family_ok(o->family) && !(o->flags & ~SERVER_FLAGS) &&
-	       o->backlog >= 0 &&
+	       o->backlog >= 0 && NETKIT__RESERVED_ZERO(o) &&
 	       !((o->flags & NETKIT_SERVER_DUALSTACK) && o->family == AF_INET);
 }
 
@@ -472,6 +487,8 @@ listen_on(const netkit_addr *a, const netkit_server_opts *o)
 	if (fd < 0)
 		return fd;
 	rc = server_sockopts(fd, netkit_addr_family(a), o->flags);
+	if (rc == 0 && o->hook)
+		rc = netkit__hook_result(o->hook(fd, a, o->hook_arg));
 	if (rc == 0)
 		rc = netkit_bind(fd, a);
 	if (rc == 0)
@@ -486,24 +503,25 @@ listen_on(const netkit_addr *a, const netkit_server_opts *o)
 
 NETKIT_EXPORT int
 netkit_create_server(const char *host, const char *service,
-		     const netkit_server_opts *opts)
+		     const netkit_server_opts *opts, netkit_deadline dl)
 {
 	static const netkit_server_opts defaults;
+	netkit_addrinfo_hints hints = { .type = SOCK_STREAM,
+					.flags = NETKIT_AI_PASSIVE };
 	netkit_addrinfo *list = NULL;
-	int family, flags = NETKIT_AI_PASSIVE, rc;
+	int rc;
 
 	if (!opts)
 		opts = &defaults;
-	if (!service || !server_opts_ok(opts))
+	if (!service || !server_opts_ok(opts) || !netkit__deadline_ok(dl.at))
 		return -EINVAL;
-	family = opts->flags & NETKIT_SERVER_DUALSTACK ? AF_INET6 :
-		 opts->family;
+	hints.family = opts->flags & NETKIT_SERVER_DUALSTACK ? AF_INET6 :
+		       opts->family;
 	if (!host) {
-		host = family == AF_INET6 ? "::" : "0.0.0.0";
-		flags |= NETKIT_AI_NUMERICHOST;
+		host = hints.family == AF_INET6 ? "::" : "0.0.0.0";
+		hints.flags |= NETKIT_AI_NUMERICHOST;
 	}
-	rc = netkit_getaddrinfo(host, service, family, SOCK_STREAM, flags,
-				&list);
+	rc = netkit_getaddrinfo_until(host, service, &hints, &list, dl);
 	if (rc < 0)
 		return rc;
 	rc = listen_on(&list->addr, opts);

@@ -43,7 +43,7 @@
 bool
 netkit__expired(int64_t deadline)
 {
-	return deadline != NETKIT_FOREVER && netkit_now() >= deadline;
+	return deadline != NETKIT__NEVER && netkit_now() >= deadline;
 }
 
 /* Polls fd for events until it is ready: its revents (> 0), -ETIMEDOUT
@@ -151,7 +151,7 @@ netkit__kernel_deadline_from(int fd, int optname, int64_t since)
 
 	if (NK_SYS(getsockopt)(fd, SOL_SOCKET, optname, &tv, &len) < 0 ||
 	    (tv.tv_sec == 0 && tv.tv_usec == 0))
-		return NETKIT_FOREVER;
+		return NETKIT__NEVER;
 	/* Round up: a kernel timeout of 0.3 ms still waits. */
 	ms = (int64_t)tv.tv_sec * 1000 + (tv.tv_usec + 999) / 1000;
 	return ms > INT64_MAX - since ? INT64_MAX : since + ms;
@@ -170,7 +170,7 @@ netkit__interrupted(int fd, const struct netkit__op *op, int optname)
 	ssize_t n;
 
 	/* The kernel answers the expiry of its own timeout with EAGAIN. */
-	if (dl != NETKIT_FOREVER) {
+	if (dl != NETKIT__NEVER) {
 		n = netkit__until(fd, op, dl);
 		return n == -ETIMEDOUT ? -EAGAIN : n;
 	}

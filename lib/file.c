@@ -12,7 +12,7 @@
  * before the call is left as it was.
  *
  * sendfile(), read() and write() have no MSG_DONTWAIT either: with a
- * deadline other than NETKIT_FOREVER, a blocking socket, and a source
+ * deadline other than NETKIT__NEVER, a blocking socket, and a source
  * or destination that is not a regular file (a pipe), is switched to
  * O_NONBLOCK for the call and switched back afterwards, so that no
  * call can block past the deadline. The waits are fd.c's.
@@ -90,14 +90,14 @@ next_len(size_t count, size_t done, size_t cap)
 	return left;
 }
 
-/* O_NONBLOCK for the call on fd, unless the deadline is NETKIT_FOREVER
+/* O_NONBLOCK for the call on fd, unless the deadline is NETKIT__NEVER
  * or fd is a regular file (which never blocks); *saved as
  * netkit__set_nonblock()'s. */
 static int
 nonblock_for(int fd, bool regular, int64_t deadline, int *saved)
 {
 	*saved = -1;
-	if (deadline == NETKIT_FOREVER || regular)
+	if (deadline == NETKIT__NEVER || regular)
 		return 0;
 	return netkit__set_nonblock(fd, saved);
 }
@@ -203,8 +203,8 @@ copy_loop(int sock, int fd, off_t offset, size_t count, int64_t deadline,
 		n = netkit__until_more(fd, &op, deadline, *done);
 		if (n <= 0)
 			break;
-		n = netkit_send_all_until(sock, a.buf, (size_t)n, deadline,
-					  &went);
+		n = netkit_send_all_until(sock, a.buf, (size_t)n, &went,
+					  netkit__deadline(deadline));
 		*done += went;
 		if (n > 0)
 			n = 0;
@@ -215,9 +215,10 @@ copy_loop(int sock, int fd, off_t offset, size_t count, int64_t deadline,
 }
 
 NETKIT_EXPORT ssize_t
-netkit_sendfile_until(int sock, int file_fd, off_t offset, size_t count,
-		      int64_t deadline, size_t *sent)
+netkit_sendfile(int sock, int file_fd, off_t offset, size_t count,
+		size_t *sent, netkit_deadline dl)
 {
+	int64_t deadline = dl.at;
 	struct pipe_guard g;
 	size_t done = 0;
 	int saved, rc;
@@ -241,13 +242,6 @@ netkit_sendfile_until(int sock, int file_fd, off_t offset, size_t count,
 	if (sent)
 		*sent = done;
 	return rc < 0 ? rc : (ssize_t)done;
-}
-
-NETKIT_EXPORT ssize_t
-netkit_sendfile(int sock, int file_fd, off_t offset, size_t count)
-{
-	return netkit_sendfile_until(sock, file_fd, offset, count,
-				     NETKIT_FOREVER, NULL);
 }
 
 /* One write() of the rest of a chunk. */
@@ -297,9 +291,10 @@ is_regular(int fd)
 }
 
 NETKIT_EXPORT ssize_t
-netkit_recv_to_file_until(int sock, int file_fd, size_t count,
-			  int64_t deadline, size_t *got)
+netkit_recv_to_file(int sock, int file_fd, size_t count, size_t *got,
+		    netkit_deadline dl)
 {
+	int64_t deadline = dl.at;
 	struct pipe_guard g;
 	size_t done = 0;
 	bool regular;
@@ -324,7 +319,7 @@ netkit_recv_to_file_until(int sock, int file_fd, size_t count,
 	while (n >= 0 && (count == 0 || done < count)) {
 		n = done > 0 && netkit__expired(deadline) ? -ETIMEDOUT :
 		    netkit_recv_until(sock, buf, next_len(count, done, CHUNK),
-				      deadline);
+				      dl);
 		if (n <= 0)
 			break;
 		n = write_all(file_fd, buf, (size_t)n, deadline, &done);
@@ -338,9 +333,3 @@ netkit_recv_to_file_until(int sock, int file_fd, size_t count,
 	return n < 0 ? n : (ssize_t)done;
 }
 
-NETKIT_EXPORT ssize_t
-netkit_recv_to_file(int sock, int file_fd, size_t count)
-{
-	return netkit_recv_to_file_until(sock, file_fd, count, NETKIT_FOREVER,
-					 NULL);
-}

@@ -82,8 +82,9 @@ try_recvfrom(int fd, void *arg, int flags)
 }
 
 NETKIT_EXPORT ssize_t
-netkit_recv_until(int fd, void *buf, size_t len, int64_t deadline)
+netkit_recv_until(int fd, void *buf, size_t len, netkit_deadline dl)
 {
+	int64_t deadline = dl.at;
 	struct data d = { .buf = buf, .len = len };
 	struct netkit__op op = { try_recv, &d, POLLIN, 0 };
 
@@ -122,8 +123,9 @@ netkit_recv(int fd, void *buf, size_t len)
 }
 
 NETKIT_EXPORT ssize_t
-netkit_send_until(int fd, const void *buf, size_t len, int64_t deadline)
+netkit_send_until(int fd, const void *buf, size_t len, netkit_deadline dl)
 {
+	int64_t deadline = dl.at;
 	struct data d = { .buf = (void *)buf, .len = len };
 	struct netkit__op op = { try_send, &d, POLLOUT, 0 };
 
@@ -175,8 +177,9 @@ netkit_send(int fd, const void *buf, size_t len)
 
 NETKIT_EXPORT ssize_t
 netkit_sendto_until(int fd, const void *buf, size_t len,
-		    const netkit_addr *to, int64_t deadline)
+		    const netkit_addr *to, netkit_deadline dl)
 {
+	int64_t deadline = dl.at;
 	struct data d = { .buf = (void *)buf, .len = len, .to = to };
 	struct netkit__op op = { try_sendto, &d, POLLOUT, 0 };
 
@@ -203,8 +206,9 @@ netkit_sendto(int fd, const void *buf, size_t len, const netkit_addr *to)
 
 NETKIT_EXPORT ssize_t
 netkit_recvfrom_until(int fd, void *buf, size_t len, netkit_addr *from,
-		      int64_t deadline)
+		      netkit_deadline dl)
 {
+	int64_t deadline = dl.at;
 	struct data d = { .buf = buf, .len = len, .from = from };
 	struct netkit__op op = { try_recvfrom, &d, POLLIN, 0 };
 
@@ -229,9 +233,10 @@ netkit_recvfrom(int fd, void *buf, size_t len, netkit_addr *from)
 }
 
 NETKIT_EXPORT ssize_t
-netkit_send_all_until(int fd, const void *buf, size_t len, int64_t deadline,
-		      size_t *sent)
+netkit_send_all_until(int fd, const void *buf, size_t len, size_t *sent,
+		      netkit_deadline dl)
 {
+	int64_t deadline = dl.at;
 	struct data d = { 0 };
 	struct netkit__op op = { try_send, &d, POLLOUT, 0 };
 	const char *p = buf;
@@ -283,9 +288,9 @@ netkit_send_all(int fd, const void *buf, size_t len)
 		 * start, it does not run twice. */
 		dl = netkit__kernel_deadline_from(fd, SO_SNDTIMEO,
 						  n < 0 ? netkit_now() : start);
-		if (dl != NETKIT_FOREVER) {
-			n = netkit_send_all_until(fd, p + done, len - done, dl,
-						  NULL);
+		if (dl != NETKIT__NEVER) {
+			n = netkit_send_all_until(fd, p + done, len - done,
+						  NULL, netkit__deadline(dl));
 			return n == -ETIMEDOUT ? -EAGAIN : n < 0 ? n : (ssize_t)len;
 		}
 	}
@@ -293,9 +298,10 @@ netkit_send_all(int fd, const void *buf, size_t len)
 }
 
 NETKIT_EXPORT ssize_t
-netkit_recv_exact_until(int fd, void *buf, size_t len, int64_t deadline,
-			size_t *got)
+netkit_recv_exact_until(int fd, void *buf, size_t len, size_t *got,
+			netkit_deadline dl)
 {
+	int64_t deadline = dl.at;
 	struct data d = { 0 };
 	struct netkit__op op = { try_recv, &d, POLLIN, 0 };
 	char *p = buf;
@@ -348,9 +354,9 @@ netkit_recv_exact(int fd, void *buf, size_t len)
 		 * which counted from the start does not run twice. */
 		dl = netkit__kernel_deadline_from(fd, SO_RCVTIMEO,
 						  n < 0 ? netkit_now() : start);
-		if (dl != NETKIT_FOREVER) {
+		if (dl != NETKIT__NEVER) {
 			n = netkit_recv_exact_until(fd, p + done, len - done,
-						    dl, NULL);
+						    NULL, netkit__deadline(dl));
 			if (n == -ETIMEDOUT)
 				return -EAGAIN;
 			return n < 0 ? n : (ssize_t)done + n;

@@ -102,20 +102,48 @@ int netkit__getaddrinfo_until(const char *host, const char *service,
 			      const struct addrinfo *hints, int64_t deadline,
 			      struct addrinfo **res);
 
-/* Deadlines (time.c). A deadline is valid if it is NETKIT_FOREVER or
+/* Inside the library a deadline is its int64_t time (netkit_deadline.at):
+ * the public calls unwrap it at the door. */
+#define NETKIT__NEVER ((int64_t)-1)
+
+/* The public deadline for an internal time (to call a public _until). */
+static inline netkit_deadline
+netkit__deadline(int64_t at)
+{
+	netkit_deadline d = { at };
+
+	return d;
+}
+
+/* True when the reserved space at the end of a caller's struct is all
+ * zero, as it must be (room for later fields). */
+static inline bool
+netkit__zero(const uint64_t *words, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (words[i] != 0)
+			return false;
+	return true;
+}
+#define NETKIT__RESERVED_ZERO(s) \
+	netkit__zero((s)->reserved_, sizeof((s)->reserved_) / sizeof(uint64_t))
+
+/* Deadlines (time.c). A deadline is valid if it is NETKIT__NEVER or
  * >= 0. */
 static inline bool
 netkit__deadline_ok(int64_t deadline)
 {
-	return deadline >= 0 || deadline == NETKIT_FOREVER;
+	return deadline >= 0 || deadline == NETKIT__NEVER;
 }
 
 /* poll()'s timeout for the time left until deadline: -1 for
- * NETKIT_FOREVER, 0 once it has passed, else the milliseconds left. */
+ * NETKIT__NEVER, 0 once it has passed, else the milliseconds left. */
 int netkit__poll_timeout(int64_t deadline);
 
-/* True once a deadline other than NETKIT_FOREVER has passed (a clock
- * reading; none for NETKIT_FOREVER). */
+/* True once a deadline other than NETKIT__NEVER has passed (a clock
+ * reading; none for NETKIT__NEVER). */
 bool netkit__expired(int64_t deadline);
 
 /*
@@ -199,7 +227,7 @@ int netkit__connect_result(int fd, short revents);
 int netkit__connect_finish(int fd, int64_t deadline);
 
 /* The socket's kernel timeout optname (SO_RCVTIMEO or SO_SNDTIMEO) as a
- * deadline counted from now; NETKIT_FOREVER when it has none. For the
+ * deadline counted from now; NETKIT__NEVER when it has none. For the
  * slow path after EINTR only: it costs a getsockopt(). */
 int64_t netkit__kernel_deadline(int fd, int optname);
 
@@ -207,7 +235,16 @@ int64_t netkit__kernel_deadline(int fd, int optname);
  * netkit_create_connection() without the lookup, so that tests can feed
  * any list. Same options, results and report. */
 int netkit__connect_addrs(const netkit_addr *addrs, size_t n,
-			  int64_t deadline, const netkit_connect_opts *opts);
+			  const netkit_connect_opts *opts,
+			  netkit_connect_report *report, netkit_deadline dl);
+
+/* A socket hook's answer as the call's: 0, or its negative code (a
+ * positive answer, against the rule, is taken as -EINVAL). */
+static inline int
+netkit__hook_result(int rc)
+{
+	return rc > 0 ? -EINVAL : rc;
+}
 /* The same, counted from since (a netkit_now() reading) instead of now:
  * for a short count, which the kernel's own timeout may have ended, so
  * that it does not start again. */

@@ -121,7 +121,7 @@ timeout_until(int64_t when, int64_t ns)
 {
 	int64_t left;
 
-	if (when == NETKIT_FOREVER)
+	if (when == NETKIT__NEVER)
 		return -1;
 	if (when > INT64_MAX / 1000000)
 		return INT_MAX;
@@ -259,8 +259,9 @@ timer_ok(const netkit_poller *p, const netkit_poller_timer *t)
 
 NETKIT_EXPORT int
 netkit_poller_timer_start(netkit_poller *p, netkit_poller_timer *t,
-			  int64_t when, int64_t period)
+			  netkit_deadline due, int64_t period)
 {
+	int64_t when = due.at;
 	int rc;
 
 	if (!p || !t || when < 0 || period < 0 || !timer_ok(p, t))
@@ -293,8 +294,9 @@ netkit_poller_timer_stop(netkit_poller *p, netkit_poller_timer *t)
 
 NETKIT_EXPORT int
 netkit_poller_timer_defer(netkit_poller *p, netkit_poller_timer *t,
-			  int64_t when)
+			  netkit_deadline due)
 {
+	int64_t when = due.at;
 	if (!p || !t || when < 0)
 		return -EINVAL;
 	if (t->index == 0)
@@ -909,7 +911,7 @@ wait_ms(const netkit_poller *p, int64_t deadline, int64_t ns)
 	if (p->n_heap > 0) {
 		key = p->heap[0]->key;
 		key = key == INT64_MAX ? key : key + 1;
-		if (until == NETKIT_FOREVER || key < until)
+		if (until == NETKIT__NEVER || key < until)
 			until = key;
 	}
 	return timeout_until(until, ns);
@@ -917,8 +919,9 @@ wait_ms(const netkit_poller *p, int64_t deadline, int64_t ns)
 
 NETKIT_EXPORT int
 netkit_poller_wait(netkit_poller *p, netkit_poller_event *ev, int max,
-		   int64_t deadline)
+		   netkit_deadline dl)
 {
+	int64_t deadline = dl.at;
 	int64_t ns;
 	int n, rc, ms;
 
@@ -929,7 +932,7 @@ netkit_poller_wait(netkit_poller *p, netkit_poller_event *ev, int max,
 	if (++p->seq == 0)
 		p->seq = 1;
 	for (;;) {
-		if (p->n_heap == 0 && deadline == NETKIT_FOREVER) {
+		if (p->n_heap == 0 && deadline == NETKIT__NEVER) {
 			/* Nothing timed: no clock reading. */
 			n = 0;
 			ms = -1;
@@ -945,7 +948,7 @@ netkit_poller_wait(netkit_poller *p, netkit_poller_event *ev, int max,
 		 * have left the heap, their events are all there is. */
 		else if (rc < 0 && rc != -EINTR && rc != -EAGAIN && n == 0)
 			return rc;
-		if (n > 0 || (deadline != NETKIT_FOREVER &&
+		if (n > 0 || (deadline != NETKIT__NEVER &&
 			      now_ns() / 1000000 >= deadline)) {
 			/* One event: nothing later in it to cancel. */
 			p->n_batch = max > 1 ? (uint32_t)n : 0;
@@ -1001,7 +1004,7 @@ open_backend(netkit_poller *p)
 }
 
 NETKIT_EXPORT int
-netkit_poller_new(unsigned flags, netkit_poller **out)
+netkit_poller_new(netkit_poller **out, unsigned flags)
 {
 	netkit_poller *p;
 	int rc;

@@ -93,7 +93,7 @@ fill(netkit_reader *r, int64_t deadline, unsigned *fills)
 	}
 	assert(r->end < r->size);
 	got = netkit_recv_until(r->fd, r->buf + r->end, r->size - r->end,
-				deadline);
+				netkit__deadline(deadline));
 	if (got > 0)
 		r->end += (size_t)got;
 	else if (got == 0)
@@ -212,8 +212,9 @@ find_record(netkit_reader *r, int delim, size_t max, bool *ended)
 
 NETKIT_EXPORT ssize_t
 netkit_reader_read_delim(netkit_reader *r, int delim, char *out, size_t max,
-			 int64_t deadline)
+			 netkit_deadline dl)
 {
+	int64_t deadline = dl.at;
 	unsigned fills = 0;
 	bool ended = false;
 	ssize_t len, n;
@@ -242,9 +243,9 @@ netkit_reader_read_delim(netkit_reader *r, int delim, char *out, size_t max,
 
 NETKIT_EXPORT ssize_t
 netkit_reader_read_line(netkit_reader *r, char *out, size_t max,
-			int64_t deadline)
+			netkit_deadline dl)
 {
-	return netkit_reader_read_delim(r, '\n', out, max, deadline);
+	return netkit_reader_read_delim(r, '\n', out, max, dl);
 }
 
 /* Receives len bytes straight into p, past the buffer; *done grows by
@@ -256,7 +257,8 @@ recv_direct(netkit_reader *r, unsigned char *p, size_t len,
 	size_t part = 0;
 	ssize_t n;
 
-	n = netkit_recv_exact_until(r->fd, p, len, deadline, &part);
+	n = netkit_recv_exact_until(r->fd, p, len, &part,
+				    netkit__deadline(deadline));
 	*done += part;
 	if (n >= 0 && part < len)
 		r->eof = true;
@@ -265,8 +267,9 @@ recv_direct(netkit_reader *r, unsigned char *p, size_t len,
 
 NETKIT_EXPORT ssize_t
 netkit_reader_read_exact(netkit_reader *r, void *out, size_t len,
-			 int64_t deadline, size_t *got)
+			 size_t *got, netkit_deadline dl)
 {
+	int64_t deadline = dl.at;
 	unsigned char *p = out;
 	unsigned fills = 0;
 	size_t done;
@@ -299,8 +302,9 @@ netkit_reader_read_exact(netkit_reader *r, void *out, size_t len,
 }
 
 NETKIT_EXPORT ssize_t
-netkit_reader_read(netkit_reader *r, void *out, size_t len, int64_t deadline)
+netkit_reader_read(netkit_reader *r, void *out, size_t len, netkit_deadline dl)
 {
+	int64_t deadline = dl.at;
 	unsigned fills = 0;
 	ssize_t n;
 
@@ -313,7 +317,7 @@ netkit_reader_read(netkit_reader *r, void *out, size_t len, int64_t deadline)
 		return 0;
 	if (len >= r->size) {
 		/* As much as the buffer holds or more: no bounce. */
-		n = netkit_recv_until(r->fd, out, len, deadline);
+		n = netkit_recv_until(r->fd, out, len, dl);
 		if (n == 0)
 			r->eof = true;
 		return n;
@@ -323,8 +327,9 @@ netkit_reader_read(netkit_reader *r, void *out, size_t len, int64_t deadline)
 }
 
 NETKIT_EXPORT ssize_t
-netkit_reader_skip_line(netkit_reader *r, int64_t deadline)
+netkit_reader_skip_line(netkit_reader *r, netkit_deadline dl)
 {
+	int64_t deadline = dl.at;
 	const unsigned char *hit;
 	size_t total = 0, n, from;
 	unsigned fills = 0;

@@ -565,18 +565,19 @@ service_ok(const char *service)
  * go on with the lookup, or its answer. */
 static int
 gai_prepare(const char *host, const char *service, int family, int type,
-	    int flags, struct addrinfo *hints)
+	    int protocol, int flags, struct addrinfo *hints)
 {
 	int rc = host ? host_check(host) : 0;
 	bool service_fits = !service || netkit__text_fits(service, SERV_MAX);
 
 	/* An over-long service keeps libc's answer (overlong_error()). */
-	if ((flags & ~NETKIT_AI_ALL) || rc == -EINVAL ||
+	if ((flags & ~NETKIT_AI_ALL) || protocol < 0 || rc == -EINVAL ||
 	    (service && service_fits && !service_ok(service)))
 		return -EINVAL;
 	memset(hints, 0, sizeof(*hints));
 	hints->ai_family = family;
 	hints->ai_socktype = type;
+	hints->ai_protocol = protocol;
 	hints->ai_flags = ai_flags(flags);
 	if (rc < 0 || !service_fits)
 		return overlong_error(service, service_fits, hints);
@@ -606,7 +607,7 @@ netkit_getaddrinfo(const char *host, const char *service, int family,
 
 	if (!out)
 		return -EINVAL;
-	rc = gai_prepare(host, service, family, type, flags, &hints);
+	rc = gai_prepare(host, service, family, type, 0, flags, &hints);
 	if (rc != 0)
 		return rc;
 	return resolve_now(host, service, &hints, out);
@@ -632,21 +633,26 @@ resolve_numeric(const char *host, const char *service,
 }
 
 NETKIT_EXPORT int
-netkit_getaddrinfo_until(const char *host, const char *service, int family,
-			 int type, int flags, int64_t deadline,
-			 netkit_addrinfo **out)
+netkit_getaddrinfo_until(const char *host, const char *service,
+			 const netkit_addrinfo_hints *want,
+			 netkit_addrinfo **out, netkit_deadline dl)
 {
+	static const netkit_addrinfo_hints any;
+	int64_t deadline = dl.at;
 	struct addrinfo hints, *res = NULL;
 	int rc;
 
-	if (!out || !netkit__deadline_ok(deadline))
+	if (!want)
+		want = &any;
+	if (!out || !netkit__deadline_ok(deadline) ||
+	    !NETKIT__RESERVED_ZERO(want))
 		return -EINVAL;
-	if (deadline == NETKIT_FOREVER)
-		return netkit_getaddrinfo(host, service, family, type, flags,
-					  out);
-	rc = gai_prepare(host, service, family, type, flags, &hints);
+	rc = gai_prepare(host, service, want->family, want->type,
+			 want->protocol, want->flags, &hints);
 	if (rc != 0)
 		return rc;
+	if (deadline == NETKIT__NEVER)
+		return resolve_now(host, service, &hints, out);
 	/* A NULL host is loopback or the wildcard: no resolver either. */
 	if (!host)
 		return resolve_now(host, service, &hints, out);

@@ -95,8 +95,9 @@ check_listening(int fd)
 }
 
 NETKIT_EXPORT int
-netkit_accept_until(int fd, netkit_addr *peer, int64_t deadline)
+netkit_accept_until(int fd, netkit_addr *peer, netkit_deadline dl)
 {
+	int64_t deadline = dl.at;
 	struct netkit__op op = { try_accept, peer, POLLIN, 0 };
 	int nb, rc;
 
@@ -112,7 +113,7 @@ netkit_accept_until(int fd, netkit_addr *peer, int64_t deadline)
 		 * as netkit_accept() (unless SO_RCVTIMEO ends that: then it
 		 * goes on waiting). Else accept4() may only run once poll()
 		 * has seen a connection waiting. */
-		if (deadline == NETKIT_FOREVER) {
+		if (deadline == NETKIT__NEVER) {
 			rc = (int)netkit__blocking(fd, &op);
 			if (rc != -EAGAIN)
 				return rc;
@@ -160,8 +161,9 @@ netkit_connect(int fd, const netkit_addr *addr)
 }
 
 NETKIT_EXPORT int
-netkit_connect_until(int fd, const netkit_addr *addr, int64_t deadline)
+netkit_connect_until(int fd, const netkit_addr *addr, netkit_deadline dl)
 {
+	int64_t deadline = dl.at;
 	int rc;
 
 	if (!netkit__addr_usable(addr) || !netkit__deadline_ok(deadline))

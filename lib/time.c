@@ -21,7 +21,7 @@ netkit_now(void)
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-NETKIT_EXPORT int64_t
+NETKIT_EXPORT netkit_deadline
 netkit_deadline_in(int64_t ms)
 {
 	int64_t now;
@@ -29,7 +29,26 @@ netkit_deadline_in(int64_t ms)
 	if (ms < 0)
 		return NETKIT_FOREVER;
 	now = netkit_now();
-	return ms > INT64_MAX - now ? INT64_MAX : now + ms;
+	return netkit_deadline_at(ms > INT64_MAX - now ? INT64_MAX : now + ms);
+}
+
+NETKIT_EXPORT netkit_deadline
+netkit_deadline_at(int64_t when)
+{
+	netkit_deadline d = { when };
+
+	return d;
+}
+
+NETKIT_EXPORT int64_t
+netkit_deadline_left(netkit_deadline d)
+{
+	int64_t left;
+
+	if (d.at == NETKIT__NEVER)
+		return -1;
+	left = d.at - netkit_now();
+	return left > 0 ? left : 0;
 }
 
 int
@@ -37,7 +56,7 @@ netkit__poll_timeout(int64_t deadline)
 {
 	int64_t left;
 
-	if (deadline == NETKIT_FOREVER)
+	if (deadline == NETKIT__NEVER)
 		return -1;
 	left = deadline - netkit_now();
 	if (left <= 0)

@@ -38,8 +38,9 @@ try_recvmsg(int fd, void *arg, int flags)
 
 NETKIT_EXPORT ssize_t
 netkit_recv_datagram(int fd, void *buf, size_t len, netkit_addr *from,
-		     netkit_datagram_info *info, int64_t deadline)
+		     netkit_datagram_info *info, netkit_deadline dl)
 {
+	int64_t deadline = dl.at;
 	struct dgram d;
 	struct netkit__op op = { try_recvmsg, &d, POLLIN, 0 };
 	bool cut;
@@ -79,8 +80,9 @@ try_sendmsg(int fd, void *arg, int flags)
 
 NETKIT_EXPORT ssize_t
 netkit_send_datagram(int fd, const void *buf, size_t len,
-		     const netkit_addr *to, int64_t deadline)
+		     const netkit_addr *to, netkit_deadline dl)
 {
+	int64_t deadline = dl.at;
 	struct iovec iov = { .iov_base = (void *)buf, .iov_len = len };
 	struct msghdr m;
 	struct netkit__op op = { try_sendmsg, &m, POLLOUT, 0 };

@@ -117,9 +117,10 @@ send_fds_check(int fd, const void *buf, size_t len, const int *fds,
 }
 
 NETKIT_EXPORT ssize_t
-netkit_send_fds_until(int fd, const void *buf, size_t len, const int *fds,
-		      size_t n, int64_t deadline)
+netkit_send_fds(int fd, const void *buf, size_t len, const int *fds, size_t n,
+		netkit_deadline dl)
 {
+	int64_t deadline = dl.at;
 	struct fds_out o = { buf, len, fds, n };
 	struct netkit__op op = { try_send_fds, &o, POLLOUT, 0 };
 	int rc;
@@ -129,19 +130,6 @@ netkit_send_fds_until(int fd, const void *buf, size_t len, const int *fds,
 	if ((rc = send_fds_check(fd, buf, len, fds, n)) < 0)
 		return rc;
 	return netkit__until(fd, &op, deadline);
-}
-
-NETKIT_EXPORT ssize_t
-netkit_send_fds(int fd, const void *buf, size_t len, const int *fds,
-		size_t n)
-{
-	struct fds_out o = { buf, len, fds, n };
-	struct netkit__op op = { try_send_fds, &o, POLLOUT, 0 };
-	int rc;
-
-	if ((rc = send_fds_check(fd, buf, len, fds, n)) < 0)
-		return rc;
-	return netkit__plain(fd, &op, SO_SNDTIMEO);
 }
 
 /* Arguments common to the receive calls. */
@@ -232,9 +220,10 @@ try_recv_fds(int fd, void *arg, int flags)
 }
 
 NETKIT_EXPORT ssize_t
-netkit_recv_fds_until(int fd, void *buf, size_t len, int *fds, size_t max,
-		      size_t *n_out, int64_t deadline)
+netkit_recv_fds(int fd, void *buf, size_t len, int *fds, size_t max,
+		size_t *n_out, netkit_deadline dl)
 {
+	int64_t deadline = dl.at;
 	struct fds_in in = { buf, len, fds, max, n_out };
 	struct netkit__op op = { try_recv_fds, &in, POLLIN, 0 };
 
@@ -244,20 +233,6 @@ netkit_recv_fds_until(int fd, void *buf, size_t len, int *fds, size_t max,
 	if (fd < 0)
 		return -EBADF;
 	return netkit__until(fd, &op, deadline);
-}
-
-NETKIT_EXPORT ssize_t
-netkit_recv_fds(int fd, void *buf, size_t len, int *fds, size_t max,
-		size_t *n_out)
-{
-	struct fds_in in = { buf, len, fds, max, n_out };
-	struct netkit__op op = { try_recv_fds, &in, POLLIN, 0 };
-
-	if (!recv_args_ok(buf, len, fds, max, n_out))
-		return -EINVAL;
-	if (fd < 0)
-		return -EBADF;
-	return netkit__plain(fd, &op, SO_RCVTIMEO);
 }
 
 NETKIT_EXPORT int

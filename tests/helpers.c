@@ -369,12 +369,12 @@ nk_assert_connected_to(int fd, int lfd, const netkit_addr *want)
 	conn = netkit_accept_until(lfd, NULL, netkit_deadline_in(5000));
 	ck_assert_int_ge(conn, 0);
 	ck_assert_int_eq(netkit_send_all(fd, "ping", 4), 4);
-	ck_assert_int_eq(netkit_recv_exact_until(conn, buf, 4,
-			 netkit_deadline_in(5000), NULL), 4);
+	ck_assert_int_eq(netkit_recv_exact_until(conn, buf, 4, NULL,
+			 netkit_deadline_in(5000)), 4);
 	ck_assert_int_eq(memcmp(buf, "ping", 4), 0);
 	ck_assert_int_eq(netkit_send_all(conn, "pong", 4), 4);
-	ck_assert_int_eq(netkit_recv_exact_until(fd, buf, 4,
-			 netkit_deadline_in(5000), NULL), 4);
+	ck_assert_int_eq(netkit_recv_exact_until(fd, buf, 4, NULL,
+			 netkit_deadline_in(5000)), 4);
 	ck_assert_int_eq(memcmp(buf, "pong", 4), 0);
 	netkit_close(conn);
 }

@@ -250,7 +250,7 @@ bool nk_run_guarded(void *(*fn)(void *), void *arg, int ms,
  * before the deadline fails the test at once; lateness beyond 30 % of
  * (deadline - start) + 50 ms (the slack times nk_time_scale()) is a late
  * figure of the running try, and the answer is false. */
-bool nk_late_ok(const char *what, double start, int64_t deadline,
+bool nk_late_ok(const char *what, double start, netkit_deadline deadline,
 		double end);
 /* The same for a call that must answer at once: end - start at most ms
  * (times nk_time_scale()). */

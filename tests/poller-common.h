@@ -22,7 +22,7 @@ new_poller(int i)
 {
 	netkit_poller *p = NULL;
 
-	ck_assert_int_eq(netkit_poller_new(BACKEND(i), &p), 0);
+	ck_assert_int_eq(netkit_poller_new(&p, BACKEND(i)), 0);
 	ck_assert_ptr_nonnull(p);
 	return p;
 }

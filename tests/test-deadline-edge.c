@@ -97,7 +97,7 @@ NK_ON_TIME_TEST(signals_neither_extend_nor_cut_a_recv_until_deadline)
 	nk_signaller *sg;
 	char buf[16];
 	double t0, t1;
-	int64_t dl;
+	netkit_deadline dl;
 	ssize_t rc;
 	int c, s, sent;
 
@@ -155,7 +155,7 @@ NK_ON_TIME_TEST(trickling_peer_does_not_extend_recv_exact_until)
 	nk_thread *th;
 	size_t got = 12345;
 	double t0, t1;
-	int64_t dl;
+	netkit_deadline dl;
 	ssize_t rc;
 	int c, s;
 
@@ -165,7 +165,7 @@ NK_ON_TIME_TEST(trickling_peer_does_not_extend_recv_exact_until)
 	t0 = nk_clock_ms();
 	dl = netkit_deadline_in(300);
 	th = nk_spawn(trickler, &t);
-	rc = netkit_recv_exact_until(c, buf, sizeof(buf), dl, &got);
+	rc = netkit_recv_exact_until(c, buf, sizeof(buf), &got, dl);
 	t1 = nk_clock_ms();
 	atomic_store(&t.stop, 1);
 	nk_join(th);
@@ -217,25 +217,25 @@ START_TEST(bad_input_to_receiving_calls_consumes_nothing)
 	memset(ref, SENTINEL, sizeof(ref));
 	memset(&from, SENTINEL, sizeof(from));
 	memset(&aref, SENTINEL, sizeof(aref));
-	ck_assert_int_eq(netkit_recv_until(c, buf, 8, -2), -EINVAL);
-	ck_assert_int_eq(netkit_recv_until(c, buf, 8, INT64_MIN), -EINVAL);
-	ck_assert_int_eq(netkit_recv_until(c, NULL, 8, 0), -EINVAL);
-	ck_assert_int_eq(netkit_recv_until(c, buf, 0, 0), -EINVAL);
-	ck_assert_int_eq(netkit_recv_until(-1, buf, 8, 0), -EBADF);
+	ck_assert_int_eq(netkit_recv_until(c, buf, 8, netkit_deadline_at(-2)), -EINVAL);
+	ck_assert_int_eq(netkit_recv_until(c, buf, 8, netkit_deadline_at(INT64_MIN)), -EINVAL);
+	ck_assert_int_eq(netkit_recv_until(c, NULL, 8, NETKIT_NOW), -EINVAL);
+	ck_assert_int_eq(netkit_recv_until(c, buf, 0, NETKIT_NOW), -EINVAL);
+	ck_assert_int_eq(netkit_recv_until(-1, buf, 8, NETKIT_NOW), -EBADF);
 	got = 777;
-	ck_assert_int_eq(netkit_recv_exact_until(c, buf, 8, -2, &got),
+	ck_assert_int_eq(netkit_recv_exact_until(c, buf, 8, &got, netkit_deadline_at(-2)),
 			 -EINVAL);
 	ck_assert_uint_eq(got, 0);
 	got = 777;
-	ck_assert_int_eq(netkit_recv_exact_until(c, NULL, 8, 0, &got),
+	ck_assert_int_eq(netkit_recv_exact_until(c, NULL, 8, &got, NETKIT_NOW),
 			 -EINVAL);
 	ck_assert_uint_eq(got, 0);
 	got = 777;
-	ck_assert_int_eq(netkit_recv_exact_until(-1, buf, 8, 0, &got), -EBADF);
+	ck_assert_int_eq(netkit_recv_exact_until(-1, buf, 8, &got, NETKIT_NOW), -EBADF);
 	ck_assert_uint_eq(got, 0);
-	ck_assert_int_eq(netkit_recvfrom_until(u, buf, 8, &from, -2), -EINVAL);
-	ck_assert_int_eq(netkit_recvfrom_until(u, NULL, 8, &from, 0), -EINVAL);
-	ck_assert_int_eq(netkit_recvfrom_until(-1, buf, 8, &from, 0), -EBADF);
+	ck_assert_int_eq(netkit_recvfrom_until(u, buf, 8, &from, netkit_deadline_at(-2)), -EINVAL);
+	ck_assert_int_eq(netkit_recvfrom_until(u, NULL, 8, &from, NETKIT_NOW), -EINVAL);
+	ck_assert_int_eq(netkit_recvfrom_until(-1, buf, 8, &from, NETKIT_NOW), -EBADF);
 	ck_assert_mem_eq(buf, ref, sizeof(buf));
 	ck_assert_mem_eq(&from, &aref, sizeof(from));
 	/* The byte and the datagram are still there. */
@@ -258,27 +258,27 @@ START_TEST(bad_input_to_sending_calls_sends_nothing)
 	u = nk_udp(AF_INET, &ua);
 	v = nk_udp(AF_INET, &none);
 	memset(&none, 0, sizeof(none));
-	ck_assert_int_eq(netkit_send_until(c, "x", 1, -2), -EINVAL);
-	ck_assert_int_eq(netkit_send_until(c, NULL, 1, 0), -EINVAL);
-	ck_assert_int_eq(netkit_send_until(-1, "x", 1, 0), -EBADF);
+	ck_assert_int_eq(netkit_send_until(c, "x", 1, netkit_deadline_at(-2)), -EINVAL);
+	ck_assert_int_eq(netkit_send_until(c, NULL, 1, NETKIT_NOW), -EINVAL);
+	ck_assert_int_eq(netkit_send_until(-1, "x", 1, NETKIT_NOW), -EBADF);
 	sent = 777;
-	ck_assert_int_eq(netkit_send_all_until(c, "x", 1, -2, &sent), -EINVAL);
+	ck_assert_int_eq(netkit_send_all_until(c, "x", 1, &sent, netkit_deadline_at(-2)), -EINVAL);
 	ck_assert_uint_eq(sent, 0);
 	sent = 777;
-	ck_assert_int_eq(netkit_send_all_until(c, NULL, 1, 0, &sent), -EINVAL);
+	ck_assert_int_eq(netkit_send_all_until(c, NULL, 1, &sent, NETKIT_NOW), -EINVAL);
 	ck_assert_uint_eq(sent, 0);
 	sent = 777;
-	ck_assert_int_eq(netkit_send_all_until(-1, "x", 1, 0, &sent), -EBADF);
+	ck_assert_int_eq(netkit_send_all_until(-1, "x", 1, &sent, NETKIT_NOW), -EBADF);
 	ck_assert_uint_eq(sent, 0);
-	ck_assert_int_eq(netkit_sendto_until(v, "x", 1, &ua, -2), -EINVAL);
-	ck_assert_int_eq(netkit_sendto_until(v, NULL, 1, &ua, 0), -EINVAL);
-	ck_assert_int_eq(netkit_sendto_until(v, "x", 1, NULL, 0), -EINVAL);
-	ck_assert_int_eq(netkit_sendto_until(v, "x", 1, &none, 0), -EINVAL);
-	ck_assert_int_eq(netkit_sendto_until(-1, "x", 1, &ua, 0), -EBADF);
+	ck_assert_int_eq(netkit_sendto_until(v, "x", 1, &ua, netkit_deadline_at(-2)), -EINVAL);
+	ck_assert_int_eq(netkit_sendto_until(v, NULL, 1, &ua, NETKIT_NOW), -EINVAL);
+	ck_assert_int_eq(netkit_sendto_until(v, "x", 1, NULL, NETKIT_NOW), -EINVAL);
+	ck_assert_int_eq(netkit_sendto_until(v, "x", 1, &none, NETKIT_NOW), -EINVAL);
+	ck_assert_int_eq(netkit_sendto_until(-1, "x", 1, &ua, NETKIT_NOW), -EBADF);
 	/* The first thing each peer gets is the marker sent after. */
 	ck_assert_int_eq(send(c, "M", 1, 0), 1);
 	expect_first_byte(s, 'M');
-	ck_assert_int_eq(netkit_sendto_until(v, "M", 1, &ua, 0), 1);
+	ck_assert_int_eq(netkit_sendto_until(v, "M", 1, &ua, NETKIT_NOW), 1);
 	expect_first_byte(u, 'M');
 	netkit_close(c);
 	netkit_close(s);
@@ -297,20 +297,20 @@ START_TEST(bad_input_to_accept_and_connect_until_changes_nothing)
 	memset(&none, 0, sizeof(none));
 	memset(&peer, SENTINEL, sizeof(peer));
 	memset(&ref, SENTINEL, sizeof(ref));
-	ck_assert_int_eq(netkit_connect_until(c, &la, -2), -EINVAL);
-	ck_assert_int_eq(netkit_connect_until(c, NULL, 0), -EINVAL);
-	ck_assert_int_eq(netkit_connect_until(c, &none, 0), -EINVAL);
-	ck_assert_int_eq(netkit_connect_until(-1, &la, 0), -EBADF);
+	ck_assert_int_eq(netkit_connect_until(c, &la, netkit_deadline_at(-2)), -EINVAL);
+	ck_assert_int_eq(netkit_connect_until(c, NULL, NETKIT_NOW), -EINVAL);
+	ck_assert_int_eq(netkit_connect_until(c, &none, NETKIT_NOW), -EINVAL);
+	ck_assert_int_eq(netkit_connect_until(-1, &la, NETKIT_NOW), -EBADF);
 	/* Not connected, and the listener has nobody waiting. */
 	ck_assert_int_eq(netkit_peer_addr(c, &peer), -ENOTCONN);
 	ck_assert(!nk_readable(l, 0));
 	ck_assert_int_eq(netkit_connect(c, &la), 0);
 	ck_assert(nk_readable(l, 5000));
-	ck_assert_int_eq(netkit_accept_until(l, &peer, -2), -EINVAL);
-	ck_assert_int_eq(netkit_accept_until(-1, &peer, 0), -EBADF);
+	ck_assert_int_eq(netkit_accept_until(l, &peer, netkit_deadline_at(-2)), -EINVAL);
+	ck_assert_int_eq(netkit_accept_until(-1, &peer, NETKIT_NOW), -EBADF);
 	ck_assert_mem_eq(&peer, &ref, sizeof(peer));
 	/* The connection is still waiting. */
-	a = netkit_accept_until(l, &peer, 0);
+	a = netkit_accept_until(l, &peer, NETKIT_NOW);
 	ck_assert_int_ge(a, 0);
 	netkit_close(a);
 	netkit_close(c);
@@ -324,7 +324,7 @@ struct whole {
 	int fd;
 	unsigned char *buf;
 	size_t len;
-	int64_t deadline;
+	netkit_deadline deadline;
 	ssize_t rc;
 	size_t count;
 };
@@ -334,8 +334,8 @@ whole_sender(void *arg)
 {
 	struct whole *w = arg;
 
-	w->rc = netkit_send_all_until(w->fd, w->buf, w->len, w->deadline,
-				      &w->count);
+	w->rc = netkit_send_all_until(w->fd, w->buf, w->len,
+				      &w->count, w->deadline);
 	return NULL;
 }
 
@@ -359,7 +359,7 @@ START_TEST(whole_8_mib_go_across_a_non_blocking_pair)
 	w.fd = c;
 	w.deadline = netkit_deadline_in(nk_slow_runner() ? 120000 : 20000);
 	th = nk_spawn(whole_sender, &w);
-	ck_assert_int_eq(netkit_recv_exact_until(s, in, len, w.deadline, &got),
+	ck_assert_int_eq(netkit_recv_exact_until(s, in, len, &got, w.deadline),
 			 (ssize_t)len);
 	nk_join(th);
 	ck_assert_int_eq(w.rc, (ssize_t)len);

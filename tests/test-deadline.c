@@ -40,7 +40,7 @@
 #define EXPECT_TIMEOUT(call) \
 	do { \
 		double t0_ = nk_clock_ms(); \
-		int64_t dl = netkit_deadline_in(WAIT_MS); \
+		netkit_deadline dl = netkit_deadline_in(WAIT_MS); \
 		ssize_t rc_ = (call); \
 		double t1_ = nk_clock_ms(); \
 		ck_assert_msg(rc_ == -ETIMEDOUT, "%s: %s, not ETIMEDOUT", \
@@ -111,20 +111,20 @@ START_TEST(deadline_in_negative_is_forever_zero_is_now_overflow_clamps)
 {
 	int64_t before, d;
 
-	ck_assert_int_eq(netkit_deadline_in(-1), NETKIT_FOREVER);
-	ck_assert_int_eq(netkit_deadline_in(-2), NETKIT_FOREVER);
-	ck_assert_int_eq(netkit_deadline_in(INT64_MIN), NETKIT_FOREVER);
+	ck_assert_int_eq(netkit_deadline_in(-1).at, -1);
+	ck_assert_int_eq(netkit_deadline_in(-2).at, -1);
+	ck_assert_int_eq(netkit_deadline_in(INT64_MIN).at, -1);
 	before = netkit_now();
-	d = netkit_deadline_in(0);
+	d = netkit_deadline_in(0).at;
 	ck_assert_int_ge(d, before);
 	ck_assert_int_le(d, netkit_now());
 	before = netkit_now();
-	d = netkit_deadline_in(1500);
+	d = netkit_deadline_in(1500).at;
 	ck_assert_int_ge(d, before + 1500);
 	ck_assert_int_le(d, netkit_now() + 1500);
-	ck_assert_int_eq(netkit_deadline_in(INT64_MAX), INT64_MAX);
-	ck_assert_int_eq(netkit_deadline_in(INT64_MAX - 1), INT64_MAX);
-	ck_assert_int_eq(netkit_deadline_in(INT64_MAX - netkit_now() / 2),
+	ck_assert_int_eq(netkit_deadline_in(INT64_MAX).at, INT64_MAX);
+	ck_assert_int_eq(netkit_deadline_in(INT64_MAX - 1).at, INT64_MAX);
+	ck_assert_int_eq(netkit_deadline_in(INT64_MAX - netkit_now() / 2).at,
 			 INT64_MAX);
 }
 END_TEST
@@ -158,7 +158,7 @@ NK_ON_TIME_TEST(recv_exact_until_times_out_and_got_counts_partial_data)
 	nk_stream_fill(want, sizeof(want), 0);
 	ck_assert_int_eq(netkit_send(s, want, sizeof(want)), 10);
 	memset(buf, SENTINEL, sizeof(buf));
-	EXPECT_TIMEOUT(netkit_recv_exact_until(c, buf, sizeof(buf), dl, &got));
+	EXPECT_TIMEOUT(netkit_recv_exact_until(c, buf, sizeof(buf), &got, dl));
 	ck_assert_uint_eq(got, 10);
 	ck_assert_mem_eq(buf, want, 10);
 	ck_assert_int_eq(buf[10], SENTINEL);
@@ -201,7 +201,7 @@ stuff_pair(int c, int s, uint64_t *off)
  * then reopens the window), which *off counts. Checks that the call
  * that fails fails with -ETIMEDOUT on time (at once if past). */
 static void
-send_until_times_out(int c, uint64_t *off, bool past, int64_t dl)
+send_until_times_out(int c, uint64_t *off, bool past, netkit_deadline dl)
 {
 	unsigned char chunk[4096];
 	double t0 = 0, t1 = 0;
@@ -235,7 +235,7 @@ NK_ON_TIME_TEST(send_until_times_out_on_peer_that_never_reads)
 	nk_tcp_pair(AF_INET, &c, &s);
 	stuff_pair(c, s, &off);
 	fl = nk_set_nonblocking(c, NB);
-	send_until_times_out(c, &off, false, 0);
+	send_until_times_out(c, &off, false, NETKIT_NOW);
 	ck_assert_int_eq(nk_flags(c), fl);
 	/* What timed out went nowhere: the peer drains exactly off. */
 	ck_assert_int_eq(shutdown(c, SHUT_WR), 0);
@@ -258,12 +258,12 @@ NK_ON_TIME_TEST(send_all_until_times_out_and_sent_is_what_peer_drains)
 	fl = nk_set_nonblocking(c, NB);
 	nk_stream_fill(big, len, 0);
 	/* Progress, then full buffers: the rest times out. */
-	EXPECT_TIMEOUT(netkit_send_all_until(c, big, len, dl, &sent));
+	EXPECT_TIMEOUT(netkit_send_all_until(c, big, len, &sent, dl));
 	ck_assert_uint_gt(sent, 0);
 	ck_assert_uint_lt(sent, len);
 	/* Already full: nothing more goes, and the wait is as long. */
-	EXPECT_TIMEOUT(netkit_send_all_until(c, big + sent, len - sent, dl,
-					     &sent2));
+	EXPECT_TIMEOUT(netkit_send_all_until(c, big + sent, len - sent,
+					     &sent2, dl));
 	ck_assert_int_eq(nk_flags(c), fl);
 	ck_assert_int_eq(shutdown(c, SHUT_WR), 0);
 	ck_assert_uint_eq(nk_stream_drain(s), sent + sent2);
@@ -315,7 +315,7 @@ START_TEST(until_calls_keep_descriptor_flags_on_success)
 	unsigned char buf[16];
 	size_t n;
 	int l, c, s, u, v, fl, cfl, ufl;
-	int64_t dl = netkit_deadline_in(5000);
+	netkit_deadline dl = netkit_deadline_in(5000);
 
 	l = nk_listen(AF_INET, &la);
 	fl = nk_set_nonblocking(l, NB);
@@ -329,9 +329,9 @@ START_TEST(until_calls_keep_descriptor_flags_on_success)
 	ck_assert_int_eq(nk_flags(l), fl);
 	nk_set_nonblocking(s, NB);
 	ck_assert_int_eq(netkit_send_until(c, "abcd", 4, dl), 4);
-	ck_assert_int_eq(netkit_send_all_until(c, "efgh", 4, dl, &n), 4);
+	ck_assert_int_eq(netkit_send_all_until(c, "efgh", 4, &n, dl), 4);
 	ck_assert_int_eq(netkit_recv_until(s, buf, 2, dl), 2);
-	ck_assert_int_eq(netkit_recv_exact_until(s, buf + 2, 6, dl, &n), 6);
+	ck_assert_int_eq(netkit_recv_exact_until(s, buf + 2, 6, &n, dl), 6);
 	ck_assert_mem_eq(buf, "abcdefgh", 8);
 	ck_assert_int_eq(!!(nk_flags(c) & O_NONBLOCK), NB);
 	ck_assert_int_eq(!!(nk_flags(s) & O_NONBLOCK), NB);
@@ -388,28 +388,28 @@ START_TEST(past_deadline_takes_what_is_already_there)
 		ck_assert_int_eq(netkit_connect(c, &la), 0);
 		ck_assert(nk_readable(l, 5000));
 		count_polls();
-		a = netkit_accept_until(l, NULL, past[k]);
+		a = netkit_accept_until(l, NULL, netkit_deadline_at(past[k]));
 		ck_assert_msg(a >= 0, "accept_until(%lld) with a connection "
 			      "waiting: %s", (long long)past[k],
 			      netkit_errname(a));
 		s = a;
 		nk_set_nonblocking(s, NB);
-		ck_assert_int_eq(netkit_send_until(c, "abcd", 4, past[k]), 4);
-		ck_assert_int_eq(netkit_send_all_until(c, "efgh", 4, past[k],
-						       &n), 4);
-		ck_assert_int_eq(netkit_sendto_until(u, "dg", 2, &ub, past[k]),
+		ck_assert_int_eq(netkit_send_until(c, "abcd", 4, netkit_deadline_at(past[k])), 4);
+		ck_assert_int_eq(netkit_send_all_until(c, "efgh", 4,
+						       &n, netkit_deadline_at(past[k])), 4);
+		ck_assert_int_eq(netkit_sendto_until(u, "dg", 2, &ub, netkit_deadline_at(past[k])),
 				 2);
 		uncount_polls();
 		wait_queued(s, 8);
 		ck_assert(nk_readable(v, 5000));
 		count_polls();
-		ck_assert_int_eq(netkit_recv_until(s, buf, 2, past[k]), 2);
-		ck_assert_int_eq(netkit_recv_exact_until(s, buf + 2, 6,
-							 past[k], &n), 6);
+		ck_assert_int_eq(netkit_recv_until(s, buf, 2, netkit_deadline_at(past[k])), 2);
+		ck_assert_int_eq(netkit_recv_exact_until(s, buf + 2, 6, &n,
+							 netkit_deadline_at(past[k])), 6);
 		ck_assert_uint_eq(n, 6);
 		ck_assert_mem_eq(buf, "abcdefgh", 8);
 		ck_assert_int_eq(netkit_recvfrom_until(v, buf, 16, NULL,
-						       past[k]), 2);
+						       netkit_deadline_at(past[k])), 2);
 		uncount_polls();
 		netkit_close(c);
 		netkit_close(s);
@@ -455,21 +455,21 @@ NK_ON_TIME_TEST(past_deadline_with_nothing_there_times_out_at_once)
 	nk_set_nonblocking(s, NB);
 	for (k = 0; k < 3; k++) {
 		count_polls();
-		AT_ONCE(netkit_accept_until(l, NULL, past[k]));
-		AT_ONCE(netkit_recv_until(s, buf, sizeof(buf), past[k]));
-		AT_ONCE(netkit_recv_exact_until(s, buf, 8, past[k], &n));
+		AT_ONCE(netkit_accept_until(l, NULL, netkit_deadline_at(past[k])));
+		AT_ONCE(netkit_recv_until(s, buf, sizeof(buf), netkit_deadline_at(past[k])));
+		AT_ONCE(netkit_recv_exact_until(s, buf, 8, &n, netkit_deadline_at(past[k])));
 		ck_assert_uint_eq(n, 0);
 		AT_ONCE(netkit_recvfrom_until(u, buf, sizeof(buf), NULL,
-					      past[k]));
+					      netkit_deadline_at(past[k])));
 		uncount_polls();
 	}
 	stuff_pair(c, s, &off);
 	for (k = 0; k < 3; k++) {
 		count_polls();
-		send_until_times_out(c, &off, true, past[k]);
+		send_until_times_out(c, &off, true, netkit_deadline_at(past[k]));
 		nk_stream_fill(buf, sizeof(buf), off);
-		AT_ONCE(netkit_send_all_until(c, buf, sizeof(buf), past[k],
-					      &n));
+		AT_ONCE(netkit_send_all_until(c, buf, sizeof(buf),
+					      &n, netkit_deadline_at(past[k])));
 		off += n;
 		uncount_polls();
 	}
@@ -494,7 +494,7 @@ NK_ON_TIME_TEST(connect_until_zero_deadline_to_listener_leaves_handshake_going)
 	fl = nk_set_nonblocking(c, NB);
 	count_polls();
 	t0 = nk_clock_ms();
-	rc = netkit_connect_until(c, &la, 0);
+	rc = netkit_connect_until(c, &la, NETKIT_NOW);
 	nk_assert_within("connect_until(0)", t0, nk_clock_ms(), 5);
 	uncount_polls();
 	/* Which one is the kernel's business: loopback usually answers
@@ -523,7 +523,7 @@ struct udp_result {
 	int fl_before, fl_after;
 	ssize_t rc;
 	double t0, t1;
-	int64_t dl;
+	netkit_deadline dl;
 };
 
 /* A UDP send on loopback never blocks: delivery frees the sender's
@@ -551,7 +551,7 @@ udp_blocking_child(bool nb, struct udp_result *r)
 	    setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &small, sizeof(small)) < 0)
 		return;
 	for (i = 0; i < 1000; i++)
-		if (netkit_sendto_until(fd, chunk, sizeof(chunk), &to, 0) < 0)
+		if (netkit_sendto_until(fd, chunk, sizeof(chunk), &to, NETKIT_NOW) < 0)
 			break;
 	if (i == 1000)
 		return;

@@ -47,8 +47,8 @@ START_TEST(create_connection_returns_a_blocking_cloexec_socket)
 	FAMILY_OR_SKIP(family);
 	host = family == AF_INET6 ? "::1" : "127.0.0.1";
 	lfd = nk_listen(family, &a);
-	fd = netkit_create_connection(host, port_text(&a, port, sizeof(port)),
-				      netkit_deadline_in(5000), NULL);
+	fd = netkit_create_connection(host, port_text(&a, port, sizeof(port)), NULL, NULL,
+				      netkit_deadline_in(5000));
 	ck_assert_int_ge(fd, 0);
 	ck_assert_int_eq(fcntl(fd, F_GETFL) & O_NONBLOCK, 0);
 	ck_assert_int_ne(fcntl(fd, F_GETFD) & FD_CLOEXEC, 0);
@@ -63,20 +63,19 @@ END_TEST
 START_TEST(create_connection_resolves_localhost)
 {
 	netkit_attempt tries[4];
-	size_t n = 0;
-	netkit_connect_opts o = { .attempts = tries, .attempts_len = 4,
-				  .n_attempts = &n };
+	netkit_connect_opts o = { 0 };
+	netkit_connect_report rep = { .attempts = tries, .len = 4, .count = 0 };
 	netkit_addr a;
 	char port[8];
 	int lfd, fd;
 
 	lfd = nk_listen(AF_INET, &a);
 	fd = netkit_create_connection("localhost",
-				      port_text(&a, port, sizeof(port)),
-				      netkit_deadline_in(5000), &o);
+				      port_text(&a, port, sizeof(port)), &o, &rep,
+				      netkit_deadline_in(5000));
 	ck_assert_int_ge(fd, 0);
-	ck_assert_uint_ge(n, 1);
-	ck_assert_int_eq(tries[n - 1].result, 0);
+	ck_assert_uint_ge(rep.count, 1);
+	ck_assert_int_eq(tries[rep.count - 1].result, 0);
 	nk_assert_connected_to(fd, lfd, &a);
 	netkit_close(fd);
 	netkit_close(lfd);
@@ -92,13 +91,13 @@ START_TEST(create_connection_sets_nodelay_and_keepalive)
 
 	lfd = nk_listen(AF_INET, &a);
 	port_text(&a, port, sizeof(port));
-	fd = netkit_create_connection("127.0.0.1", port, NETKIT_FOREVER, &o);
+	fd = netkit_create_connection("127.0.0.1", port, &o, NULL, NETKIT_FOREVER);
 	ck_assert_int_ge(fd, 0);
 	ck_assert_int_eq(get_int(fd, IPPROTO_TCP, TCP_NODELAY), 1);
 	ck_assert_int_eq(get_int(fd, SOL_SOCKET, SO_KEEPALIVE), 0);
 	netkit_close(fd);
 	o.flags = NETKIT_CONNECT_KEEPALIVE;
-	fd = netkit_create_connection("127.0.0.1", port, NETKIT_FOREVER, &o);
+	fd = netkit_create_connection("127.0.0.1", port, &o, NULL, NETKIT_FOREVER);
 	ck_assert_int_ge(fd, 0);
 	ck_assert_int_eq(get_int(fd, IPPROTO_TCP, TCP_NODELAY), 0);
 	ck_assert_int_ne(get_int(fd, SOL_SOCKET, SO_KEEPALIVE), 0);
@@ -109,57 +108,69 @@ END_TEST
 
 START_TEST(bad_arguments_are_rejected_and_nothing_is_created)
 {
-	netkit_attempt tries[1];
 	netkit_addr a, bad;
-	size_t n = 99;
-	netkit_connect_opts o = { .n_attempts = &n };
+	netkit_connect_opts o = { 0 };
+	netkit_connect_report rep = { .count = 99 };
+	netkit_connect_report no_room = { .len = 1, .count = 99 };
 	const netkit_connect_opts bads[] = {
-		{ .family = AF_UNIX, .n_attempts = &n },
-		{ .family = 99, .n_attempts = &n },
-		{ .flags = 0x4, .n_attempts = &n },
-		{ .attempt_delay = -1, .n_attempts = &n },
-		{ .max_in_flight = -1, .n_attempts = &n },
-		{ .attempts_len = 1, .n_attempts = &n },
-		{ .source = &bad, .n_attempts = &n },
-		{ .family = AF_INET6, .source = &a, .n_attempts = &n },
+		{ .family = AF_UNIX },
+		{ .family = 99 },
+		{ .flags = 0x4 },
+		{ .attempt_delay = -1 },
+		{ .max_in_flight = -1 },
+		{ .source = &bad },
+		{ .family = AF_INET6, .source = &a },
+		{ .reserved_ = { 0, 0, 0, 0, 0, 0, 0, 1 } },
 	};
 	size_t i;
 
-	(void)tries;
 	memset(&bad, 0, sizeof(bad));
 	nk_refused_addr(AF_INET, &a);
-	ck_assert_int_eq(netkit_create_connection(NULL, "80", 0, NULL),
+	ck_assert_int_eq(netkit_create_connection(NULL, "80", NULL, &rep,
+						  NETKIT_NOW), -EINVAL);
+	ck_assert_int_eq(netkit_create_connection("127.0.0.1", NULL, NULL,
+						  &rep, NETKIT_NOW), -EINVAL);
+	ck_assert_int_eq(netkit_create_connection("127.0.0.1", "80", &o, &rep,
+						  netkit_deadline_at(-2)),
 			 -EINVAL);
-	ck_assert_int_eq(netkit_create_connection("127.0.0.1", NULL, 0, NULL),
+	ck_assert_int_eq(netkit_create_connection("127.0.0.1", "80", &o,
+						  &no_room, NETKIT_FOREVER),
 			 -EINVAL);
-	ck_assert_int_eq(netkit_create_connection("127.0.0.1", "80", -2, &o),
+	ck_assert_int_eq(netkit__connect_addrs(NULL, 1, &o, &rep, NETKIT_NOW),
 			 -EINVAL);
-	ck_assert_int_eq(netkit__connect_addrs(NULL, 1, 0, &o), -EINVAL);
-	ck_assert_int_eq(netkit__connect_addrs(&a, 0, 0, &o), -EINVAL);
-	ck_assert_int_eq(netkit__connect_addrs(&bad, 1, 0, &o), -EINVAL);
-	ck_assert_int_eq(netkit__connect_addrs(&a, 1, -5, &o), -EINVAL);
+	ck_assert_int_eq(netkit__connect_addrs(&a, 0, &o, &rep, NETKIT_NOW),
+			 -EINVAL);
+	ck_assert_int_eq(netkit__connect_addrs(&bad, 1, &o, &rep, NETKIT_NOW),
+			 -EINVAL);
+	ck_assert_int_eq(netkit__connect_addrs(&a, 1, &o, &rep,
+					       netkit_deadline_at(-5)),
+			 -EINVAL);
 	for (i = 0; i < N_ELEMS(bads); i++) {
 		ck_assert_int_eq(netkit_create_connection("127.0.0.1", "80",
-				 NETKIT_FOREVER, &bads[i]), -EINVAL);
-		ck_assert_int_eq(netkit__connect_addrs(&a, 1, NETKIT_FOREVER,
-				 &bads[i]), -EINVAL);
+							  &bads[i], &rep,
+							  NETKIT_FOREVER),
+				 -EINVAL);
+		ck_assert_int_eq(netkit__connect_addrs(&a, 1, &bads[i], &rep,
+						       NETKIT_FOREVER),
+				 -EINVAL);
 	}
-	ck_assert_uint_eq(n, 99);	/* the report untouched */
+	ck_assert_uint_eq(rep.count, 99);	/* the report untouched */
+	ck_assert_uint_eq(no_room.count, 99);
 }
 END_TEST
 
 START_TEST(resolver_errors_pass_through)
 {
-	size_t n = 99;
-	netkit_connect_opts o = { .n_attempts = &n };
+	netkit_connect_opts o = { 0 };
+	netkit_connect_report rep = { .count = 99 };
 
 	ck_assert_int_eq(netkit_create_connection("127.0.0.1",
-			 "no-such-service-here", NETKIT_FOREVER, &o),
+			 "no-such-service-here", &o, &rep, NETKIT_FOREVER),
 			 NETKIT_ENOSERVICE);
-	ck_assert_uint_eq(n, 0);
+	ck_assert_uint_eq(rep.count, 0);
 	o.family = AF_INET6;
-	ck_assert_int_lt(netkit_create_connection("127.0.0.1", "80",
-			 NETKIT_FOREVER, &o), NETKIT_EBASE + 1);
+	ck_assert_int_lt(netkit_create_connection("127.0.0.1", "80", &o, &rep,
+			 NETKIT_FOREVER), NETKIT_EBASE + 1);
 }
 END_TEST
 
@@ -187,7 +198,7 @@ START_TEST(server_null_host_listens_on_any_ipv4)
 	netkit_addr local, peer, want;
 	int srv, fd, conn;
 
-	srv = netkit_create_server(NULL, "0", NULL);
+	srv = netkit_create_server(NULL, "0", NULL, NETKIT_FOREVER);
 	ck_assert_int_ge(srv, 0);
 	ck_assert_int_eq(netkit_local_addr(srv, &local), 0);
 	ck_assert_int_eq(netkit_addr_family(&local), AF_INET);
@@ -213,12 +224,12 @@ START_TEST(server_ipv6_sets_v6only_explicitly)
 
 	if (!nk_have_ipv6())
 		NK_SKIP("::1 is unavailable");
-	srv = netkit_create_server("::1", "0", NULL);
+	srv = netkit_create_server("::1", "0", NULL, NETKIT_FOREVER);
 	ck_assert_int_ge(srv, 0);
 	ck_assert_int_eq(get_int(srv, IPPROTO_IPV6, IPV6_V6ONLY), 1);
 	netkit_close(srv);
 	/* All interfaces, IPv6 only: an IPv4 client is refused. */
-	srv = netkit_create_server(NULL, "0", &o);
+	srv = netkit_create_server(NULL, "0", &o, NETKIT_FOREVER);
 	ck_assert_int_ge(srv, 0);
 	ck_assert_int_eq(netkit_local_addr(srv, &local), 0);
 	ck_assert_int_eq(netkit_addr_family(&local), AF_INET6);
@@ -242,7 +253,7 @@ START_TEST(server_dualstack_takes_an_ipv4_client)
 
 	if (!nk_have_ipv6())
 		NK_SKIP("::1 is unavailable");
-	srv = netkit_create_server(NULL, "0", &o);
+	srv = netkit_create_server(NULL, "0", &o, NETKIT_FOREVER);
 	ck_assert_int_ge(srv, 0);
 	ck_assert_int_eq(netkit_local_addr(srv, &local), 0);
 	ck_assert_int_eq(netkit_addr_family(&local), AF_INET6);
@@ -265,7 +276,7 @@ START_TEST(server_resolves_a_named_service)
 	port = netkit_getservbyname("socks", "tcp");
 	if (port < 0)
 		NK_SKIP("no socks in /etc/services");
-	srv = netkit_create_server("127.0.0.1", "socks", NULL);
+	srv = netkit_create_server("127.0.0.1", "socks", NULL, NETKIT_FOREVER);
 	if (srv == -EADDRINUSE)
 		NK_SKIP("port %d is in use", port);
 	ck_assert_int_ge(srv, 0);
@@ -273,7 +284,7 @@ START_TEST(server_resolves_a_named_service)
 	ck_assert_int_eq(netkit_addr_port(&local), port);
 	netkit_close(srv);
 	ck_assert_int_eq(netkit_create_server("127.0.0.1", "no-such-service",
-					      NULL), NETKIT_ENOSERVICE);
+					      NULL, NETKIT_FOREVER), NETKIT_ENOSERVICE);
 }
 END_TEST
 
@@ -282,12 +293,12 @@ START_TEST(server_reuseaddr_is_on_unless_turned_off)
 	netkit_server_opts o = { .flags = NETKIT_SERVER_NO_REUSEADDR };
 	int srv;
 
-	srv = netkit_create_server("127.0.0.1", "0", NULL);
+	srv = netkit_create_server("127.0.0.1", "0", NULL, NETKIT_FOREVER);
 	ck_assert_int_ge(srv, 0);
 	ck_assert_int_eq(get_int(srv, SOL_SOCKET, SO_REUSEADDR), 1);
 	ck_assert_int_eq(get_int(srv, SOL_SOCKET, SO_REUSEPORT), 0);
 	netkit_close(srv);
-	srv = netkit_create_server("127.0.0.1", "0", &o);
+	srv = netkit_create_server("127.0.0.1", "0", &o, NETKIT_FOREVER);
 	ck_assert_int_ge(srv, 0);
 	ck_assert_int_eq(get_int(srv, SOL_SOCKET, SO_REUSEADDR), 0);
 	netkit_close(srv);
@@ -319,7 +330,7 @@ START_TEST(server_restarts_at_once_over_time_wait)
 	char port[8], b;
 	int srv, fd, conn;
 
-	srv = netkit_create_server("127.0.0.1", "0", NULL);
+	srv = netkit_create_server("127.0.0.1", "0", NULL, NETKIT_FOREVER);
 	ck_assert_int_ge(srv, 0);
 	fd = client_of(srv, AF_INET, &conn, NULL);
 	ck_assert_int_eq(netkit_local_addr(srv, &local), 0);
@@ -333,10 +344,10 @@ START_TEST(server_restarts_at_once_over_time_wait)
 	ck_assert_msg(time_wait_on(netkit_addr_port(&local)),
 		      "no TIME_WAIT socket on port %s", port);
 	/* Without SO_REUSEADDR the port is still taken... */
-	ck_assert_int_eq(netkit_create_server("127.0.0.1", port, &off),
+	ck_assert_int_eq(netkit_create_server("127.0.0.1", port, &off, NETKIT_FOREVER),
 			 -EADDRINUSE);
 	/* ...with it (the default) the restart binds at once. */
-	srv = netkit_create_server("127.0.0.1", port, NULL);
+	srv = netkit_create_server("127.0.0.1", port, NULL, NETKIT_FOREVER);
 	ck_assert_int_ge(srv, 0);
 	fd = client_of(srv, AF_INET, &conn, NULL);
 	netkit_close(conn);
@@ -352,14 +363,14 @@ START_TEST(server_reuseport_lets_two_servers_share_a_port)
 	char port[8];
 	int a, b, fd, conn;
 
-	a = netkit_create_server("127.0.0.1", "0", &o);
+	a = netkit_create_server("127.0.0.1", "0", &o, NETKIT_FOREVER);
 	ck_assert_int_ge(a, 0);
 	ck_assert_int_eq(get_int(a, SOL_SOCKET, SO_REUSEPORT), 1);
 	ck_assert_int_eq(netkit_local_addr(a, &local), 0);
 	port_text(&local, port, sizeof(port));
-	ck_assert_int_eq(netkit_create_server("127.0.0.1", port, NULL),
+	ck_assert_int_eq(netkit_create_server("127.0.0.1", port, NULL, NETKIT_FOREVER),
 			 -EADDRINUSE);
-	b = netkit_create_server("127.0.0.1", port, &o);
+	b = netkit_create_server("127.0.0.1", port, &o, NETKIT_FOREVER);
 	ck_assert_int_ge(b, 0);
 	netkit_close(a);
 	/* The second one serves on its own. */
@@ -376,7 +387,7 @@ START_TEST(server_backlog_bounds_the_accept_queue)
 	netkit_addr local, to;
 	int srv, fd[3], i;
 
-	srv = netkit_create_server("127.0.0.1", "0", &o);
+	srv = netkit_create_server("127.0.0.1", "0", &o, NETKIT_FOREVER);
 	ck_assert_int_ge(srv, 0);
 	ck_assert_int_eq(netkit_local_addr(srv, &local), 0);
 	nk_loopback(AF_INET, netkit_addr_port(&local), &to);
@@ -406,14 +417,12 @@ START_TEST(server_on_the_numeric_answer_of_getaddrinfo_until)
 	netkit_addr a;
 	int fd;
 
-	ck_assert_int_ge(netkit_getaddrinfo_until("localhost", NULL, AF_INET,
-						  SOCK_STREAM,
-						  NETKIT_AI_PASSIVE,
-						  netkit_deadline_in(5000),
-						  &ai), 1);
+	ck_assert_int_ge(netkit_getaddrinfo_until("localhost", NULL, &(netkit_addrinfo_hints){ .family = AF_INET, .type = SOCK_STREAM, .flags = NETKIT_AI_PASSIVE },
+						  &ai,
+						  netkit_deadline_in(5000)), 1);
 	ck_assert_int_gt(netkit_addr_ip(&ai->addr, ip, sizeof(ip)), 0);
 	netkit_addrinfo_free(ai);
-	fd = netkit_create_server(ip, "0", NULL);
+	fd = netkit_create_server(ip, "0", NULL, NETKIT_FOREVER);
 	ck_assert_int_ge(fd, 0);
 	ck_assert_int_eq(netkit_local_addr(fd, &a), 0);
 	ck_assert(netkit_addr_is_loopback(&a));
@@ -440,19 +449,19 @@ START_TEST(server_bad_arguments_and_failures_leave_nothing_open)
 	netkit_server_opts dual = { .flags = NETKIT_SERVER_DUALSTACK };
 	size_t i;
 
-	ck_assert_int_eq(netkit_create_server("127.0.0.1", NULL, NULL),
+	ck_assert_int_eq(netkit_create_server("127.0.0.1", NULL, NULL, NETKIT_FOREVER),
 			 -EINVAL);
 	for (i = 0; i < N_ELEMS(bads); i++)
-		ck_assert_int_eq(netkit_create_server(NULL, "0", &bads[i]),
+		ck_assert_int_eq(netkit_create_server(NULL, "0", &bads[i], NETKIT_FOREVER),
 				 -EINVAL);
 	/* Bind only, no packet: 192.0.2.1 (TEST-NET-1) is not ours. */
-	ck_assert_int_eq(netkit_create_server("192.0.2.1", "0", NULL),
+	ck_assert_int_eq(netkit_create_server("192.0.2.1", "0", NULL, NETKIT_FOREVER),
 			 -EADDRNOTAVAIL);
 	/* Dual-stack needs an IPv6 address for the host. */
-	ck_assert_int_le(netkit_create_server("127.0.0.1", "0", &dual),
+	ck_assert_int_le(netkit_create_server("127.0.0.1", "0", &dual, NETKIT_FOREVER),
 			 NETKIT_EBASE);
 	netkit__sys.listen = listen_fails;
-	ck_assert_int_eq(netkit_create_server(NULL, "0", NULL), -EOPNOTSUPP);
+	ck_assert_int_eq(netkit_create_server(NULL, "0", NULL, NETKIT_FOREVER), -EOPNOTSUPP);
 	netkit__sys = netkit__sys_default;
 }
 END_TEST

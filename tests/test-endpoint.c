@@ -61,9 +61,8 @@ NK_ON_TIME_TEST(blackhole_then_working_wins_after_the_default_delay)
 	struct blackhole bh;
 	netkit_attempt tries[4];
 	netkit_addr addrs[2];
-	size_t n = 99;
-	netkit_connect_opts o = { .attempts = tries, .attempts_len = 4,
-				  .n_attempts = &n };
+	netkit_connect_opts o = { 0 };
+	netkit_connect_report rep = { .attempts = tries, .len = 4, .count = 99 };
 	double t0, elapsed;
 	int family, lfd, fd;
 
@@ -73,14 +72,14 @@ NK_ON_TIME_TEST(blackhole_then_working_wins_after_the_default_delay)
 	addrs[0] = bh.addr;
 	/* Whole milliseconds, as the library counts its delay. */
 	t0 = (double)nk_now_ms();
-	fd = netkit__connect_addrs(addrs, 2, netkit_deadline_in(5000), &o);
+	fd = netkit__connect_addrs(addrs, 2, &o, &rep, netkit_deadline_in(5000));
 	elapsed = (double)nk_now_ms() - t0;
 	ck_assert_int_ge(fd, 0);
 	/* Never before the delay; late by at most 10 % + 25 ms. */
 	nk_assert_late("the working address",
 		       elapsed - NETKIT_CONNECT_DELAY_DEFAULT,
 		       NETKIT_CONNECT_DELAY_DEFAULT);
-	ck_assert_uint_eq(n, 2);
+	ck_assert_uint_eq(rep.count, 2);
 	nk_assert_addr_equal(&tries[0].addr, &bh.addr);
 	ck_assert_int_eq(tries[0].result, -ECANCELED);
 	nk_assert_addr_equal(&tries[1].addr, &addrs[1]);
@@ -100,11 +99,10 @@ NK_ON_TIME_TEST(both_blackholed_time_out_at_the_deadline)
 	struct blackhole a, b;
 	netkit_attempt tries[2];
 	netkit_addr addrs[2];
-	size_t n = 0;
-	netkit_connect_opts o = { .attempt_delay = 100, .attempts = tries,
-				  .attempts_len = 2, .n_attempts = &n };
+	netkit_connect_opts o = { .attempt_delay = 100 };
+	netkit_connect_report rep = { .attempts = tries, .len = 2, .count = 0 };
 	double t0;
-	int64_t dl;
+	netkit_deadline dl;
 	int family;
 
 	FAMILY_OR_SKIP(family);
@@ -114,14 +112,14 @@ NK_ON_TIME_TEST(both_blackholed_time_out_at_the_deadline)
 	addrs[1] = b.addr;
 	t0 = nk_clock_ms();
 	dl = netkit_deadline_in(500);
-	ck_assert_int_eq(netkit__connect_addrs(addrs, 2, dl, &o), -ETIMEDOUT);
+	ck_assert_int_eq(netkit__connect_addrs(addrs, 2, &o, &rep, dl), -ETIMEDOUT);
 	nk_assert_on_time("the race", t0, dl, nk_clock_ms());
-	ck_assert_int_ge(netkit_now(), dl);
-	ck_assert_uint_eq(n, 2);
+	ck_assert_int_ge(netkit_now(), dl.at);
+	ck_assert_uint_eq(rep.count, 2);
 	ck_assert_int_eq(tries[0].result, -ECANCELED);
 	ck_assert_int_eq(tries[1].result, -ECANCELED);
 	ck_assert_int_ge(tries[1].start - tries[0].start, 100);
-	ck_assert_int_ge(tries[1].end, dl);
+	ck_assert_int_ge(tries[1].end, dl.at);
 	blackhole_close(&a);
 	blackhole_close(&b);
 }
@@ -131,9 +129,8 @@ NK_ON_TIME_TEST(refused_then_working_connects_at_once)
 {
 	netkit_attempt tries[2];
 	netkit_addr addrs[2];
-	size_t n = 0;
-	netkit_connect_opts o = { .attempt_delay = 1000, .attempts = tries,
-				  .attempts_len = 2, .n_attempts = &n };
+	netkit_connect_opts o = { .attempt_delay = 1000 };
+	netkit_connect_report rep = { .attempts = tries, .len = 2, .count = 0 };
 	double t0;
 	int family, lfd, fd;
 
@@ -141,11 +138,11 @@ NK_ON_TIME_TEST(refused_then_working_connects_at_once)
 	nk_refused_addr(family, &addrs[0]);
 	lfd = nk_listen(family, &addrs[1]);
 	t0 = nk_clock_ms();
-	fd = netkit__connect_addrs(addrs, 2, netkit_deadline_in(5000), &o);
+	fd = netkit__connect_addrs(addrs, 2, &o, &rep, netkit_deadline_in(5000));
 	ck_assert_int_ge(fd, 0);
 	/* 25 ms plus the slack: far under the 1000 ms delay. */
 	nk_assert_within("refused then working", t0, nk_clock_ms(), 25);
-	ck_assert_uint_eq(n, 2);
+	ck_assert_uint_eq(rep.count, 2);
 	ck_assert_int_eq(tries[0].result, -ECONNREFUSED);
 	ck_assert_int_eq(tries[1].result, 0);
 	nk_assert_connected_to(fd, lfd, &addrs[1]);
@@ -158,9 +155,9 @@ NK_ON_TIME_TEST(all_refused_returns_econnrefused)
 {
 	netkit_attempt tries[3];
 	netkit_addr addrs[3];
-	size_t n = 0, i;
-	netkit_connect_opts o = { .attempts = tries, .attempts_len = 3,
-				  .n_attempts = &n };
+	size_t i;
+	netkit_connect_opts o = { 0 };
+	netkit_connect_report rep = { .attempts = tries, .len = 3, .count = 0 };
 	double t0;
 	int family;
 
@@ -168,13 +165,13 @@ NK_ON_TIME_TEST(all_refused_returns_econnrefused)
 	for (i = 0; i < 3; i++)
 		nk_refused_addr(family, &addrs[i]);
 	t0 = nk_clock_ms();
-	ck_assert_int_eq(netkit__connect_addrs(addrs, 3, NETKIT_FOREVER, &o),
+	ck_assert_int_eq(netkit__connect_addrs(addrs, 3, &o, &rep, NETKIT_FOREVER),
 			 -ECONNREFUSED);
 	/* Each refusal starts the next at once: no delay is waited (two
 	 * would be 500 ms). */
 	nk_assert_within("three refusals", t0, nk_clock_ms(),
 			 NETKIT_CONNECT_DELAY_DEFAULT - 25);
-	ck_assert_uint_eq(n, 3);
+	ck_assert_uint_eq(rep.count, 3);
 	for (i = 0; i < 3; i++) {
 		nk_assert_addr_equal(&tries[i].addr, &addrs[i]);
 		ck_assert_int_eq(tries[i].result, -ECONNREFUSED);
@@ -203,9 +200,8 @@ START_TEST(attempt_in_flight_is_not_abandoned_for_a_later_one)
 	struct blackhole a, b;
 	netkit_attempt tries[2];
 	netkit_addr addrs[2];
-	size_t n = 0;
-	netkit_connect_opts o = { .attempt_delay = 100, .attempts = tries,
-				  .attempts_len = 2, .n_attempts = &n };
+	netkit_connect_opts o = { .attempt_delay = 100 };
+	netkit_connect_report rep = { .attempts = tries, .len = 2, .count = 0 };
 	int family, fd;
 
 	FAMILY_OR_SKIP(family);
@@ -219,11 +215,11 @@ START_TEST(attempt_in_flight_is_not_abandoned_for_a_later_one)
 	addrs[1] = b.addr;
 	drain_lfd = a.lfd;
 	netkit__sys.connect = connect_then_drain;
-	fd = netkit__connect_addrs(addrs, 2, netkit_deadline_in(10000), &o);
+	fd = netkit__connect_addrs(addrs, 2, &o, &rep, netkit_deadline_in(10000));
 	netkit__sys = netkit__sys_default;
 	ck_assert_int_ge(drained, 0);
 	ck_assert_int_ge(fd, 0);
-	ck_assert_uint_eq(n, 2);
+	ck_assert_uint_eq(rep.count, 2);
 	ck_assert_int_eq(tries[0].result, 0);
 	ck_assert_int_eq(tries[1].result, -ECANCELED);
 	/* It connected on a retransmitted SYN, long after the second
@@ -242,13 +238,13 @@ static void
 check_order(const netkit_addr *addrs, size_t n, const size_t *want)
 {
 	netkit_attempt tries[8];
-	size_t got = 0, i;
-	netkit_connect_opts o = { .attempts = tries, .attempts_len = 8,
-				  .n_attempts = &got };
+	size_t i;
+	netkit_connect_opts o = { 0 };
+	netkit_connect_report rep = { .attempts = tries, .len = 8, .count = 0 };
 
-	ck_assert_int_eq(netkit__connect_addrs(addrs, n, NETKIT_FOREVER, &o),
+	ck_assert_int_eq(netkit__connect_addrs(addrs, n, &o, &rep, NETKIT_FOREVER),
 			 -ECONNREFUSED);
-	ck_assert_uint_eq(got, n);
+	ck_assert_uint_eq(rep.count, n);
 	for (i = 0; i < n; i++)
 		nk_assert_addr_equal(&tries[i].addr, &addrs[want[i]]);
 }
@@ -282,10 +278,8 @@ START_TEST(max_in_flight_bounds_the_attempts)
 	struct blackhole a, b;
 	netkit_attempt tries[3];
 	netkit_addr addrs[3];
-	size_t n = 0;
-	netkit_connect_opts o = { .attempt_delay = 50, .max_in_flight = 2,
-				  .attempts = tries, .attempts_len = 3,
-				  .n_attempts = &n };
+	netkit_connect_opts o = { .attempt_delay = 50, .max_in_flight = 2 };
+	netkit_connect_report rep = { .attempts = tries, .len = 3, .count = 0 };
 	int family, lfd;
 
 	FAMILY_OR_SKIP(family);
@@ -295,16 +289,14 @@ START_TEST(max_in_flight_bounds_the_attempts)
 	addrs[0] = a.addr;
 	addrs[1] = b.addr;
 	/* Two blackholes fill both slots: the working third never starts. */
-	ck_assert_int_eq(netkit__connect_addrs(addrs, 3,
-			 netkit_deadline_in(400), &o), -ETIMEDOUT);
-	ck_assert_uint_eq(n, 2);
+	ck_assert_int_eq(netkit__connect_addrs(addrs, 3, &o, &rep, netkit_deadline_in(400)), -ETIMEDOUT);
+	ck_assert_uint_eq(rep.count, 2);
 	/* One slot: a refusal frees it at once, the blackhole then holds
 	 * it past every delay. */
 	nk_refused_addr(family, &addrs[0]);
 	o.max_in_flight = 1;
-	ck_assert_int_eq(netkit__connect_addrs(addrs, 3,
-			 netkit_deadline_in(400), &o), -ETIMEDOUT);
-	ck_assert_uint_eq(n, 2);
+	ck_assert_int_eq(netkit__connect_addrs(addrs, 3, &o, &rep, netkit_deadline_in(400)), -ETIMEDOUT);
+	ck_assert_uint_eq(rep.count, 2);
 	ck_assert_int_eq(tries[0].result, -ECONNREFUSED);
 	ck_assert_int_eq(tries[1].result, -ECANCELED);
 	netkit_close(lfd);
@@ -317,18 +309,18 @@ START_TEST(report_counts_attempts_beyond_its_array)
 {
 	netkit_attempt tries[2];
 	netkit_addr addrs[3];
-	size_t n = 0, i;
-	netkit_connect_opts o = { .attempts = tries, .attempts_len = 1,
-				  .n_attempts = &n };
+	size_t i;
+	netkit_connect_opts o = { 0 };
+	netkit_connect_report rep = { .attempts = tries, .len = 1, .count = 0 };
 	unsigned char untouched[sizeof(tries[1])];
 
 	for (i = 0; i < 3; i++)
 		nk_refused_addr(AF_INET, &addrs[i]);
 	memset(tries, SENTINEL, sizeof(tries));
 	memset(untouched, SENTINEL, sizeof(untouched));
-	ck_assert_int_eq(netkit__connect_addrs(addrs, 3, NETKIT_FOREVER, &o),
+	ck_assert_int_eq(netkit__connect_addrs(addrs, 3, &o, &rep, NETKIT_FOREVER),
 			 -ECONNREFUSED);
-	ck_assert_uint_eq(n, 3);
+	ck_assert_uint_eq(rep.count, 3);
 	nk_assert_addr_equal(&tries[0].addr, &addrs[0]);
 	ck_assert_int_eq(memcmp(&tries[1], untouched, sizeof(untouched)), 0);
 }
@@ -346,10 +338,10 @@ NK_ON_TIME_TEST(past_deadline_tries_once_without_waiting)
 	t0 = nk_clock_ms();
 	/* The refusal is seen at once, so the blackhole is tried too, and
 	 * cannot connect at once. */
-	ck_assert_int_eq(netkit__connect_addrs(addrs, 2, 0, NULL), -ETIMEDOUT);
-	ck_assert_int_eq(netkit__connect_addrs(addrs, 1, 0, NULL),
+	ck_assert_int_eq(netkit__connect_addrs(addrs, 2, NULL, NULL, NETKIT_NOW), -ETIMEDOUT);
+	ck_assert_int_eq(netkit__connect_addrs(addrs, 1, NULL, NULL, NETKIT_NOW),
 			 -ECONNREFUSED);
-	ck_assert_int_eq(netkit__connect_addrs(&addrs[1], 1, 0, NULL),
+	ck_assert_int_eq(netkit__connect_addrs(&addrs[1], 1, NULL, NULL, NETKIT_NOW),
 			 -ETIMEDOUT);
 	nk_assert_within("three tries", t0, nk_clock_ms(), 25);
 	blackhole_close(&bh);
@@ -360,17 +352,16 @@ START_TEST(source_address_is_bound_and_other_family_skipped)
 {
 	netkit_attempt tries[2];
 	netkit_addr src, local, addrs[2], want;
-	size_t n = 0;
-	netkit_connect_opts o = { .source = &src, .attempts = tries,
-				  .attempts_len = 2, .n_attempts = &n };
+	netkit_connect_opts o = { .source = &src };
+	netkit_connect_report rep = { .attempts = tries, .len = 2, .count = 0 };
 	int lfd, fd;
 
 	ck_assert_int_eq(netkit_addr_from_ip(&src, "127.0.0.2", 0), 0);
 	ck_assert_int_eq(netkit_addr_from_ip(&addrs[0], "::1", 9), 0);
 	lfd = nk_listen(AF_INET, &addrs[1]);
-	fd = netkit__connect_addrs(addrs, 2, netkit_deadline_in(5000), &o);
+	fd = netkit__connect_addrs(addrs, 2, &o, &rep, netkit_deadline_in(5000));
 	ck_assert_int_ge(fd, 0);
-	ck_assert_uint_eq(n, 1);	/* ::1 was never tried */
+	ck_assert_uint_eq(rep.count, 1);	/* ::1 was never tried */
 	nk_assert_addr_equal(&tries[0].addr, &addrs[1]);
 	ck_assert_int_eq(netkit_local_addr(fd, &local), 0);
 	ck_assert_int_eq(netkit_addr_from_ip(&want, "127.0.0.2",
@@ -379,10 +370,10 @@ START_TEST(source_address_is_bound_and_other_family_skipped)
 	nk_assert_connected_to(fd, lfd, &addrs[1]);
 	netkit_close(fd);
 	/* Nothing of the source's family: nothing is tried. */
-	n = 99;
-	ck_assert_int_eq(netkit__connect_addrs(addrs, 1, NETKIT_FOREVER, &o),
+	rep.count = 99;
+	ck_assert_int_eq(netkit__connect_addrs(addrs, 1, &o, &rep, NETKIT_FOREVER),
 			 -EAFNOSUPPORT);
-	ck_assert_uint_eq(n, 0);
+	ck_assert_uint_eq(rep.count, 0);
 	netkit_close(lfd);
 }
 END_TEST
@@ -422,10 +413,9 @@ START_TEST(failures_mid_race_close_every_socket)
 	struct blackhole bh;
 	netkit_attempt tries[3];
 	netkit_addr addrs[3];
-	size_t n = 0;
-	netkit_connect_opts o = { .attempt_delay = 20, .attempts = tries,
-				  .attempts_len = 3, .n_attempts = &n,
+	netkit_connect_opts o = { .attempt_delay = 20,
 				  .flags = NETKIT_CONNECT_NODELAY };
+	netkit_connect_report rep = { .attempts = tries, .len = 3, .count = 0 };
 	int lfd;
 
 	blackhole_open(AF_INET, &bh);
@@ -438,19 +428,19 @@ START_TEST(failures_mid_race_close_every_socket)
 	fail_socket_at = 2;
 	netkit__sys.socket = socket_fails_once;
 	netkit__sys.setsockopt = setsockopt_fails;
-	ck_assert_int_eq(netkit__connect_addrs(addrs, 3, NETKIT_FOREVER, &o),
+	ck_assert_int_eq(netkit__connect_addrs(addrs, 3, &o, &rep, NETKIT_FOREVER),
 			 -ENOBUFS);
 	netkit__sys = netkit__sys_default;
-	ck_assert_uint_eq(n, 3);
+	ck_assert_uint_eq(rep.count, 3);
 	ck_assert_int_eq(tries[0].result, -ECANCELED);
 	ck_assert_int_eq(tries[1].result, -EMFILE);
 	ck_assert_int_eq(tries[2].result, -ENOBUFS);
 	/* poll() failing ends the race with its error. */
 	netkit__sys.poll = poll_fails;
-	ck_assert_int_eq(netkit__connect_addrs(addrs, 3, NETKIT_FOREVER, &o),
+	ck_assert_int_eq(netkit__connect_addrs(addrs, 3, &o, &rep, NETKIT_FOREVER),
 			 -ENOMEM);
 	netkit__sys = netkit__sys_default;
-	ck_assert_uint_eq(n, 1);
+	ck_assert_uint_eq(rep.count, 1);
 	ck_assert_int_eq(tries[0].result, -ECANCELED);
 	netkit_close(lfd);
 	blackhole_close(&bh);

@@ -138,7 +138,7 @@ START_TEST(eperm_text_covers_epoll_refusing_a_regular_file)
 	const char *s;
 
 	ck_assert_ptr_nonnull(f);
-	ck_assert_int_eq(netkit_poller_new(0, &p), 0);
+	ck_assert_int_eq(netkit_poller_new(&p, 0), 0);
 	ck_assert_int_eq(netkit_poller_add(p, fileno(f), NETKIT_POLLER_READ,
 					   NULL), -EPERM);
 	netkit_poller_free(p);

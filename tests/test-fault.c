@@ -124,7 +124,7 @@ make_pair(int family, int sz, int *c, int *s)
 {
 	int l, rc = -EAGAIN, i;
 	netkit_addr a;
-	int64_t dl;
+	netkit_deadline dl;
 
 	nk_loopback(family, 0, &a);
 	l = netkit_socket(family, SOCK_STREAM, 0);
@@ -152,7 +152,7 @@ struct xfer {
 	int fd;
 	const unsigned char *buf;
 	size_t len;
-	int64_t deadline;	/* NETKIT_FOREVER: the plain call */
+	netkit_deadline deadline;	/* NETKIT_FOREVER: the plain call */
 	ssize_t rc;
 	size_t count;
 };
@@ -164,11 +164,11 @@ writer_run(void *arg)
 	size_t count = 0;
 	ssize_t rc;
 
-	if (x->deadline == NETKIT_FOREVER)
+	if (x->deadline.at == NETKIT_FOREVER.at)
 		rc = netkit_send_all(x->fd, x->buf, x->len);
 	else
-		rc = netkit_send_all_until(x->fd, x->buf, x->len,
-					   x->deadline, &count);
+		rc = netkit_send_all_until(x->fd, x->buf, x->len, &count,
+					   x->deadline);
 	x->rc = rc;
 	x->count = count;
 	return NULL;
@@ -191,7 +191,7 @@ transfer_and_check(int c, int s, const unsigned char *out, bool until)
 		w.deadline = netkit_deadline_in(nk_scaled_ms(4000));
 	t = nk_spawn(writer_run, &w);
 	if (until)
-		rc = netkit_recv_exact_until(s, in, BIG, w.deadline, &got);
+		rc = netkit_recv_exact_until(s, in, BIG, &got, w.deadline);
 	else
 		got = (size_t)(rc = netkit_recv_exact(s, in, BIG));
 	nk_join(t);
@@ -273,7 +273,7 @@ static size_t
 drain_and_check(int s, const unsigned char *want, size_t max)
 {
 	unsigned char *in = malloc(max);
-	int64_t dl = netkit_deadline_in(nk_scaled_ms(5000));
+	netkit_deadline dl = netkit_deadline_in(nk_scaled_ms(5000));
 	size_t got = 0;
 	ssize_t n = 1;
 
@@ -290,7 +290,8 @@ drain_and_check(int s, const unsigned char *want, size_t max)
 
 NK_ON_TIME_TEST(short_deadline_send_all_times_out_with_sent_equal_to_received)
 {
-	int64_t dl, end;
+	netkit_deadline dl;
+	int64_t end;
 	unsigned char *out;
 	int family, c, s;
 	size_t i, sent;
@@ -303,10 +304,10 @@ NK_ON_TIME_TEST(short_deadline_send_all_times_out_with_sent_equal_to_received)
 		add_random_faults();
 		make_pair(family, 16384, &c, &s);
 		dl = netkit_deadline_in(SHORT_MS);
-		rc = netkit_send_all_until(c, out, BIG, dl, &sent);
+		rc = netkit_send_all_until(c, out, BIG, &sent, dl);
 		end = netkit_now();
 		ck_assert_msg(rc == -ETIMEDOUT, "send_all_until gave %zd", rc);
-		nk_assert_on_time("short deadline", (double)(dl - SHORT_MS), dl,
+		nk_assert_on_time("short deadline", (double)(dl.at - SHORT_MS), dl,
 				  (double)end);
 		ck_assert(sent > 0 && sent < BIG);
 		ck_assert_int_eq(netkit_shutdown(c, SHUT_WR), 0);
@@ -327,7 +328,8 @@ NK_ON_TIME_TEST(short_deadline_recv_exact_times_out_with_got_equal_to_sent)
 {
 	unsigned char *out, in[4096];
 	int family, c, s;
-	int64_t dl, end;
+	netkit_deadline dl;
+	int64_t end;
 	size_t i, got;
 	ssize_t rc;
 
@@ -339,11 +341,11 @@ NK_ON_TIME_TEST(short_deadline_recv_exact_times_out_with_got_equal_to_sent)
 		nk_fault_install(seed_at(i));
 		add_random_faults();
 		dl = netkit_deadline_in(SHORT_MS);
-		rc = netkit_recv_exact_until(s, in, sizeof(in), dl, &got);
+		rc = netkit_recv_exact_until(s, in, sizeof(in), &got, dl);
 		end = netkit_now();
 		ck_assert_msg(rc == -ETIMEDOUT, "recv_exact_until gave %zd",
 			      rc);
-		nk_assert_on_time("short deadline", (double)(dl - SHORT_MS), dl,
+		nk_assert_on_time("short deadline", (double)(dl.at - SHORT_MS), dl,
 				  (double)end);
 		ck_assert_uint_eq(got, 1000);
 		ck_assert_uint_eq(mismatches(in, out, 1000), 0);

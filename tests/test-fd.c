@@ -193,7 +193,7 @@ give_data(int fd, int peer)
 }
 
 static ssize_t
-do_recv_until(struct ends *e, int64_t dl)
+do_recv_until(struct ends *e, netkit_deadline dl)
 {
 	char buf[64];
 
@@ -201,13 +201,13 @@ do_recv_until(struct ends *e, int64_t dl)
 }
 
 static ssize_t
-do_send_until(struct ends *e, int64_t dl)
+do_send_until(struct ends *e, netkit_deadline dl)
 {
 	return netkit_send_until(e->fd, MSG, MSG_LEN, dl);
 }
 
 static ssize_t
-do_recvfrom_until(struct ends *e, int64_t dl)
+do_recvfrom_until(struct ends *e, netkit_deadline dl)
 {
 	netkit_addr from;
 	char buf[64];
@@ -216,13 +216,13 @@ do_recvfrom_until(struct ends *e, int64_t dl)
 }
 
 static ssize_t
-do_sendto_until(struct ends *e, int64_t dl)
+do_sendto_until(struct ends *e, netkit_deadline dl)
 {
 	return netkit_sendto_until(e->fd, MSG, MSG_LEN, &e->to, dl);
 }
 
 static ssize_t
-do_recv_datagram(struct ends *e, int64_t dl)
+do_recv_datagram(struct ends *e, netkit_deadline dl)
 {
 	netkit_datagram_info info;
 	netkit_addr from;
@@ -233,52 +233,52 @@ do_recv_datagram(struct ends *e, int64_t dl)
 }
 
 static ssize_t
-do_send_datagram(struct ends *e, int64_t dl)
+do_send_datagram(struct ends *e, netkit_deadline dl)
 {
 	return netkit_send_datagram(e->fd, MSG, MSG_LEN, NULL, dl);
 }
 
 static ssize_t
-do_recv_fds_until(struct ends *e, int64_t dl)
+do_recv_fds_until(struct ends *e, netkit_deadline dl)
 {
 	int fds[4];
 	size_t n = 0;
 	char buf[64];
 
-	return netkit_recv_fds_until(e->fd, buf, sizeof(buf), fds, 4, &n, dl);
+	return netkit_recv_fds(e->fd, buf, sizeof(buf), fds, 4, &n, dl);
 }
 
 static ssize_t
-do_send_fds_until(struct ends *e, int64_t dl)
+do_send_fds_until(struct ends *e, netkit_deadline dl)
 {
 	int null = open("/dev/null", O_RDONLY | O_CLOEXEC);
 	ssize_t rc;
 
 	ck_assert_int_ge(null, 0);
-	rc = netkit_send_fds_until(e->fd, MSG, MSG_LEN, &null, 1, dl);
+	rc = netkit_send_fds(e->fd, MSG, MSG_LEN, &null, 1, dl);
 	close(null);
 	return rc;
 }
 
 static ssize_t
-do_recv_exact_until(struct ends *e, int64_t dl)
+do_recv_exact_until(struct ends *e, netkit_deadline dl)
 {
 	char buf[MSG_LEN];
 	size_t got;
 
-	return netkit_recv_exact_until(e->fd, buf, sizeof(buf), dl, &got);
+	return netkit_recv_exact_until(e->fd, buf, sizeof(buf), &got, dl);
 }
 
 static ssize_t
-do_send_all_until(struct ends *e, int64_t dl)
+do_send_all_until(struct ends *e, netkit_deadline dl)
 {
 	size_t sent;
 
-	return netkit_send_all_until(e->fd, MSG, MSG_LEN, dl, &sent);
+	return netkit_send_all_until(e->fd, MSG, MSG_LEN, &sent, dl);
 }
 
 static ssize_t
-do_read_line(struct ends *e, int64_t dl)
+do_read_line(struct ends *e, netkit_deadline dl)
 {
 	char buf[256], line[64];
 	netkit_reader r;
@@ -291,7 +291,7 @@ static const struct attempt {
 	const char *what;
 	enum kind kind;
 	bool sends;
-	ssize_t (*call)(struct ends *e, int64_t dl);
+	ssize_t (*call)(struct ends *e, netkit_deadline dl);
 } attempts[] = {
 	{ "recv_until", TCP, false, do_recv_until },
 	{ "send_until", TCP, true, do_send_until },
@@ -309,7 +309,7 @@ static const struct attempt {
 /* Makes the call under the counters; false, with what went wrong in
  * msg, unless it answered want after one data call and no poll. */
 static bool
-one_attempt_ok(const struct attempt *a, struct ends *e, int64_t dl,
+one_attempt_ok(const struct attempt *a, struct ends *e, netkit_deadline dl,
 	       ssize_t want, char *msg, size_t len)
 {
 	unsigned long data, waits;
@@ -325,7 +325,7 @@ one_attempt_ok(const struct attempt *a, struct ends *e, int64_t dl,
 		return true;
 	snprintf(msg, len, "%s, deadline %lld, %s: answered %s (want %s) "
 		 "after %lu data call(s) and %lu poll(s) (want 1 and 0)",
-		 a->what, (long long)dl, want < 0 ? "would block" : "ready",
+		 a->what, (long long)dl.at, want < 0 ? "would block" : "ready",
 		 res(rc, x, sizeof(x)), res(want, y, sizeof(y)), data, waits);
 	return false;
 }
@@ -344,13 +344,13 @@ START_TEST(deadline_zero_is_one_attempt)
 	open_ends(a->kind, &e);
 	if (a->sends)
 		stuff(a->kind, e.fd);
-	ok = one_attempt_ok(a, &e, 0, -ETIMEDOUT, msg, sizeof(msg)) &&
-	     one_attempt_ok(a, &e, 1, -ETIMEDOUT, msg, sizeof(msg));
+	ok = one_attempt_ok(a, &e, NETKIT_NOW, -ETIMEDOUT, msg, sizeof(msg)) &&
+	     one_attempt_ok(a, &e, netkit_deadline_at(1), -ETIMEDOUT, msg, sizeof(msg));
 	if (ok && a->sends)
 		make_room(e.fd, e.peer);
 	else if (ok)
 		give_data(e.fd, e.peer);
-	ok = ok && one_attempt_ok(a, &e, 0, MSG_LEN, msg, sizeof(msg));
+	ok = ok && one_attempt_ok(a, &e, NETKIT_NOW, MSG_LEN, msg, sizeof(msg));
 	close_ends(&e);
 	ck_assert_msg(ok, "%s", msg);
 }
@@ -359,7 +359,7 @@ END_TEST
 /* accept_until(l, NULL, dl) under the counters; the new connection is
  * closed. */
 static int
-counted_accept(int l, int64_t dl, unsigned long *accepts,
+counted_accept(int l, netkit_deadline dl, unsigned long *accepts,
 	       unsigned long *waits)
 {
 	int conn;
@@ -397,7 +397,7 @@ START_TEST(accept_until_deadline_zero_is_one_accept)
 	/* Non-blocking, nothing waiting: one accept4, no poll. */
 	nk_set_nonblocking(l, true);
 	for (k = 0; k < N_ELEMS(dls); k++) {
-		rc = counted_accept(l, dls[k], &acc, &waits);
+		rc = counted_accept(l, netkit_deadline_at(dls[k]), &acc, &waits);
 		ck_assert_msg(rc == -ETIMEDOUT && acc == 1 && waits == 0,
 			      "non-blocking listener, deadline %lld, nothing "
 			      "waiting: %s after %lu accept4 and %lu poll(s) "
@@ -407,7 +407,7 @@ START_TEST(accept_until_deadline_zero_is_one_accept)
 	}
 	/* A connection waiting: it, with no poll. */
 	c = connect_to(&a, l);
-	rc = counted_accept(l, 0, &acc, &waits);
+	rc = counted_accept(l, NETKIT_NOW, &acc, &waits);
 	ck_assert_msg(rc >= 0 && acc == 1 && waits == 0, "non-blocking "
 		      "listener, a connection waiting: %s after %lu accept4 "
 		      "and %lu poll(s) (want a descriptor after 1 and 0)",
@@ -417,7 +417,7 @@ START_TEST(accept_until_deadline_zero_is_one_accept)
 	 * accept4 when nothing waits. */
 	nk_set_nonblocking(l, false);
 	for (k = 0; k < N_ELEMS(dls); k++) {
-		rc = counted_accept(l, dls[k], &acc, &waits);
+		rc = counted_accept(l, netkit_deadline_at(dls[k]), &acc, &waits);
 		ck_assert_msg(rc == -ETIMEDOUT && acc == 0 && waits <= 1,
 			      "blocking listener, deadline %lld, nothing "
 			      "waiting: %s after %lu accept4 and %lu poll(s) "
@@ -426,7 +426,7 @@ START_TEST(accept_until_deadline_zero_is_one_accept)
 			      waits);
 	}
 	c = connect_to(&a, l);
-	rc = counted_accept(l, 0, &acc, &waits);
+	rc = counted_accept(l, NETKIT_NOW, &acc, &waits);
 	ck_assert_msg(rc >= 0 && acc == 1 && waits <= 1, "blocking listener, "
 		      "a connection waiting: %s after %lu accept4 and %lu "
 		      "poll(s)", rc < 0 ? netkit_errname(rc) : "a descriptor",
@@ -509,7 +509,7 @@ END_TEST
  * sendto says EAGAIN (the receiver's queue has none). */
 struct full_dgram {
 	struct ends e;
-	int64_t deadline;
+	netkit_deadline deadline;
 	ssize_t rc;
 	double end;
 };
@@ -619,7 +619,7 @@ START_TEST(sendto_until_full_unix_receiver_deadline_zero_is_one_attempt)
 	fill_receiver(&d);
 	for (k = 0; k < N_ELEMS(dls); k++) {
 		nk_fault_install(0);
-		d.deadline = dls[k];
+		d.deadline = netkit_deadline_at(dls[k]);
 		returned = nk_run_guarded(sendto_call, &d, GUARD_MS,
 					  drain_receiver);
 		data = nk_fault_seen_data();
@@ -690,7 +690,7 @@ END_TEST
 struct eagain {
 	int fd;
 	int rules[3];
-	int64_t deadline;
+	netkit_deadline deadline;
 	ssize_t rc;
 	double end;
 };
@@ -790,31 +790,31 @@ one_byte_per_call(bool sending)
 }
 
 /* How a transfer call is made against a busy peer. */
-typedef ssize_t (*transfer_fn)(int fd, void *buf, int64_t dl, size_t *n);
+typedef ssize_t (*transfer_fn)(int fd, void *buf, netkit_deadline dl, size_t *n);
 
 static ssize_t
-call_recv_exact(int fd, void *buf, int64_t dl, size_t *n)
+call_recv_exact(int fd, void *buf, netkit_deadline dl, size_t *n)
 {
-	return netkit_recv_exact_until(fd, buf, BIG, dl, n);
+	return netkit_recv_exact_until(fd, buf, BIG, n, dl);
 }
 
 static ssize_t
-call_recv_to_null(int fd, void *buf, int64_t dl, size_t *n)
+call_recv_to_null(int fd, void *buf, netkit_deadline dl, size_t *n)
 {
 	int null = open("/dev/null", O_WRONLY | O_CLOEXEC);
 	ssize_t rc;
 
 	(void)buf;
 	ck_assert_int_ge(null, 0);
-	rc = netkit_recv_to_file_until(fd, null, 0, dl, n);
+	rc = netkit_recv_to_file(fd, null, 0, n, dl);
 	close(null);
 	return rc;
 }
 
 static ssize_t
-call_send_all(int fd, void *buf, int64_t dl, size_t *n)
+call_send_all(int fd, void *buf, netkit_deadline dl, size_t *n)
 {
-	return netkit_send_all_until(fd, buf, BIG, dl, n);
+	return netkit_send_all_until(fd, buf, BIG, n, dl);
 }
 
 /* SO_SNDBUF on the sender, SO_RCVBUF on the receiver. */
@@ -837,7 +837,7 @@ busy_peer(const char *what, transfer_fn call, bool sending, bool check)
 	size_t moved = 0, k;
 	double start, end;
 	nk_flood *peer;
-	int64_t dl;
+	netkit_deadline dl;
 	ssize_t rc;
 	int c, s;
 

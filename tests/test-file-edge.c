@@ -103,7 +103,7 @@ struct pipe_call {
 	int p[2];
 	size_t prefill;		/* bytes the test put in the pipe */
 	size_t sent;		/* what the peer had sent */
-	int64_t deadline;
+	netkit_deadline deadline;
 	ssize_t rc;
 	size_t moved;
 	double end;
@@ -114,8 +114,8 @@ sendfile_call(void *arg)
 {
 	struct pipe_call *x = arg;
 
-	x->rc = netkit_sendfile_until(x->sock, x->p[0], 0, 0, x->deadline,
-				      &x->moved);
+	x->rc = netkit_sendfile(x->sock, x->p[0], 0, 0,
+				      &x->moved, x->deadline);
 	x->end = nk_clock_ms();
 	return NULL;
 }
@@ -209,8 +209,8 @@ recv_to_file_call(void *arg)
 {
 	struct pipe_call *x = arg;
 
-	x->rc = netkit_recv_to_file_until(x->sock, x->p[1], 0, x->deadline,
-					  &x->moved);
+	x->rc = netkit_recv_to_file(x->sock, x->p[1], 0,
+					  &x->moved, x->deadline);
 	x->end = nk_clock_ms();
 	return NULL;
 }
@@ -321,8 +321,8 @@ fsize_child(int sock, int file, int out)
 	signal(SIGXFSZ, SIG_IGN);
 	if (setrlimit(RLIMIT_FSIZE, &rl) < 0)
 		_exit(2);
-	r.rc = netkit_recv_to_file_until(sock, file, 0,
-					 netkit_deadline_in(10000), &r.got);
+	r.rc = netkit_recv_to_file(sock, file, 0, &r.got,
+					 netkit_deadline_in(10000));
 	if (fstat(file, &st) == 0)
 		r.size = st.st_size;
 	_exit(write(out, &r, sizeof(r)) == sizeof(r) ? 0 : 3);
@@ -412,8 +412,8 @@ short_writes_then(int err, int fd, size_t *got)
 	nk_fault_install(0);
 	nk_fault_short(NK_FAULT_WRITE, 1, ONE_BYTE_WRITES);
 	nk_fault_fail(NK_FAULT_WRITE, err, 0);
-	rc = netkit_recv_to_file_until(sock, fd, 0, netkit_deadline_in(5000),
-				       got);
+	rc = netkit_recv_to_file(sock, fd, 0,
+				       got, netkit_deadline_in(5000));
 	nk_fault_reset();
 	close(sock);
 	close(peer);
@@ -591,8 +591,8 @@ sendfile_small_stack(void *arg)
 {
 	struct pipe_call *x = arg;
 
-	x->rc = netkit_sendfile_until(x->sock, x->p[0], 0, 0,
-				      netkit_deadline_in(5000), &x->moved);
+	x->rc = netkit_sendfile(x->sock, x->p[0], 0, 0, &x->moved,
+				      netkit_deadline_in(5000));
 	return NULL;
 }
 
@@ -630,8 +630,8 @@ START_TEST(sendfile_until_fallback_fits_a_small_stack)
 		      x.moved);
 	memset(buf, 0, sizeof(buf));
 	ck_assert_int_eq(netkit_recv_exact_until(x.peer, buf, sizeof(buf),
-						 netkit_deadline_in(5000),
-						 NULL), STACK_BYTES);
+						 NULL,
+						 netkit_deadline_in(5000)), STACK_BYTES);
 	assert_stream("what arrived", buf, STACK_BYTES);
 	close(x.sock);
 	close(x.peer);
@@ -644,8 +644,8 @@ recv_to_file_small_stack(void *arg)
 {
 	struct pipe_call *x = arg;
 
-	x->rc = netkit_recv_to_file_until(x->sock, x->p[1], 0,
-					  netkit_deadline_in(5000), &x->moved);
+	x->rc = netkit_recv_to_file(x->sock, x->p[1], 0, &x->moved,
+					  netkit_deadline_in(5000));
 	return NULL;
 }
 

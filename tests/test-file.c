@@ -88,8 +88,8 @@ START_TEST(sendfile_of_100_mib_with_short_counts_sends_every_byte_once)
 	nk_fault_add(&(struct nk_fault_rule){ .call = NK_FAULT_SENDFILE,
 		.action = NK_FAULT_SHORT, .max = 1, .prob = 0.3 });
 	t = nk_spawn(drain_big, &s);
-	ck_assert_int_eq(netkit_sendfile_until(c, fd, 0, 0,
-		netkit_deadline_in(nk_scaled_ms(60000)), &sent),
+	ck_assert_int_eq(netkit_sendfile(c, fd, 0, 0, &sent,
+		netkit_deadline_in(nk_scaled_ms(60000))),
 		(ssize_t)size);
 	ck_assert_uint_eq(sent, size);
 	ck_assert_uint_gt(nk_fault_failed(NK_FAULT_SENDFILE), 0);
@@ -113,8 +113,8 @@ expect_stream(int fd, size_t len, uint64_t from)
 	size_t n = 0;
 
 	ck_assert(got && want);
-	ck_assert_int_eq(netkit_recv_exact_until(fd, got, len,
-		netkit_deadline_in(nk_scaled_ms(5000)), &n), (ssize_t)len);
+	ck_assert_int_eq(netkit_recv_exact_until(fd, got, len, &n,
+		netkit_deadline_in(nk_scaled_ms(5000))), (ssize_t)len);
 	nk_stream_fill(want, len, from);
 	ck_assert(memcmp(got, want, len) == 0);
 	free(got);
@@ -127,15 +127,15 @@ START_TEST(sendfile_honours_offset_and_count)
 	char extra;
 
 	nk_tcp_pair(AF_INET, &c, &s);
-	ck_assert_int_eq(netkit_sendfile(c, fd, 1000, 5000), 5000);
+	ck_assert_int_eq(netkit_sendfile(c, fd, 1000, 5000, NULL, NETKIT_FOREVER), 5000);
 	expect_stream(s, 5000, 1000);
 	/* count 0: from the offset to the end of the file. */
-	ck_assert_int_eq(netkit_sendfile(c, fd, 150000, 0), 50000);
+	ck_assert_int_eq(netkit_sendfile(c, fd, 150000, 0, NULL, NETKIT_FOREVER), 50000);
 	expect_stream(s, 50000, 150000);
 	/* A count past the end sends what there is. */
-	ck_assert_int_eq(netkit_sendfile(c, fd, 199990, 100), 10);
+	ck_assert_int_eq(netkit_sendfile(c, fd, 199990, 100, NULL, NETKIT_FOREVER), 10);
 	expect_stream(s, 10, 199990);
-	ck_assert_int_eq(netkit_sendfile(c, fd, 200000, 0), 0);
+	ck_assert_int_eq(netkit_sendfile(c, fd, 200000, 0, NULL, NETKIT_FOREVER), 0);
 	ck_assert_int_eq(netkit_shutdown(c, SHUT_WR), 0);
 	ck_assert_int_eq(netkit_recv_until(s, &extra, 1,
 		netkit_deadline_in(nk_scaled_ms(5000))), 0);
@@ -150,7 +150,7 @@ NK_ON_TIME_TEST(sendfile_until_times_out_on_a_reader_that_never_reads)
 {
 	int c, s, fd = temp_file(8 * MIB, true);
 	size_t sent = 4242;
-	int64_t dl;
+	netkit_deadline dl;
 	double t0;
 	int fl;
 
@@ -159,7 +159,7 @@ NK_ON_TIME_TEST(sendfile_until_times_out_on_a_reader_that_never_reads)
 	fl = nk_flags(c);
 	t0 = nk_clock_ms();
 	dl = netkit_deadline_in(200);
-	ck_assert_int_eq(netkit_sendfile_until(c, fd, 0, 0, dl, &sent),
+	ck_assert_int_eq(netkit_sendfile(c, fd, 0, 0, &sent, dl),
 			 -ETIMEDOUT);
 	nk_assert_on_time("sendfile_until", t0, dl, nk_clock_ms());
 	ck_assert_uint_gt(sent, 0);
@@ -199,14 +199,14 @@ START_TEST(sendfile_from_a_pipe_falls_back_to_read_and_send)
 	nk_tcp_pair(AF_INET, &c, &s);
 	ck_assert_int_eq(pipe2(p, O_CLOEXEC), 0);
 	/* A pipe has no offset. */
-	ck_assert_int_eq(netkit_sendfile_until(c, p[0], 1, 0, 0, &sent),
+	ck_assert_int_eq(netkit_sendfile(c, p[0], 1, 0, &sent, NETKIT_NOW),
 			 -ESPIPE);
 	ck_assert_uint_eq(sent, 0);
 	nk_fault_install(nk_fault_seed_env(3));
 	w = nk_spawn(fill_pipe, &p[1]);
 	r = nk_spawn(drain_stream, &s);
-	ck_assert_int_eq(netkit_sendfile_until(c, p[0], 0, 0,
-		netkit_deadline_in(nk_scaled_ms(10000)), &sent),
+	ck_assert_int_eq(netkit_sendfile(c, p[0], 0, 0, &sent,
+		netkit_deadline_in(nk_scaled_ms(10000))),
 		(ssize_t)MIB);
 	ck_assert_uint_eq(sent, MIB);
 	ck_assert_uint_gt(nk_fault_seen(NK_FAULT_READ), 0);
@@ -230,8 +230,8 @@ START_TEST(sendfile_refused_by_the_kernel_falls_back_to_pread_at_the_offset)
 	nk_fault_fail(NK_FAULT_SENDFILE, EINVAL, 1);
 	nk_fault_short(NK_FAULT_PREAD, 1000, 5);
 	/* More than the socket holds: the peer reads as it goes. */
-	ck_assert_int_eq(netkit_sendfile_until(c, fd, 777, 100000,
-		netkit_deadline_in(nk_scaled_ms(5000)), &sent), 100000);
+	ck_assert_int_eq(netkit_sendfile(c, fd, 777, 100000, &sent,
+		netkit_deadline_in(nk_scaled_ms(5000))), 100000);
 	ck_assert_uint_eq(sent, 100000);
 	ck_assert_uint_eq(nk_fault_failed(NK_FAULT_SENDFILE), 1);
 	ck_assert_uint_gt(nk_fault_seen(NK_FAULT_PREAD), 5);
@@ -268,9 +268,9 @@ START_TEST(sendfile_to_a_closed_socket_is_epipe_without_sigpipe)
 	sigemptyset(&after);
 	ck_assert_int_eq(pthread_sigmask(SIG_SETMASK, NULL, &before), 0);
 	ck_assert_int_eq(netkit_shutdown(c, SHUT_WR), 0);
-	ck_assert_int_eq(netkit_sendfile(c, fd, 0, 0), -EPIPE);
-	ck_assert_int_eq(netkit_sendfile_until(c, fd, 0, 0,
-		netkit_deadline_in(1000), &sent), -EPIPE);
+	ck_assert_int_eq(netkit_sendfile(c, fd, 0, 0, NULL, NETKIT_FOREVER), -EPIPE);
+	ck_assert_int_eq(netkit_sendfile(c, fd, 0, 0, &sent,
+		netkit_deadline_in(1000)), -EPIPE);
 	ck_assert_uint_eq(sent, 0);
 	netkit_close(c);
 	netkit_close(s);
@@ -278,7 +278,7 @@ START_TEST(sendfile_to_a_closed_socket_is_epipe_without_sigpipe)
 	nk_tcp_pair(AF_INET, &c, &s);
 	netkit_close(s);
 	do
-		rc = netkit_sendfile(c, fd, 0, 0);
+		rc = netkit_sendfile(c, fd, 0, 0, NULL, NETKIT_FOREVER);
 	while (rc > 0);
 	ck_assert_msg(rc == -EPIPE || rc == -ECONNRESET, "got %zd", rc);
 	ck_assert(!sigpipe_pending());
@@ -303,7 +303,7 @@ START_TEST(sigpipe_pending_before_sendfile_stays_pending)
 	ck_assert_int_eq(pthread_kill(pthread_self(), SIGPIPE), 0);
 	nk_tcp_pair(AF_INET, &c, &s);
 	ck_assert_int_eq(netkit_shutdown(c, SHUT_WR), 0);
-	ck_assert_int_eq(netkit_sendfile(c, fd, 0, 0), -EPIPE);
+	ck_assert_int_eq(netkit_sendfile(c, fd, 0, 0, NULL, NETKIT_FOREVER), -EPIPE);
 	ck_assert(sigpipe_pending());
 	ck_assert_int_eq(sigwaitinfo(&set, NULL), SIGPIPE);
 	ck_assert(!sigpipe_pending());
@@ -320,20 +320,20 @@ START_TEST(bad_file_arguments_are_refused_and_change_nothing)
 	size_t n = 4242;
 
 	nk_tcp_pair(AF_INET, &c, &s);
-	ck_assert_int_eq(netkit_sendfile_until(c, fd, -1, 0, 0, &n), -EINVAL);
+	ck_assert_int_eq(netkit_sendfile(c, fd, -1, 0, &n, NETKIT_NOW), -EINVAL);
 	ck_assert_uint_eq(n, 0);
-	ck_assert_int_eq(netkit_sendfile_until(c, fd, 0, 0, -2, NULL),
+	ck_assert_int_eq(netkit_sendfile(c, fd, 0, 0, NULL, netkit_deadline_at(-2)),
 			 -EINVAL);
-	ck_assert_int_eq(netkit_sendfile(-1, fd, 0, 0), -EBADF);
-	ck_assert_int_eq(netkit_sendfile(c, -1, 0, 0), -EBADF);
-	ck_assert_int_eq(netkit_sendfile(c, closed, 0, 0), -EBADF);
-	ck_assert_int_eq(netkit_sendfile(closed, fd, 0, 0), -EBADF);
-	ck_assert_int_eq(netkit_sendfile(c, fd, -5, 10), -EINVAL);
+	ck_assert_int_eq(netkit_sendfile(-1, fd, 0, 0, NULL, NETKIT_FOREVER), -EBADF);
+	ck_assert_int_eq(netkit_sendfile(c, -1, 0, 0, NULL, NETKIT_FOREVER), -EBADF);
+	ck_assert_int_eq(netkit_sendfile(c, closed, 0, 0, NULL, NETKIT_FOREVER), -EBADF);
+	ck_assert_int_eq(netkit_sendfile(closed, fd, 0, 0, NULL, NETKIT_FOREVER), -EBADF);
+	ck_assert_int_eq(netkit_sendfile(c, fd, -5, 10, NULL, NETKIT_FOREVER), -EINVAL);
 	n = 4242;
-	ck_assert_int_eq(netkit_recv_to_file_until(s, fd, 0, -2, &n), -EINVAL);
+	ck_assert_int_eq(netkit_recv_to_file(s, fd, 0, &n, netkit_deadline_at(-2)), -EINVAL);
 	ck_assert_uint_eq(n, 0);
-	ck_assert_int_eq(netkit_recv_to_file(-1, fd, 0), -EBADF);
-	ck_assert_int_eq(netkit_recv_to_file(s, -1, 0), -EBADF);
+	ck_assert_int_eq(netkit_recv_to_file(-1, fd, 0, NULL, NETKIT_FOREVER), -EBADF);
+	ck_assert_int_eq(netkit_recv_to_file(s, -1, 0, NULL, NETKIT_FOREVER), -EBADF);
 	/* Nothing went, nothing moved. */
 	ck_assert(!nk_readable(s, 0));
 	ck_assert_int_eq(lseek(fd, 0, SEEK_CUR), 0);
@@ -353,7 +353,7 @@ static void *
 send_rest(void *arg)
 {
 	struct send_job *j = arg;
-	ssize_t n = netkit_sendfile(j->sock, j->fd, 1000, 0);
+	ssize_t n = netkit_sendfile(j->sock, j->fd, 1000, 0, NULL, NETKIT_FOREVER);
 
 	ck_assert_int_eq(netkit_shutdown(j->sock, SHUT_WR), 0);
 	return (void *)(intptr_t)n;
@@ -373,14 +373,14 @@ START_TEST(recv_to_file_writes_every_byte_until_the_peer_closes)
 	nk_fault_add(&(struct nk_fault_rule){ .call = NK_FAULT_WRITE,
 		.action = NK_FAULT_SHORT, .max = 7, .prob = 0.3 });
 	/* 1000 bytes first, exactly; then the rest until the close. */
-	ck_assert_int_eq(netkit_sendfile(c, src, 0, 1000), 1000);
-	ck_assert_int_eq(netkit_recv_to_file_until(s, dst, 1000,
-		netkit_deadline_in(nk_scaled_ms(5000)), &n), 1000);
+	ck_assert_int_eq(netkit_sendfile(c, src, 0, 1000, NULL, NETKIT_FOREVER), 1000);
+	ck_assert_int_eq(netkit_recv_to_file(s, dst, 1000, &n,
+		netkit_deadline_in(nk_scaled_ms(5000))), 1000);
 	ck_assert_uint_eq(n, 1000);
 	job.sock = c;
 	job.fd = src;
 	t = nk_spawn(send_rest, &job);
-	ck_assert_int_eq(netkit_recv_to_file(s, dst, 0), 299000);
+	ck_assert_int_eq(netkit_recv_to_file(s, dst, 0, NULL, NETKIT_FOREVER), 299000);
 	ck_assert_int_eq((intptr_t)nk_join(t), 299000);
 	nk_fault_reset();
 	ck_assert_int_eq(pread(dst, got, 300000, 0), 300000);
@@ -399,14 +399,14 @@ NK_ON_TIME_TEST(recv_to_file_until_times_out_and_reports_what_was_written)
 {
 	int c, s, dst = temp_file(0, true);
 	size_t n = 4242;
-	int64_t dl;
+	netkit_deadline dl;
 	double t0;
 
 	nk_tcp_pair(AF_INET, &c, &s);
 	ck_assert_int_eq(netkit_send(c, "abcde", 5), 5);
 	t0 = nk_clock_ms();
 	dl = netkit_deadline_in(150);
-	ck_assert_int_eq(netkit_recv_to_file_until(s, dst, 10, dl, &n),
+	ck_assert_int_eq(netkit_recv_to_file(s, dst, 10, &n, dl),
 			 -ETIMEDOUT);
 	nk_assert_on_time("recv_to_file_until", t0, dl, nk_clock_ms());
 	ck_assert_uint_eq(n, 5);

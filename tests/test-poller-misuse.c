@@ -47,7 +47,7 @@ static netkit_poller_event
 next_event(netkit_poller *p)
 {
 	netkit_poller_event ev[4];
-	int64_t dl = netkit_deadline_in(nk_scaled_ms(5000));
+	netkit_deadline dl = netkit_deadline_in(nk_scaled_ms(5000));
 	int n;
 
 	do {
@@ -87,13 +87,13 @@ assert_sleeps(netkit_poller *p, int i, int ms)
 	netkit_poller_event ev[4];
 	unsigned long calls = nk_fault_seen(WAIT_CALL(i));
 	double cpu = cpu_ms();
-	int64_t dl = netkit_deadline_in(ms);
+	netkit_deadline dl = netkit_deadline_in(ms);
 	int n;
 
 	n = netkit_poller_wait(p, ev, 4, dl);
 	ck_assert_msg(n == 0, "the wait returned %d (%s)", n,
 		      n < 0 ? netkit_errname(n) : "events");
-	ck_assert_int_ge(netkit_now(), dl);
+	ck_assert_int_ge(netkit_now(), dl.at);
 	calls = nk_fault_seen(WAIT_CALL(i)) - calls;
 	cpu = cpu_ms() - cpu;
 	ck_assert_msg(calls <= 4, "%lu %s calls in a %d ms wait", calls,
@@ -147,23 +147,23 @@ START_TEST(timer_never_zeroed_is_refused)
 
 	ck_assert_ptr_nonnull(bad);
 	memset(bad, SENTINEL, sizeof(*bad));
-	ck_assert_int_eq(netkit_poller_timer_start(p, bad, netkit_now(), 0),
+	ck_assert_int_eq(netkit_poller_timer_start(p, bad, netkit_deadline_at(netkit_now()), 0),
 			 -EINVAL);
-	ck_assert_int_eq(netkit_poller_timer_defer(p, bad, netkit_now()),
+	ck_assert_int_eq(netkit_poller_timer_defer(p, bad, netkit_deadline_at(netkit_now())),
 			 -EINVAL);
 	ck_assert_int_eq(netkit_poller_timer_stop(p, bad), -EINVAL);
 	/* With one timer in the heap, and garbage pointing at it. */
 	ck_assert_int_eq(netkit_poller_timer_start(p, &good,
 				netkit_deadline_in(10), 0), 0);
 	bad->index = 1;
-	ck_assert_int_eq(netkit_poller_timer_start(p, bad, 0, 0), -EINVAL);
+	ck_assert_int_eq(netkit_poller_timer_start(p, bad, NETKIT_NOW, 0), -EINVAL);
 	ck_assert_int_eq(netkit_poller_timer_stop(p, bad), -EINVAL);
-	ck_assert_int_eq(netkit_poller_timer_defer(p, bad, 0), -EINVAL);
+	ck_assert_int_eq(netkit_poller_timer_defer(p, bad, NETKIT_NOW), -EINVAL);
 	ev = next_event(p);
 	ck_assert_ptr_eq(ev.timer, &good);
 	/* Zeroed, it is an ordinary timer. */
 	memset(bad, 0, sizeof(*bad));
-	ck_assert_int_eq(netkit_poller_timer_start(p, bad, 0, 0), 0);
+	ck_assert_int_eq(netkit_poller_timer_start(p, bad, NETKIT_NOW, 0), 0);
 	ev = next_event(p);
 	ck_assert_ptr_eq(ev.timer, bad);
 	netkit_poller_free(p);
@@ -178,7 +178,7 @@ START_TEST(timer_running_in_another_poller_is_refused)
 	netkit_poller *p = new_poller(_i), *q = new_poller(_i);
 	netkit_poller_timer mine = { 0 }, theirs = { 0 };
 	netkit_poller_event ev;
-	int64_t when = netkit_deadline_in(30);
+	netkit_deadline when = netkit_deadline_in(30);
 
 	ck_assert_int_eq(netkit_poller_timer_start(p, &mine,
 				netkit_deadline_in(60), 0), 0);
@@ -190,11 +190,11 @@ START_TEST(timer_running_in_another_poller_is_refused)
 	ck_assert_int_eq(netkit_poller_timer_stop(p, &theirs), -EINVAL);
 	ev = next_event(q);
 	ck_assert_ptr_eq(ev.timer, &theirs);
-	ck_assert_int_gt(netkit_now(), when);
+	ck_assert_int_gt(netkit_now(), when.at);
 	ev = next_event(p);
 	ck_assert_ptr_eq(ev.timer, &mine);
 	/* Stopped in q (it fired), it may start in p. */
-	ck_assert_int_eq(netkit_poller_timer_start(p, &theirs, 0, 0), 0);
+	ck_assert_int_eq(netkit_poller_timer_start(p, &theirs, NETKIT_NOW, 0), 0);
 	ev = next_event(p);
 	ck_assert_ptr_eq(ev.timer, &theirs);
 	netkit_poller_free(q);
@@ -215,11 +215,11 @@ START_TEST(stopped_timer_with_garbage_slot_cancels_nothing)
 
 	memset(t, 0, sizeof(t));
 	for (j = 0; j < 2; j++)
-		ck_assert_int_eq(netkit_poller_timer_start(p, &t[j], when, 0),
+		ck_assert_int_eq(netkit_poller_timer_start(p, &t[j], netkit_deadline_at(when), 0),
 				 0);
 	while (netkit_now() <= when)	/* both due before the wait */
 		;
-	ck_assert_int_eq(netkit_poller_wait(p, ev, 4, 0), 2);
+	ck_assert_int_eq(netkit_poller_wait(p, ev, 4, NETKIT_NOW), 2);
 	memset(&bad, SENTINEL, sizeof(bad));
 	bad.index = 0;
 	bad.batch = t[0].batch;

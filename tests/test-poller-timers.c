@@ -30,7 +30,7 @@ static netkit_poller_event
 next_event(netkit_poller *p, int64_t ms)
 {
 	netkit_poller_event ev[1];
-	int64_t dl = netkit_deadline_in(nk_scaled_ms(ms));
+	netkit_deadline dl = netkit_deadline_in(nk_scaled_ms(ms));
 	int n;
 
 	do {
@@ -49,7 +49,7 @@ NK_ON_TIME_TEST(wait_times_out_never_early_and_rounds_up)
 {
 	netkit_poller *p = new_poller(_i);
 	netkit_poller_event ev[2];
-	int64_t dl;
+	netkit_deadline dl;
 	double start;
 	int j;
 
@@ -61,7 +61,7 @@ NK_ON_TIME_TEST(wait_times_out_never_early_and_rounds_up)
 	}
 	/* 0: try once, do not block. */
 	start = nk_clock_ms();
-	ck_assert_int_eq(netkit_poller_wait(p, ev, 2, 0), 0);
+	ck_assert_int_eq(netkit_poller_wait(p, ev, 2, NETKIT_NOW), 0);
 	nk_assert_within("poller_wait(0)", start, nk_clock_ms(), 5);
 	netkit_poller_free(p);
 }
@@ -85,7 +85,7 @@ NK_ON_TIME_TEST(timers_fire_in_order_never_early)
 	for (j = 0; j < N_TIMERS; j++) {
 		t[j].data = &t[j];
 		ck_assert_int_eq(netkit_poller_timer_start(p, &t[j],
-			base + at[j], 0), 0);
+			netkit_deadline_at(base + at[j]), 0), 0);
 	}
 	ck_assert_int_eq(netkit_poller_timer_stop(p, &t[2]), 0);
 	ck_assert_int_eq(netkit_poller_timer_stop(p, &t[2]), 0);
@@ -97,7 +97,7 @@ NK_ON_TIME_TEST(timers_fire_in_order_never_early)
 		ck_assert_int_ne(j, 2);
 		ck_assert_int_ge(at[j], last);
 		last = at[j];
-		nk_assert_on_time("timer", start, base + at[j], nk_clock_ms());
+		nk_assert_on_time("timer", start, netkit_deadline_at(base + at[j]), nk_clock_ms());
 		/* netkit_now() truncates: base may be up to 1 ms before
 		 * start, and still no timer fires less than at[j] ms after
 		 * it was started (libuv #4773). */
@@ -121,13 +121,13 @@ NK_ON_TIME_TEST(repeating_timer_keeps_its_period)
 	double start = nk_clock_ms();
 	int k;
 
-	ck_assert_int_eq(netkit_poller_timer_start(p, &t, base + 20, 20), 0);
+	ck_assert_int_eq(netkit_poller_timer_start(p, &t, netkit_deadline_at(base + 20), 20), 0);
 	for (k = 1; k <= 5; k++) {
 		ev = next_event(p, 5000);
 		ck_assert_ptr_eq(ev.timer, &t);
 		/* Never before its k-th period; a late one may skip. */
 		ck_assert_double_ge(nk_clock_ms(), (double)(base + 20 * k));
-		nk_assert_on_time("repeat", start, base + 20 * k,
+		nk_assert_on_time("repeat", start, netkit_deadline_at(base + 20 * k),
 				  nk_clock_ms());
 	}
 	ck_assert_uint_ne(t.index, 0);
@@ -146,11 +146,11 @@ START_TEST(timer_stopped_in_batch_is_not_delivered)
 	netkit_poller_event ev[4];
 	int64_t when = netkit_now() + 5;
 
-	ck_assert_int_eq(netkit_poller_timer_start(p, &t[0], when, 0), 0);
-	ck_assert_int_eq(netkit_poller_timer_start(p, &t[1], when, 50), 0);
+	ck_assert_int_eq(netkit_poller_timer_start(p, &t[0], netkit_deadline_at(when), 0), 0);
+	ck_assert_int_eq(netkit_poller_timer_start(p, &t[1], netkit_deadline_at(when), 50), 0);
 	while (netkit_now() <= when)	/* both due before the wait */
 		;
-	ck_assert_int_eq(netkit_poller_wait(p, ev, 4, 0), 2);
+	ck_assert_int_eq(netkit_poller_wait(p, ev, 4, NETKIT_NOW), 2);
 	ck_assert_int_eq(netkit_poller_timer_stop(p, ev[0].timer), 0);
 	ck_assert_int_eq(netkit_poller_timer_stop(p, ev[1].timer), 0);
 	ck_assert_uint_eq(ev[1].events, 0);
@@ -188,10 +188,10 @@ NK_ON_TIME_TEST(silent_client_dropped_by_idle_timer)
 	ck_assert_int_eq(netkit_recv(srv[1], buf, sizeof(buf)), 2);
 	talked = netkit_now();
 	ck_assert_int_eq(netkit_poller_timer_defer(p, &idle[1],
-						   talked + 150), 0);
+						   netkit_deadline_at(talked + 150)), 0);
 	ev = next_event(p, 5000);
 	ck_assert_ptr_eq(ev.timer, &idle[0]);
-	nk_assert_on_time("idle drop", start, (int64_t)start + 150,
+	nk_assert_on_time("idle drop", start, netkit_deadline_at((int64_t)start + 150),
 			  nk_clock_ms());
 	ck_assert_int_eq(netkit_poller_remove(p, srv[0]), 0);
 	netkit_close(srv[0]);
@@ -218,11 +218,11 @@ NK_ON_TIME_TEST(timer_deferred_earlier_fires_at_new_time)
 	double start = nk_clock_ms();
 	int64_t when = (int64_t)start + 30;
 
-	ck_assert_int_eq(netkit_poller_timer_start(p, &t, when + 10000, 0), 0);
-	ck_assert_int_eq(netkit_poller_timer_defer(p, &t, when), 0);
+	ck_assert_int_eq(netkit_poller_timer_start(p, &t, netkit_deadline_at(when + 10000), 0), 0);
+	ck_assert_int_eq(netkit_poller_timer_defer(p, &t, netkit_deadline_at(when)), 0);
 	ev = next_event(p, 5000);
 	ck_assert_ptr_eq(ev.timer, &t);
-	nk_assert_on_time("deferred earlier", start, when, nk_clock_ms());
+	nk_assert_on_time("deferred earlier", start, netkit_deadline_at(when), nk_clock_ms());
 	netkit_poller_free(p);
 }
 END_TEST
@@ -247,13 +247,13 @@ NK_ON_TIME_TEST(ten_thousand_idle_timers_deferred_without_heap_work)
 	/* Check's assertions cost a write each: count, assert once. */
 	for (j = 0; j < N_IDLE; j++)
 		bad += netkit_poller_timer_start(p, &t[j],
-						 base + 10 + j % 7, 0) != 0;
+						 netkit_deadline_at(base + 10 + j % 7), 0) != 0;
 	for (j = 0; j < N_IDLE; j++)
 		index[j] = t[j].index;
 	for (k = 1; k <= 10; k++)
 		for (j = 0; j < N_IDLE; j++)
 			bad += netkit_poller_timer_defer(p, &t[j],
-					base + 10 + j % 7 + 2 * k) != 0;
+					netkit_deadline_at(base + 10 + j % 7 + 2 * k)) != 0;
 	for (j = 0; j < N_IDLE; j++)
 		moved += t[j].index != index[j] ||
 			 t[j].key != base + 10 + j % 7;
@@ -263,13 +263,13 @@ NK_ON_TIME_TEST(ten_thousand_idle_timers_deferred_without_heap_work)
 			       netkit_deadline_in(nk_scaled_ms(5000)));
 	ck_assert_int_gt(n, 0);
 	ck_assert_ptr_nonnull(ev[0].timer);
-	nk_assert_on_time("first deferred timer", start, base + 30,
+	nk_assert_on_time("first deferred timer", start, netkit_deadline_at(base + 30),
 			  nk_clock_ms());
 	for (j = 0; j < N_IDLE; j++)
 		bad += netkit_poller_timer_stop(p, &t[j]) != 0 ||
 		       t[j].index != 0;
 	ck_assert_int_eq(bad, 0);
-	ck_assert_int_eq(netkit_poller_wait(p, ev, 64, 0), 0);
+	ck_assert_int_eq(netkit_poller_wait(p, ev, 64, NETKIT_NOW), 0);
 	netkit_poller_free(p);
 	free(index);
 	free(t);
@@ -294,7 +294,7 @@ START_TEST(wakes_before_a_wait_coalesce_into_one)
 	netkit_poller_event ev[4];
 
 	nk_join(nk_spawn(wake_many, p));
-	ck_assert_int_eq(netkit_poller_wait(p, ev, 4, 0), 1);
+	ck_assert_int_eq(netkit_poller_wait(p, ev, 4, NETKIT_NOW), 1);
 	ck_assert_uint_eq(ev[0].events, NETKIT_POLLER_WAKE);
 	ck_assert_int_eq(ev[0].fd, -1);
 	ck_assert_int_eq(netkit_poller_wait(p, ev, 4, netkit_deadline_in(20)),

@@ -258,7 +258,7 @@ START_TEST(removal_after_timers_cancels_its_own_event)
 		ck_assert_int_eq(write(peer[j], "x", 1), 1);
 		t[j].data = &t[j];
 		ck_assert_int_eq(netkit_poller_timer_start(p, &t[j],
-							   netkit_now(), 0), 0);
+							   netkit_deadline_at(netkit_now()), 0), 0);
 	}
 	usleep(5000);		/* both timers past their millisecond */
 	n = wait_for(p, ev, 8, 5000);
@@ -481,7 +481,7 @@ static void *
 load_clients(void *arg)
 {
 	struct load *l = arg;
-	int64_t dl = netkit_deadline_in(nk_scaled_ms(20000));
+	netkit_deadline dl = netkit_deadline_in(nk_scaled_ms(20000));
 	char want[32], got[32];
 	size_t len, moved;
 	int j;
@@ -496,13 +496,13 @@ load_clients(void *arg)
 	}
 	for (j = 0; j < N_CLIENTS; j++) {
 		len = (size_t)snprintf(want, sizeof(want), "client %d", j);
-		if (netkit_send_all_until(l->fds[j], want, len, dl, &moved) < 0)
+		if (netkit_send_all_until(l->fds[j], want, len, &moved, dl) < 0)
 			goto out;
 	}
 	for (j = 0; j < N_CLIENTS; j++) {
 		len = (size_t)snprintf(want, sizeof(want), "client %d", j);
-		if (netkit_recv_exact_until(l->fds[j], got, len, dl,
-					    &moved) < 0 ||
+		if (netkit_recv_exact_until(l->fds[j], got, len,
+					    &moved, dl) < 0 ||
 		    memcmp(got, want, len) != 0)
 			goto out;
 		l->ok++;
@@ -517,14 +517,14 @@ out:
 /* The echo loop: accept, echo, close on end of stream; returns how many
  * clients were served to their end. */
 static int
-serve_echo(netkit_poller *p, int lfd, int64_t dl)
+serve_echo(netkit_poller *p, int lfd, netkit_deadline dl)
 {
 	netkit_poller_event ev[64];
 	char buf[256];
 	int served = 0, n, j, c;
 	ssize_t got;
 
-	while (served < N_CLIENTS && netkit_now() < dl) {
+	while (served < N_CLIENTS && netkit_now() < dl.at) {
 		n = netkit_poller_wait(p, ev, 64, dl);
 		ck_assert_int_ge(n, 0);
 		for (j = 0; j < n; j++) {
@@ -592,8 +592,8 @@ START_TEST(bad_inputs_answered_with_their_codes)
 	int a, b, file;
 
 	unix_pair(&a, &b);
-	ck_assert_int_eq(netkit_poller_new(0, NULL), -EINVAL);
-	ck_assert_int_eq(netkit_poller_new(0x100, &q), -EINVAL);
+	ck_assert_int_eq(netkit_poller_new(NULL, 0), -EINVAL);
+	ck_assert_int_eq(netkit_poller_new(&q, 0x100), -EINVAL);
 	ck_assert_ptr_eq(q, (netkit_poller *)&q);
 	ck_assert_int_eq(netkit_poller_add(NULL, a, 1, NULL), -EINVAL);
 	ck_assert_int_eq(netkit_poller_add(p, -1, 1, NULL), -EINVAL);
@@ -611,19 +611,19 @@ START_TEST(bad_inputs_answered_with_their_codes)
 	ck_assert_int_eq(netkit_poller_add(p, a, 1, NULL), 0);
 	ck_assert_int_eq(netkit_poller_add(p, a, 1, NULL), -EEXIST);
 	ck_assert_int_eq(netkit_poller_modify(p, a, 0x1000, NULL), -EINVAL);
-	ck_assert_int_eq(netkit_poller_wait(NULL, ev, 2, 0), -EINVAL);
-	ck_assert_int_eq(netkit_poller_wait(p, NULL, 2, 0), -EINVAL);
-	ck_assert_int_eq(netkit_poller_wait(p, ev, 0, 0), -EINVAL);
-	ck_assert_int_eq(netkit_poller_wait(p, ev, 2, -2), -EINVAL);
+	ck_assert_int_eq(netkit_poller_wait(NULL, ev, 2, NETKIT_NOW), -EINVAL);
+	ck_assert_int_eq(netkit_poller_wait(p, NULL, 2, NETKIT_NOW), -EINVAL);
+	ck_assert_int_eq(netkit_poller_wait(p, ev, 0, NETKIT_NOW), -EINVAL);
+	ck_assert_int_eq(netkit_poller_wait(p, ev, 2, netkit_deadline_at(-2)), -EINVAL);
 	ck_assert_int_eq(netkit_poller_wake(NULL), -EINVAL);
-	ck_assert_int_eq(netkit_poller_timer_start(p, &t, -1, 0), -EINVAL);
-	ck_assert_int_eq(netkit_poller_timer_start(p, &t, 0, -1), -EINVAL);
-	ck_assert_int_eq(netkit_poller_timer_start(NULL, &t, 0, 0), -EINVAL);
-	ck_assert_int_eq(netkit_poller_timer_start(p, NULL, 0, 0), -EINVAL);
+	ck_assert_int_eq(netkit_poller_timer_start(p, &t, NETKIT_FOREVER, 0), -EINVAL);
+	ck_assert_int_eq(netkit_poller_timer_start(p, &t, NETKIT_NOW, -1), -EINVAL);
+	ck_assert_int_eq(netkit_poller_timer_start(NULL, &t, NETKIT_NOW, 0), -EINVAL);
+	ck_assert_int_eq(netkit_poller_timer_start(p, NULL, NETKIT_NOW, 0), -EINVAL);
 	ck_assert_int_eq(netkit_poller_timer_stop(p, NULL), -EINVAL);
 	ck_assert_int_eq(netkit_poller_timer_stop(p, &t), 0);
-	ck_assert_int_eq(netkit_poller_timer_defer(p, &t, 5), -ENOENT);
-	ck_assert_int_eq(netkit_poller_timer_defer(p, &t, -1), -EINVAL);
+	ck_assert_int_eq(netkit_poller_timer_defer(p, &t, netkit_deadline_at(5)), -ENOENT);
+	ck_assert_int_eq(netkit_poller_timer_defer(p, &t, NETKIT_FOREVER), -EINVAL);
 	if (!_i) {
 		/* epoll refuses what it cannot watch. */
 		file = open("/proc/self/stat", O_RDONLY | O_CLOEXEC);
@@ -677,7 +677,7 @@ START_TEST(creation_failure_returns_code_and_leaks_nothing)
 	for (j = 0; j < 2; j++) {
 		nk_fault_install(1);
 		nk_fault_fail(calls[_i][j], EMFILE, 1);
-		ck_assert_int_eq(netkit_poller_new(BACKEND(_i), &p), -EMFILE);
+		ck_assert_int_eq(netkit_poller_new(&p, BACKEND(_i)), -EMFILE);
 		ck_assert_ptr_eq(p, (netkit_poller *)&p);
 		ck_assert_uint_eq(nk_fault_failed(calls[_i][j]), 1);
 		nk_fault_reset();
@@ -702,13 +702,13 @@ START_TEST(wait_retries_eintr_and_returns_other_errors)
 	enum nk_fault_call call = _i ? NK_FAULT_POLL : NK_FAULT_EPOLL_WAIT;
 	netkit_poller *p = new_poller(_i);
 	netkit_poller_event ev[2];
-	int64_t dl;
+	netkit_deadline dl;
 
 	nk_fault_install(1);
 	nk_fault_fail(call, EINTR, 5);
 	dl = netkit_deadline_in(30);
 	ck_assert_int_eq(netkit_poller_wait(p, ev, 2, dl), 0);
-	ck_assert_int_ge(netkit_now(), dl);
+	ck_assert_int_ge(netkit_now(), dl.at);
 	ck_assert_uint_eq(nk_fault_failed(call), 5);
 	nk_fault_fail(call, ENOMEM, 1);
 	ck_assert_int_eq(netkit_poller_wait(p, ev, 2, NETKIT_FOREVER),
@@ -728,16 +728,16 @@ START_TEST(wait_failure_keeps_due_timers)
 	netkit_poller_event ev[2];
 	int64_t when = netkit_now();
 
-	ck_assert_int_eq(netkit_poller_timer_start(p, &t, when, 0), 0);
+	ck_assert_int_eq(netkit_poller_timer_start(p, &t, netkit_deadline_at(when), 0), 0);
 	while (netkit_now() <= when)	/* due before the wait */
 		;
 	nk_fault_install(1);
 	nk_fault_fail(call, ENOMEM, 0);
-	ck_assert_int_eq(netkit_poller_wait(p, ev, 2, 0), 1);
+	ck_assert_int_eq(netkit_poller_wait(p, ev, 2, NETKIT_NOW), 1);
 	ck_assert_ptr_eq(ev[0].timer, &t);
 	ck_assert_uint_eq(nk_fault_failed(call), 1);
 	/* Nothing due: the failure is the answer. */
-	ck_assert_int_eq(netkit_poller_wait(p, ev, 2, 0), -ENOMEM);
+	ck_assert_int_eq(netkit_poller_wait(p, ev, 2, NETKIT_NOW), -ENOMEM);
 	nk_fault_reset();
 	netkit_poller_free(p);
 }

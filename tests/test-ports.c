@@ -55,7 +55,7 @@ bound_port(int fd)
 static void
 assert_no_server(const char *host, const char *text, int want)
 {
-	int fd = netkit_create_server(host, text, NULL);
+	int fd = netkit_create_server(host, text, NULL, NETKIT_FOREVER);
 
 	if (fd >= 0) {
 		int port = bound_port(fd);
@@ -90,7 +90,7 @@ START_TEST(server_on_a_wrapped_port_leaves_that_port_free)
 	ck_assert_int_ge(probe, 0);
 	ck_assert_int_eq(netkit_connect(probe, &a), -ECONNREFUSED);
 	netkit_close(probe);
-	fd = netkit_create_server("127.0.0.1", "34463", NULL);
+	fd = netkit_create_server("127.0.0.1", "34463", NULL, NETKIT_FOREVER);
 	if (fd == -EADDRINUSE)
 		NK_SKIP("port 34463 is in use here (no private namespace)");
 	ck_assert_int_ge(fd, 0);
@@ -101,16 +101,16 @@ END_TEST
 
 START_TEST(connection_to_a_port_plus_65536_does_not_reach_the_port)
 {
-	size_t n = 99;
-	netkit_connect_opts o = { .n_attempts = &n };
+	netkit_connect_opts o = { 0 };
+	netkit_connect_report rep = { .count = 99 };
 	netkit_addr a;
 	char text[16];
 	int lfd, fd;
 
 	lfd = nk_listen(AF_INET, &a);
 	snprintf(text, sizeof(text), "%d", netkit_addr_port(&a) + 65536);
-	fd = netkit_create_connection("127.0.0.1", text,
-				      netkit_deadline_in(5000), &o);
+	fd = netkit_create_connection("127.0.0.1", text, &o, &rep,
+				      netkit_deadline_in(5000));
 	if (fd >= 0) {
 		netkit_close(fd);
 		netkit_close(lfd);
@@ -119,10 +119,10 @@ START_TEST(connection_to_a_port_plus_65536_does_not_reach_the_port)
 	}
 	ck_assert_int_eq(fd, -EINVAL);
 	/* Bad arguments leave the report alone. */
-	ck_assert_uint_eq(n, 99);
+	ck_assert_uint_eq(rep.count, 99);
 	/* The plain lookup (NETKIT_FOREVER) refuses it the same way. */
-	ck_assert_int_eq(netkit_create_connection("127.0.0.1", text,
-						  NETKIT_FOREVER, NULL),
+	ck_assert_int_eq(netkit_create_connection("127.0.0.1", text, NULL, NULL,
+						  NETKIT_FOREVER),
 			 -EINVAL);
 	ck_assert(!nk_readable(lfd, 0));
 	netkit_close(lfd);
@@ -135,8 +135,8 @@ START_TEST(connection_refuses_port_text_glibc_would_wrap_or_skip)
 	int fd;
 
 	for (i = 0; i < N_ELEMS(bad_ports); i++) {
-		fd = netkit_create_connection("127.0.0.1", bad_ports[i].text,
-					      netkit_deadline_in(5000), NULL);
+		fd = netkit_create_connection("127.0.0.1", bad_ports[i].text, NULL, NULL,
+					      netkit_deadline_in(5000));
 		if (fd >= 0)
 			netkit_close(fd);
 		ck_assert_msg(fd == -EINVAL, "service \"%s\": %s, not -EINVAL",
@@ -173,8 +173,8 @@ START_TEST(getaddrinfo_refuses_port_text_and_leaves_out_alone)
 					NETKIT_AI_NUMERICSERV, &out);
 		ck_assert_msg(rc == -EINVAL, "\"%s\" passive: %s", t,
 			      netkit_errname(rc));
-		rc = netkit_getaddrinfo_until("localhost", t, 0, 0, 0,
-					      netkit_deadline_in(5000), &out);
+		rc = netkit_getaddrinfo_until("localhost", t, NULL, &out,
+					      netkit_deadline_in(5000));
 		ck_assert_msg(rc == -EINVAL, "\"%s\" until: %s", t,
 			      netkit_errname(rc));
 		ck_assert_ptr_eq(out, sentinel);
@@ -236,19 +236,19 @@ START_TEST(server_and_connection_on_valid_port_text_work)
 	char text[16];
 	int lfd, fd;
 
-	lfd = netkit_create_server("127.0.0.1", "0", NULL);
+	lfd = netkit_create_server("127.0.0.1", "0", NULL, NETKIT_FOREVER);
 	ck_assert_int_ge(lfd, 0);
 	ck_assert_int_gt(bound_port(lfd), 0);
 	ck_assert_int_eq(netkit_local_addr(lfd, &a), 0);
 	/* Leading zeros: the same port. */
 	snprintf(text, sizeof(text), "00%d", netkit_addr_port(&a));
-	fd = netkit_create_connection("127.0.0.1", text,
-				      netkit_deadline_in(5000), NULL);
+	fd = netkit_create_connection("127.0.0.1", text, NULL, NULL,
+				      netkit_deadline_in(5000));
 	ck_assert_int_ge(fd, 0);
 	nk_assert_connected_to(fd, lfd, &a);
 	netkit_close(fd);
 	netkit_close(lfd);
-	lfd = netkit_create_server("127.0.0.1", "65535", NULL);
+	lfd = netkit_create_server("127.0.0.1", "65535", NULL, NETKIT_FOREVER);
 	if (lfd == -EADDRINUSE)
 		NK_SKIP("port 65535 is in use here (no private namespace)");
 	ck_assert_int_ge(lfd, 0);

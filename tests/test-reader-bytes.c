@@ -102,8 +102,8 @@ START_TEST(read_exact_4_mib_body_across_buffer_and_socket)
 	record_recv(&r, buf, sizeof(buf), 0);
 	t = nk_spawn(writer_run, &w);
 	expect_line(&r, head, sizeof(head) - 1);
-	ck_assert_int_eq(netkit_reader_read_exact(&r, body, BIG,
-		netkit_deadline_in(20000), &got), (ssize_t)BIG);
+	ck_assert_int_eq(netkit_reader_read_exact(&r, body, BIG, &got,
+		netkit_deadline_in(20000)), (ssize_t)BIG);
 	ck_assert_uint_eq(got, BIG);
 	ck_assert_uint_eq(checksum(body, BIG),
 			  checksum(msg + sizeof(head) - 1, BIG));
@@ -169,21 +169,21 @@ START_TEST(read_exact_and_skip_line_time_out_then_resume)
 	char out[16];
 	netkit_reader r;
 	size_t got = 99;
-	int64_t dl;
+	netkit_deadline dl;
 	int a, b;
 
 	PAIR_OR_SKIP(a, b);
 	send_text(a, "abc");
 	ck_assert_int_eq(netkit_reader_init(&r, b, buf, sizeof(buf)), 0);
 	dl = netkit_deadline_in(50);
-	ck_assert_int_eq(netkit_reader_read_exact(&r, out, 10, dl, &got),
+	ck_assert_int_eq(netkit_reader_read_exact(&r, out, 10, &got, dl),
 			 -ETIMEDOUT);
-	ck_assert_int_ge(netkit_now(), dl);
+	ck_assert_int_ge(netkit_now(), dl.at);
 	ck_assert_uint_eq(got, 3);
 	ck_assert_mem_eq(out, "abc", 3);
 	send_text(a, "defghij");
-	ck_assert_int_eq(netkit_reader_read_exact(&r, out + got, 10 - got,
-		netkit_deadline_in(5000), &got), 7);
+	ck_assert_int_eq(netkit_reader_read_exact(&r, out + got, 10 - got, &got,
+		netkit_deadline_in(5000)), 7);
 	ck_assert_uint_eq(got, 7);
 	ck_assert_mem_eq(out, "abcdefghij", 10);
 	/* skip_line: what it discarded stays discarded, it goes on. */
@@ -216,7 +216,7 @@ START_TEST(nonblocking_descriptor_works_and_keeps_its_flag)
 	ck_assert_int_eq(fcntl(b, F_SETFL, flags | O_NONBLOCK), 0);
 	ck_assert_int_eq(netkit_reader_init(&r, b, buf, sizeof(buf)), 0);
 	/* Nothing there: a timeout, never -EAGAIN. */
-	ck_assert_int_eq(netkit_reader_read_line(&r, out, sizeof(out), 0),
+	ck_assert_int_eq(netkit_reader_read_line(&r, out, sizeof(out), NETKIT_NOW),
 			 -ETIMEDOUT);
 	ck_assert_int_eq(netkit_reader_read(&r, out, sizeof(out),
 		netkit_deadline_in(20)), -ETIMEDOUT);
@@ -249,10 +249,10 @@ START_TEST(init_with_caller_buffer_allocates_nothing)
 	rc[0] = netkit_reader_init(&r, b, buf, sizeof(buf));
 	rc[1] = netkit_reader_read_line(&r, out, sizeof(out),
 					netkit_deadline_in(5000));
-	rc[2] = netkit_reader_read_exact(&r, out, 4, netkit_deadline_in(5000),
-					 &got);
-	rc[3] = netkit_reader_read(&r, out, 3, 0);
-	rc[4] = netkit_reader_skip_line(&r, 0);
+	rc[2] = netkit_reader_read_exact(&r, out, 4,
+					 &got, netkit_deadline_in(5000));
+	rc[3] = netkit_reader_read(&r, out, 3, NETKIT_NOW);
+	rc[4] = netkit_reader_skip_line(&r, NETKIT_NOW);
 	netkit_reader_free(&r);
 	after = atomic_load(&nk_allocs);
 	rc[5] = netkit_reader_alloc(&r2, b, 64);
@@ -299,7 +299,7 @@ START_TEST(read_returns_buffered_bytes_first_then_one_receive)
 	ck_assert(nk_readable(b, 5000));
 	record_recv(&r, buf, sizeof(buf), 0);
 	/* What is buffered comes out alone, with no receive. */
-	ck_assert_int_eq(netkit_reader_read(&r, out, sizeof(out), 0), 4);
+	ck_assert_int_eq(netkit_reader_read(&r, out, sizeof(out), NETKIT_NOW), 4);
 	ck_assert_mem_eq(out, "cdef", 4);
 	ck_assert_int_eq(rec.calls, 0);
 	/* Then one receive, straight into a caller's buffer this large. */
@@ -327,7 +327,7 @@ START_TEST(peer_reset_mid_line_gives_econnreset_and_keeps_bytes)
 	send_text(a, "half a li");
 	ck_assert(nk_readable(b, 5000));
 	ck_assert_int_eq(netkit_reader_init(&r, b, buf, sizeof(buf)), 0);
-	ck_assert_int_eq(netkit_reader_read_line(&r, out, sizeof(out), 0),
+	ck_assert_int_eq(netkit_reader_read_line(&r, out, sizeof(out), NETKIT_NOW),
 			 -ETIMEDOUT);
 	nk_set_linger_zero(a);
 	ck_assert_int_eq(netkit_close(a), 0);
@@ -335,7 +335,7 @@ START_TEST(peer_reset_mid_line_gives_econnreset_and_keeps_bytes)
 		netkit_deadline_in(5000)), -ECONNRESET);
 	ck_assert_uint_eq(netkit_reader_buffered(&r, &data), 9);
 	ck_assert_mem_eq(data, "half a li", 9);
-	ck_assert_int_eq(netkit_reader_read(&r, out, sizeof(out), 0), 9);
+	ck_assert_int_eq(netkit_reader_read(&r, out, sizeof(out), NETKIT_NOW), 9);
 	ck_assert_mem_eq(out, "half a li", 9);
 	netkit_close(b);
 }
@@ -353,14 +353,14 @@ START_TEST(read_exact_returns_short_count_at_end_of_stream)
 	ck_assert_int_eq(netkit_shutdown(a, SHUT_WR), 0);
 	ck_assert_int_eq(netkit_reader_init(&r, b, buf, sizeof(buf)), 0);
 	/* Through the buffer (3 < 8 bytes), then straight (40 >= 8). */
-	ck_assert_int_eq(netkit_reader_read_exact(&r, out, 3,
-		netkit_deadline_in(5000), &got), 3);
+	ck_assert_int_eq(netkit_reader_read_exact(&r, out, 3, &got,
+		netkit_deadline_in(5000)), 3);
 	ck_assert_uint_eq(got, 3);
-	ck_assert_int_eq(netkit_reader_read_exact(&r, out + 3, 40,
-		netkit_deadline_in(5000), &got), 17);
+	ck_assert_int_eq(netkit_reader_read_exact(&r, out + 3, 40, &got,
+		netkit_deadline_in(5000)), 17);
 	ck_assert_uint_eq(got, 17);
 	ck_assert_mem_eq(out, "0123456789abcdefghij", 20);
-	ck_assert_int_eq(netkit_reader_read_exact(&r, out, 4, 0, &got), 0);
+	ck_assert_int_eq(netkit_reader_read_exact(&r, out, 4, &got, NETKIT_NOW), 0);
 	ck_assert_uint_eq(got, 0);
 	netkit_close(a);
 	netkit_close(b);
@@ -385,17 +385,17 @@ START_TEST(read_exact_read_and_skip_line_report_peer_reset)
 		/* "abcd" buffered; for read(), which would return it,
 		 * discarded. */
 		if (i == 1)
-			rc[i] = netkit_reader_skip_line(&r, 0);
+			rc[i] = netkit_reader_skip_line(&r, NETKIT_NOW);
 		else
 			rc[i] = netkit_reader_read_line(&r, (char *)out,
-							sizeof(out), 0);
+							sizeof(out), NETKIT_NOW);
 		ck_assert_int_eq(rc[i], -ETIMEDOUT);
 		nk_set_linger_zero(a);
 		ck_assert_int_eq(netkit_close(a), 0);
 		ck_assert(nk_readable(b, 5000));
 		if (i == 0)
-			rc[i] = netkit_reader_read_exact(&r, out, 32,
-				netkit_deadline_in(5000), &got);
+			rc[i] = netkit_reader_read_exact(&r, out, 32, &got,
+				netkit_deadline_in(5000));
 		else if (i == 1)
 			rc[i] = netkit_reader_read(&r, out, 32,
 				netkit_deadline_in(5000));

@@ -32,7 +32,7 @@ scenario_skip_line_against_a_flood(int i)
 	double start, end;
 	netkit_reader r;
 	nk_flood *peer;
-	int64_t dl;
+	netkit_deadline dl;
 	ssize_t rc;
 	int c, s;
 
@@ -84,7 +84,7 @@ last_record_row(const struct last_record *row, char *msg, size_t len)
 {
 	unsigned char rbuf[READER_SIZE];
 	char sent[128], out[128], more[128];
-	int64_t dl = netkit_deadline_in(nk_scaled_ms(2000));
+	netkit_deadline dl = netkit_deadline_in(nk_scaled_ms(2000));
 	netkit_reader r;
 	ssize_t rc, next = 0;
 	bool ok;

@@ -229,7 +229,7 @@ small_pair(int family, int *c, int *s)
 struct feed {
 	int fd;
 	const struct script *sc;
-	int64_t deadline;
+	netkit_deadline deadline;
 	ssize_t rc;
 	size_t sent;
 };
@@ -251,8 +251,8 @@ feed_run(void *arg)
 		if (n > f->sc->len - f->sent)
 			n = f->sc->len - f->sent;
 		part = 0;
-		rc = netkit_send_all_until(f->fd, f->sc->stream + f->sent, n,
-					   f->deadline, &part);
+		rc = netkit_send_all_until(f->fd, f->sc->stream + f->sent, n, &part,
+					   f->deadline);
 		f->sent += part;
 	}
 	f->rc = rc;
@@ -264,7 +264,7 @@ feed_run(void *arg)
  * 1000 bytes with netkit_reader_read(), or dropped with skip_line(). */
 static void
 read_long(netkit_reader *r, const struct op *o, unsigned char *in,
-	  char *line, int64_t dl)
+	  char *line, netkit_deadline dl)
 {
 	size_t done = 0, ask;
 	ssize_t n;
@@ -290,7 +290,7 @@ read_long(netkit_reader *r, const struct op *o, unsigned char *in,
  * read_exact. */
 static void
 read_body(netkit_reader *r, const struct op *o, unsigned char *in,
-	  char *line, int64_t dl)
+	  char *line, netkit_deadline dl)
 {
 	size_t body = o->len - o->hdr, got = 0;
 	ssize_t n;
@@ -299,7 +299,7 @@ read_body(netkit_reader *r, const struct op *o, unsigned char *in,
 	ck_assert_int_eq(n, (ssize_t)o->hdr);
 	memcpy(in + o->off, line, o->hdr);
 	ck_assert_uint_eq(strtoul(line, NULL, 10), body);
-	n = netkit_reader_read_exact(r, in + o->off + o->hdr, body, dl, &got);
+	n = netkit_reader_read_exact(r, in + o->off + o->hdr, body, &got, dl);
 	ck_assert_msg(n == (ssize_t)body && got == body,
 		      "read_exact: %zd (%s), got %zu of %zu", n,
 		      netkit_errname((int)n), got, body);
@@ -307,7 +307,7 @@ read_body(netkit_reader *r, const struct op *o, unsigned char *in,
 
 static void
 read_op(netkit_reader *r, const struct op *o, unsigned char *in,
-	char *line, int64_t dl)
+	char *line, netkit_deadline dl)
 {
 	ssize_t n;
 
@@ -334,7 +334,7 @@ read_op(netkit_reader *r, const struct op *o, unsigned char *in,
 /* Reads the whole script through a reader over s; returns the bytes
  * consumed (skipped lines counted, by skip_line's own count). */
 static size_t
-read_script(int s, const struct script *sc, unsigned char *in, int64_t dl)
+read_script(int s, const struct script *sc, unsigned char *in, netkit_deadline dl)
 {
 	unsigned char rbuf[RBUF];
 	char *line = malloc(LINE_MAX_OUT);
@@ -418,8 +418,8 @@ send_now(int fd, const void *p, size_t n)
 {
 	size_t sent = 0;
 
-	ck_assert_int_eq(netkit_send_all_until(fd, p, n,
-		netkit_deadline_in(nk_scaled_ms(5000)), &sent), (ssize_t)n);
+	ck_assert_int_eq(netkit_send_all_until(fd, p, n, &sent,
+		netkit_deadline_in(nk_scaled_ms(5000))), (ssize_t)n);
 }
 
 /* Calls one reader function with a SHORT_MS deadline on a stream that
@@ -430,7 +430,8 @@ static void
 expect_timeout(netkit_reader *r, enum short_call which, void *out,
 	       size_t len, size_t *got)
 {
-	int64_t dl = netkit_deadline_in(SHORT_MS), end;
+	netkit_deadline dl = netkit_deadline_in(SHORT_MS);
+	int64_t end;
 	ssize_t n;
 
 	if (which == SC_LINE)
@@ -438,13 +439,13 @@ expect_timeout(netkit_reader *r, enum short_call which, void *out,
 	else if (which == SC_DELIM)
 		n = netkit_reader_read_delim(r, ';', out, len, dl);
 	else if (which == SC_EXACT)
-		n = netkit_reader_read_exact(r, out, len, dl, got);
+		n = netkit_reader_read_exact(r, out, len, got, dl);
 	else
 		n = netkit_reader_skip_line(r, dl);
 	end = netkit_now();
 	ck_assert_msg(n == -ETIMEDOUT, "call %d gave %zd (%s)", (int)which, n,
 		      netkit_errname((int)n));
-	nk_assert_on_time("reader call", (double)(dl - SHORT_MS), dl,
+	nk_assert_on_time("reader call", (double)(dl.at - SHORT_MS), dl,
 			  (double)end);
 }
 
@@ -479,7 +480,7 @@ cut_records(int c, netkit_reader *r, const unsigned char *pat)
 	ck_assert_uint_eq(got, 7000);
 	send_now(c, pat + 7000, 13000);
 	ck_assert_int_eq(netkit_reader_read_exact(r, body + got,
-		sizeof(body) - got, NETKIT_FOREVER, &got), 13000);
+		sizeof(body) - got, &got, NETKIT_FOREVER), 13000);
 	ck_assert_uint_eq(mismatches(body, pat, sizeof(body)), 0);
 }
 

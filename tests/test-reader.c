@@ -41,9 +41,9 @@ START_TEST(read_line_joins_lines_sent_one_byte_at_a_time)
 	expect_line(&r, "first line\n", 11);
 	expect_line(&r, "second\r\n", 8);
 	expect_line(&r, "tail", 4);
-	ck_assert_int_eq(netkit_reader_read_line(&r, out, sizeof(out), 0), 0);
+	ck_assert_int_eq(netkit_reader_read_line(&r, out, sizeof(out), NETKIT_NOW), 0);
 	ck_assert_str_eq(out, "");
-	ck_assert_int_eq(netkit_reader_read_line(&r, out, sizeof(out), 0), 0);
+	ck_assert_int_eq(netkit_reader_read_line(&r, out, sizeof(out), NETKIT_NOW), 0);
 	nk_join(t);
 	ck_assert_int_eq(w.rc, (ssize_t)w.len);
 	/* However the bytes came, every receive asked for all the room. */
@@ -96,7 +96,7 @@ START_TEST(several_lines_in_one_segment_cost_one_receive)
 	/* The rest of the line has not come: deadline 0 tries once and
 	 * says so, "par" moved to the front for a receive of all the
 	 * room behind it. */
-	ck_assert_int_eq(netkit_reader_read_line(&r, out, sizeof(out), 0),
+	ck_assert_int_eq(netkit_reader_read_line(&r, out, sizeof(out), NETKIT_NOW),
 			 -ETIMEDOUT);
 	ck_assert_int_eq(rec.calls, 2);
 	ck_assert_int_eq(rec.short_asks, 0);
@@ -140,14 +140,14 @@ START_TEST(final_line_without_newline_then_zero)
 	expect_line(&r, "one\n", 4);
 	expect_line(&r, "last", 4);
 	memset(out, SENTINEL, sizeof(out));
-	ck_assert_int_eq(netkit_reader_read_line(&r, out, sizeof(out), 0), 0);
+	ck_assert_int_eq(netkit_reader_read_line(&r, out, sizeof(out), NETKIT_NOW), 0);
 	ck_assert_str_eq(out, "");
 	/* And so on: the end is remembered, with no more receives. */
 	record_recv(&r, buf, sizeof(buf), 0);
 	ck_assert_int_eq(netkit_reader_read_line(&r, out, sizeof(out),
 						 NETKIT_FOREVER), 0);
-	ck_assert_int_eq(netkit_reader_read(&r, out, sizeof(out), 0), 0);
-	ck_assert_int_eq(netkit_reader_skip_line(&r, 0), 0);
+	ck_assert_int_eq(netkit_reader_read(&r, out, sizeof(out), NETKIT_NOW), 0);
+	ck_assert_int_eq(netkit_reader_skip_line(&r, NETKIT_NOW), 0);
 	ck_assert_int_eq(rec.calls, 0);
 	restore_sys();
 	netkit_close(a);
@@ -176,7 +176,7 @@ START_TEST(line_too_long_for_out_gives_etoolong_then_read_takes_it)
 	/* Nothing consumed: the long line comes out in pieces. */
 	while (got < 17) {
 		n = netkit_reader_read(&r, piece, 17 - got < sizeof(piece) ?
-				       17 - got : sizeof(piece), 0);
+				       17 - got : sizeof(piece), NETKIT_NOW);
 		ck_assert_int_gt(n, 0);
 		ck_assert_uint_le(got + (size_t)n, sizeof(line));
 		memcpy(line + got, piece, (size_t)n);
@@ -185,13 +185,13 @@ START_TEST(line_too_long_for_out_gives_etoolong_then_read_takes_it)
 	ck_assert_uint_eq(got, 17);
 	ck_assert_mem_eq(line, "0123456789abcdef\n", 17);
 	/* 7 bytes fit in 8 with the NUL; the last line too, at the end. */
-	ck_assert_int_eq(netkit_reader_read_line(&r, out, 7, 0),
+	ck_assert_int_eq(netkit_reader_read_line(&r, out, 7, NETKIT_NOW),
 			 NETKIT_ETOOLONG);
-	ck_assert_int_eq(netkit_reader_read_line(&r, out, 8, 0), 7);
+	ck_assert_int_eq(netkit_reader_read_line(&r, out, 8, NETKIT_NOW), 7);
 	ck_assert_str_eq(out, "abcdef\n");
-	ck_assert_int_eq(netkit_reader_read_line(&r, out, 3, 0),
+	ck_assert_int_eq(netkit_reader_read_line(&r, out, 3, NETKIT_NOW),
 			 NETKIT_ETOOLONG);
-	ck_assert_int_eq(netkit_reader_read_line(&r, out, 4, 0), 3);
+	ck_assert_int_eq(netkit_reader_read_line(&r, out, 4, NETKIT_NOW), 3);
 	ck_assert_str_eq(out, "xyz");
 	netkit_close(a);
 	netkit_close(b);
@@ -237,9 +237,9 @@ START_TEST(read_delim_splits_on_any_byte_value)
 	ck_assert_int_eq(netkit_send_all(a, "a\0b\xff" "c;", 6), 6);
 	ck_assert_int_eq(netkit_reader_init(&r, b, buf, sizeof(buf)), 0);
 	ck_assert_int_eq(netkit_reader_read_delim(&r, -1, out, sizeof(out),
-						  0), -EINVAL);
+						  NETKIT_NOW), -EINVAL);
 	ck_assert_int_eq(netkit_reader_read_delim(&r, 256, out, sizeof(out),
-						  0), -EINVAL);
+						  NETKIT_NOW), -EINVAL);
 	ck_assert_int_eq(netkit_reader_read_delim(&r, 0, out, sizeof(out),
 		netkit_deadline_in(5000)), 2);
 	ck_assert_mem_eq(out, "a\0", 3);
@@ -259,7 +259,8 @@ NK_ON_TIME_TEST(read_line_times_out_on_silent_peer_and_keeps_partial_line)
 	unsigned char buf[64];
 	const void *data;
 	netkit_reader r;
-	int64_t t0, dl, t1;
+	netkit_deadline dl;
+	int64_t t0, t1;
 	char out[32];
 	int a, b;
 
@@ -268,15 +269,15 @@ NK_ON_TIME_TEST(read_line_times_out_on_silent_peer_and_keeps_partial_line)
 	ck_assert(nk_readable(b, 5000));
 	ck_assert_int_eq(netkit_reader_init(&r, b, buf, sizeof(buf)), 0);
 	t0 = netkit_now();
-	dl = t0 + 200;
+	dl = netkit_deadline_at(t0 + 200);
 	ck_assert_int_eq(netkit_reader_read_line(&r, out, sizeof(out), dl),
 			 -ETIMEDOUT);
 	t1 = netkit_now();
-	nk_assert_late("read_line", (double)(t1 - dl), 200);
+	nk_assert_late("read_line", (double)(t1 - dl.at), 200);
 	ck_assert_uint_eq(netkit_reader_buffered(&r, &data), 7);
 	ck_assert_mem_eq(data, "partial", 7);
 	/* A deadline already past tries once, without waiting. */
-	ck_assert_int_eq(netkit_reader_read_line(&r, out, sizeof(out), 0),
+	ck_assert_int_eq(netkit_reader_read_line(&r, out, sizeof(out), NETKIT_NOW),
 			 -ETIMEDOUT);
 	send_text(a, " done\n");
 	expect_line(&r, "partial done\n", 13);
@@ -312,7 +313,8 @@ NK_ON_TIME_TEST(read_line_deadline_bounds_the_whole_call_while_bytes_trickle)
 	struct trickle tr = { 0 };
 	unsigned char buf[256];
 	netkit_reader r;
-	int64_t dl, t1;
+	netkit_deadline dl;
+	int64_t t1;
 	char out[256];
 	nk_thread *t;
 	size_t n;
@@ -328,7 +330,7 @@ NK_ON_TIME_TEST(read_line_deadline_bounds_the_whole_call_while_bytes_trickle)
 	t1 = netkit_now();
 	atomic_store(&tr.stop, true);
 	nk_join(t);
-	nk_assert_late("read_line", (double)(t1 - dl), 200);
+	nk_assert_late("read_line", (double)(t1 - dl.at), 200);
 	/* Bytes came during the call, and none of them extended it (fewer
 	 * than 2 in 200 ms is a starved peer, a late try). */
 	n = netkit_reader_buffered(&r, NULL);
@@ -362,12 +364,12 @@ START_TEST(bad_inputs_give_their_codes_and_change_nothing)
 
 	/* NULL and zero-filled readers: -EINVAL everywhere. */
 	memset(&zero, 0, sizeof(zero));
-	ck_assert_int_eq(netkit_reader_read_line(NULL, out, 8, 0), -EINVAL);
-	ck_assert_int_eq(netkit_reader_read_line(&zero, out, 8, 0), -EINVAL);
-	ck_assert_int_eq(netkit_reader_read_exact(&zero, out, 8, 0, &got),
+	ck_assert_int_eq(netkit_reader_read_line(NULL, out, 8, NETKIT_NOW), -EINVAL);
+	ck_assert_int_eq(netkit_reader_read_line(&zero, out, 8, NETKIT_NOW), -EINVAL);
+	ck_assert_int_eq(netkit_reader_read_exact(&zero, out, 8, &got, NETKIT_NOW),
 			 -EINVAL);
-	ck_assert_int_eq(netkit_reader_read(NULL, out, 8, 0), -EINVAL);
-	ck_assert_int_eq(netkit_reader_skip_line(&zero, 0), -EINVAL);
+	ck_assert_int_eq(netkit_reader_read(NULL, out, 8, NETKIT_NOW), -EINVAL);
+	ck_assert_int_eq(netkit_reader_skip_line(&zero, NETKIT_NOW), -EINVAL);
 	ck_assert_int_eq(netkit_reader_consume(NULL, 0), -EINVAL);
 	ck_assert_uint_eq(netkit_reader_buffered(NULL, &data), 0);
 	ck_assert_ptr_eq(data, &zero);
@@ -382,23 +384,23 @@ START_TEST(bad_inputs_give_their_codes_and_change_nothing)
 		netkit_deadline_in(5000)), 1);
 	memcpy(before, buf, sizeof(buf));
 	memset(out, SENTINEL, sizeof(out));
-	ck_assert_int_eq(netkit_reader_read_line(&r, NULL, 8, 0), -EINVAL);
-	ck_assert_int_eq(netkit_reader_read_line(&r, out, 0, 0), -EINVAL);
-	ck_assert_int_eq(netkit_reader_read_line(&r, out, 8, -2), -EINVAL);
-	ck_assert_int_eq(netkit_reader_read_delim(&r, 300, out, 8, 0),
+	ck_assert_int_eq(netkit_reader_read_line(&r, NULL, 8, NETKIT_NOW), -EINVAL);
+	ck_assert_int_eq(netkit_reader_read_line(&r, out, 0, NETKIT_NOW), -EINVAL);
+	ck_assert_int_eq(netkit_reader_read_line(&r, out, 8, netkit_deadline_at(-2)), -EINVAL);
+	ck_assert_int_eq(netkit_reader_read_delim(&r, 300, out, 8, NETKIT_NOW),
 			 -EINVAL);
 	got = 99;
-	ck_assert_int_eq(netkit_reader_read_exact(&r, NULL, 2, 0, &got),
+	ck_assert_int_eq(netkit_reader_read_exact(&r, NULL, 2, &got, NETKIT_NOW),
 			 -EINVAL);
 	ck_assert_uint_eq(got, 0);
-	ck_assert_int_eq(netkit_reader_read_exact(&r, out, 0, 0, NULL),
+	ck_assert_int_eq(netkit_reader_read_exact(&r, out, 0, NULL, NETKIT_NOW),
 			 -EINVAL);
-	ck_assert_int_eq(netkit_reader_read_exact(&r, out, 2, -5, NULL),
+	ck_assert_int_eq(netkit_reader_read_exact(&r, out, 2, NULL, netkit_deadline_at(-5)),
 			 -EINVAL);
-	ck_assert_int_eq(netkit_reader_read(&r, NULL, 2, 0), -EINVAL);
-	ck_assert_int_eq(netkit_reader_read(&r, out, 0, 0), -EINVAL);
-	ck_assert_int_eq(netkit_reader_read(&r, out, 2, INT64_MIN), -EINVAL);
-	ck_assert_int_eq(netkit_reader_skip_line(&r, -3), -EINVAL);
+	ck_assert_int_eq(netkit_reader_read(&r, NULL, 2, NETKIT_NOW), -EINVAL);
+	ck_assert_int_eq(netkit_reader_read(&r, out, 0, NETKIT_NOW), -EINVAL);
+	ck_assert_int_eq(netkit_reader_read(&r, out, 2, netkit_deadline_at(INT64_MIN)), -EINVAL);
+	ck_assert_int_eq(netkit_reader_skip_line(&r, netkit_deadline_at(-3)), -EINVAL);
 	ck_assert_int_eq(netkit_reader_consume(&r, 4), -EINVAL);
 	ck_assert_int_eq((unsigned char)out[0], SENTINEL);
 	ck_assert_mem_eq(buf, before, sizeof(buf));
@@ -407,7 +409,7 @@ START_TEST(bad_inputs_give_their_codes_and_change_nothing)
 
 	/* After free, a reader is empty: -EINVAL again, twice freed ok. */
 	netkit_reader_free(&r);
-	ck_assert_int_eq(netkit_reader_read(&r, out, 8, 0), -EINVAL);
+	ck_assert_int_eq(netkit_reader_read(&r, out, 8, NETKIT_NOW), -EINVAL);
 	netkit_reader_free(&r);
 	ck_assert_int_eq(netkit_reader_alloc(&r, b, 16), 0);
 	netkit_reader_free(&r);

@@ -196,11 +196,11 @@ drain(int fd, struct report *r, const char *label, bool answer)
 static void
 answer_until_alone(int server, struct report *r, const char *label)
 {
-	int64_t give_up = netkit_deadline_in(nk_under_valgrind() ? 30000 :
+	netkit_deadline give_up = netkit_deadline_in(nk_under_valgrind() ? 30000 :
 					     4000);
 
 	while ((r->tasks = nk_count_threads_named("netkit-resolve")) > 0 &&
-	       netkit_now() < give_up) {
+	       netkit_now() < give_up.at) {
 		nk_readable(server, 20);
 		drain(server, r, label, true);
 	}
@@ -274,13 +274,12 @@ static void
 child_silent_dns(int server, struct report *r)
 {
 	netkit_addrinfo *ai = (netkit_addrinfo *)&ai;
-	int64_t deadline;
+	netkit_deadline deadline;
 
 	deadline = netkit_deadline_in(300);
-	r->rc[0] = netkit_getaddrinfo_until("nonexistent.invalid.test", "80",
-					    AF_UNSPEC, SOCK_STREAM, 0,
-					    deadline, &ai);
-	r->late[0] = netkit_now() - deadline;
+	r->rc[0] = netkit_getaddrinfo_until("nonexistent.invalid.test", "80", &(netkit_addrinfo_hints){ .type = SOCK_STREAM }, &ai,
+					    deadline);
+	r->late[0] = netkit_now() - deadline.at;
 	CHILD_CHECK(r, ai == (netkit_addrinfo *)&ai);
 	/* On a busy machine (or under valgrind) the lookup's thread may
 	 * not have sent its query by the deadline: wait for it, bounded. */
@@ -319,15 +318,14 @@ child_timeouts_then_answers(int server, struct report *r)
 					"leak-b.invalid.test",
 					"leak-c.invalid.test" };
 	netkit_addrinfo *ai = NULL;
-	int64_t deadline;
+	netkit_deadline deadline;
 	int i;
 
 	for (i = 0; i < 3; i++) {
 		deadline = netkit_deadline_in(50);
-		r->rc[i] = netkit_getaddrinfo_until(names[i], "80", AF_UNSPEC,
-						    SOCK_STREAM, 0, deadline,
-						    &ai);
-		r->late[i] = netkit_now() - deadline;
+		r->rc[i] = netkit_getaddrinfo_until(names[i], "80", &(netkit_addrinfo_hints){ .type = SOCK_STREAM },
+						    &ai, deadline);
+		r->late[i] = netkit_now() - deadline.at;
 	}
 	answer_until_alone(server, r, "\006leak-a");
 	CHILD_CHECK(r, ai == NULL);
@@ -358,23 +356,19 @@ NK_ON_TIME_TEST(until_numeric_host_answers_at_once_with_deadline_zero)
 	char ip[NETKIT_ADDRSTRLEN];
 	double start = nk_clock_ms();
 
-	ck_assert_int_eq(netkit_getaddrinfo_until("127.0.0.1", "8080",
-		AF_INET, SOCK_STREAM, 0, 0, &ai), 1);
+	ck_assert_int_eq(netkit_getaddrinfo_until("127.0.0.1", "8080", &(netkit_addrinfo_hints){ .family = AF_INET, .type = SOCK_STREAM }, &ai, NETKIT_NOW), 1);
 	ck_assert_int_eq(netkit_addr_port(&ai->addr), 8080);
 	ck_assert_int_ge(netkit_addr_ip(&ai->addr, ip, sizeof(ip)), 0);
 	ck_assert_str_eq(ip, "127.0.0.1");
 	netkit_addrinfo_free(ai);
-	ck_assert_int_eq(netkit_getaddrinfo_until("::1", "ssh", AF_INET6,
-		SOCK_STREAM, 0, 1, &ai), 1);
+	ck_assert_int_eq(netkit_getaddrinfo_until("::1", "ssh", &(netkit_addrinfo_hints){ .family = AF_INET6, .type = SOCK_STREAM }, &ai, netkit_deadline_at(1)), 1);
 	ck_assert_int_eq(netkit_addr_port(&ai->addr), 22);
 	ck_assert(netkit_addr_is_loopback(&ai->addr));
 	netkit_addrinfo_free(ai);
 	/* getaddrinfo's numeric forms, and the flag */
-	ck_assert_int_eq(netkit_getaddrinfo_until("127.1", "80", AF_INET,
-		SOCK_STREAM, NETKIT_AI_NUMERICHOST, 0, &ai), 1);
+	ck_assert_int_eq(netkit_getaddrinfo_until("127.1", "80", &(netkit_addrinfo_hints){ .family = AF_INET, .type = SOCK_STREAM, .flags = NETKIT_AI_NUMERICHOST }, &ai, NETKIT_NOW), 1);
 	netkit_addrinfo_free(ai);
-	ck_assert_int_eq(netkit_getaddrinfo_until(NULL, "80", AF_INET,
-		SOCK_STREAM, NETKIT_AI_PASSIVE, 0, &ai), 1);
+	ck_assert_int_eq(netkit_getaddrinfo_until(NULL, "80", &(netkit_addrinfo_hints){ .family = AF_INET, .type = SOCK_STREAM, .flags = NETKIT_AI_PASSIVE }, &ai, NETKIT_NOW), 1);
 	ck_assert(netkit_addr_is_any(&ai->addr));
 	netkit_addrinfo_free(ai);
 	/* answered, not timed out: no resolver thread was waited for */
@@ -390,8 +384,7 @@ NK_ON_TIME_TEST(until_deadline_zero_name_never_blocks)
 
 	/* The name may or may not be looked up in the instant the call
 	 * allows; either way it returns at once. */
-	rc = netkit_getaddrinfo_until("localhost", "80", AF_INET,
-				      SOCK_STREAM, 0, 0, &ai);
+	rc = netkit_getaddrinfo_until("localhost", "80", &(netkit_addrinfo_hints){ .family = AF_INET, .type = SOCK_STREAM }, &ai, NETKIT_NOW);
 	ck_assert_msg(rc == -ETIMEDOUT || rc >= 1, "rc %d", rc);
 	if (rc >= 1)
 		netkit_addrinfo_free(ai);
@@ -420,9 +413,8 @@ START_TEST(until_resolves_localhost_from_the_hosts_file)
 
 	if (!hosts_has_localhost(_i))
 		return;
-	ck_assert_int_ge(netkit_getaddrinfo_until("localhost", "http",
-		AF_INET, SOCK_STREAM, NETKIT_AI_CANONNAME,
-		netkit_deadline_in(5000), &ai), 1);
+	ck_assert_int_ge(netkit_getaddrinfo_until("localhost", "http", &(netkit_addrinfo_hints){ .family = AF_INET, .type = SOCK_STREAM, .flags = NETKIT_AI_CANONNAME }, &ai,
+		netkit_deadline_in(5000)), 1);
 	ck_assert_int_eq(netkit_addr_port(&ai->addr), 80);
 	ck_assert_int_ge(netkit_addr_ip(&ai->addr, ip, sizeof(ip)), 0);
 	ck_assert_str_eq(ip, "127.0.0.1");
@@ -436,17 +428,12 @@ START_TEST(until_bad_deadline_is_einval)
 {
 	netkit_addrinfo *ai = (netkit_addrinfo *)&ai;
 
-	ck_assert_int_eq(netkit_getaddrinfo_until("127.0.0.1", "80", AF_INET,
-		0, 0, -2, &ai), -EINVAL);
-	ck_assert_int_eq(netkit_getaddrinfo_until("localhost", "80", AF_INET,
-		0, 0, INT64_MIN, &ai), -EINVAL);
-	ck_assert_int_eq(netkit_getaddrinfo_until("a..b", "80", AF_INET,
-		0, 0, netkit_deadline_in(1000), &ai), -EINVAL);
-	ck_assert_int_eq(netkit_getaddrinfo_until("127.0.0.1", "80", AF_INET,
-		0, 0x100, netkit_deadline_in(1000), &ai), -EINVAL);
+	ck_assert_int_eq(netkit_getaddrinfo_until("127.0.0.1", "80", &(netkit_addrinfo_hints){ .family = AF_INET }, &ai, netkit_deadline_at(-2)), -EINVAL);
+	ck_assert_int_eq(netkit_getaddrinfo_until("localhost", "80", &(netkit_addrinfo_hints){ .family = AF_INET }, &ai, netkit_deadline_at(INT64_MIN)), -EINVAL);
+	ck_assert_int_eq(netkit_getaddrinfo_until("a..b", "80", &(netkit_addrinfo_hints){ .family = AF_INET }, &ai, netkit_deadline_in(1000)), -EINVAL);
+	ck_assert_int_eq(netkit_getaddrinfo_until("127.0.0.1", "80", &(netkit_addrinfo_hints){ .family = AF_INET, .flags = 0x100 }, &ai, netkit_deadline_in(1000)), -EINVAL);
 	ck_assert_ptr_eq(ai, (netkit_addrinfo *)&ai);
-	ck_assert_int_eq(netkit_getaddrinfo_until("127.0.0.1", "80", AF_INET,
-		0, 0, 0, NULL), -EINVAL);
+	ck_assert_int_eq(netkit_getaddrinfo_until("127.0.0.1", "80", &(netkit_addrinfo_hints){ .family = AF_INET }, NULL, NETKIT_NOW), -EINVAL);
 }
 END_TEST
 
@@ -496,12 +483,10 @@ START_TEST(until_answers_as_getaddrinfo)
 		a = b = d = NULL;
 		ra = netkit_getaddrinfo(c->host, c->service, c->family,
 					c->type, c->flags, &a);
-		rb = netkit_getaddrinfo_until(c->host, c->service, c->family,
-					      c->type, c->flags,
-					      NETKIT_FOREVER, &b);
-		rd = netkit_getaddrinfo_until(c->host, c->service, c->family,
-					      c->type, c->flags,
-					      netkit_deadline_in(5000), &d);
+		rb = netkit_getaddrinfo_until(c->host, c->service, &(netkit_addrinfo_hints){ .family = c->family, .type = c->type, .flags = c->flags }, &b,
+					      NETKIT_FOREVER);
+		rd = netkit_getaddrinfo_until(c->host, c->service, &(netkit_addrinfo_hints){ .family = c->family, .type = c->type, .flags = c->flags }, &d,
+					      netkit_deadline_in(5000));
 		render(ra, a, want, sizeof(want));
 		render(rb, b, forever, sizeof(forever));
 		render(rd, d, bounded, sizeof(bounded));
@@ -528,9 +513,8 @@ lookup_loop(void *arg)
 
 	for (i = 0; i < ITERATIONS; i++) {
 		ai = NULL;
-		rc = netkit_getaddrinfo_until("localhost", "80", AF_UNSPEC,
-					      SOCK_STREAM, 0,
-					      netkit_deadline_in(10000), &ai);
+		rc = netkit_getaddrinfo_until("localhost", "80", &(netkit_addrinfo_hints){ .type = SOCK_STREAM }, &ai,
+					      netkit_deadline_in(10000));
 		render(rc, ai, got, sizeof(got));
 		netkit_addrinfo_free(ai);
 		if (strcmp(got, want) != 0)

@@ -482,8 +482,8 @@ check_long_host(size_t len)
 			 NETKIT_ENONAME);
 	ck_assert_int_eq(netkit_getaddrinfo(name, "nosuchservice", AF_UNSPEC,
 					    0, 0, &ai), NETKIT_ENOSERVICE);
-	ck_assert_int_eq(netkit_getaddrinfo_until(name, "80", AF_UNSPEC, 0, 0,
-		netkit_deadline_in(1000), &ai), NETKIT_ENONAME);
+	ck_assert_int_eq(netkit_getaddrinfo_until(name, "80", NULL, &ai,
+		netkit_deadline_in(1000)), NETKIT_ENONAME);
 	ck_assert_ptr_eq(ai, (netkit_addrinfo *)&ai);
 	ck_assert_ptr_eq(h, (netkit_hostent *)&h);
 	ck_assert_str_eq(buf, "");

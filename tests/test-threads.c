@@ -272,19 +272,18 @@ has_loopback(const netkit_addrinfo *list, int port)
 static void
 dl_round(struct dl_worker *w)
 {
-	int64_t dl = netkit_deadline_in(nk_scaled_ms(5000));
+	netkit_deadline dl = netkit_deadline_in(nk_scaled_ms(5000));
 	netkit_addrinfo *list = NULL;
 	int rc, fd;
 
-	rc = netkit_getaddrinfo_until("localhost", w->port, AF_UNSPEC,
-				      SOCK_STREAM, 0, dl, &list);
+	rc = netkit_getaddrinfo_until("localhost", w->port, &(netkit_addrinfo_hints){ .type = SOCK_STREAM }, &list, dl);
 	if (rc > 0) {
 		w->resolved += has_loopback(list, w->want_port);
 		netkit_addrinfo_free(list);
 	} else if (!w->first_err) {
 		w->first_err = rc;
 	}
-	fd = netkit_create_connection("localhost", w->port, dl, NULL);
+	fd = netkit_create_connection("localhost", w->port, NULL, NULL, dl);
 	if (fd >= 0) {
 		w->connected += netkit_send_all(fd, "x", 1) == 1;
 		netkit_close(fd);
@@ -315,7 +314,7 @@ static void *
 dl_accept(void *arg)
 {
 	struct dl_acceptor *a = arg;
-	int64_t dl = netkit_deadline_in(nk_scaled_ms(10000));
+	netkit_deadline dl = netkit_deadline_in(nk_scaled_ms(10000));
 	char b;
 	int fd;
 

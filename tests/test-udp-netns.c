@@ -172,9 +172,9 @@ check_broadcast(void)
 	s = bound_udp(AF_INET, "127.0.0.1", &sa);
 	netkit_addr_from_ip(&bc, "127.255.255.255", netkit_addr_port(&ra));
 	CHECK_EQ(netkit_get_broadcast(s), 0);
-	CHECK_EQ(netkit_send_datagram(s, "no", 2, &bc, 0), -EACCES);
+	CHECK_EQ(netkit_send_datagram(s, "no", 2, &bc, NETKIT_NOW), -EACCES);
 	CHECK_EQ(netkit_set_broadcast(s, true), 0);
-	CHECK_EQ(netkit_send_datagram(s, "all", 3, &bc, 0), 3);
+	CHECK_EQ(netkit_send_datagram(s, "all", 3, &bc, NETKIT_NOW), 3);
 	expect(r, "all");
 	netkit_close(s);
 	netkit_close(r);
@@ -191,8 +191,8 @@ END_TEST
 static void
 expect_left(int r, int s, const netkit_addr *group, const netkit_addr *uni)
 {
-	CHECK_EQ(netkit_send_datagram(s, "group", 5, group, 0), 5);
-	CHECK_EQ(netkit_send_datagram(s, "marker", 6, uni, 0), 6);
+	CHECK_EQ(netkit_send_datagram(s, "group", 5, group, NETKIT_NOW), 5);
+	CHECK_EQ(netkit_send_datagram(s, "marker", 6, uni, NETKIT_NOW), 6);
 	expect(r, "marker");
 }
 
@@ -216,7 +216,7 @@ check_multicast(int family, const char *any, const char *grp,
 	CHECK_EQ(netkit_set_multicast_if(s, idx), 0);
 	CHECK_EQ(netkit_set_multicast_loop(s, true), 0);
 	CHECK_EQ(netkit_set_multicast_ttl(s, 0), 0);
-	CHECK_EQ(netkit_send_datagram(s, "to all", 6, &group, 0), 6);
+	CHECK_EQ(netkit_send_datagram(s, "to all", 6, &group, NETKIT_NOW), 6);
 	expect(r, "to all");
 	CHECK_EQ(netkit_leave_multicast(r, &group, idx), 0);
 	CHECK_EQ(netkit_leave_multicast(r, &group, idx), -EADDRNOTAVAIL);
@@ -262,7 +262,7 @@ check_multicast_on_addr(void)
 	netkit_addr_from_ip(&lo, "127.0.0.1", 0);
 	CHECK_EQ(netkit_join_multicast_on(r, &group, &lo), 0);
 	CHECK_EQ(netkit_set_multicast_if(s, if_nametoindex("lo")), 0);
-	CHECK_EQ(netkit_send_datagram(s, "by addr", 7, &group, 0), 7);
+	CHECK_EQ(netkit_send_datagram(s, "by addr", 7, &group, NETKIT_NOW), 7);
 	expect(r, "by addr");
 	CHECK_EQ(netkit_leave_multicast_on(r, &group, &lo), 0);
 	CHECK_EQ(netkit_leave_multicast_on(r, &group, &lo), -EADDRNOTAVAIL);

@@ -18,7 +18,7 @@
 
 #define WAIT_MS 5000
 
-static int64_t
+static netkit_deadline
 soon(void)
 {
 	return netkit_deadline_in(nk_scaled_ms(WAIT_MS));
@@ -130,7 +130,7 @@ START_TEST(plain_recvfrom_still_cuts_silently)
 	/* What netkit_recvfrom() documents, and why recv_datagram exists. */
 	ck_assert_int_eq(netkit_recvfrom(r, in, sizeof(in), NULL), sizeof(in));
 	ck_assert_int_eq(netkit_recv_datagram(r, in, sizeof(in), NULL, NULL,
-					      0), -ETIMEDOUT);
+					      NETKIT_NOW), -ETIMEDOUT);
 	netkit_close(s);
 	netkit_close(r);
 }
@@ -146,9 +146,9 @@ START_TEST(recv_datagram_with_past_deadline_times_out_at_once)
 	r = nk_udp(AF_INET, &ra);
 	t0 = netkit_now();
 	ck_assert_int_eq(netkit_recv_datagram(r, in, sizeof(in), NULL, NULL,
-					      0), -ETIMEDOUT);
+					      NETKIT_NOW), -ETIMEDOUT);
 	ck_assert_int_eq(netkit_recv_datagram(r, in, sizeof(in), NULL, NULL,
-					      t0 - 1), -ETIMEDOUT);
+					      netkit_deadline_at(t0 - 1)), -ETIMEDOUT);
 	netkit_close(r);
 }
 END_TEST
@@ -228,7 +228,7 @@ START_TEST(datagram_calls_retry_eintr_and_return_other_errors)
 	ck_assert_uint_eq(nk_fault_failed(NK_FAULT_RECVMSG), 2);
 	nk_fault_fail(NK_FAULT_RECVMSG, ENOMEM, 1);
 	ck_assert_int_eq(netkit_recv_datagram(r, in, sizeof(in), NULL, NULL,
-					      0), -ENOMEM);
+					      NETKIT_NOW), -ENOMEM);
 	nk_fault_reset();
 	netkit_close(s);
 	netkit_close(r);
@@ -247,16 +247,16 @@ START_TEST(bad_datagram_arguments_are_refused_before_any_call)
 	memset(&from, SENTINEL, sizeof(from));
 	memset(&info, SENTINEL, sizeof(info));
 	nk_fault_install(1);
-	ck_assert_int_eq(netkit_recv_datagram(r, NULL, 1, &from, &info, 0),
+	ck_assert_int_eq(netkit_recv_datagram(r, NULL, 1, &from, &info, NETKIT_NOW),
 			 -EINVAL);
 	ck_assert_int_eq(netkit_recv_datagram(r, in, sizeof(in), &from, &info,
-					      -2), -EINVAL);
+					      netkit_deadline_at(-2)), -EINVAL);
 	ck_assert_int_eq(netkit_recv_datagram(-1, in, sizeof(in), &from,
-					      &info, 0), -EBADF);
-	ck_assert_int_eq(netkit_send_datagram(r, NULL, 1, &ra, 0), -EINVAL);
-	ck_assert_int_eq(netkit_send_datagram(r, "x", 1, &empty, 0), -EINVAL);
-	ck_assert_int_eq(netkit_send_datagram(r, "x", 1, &ra, -5), -EINVAL);
-	ck_assert_int_eq(netkit_send_datagram(-1, "x", 1, &ra, 0), -EBADF);
+					      &info, NETKIT_NOW), -EBADF);
+	ck_assert_int_eq(netkit_send_datagram(r, NULL, 1, &ra, NETKIT_NOW), -EINVAL);
+	ck_assert_int_eq(netkit_send_datagram(r, "x", 1, &empty, NETKIT_NOW), -EINVAL);
+	ck_assert_int_eq(netkit_send_datagram(r, "x", 1, &ra, netkit_deadline_at(-5)), -EINVAL);
+	ck_assert_int_eq(netkit_send_datagram(-1, "x", 1, &ra, NETKIT_NOW), -EBADF);
 	ck_assert_int_eq(netkit_disconnect(-1), -EBADF);
 	ck_assert_uint_eq(nk_fault_seen(NK_FAULT_RECVMSG) +
 			  nk_fault_seen(NK_FAULT_SENDMSG) +

@@ -49,10 +49,10 @@ START_TEST(passed_pipe_is_read_through_the_received_descriptor)
 	for (i = 0; i < N_ELEMS(types); i++) {
 		ck_assert_int_eq(netkit_socketpair(types[i], sv), 0);
 		ck_assert_int_eq(pipe2(p, O_CLOEXEC), 0);
-		ck_assert_int_eq(netkit_send_fds(sv[0], "F", 1, &p[0], 1), 1);
+		ck_assert_int_eq(netkit_send_fds(sv[0], "F", 1, &p[0], 1, NETKIT_FOREVER), 1);
 		/* Ours stays open: closing it leaves the peer's copy. */
 		close(p[0]);
-		ck_assert_int_eq(netkit_recv_fds_until(sv[1], buf, sizeof(buf),
+		ck_assert_int_eq(netkit_recv_fds(sv[1], buf, sizeof(buf),
 			got, N_ELEMS(got), &n, netkit_deadline_in(5000)), 1);
 		ck_assert_int_eq(buf[0], 'F');
 		ck_assert_uint_eq(n, 1);
@@ -80,9 +80,9 @@ START_TEST(several_descriptors_arrive_in_order)
 	sent[1] = p[0];
 	sent[2] = q[0];
 	sent[3] = p[1];
-	ck_assert_int_eq(netkit_send_fds(sv[0], "four", 4, sent, 4), 4);
+	ck_assert_int_eq(netkit_send_fds(sv[0], "four", 4, sent, 4, NETKIT_FOREVER), 4);
 	/* Exactly enough room is enough. */
-	ck_assert_int_eq(netkit_recv_fds(sv[1], buf, sizeof(buf), got, 4, &n),
+	ck_assert_int_eq(netkit_recv_fds(sv[1], buf, sizeof(buf), got, 4, &n, NETKIT_FOREVER),
 			 4);
 	ck_assert_mem_eq(buf, "four", 4);
 	ck_assert_uint_eq(n, 4);
@@ -93,13 +93,13 @@ START_TEST(several_descriptors_arrive_in_order)
 		close(sent[i]);
 	}
 	/* A message without descriptors: n is 0. */
-	ck_assert_int_eq(netkit_send_fds(sv[0], "none", 4, NULL, 0), 4);
+	ck_assert_int_eq(netkit_send_fds(sv[0], "none", 4, NULL, 0, NETKIT_FOREVER), 4);
 	n = 99;
-	ck_assert_int_eq(netkit_recv_fds(sv[1], buf, sizeof(buf), got, 8, &n),
+	ck_assert_int_eq(netkit_recv_fds(sv[1], buf, sizeof(buf), got, 8, &n, NETKIT_FOREVER),
 			 4);
 	ck_assert_uint_eq(n, 0);
 	netkit_close(sv[0]);
-	ck_assert_int_eq(netkit_recv_fds(sv[1], buf, sizeof(buf), got, 8, &n),
+	ck_assert_int_eq(netkit_recv_fds(sv[1], buf, sizeof(buf), got, 8, &n, NETKIT_FOREVER),
 			 0);
 	netkit_close(sv[1]);
 }
@@ -115,8 +115,8 @@ START_TEST(received_descriptors_are_close_on_exec)
 	/* The sender's copy is inheritable; what arrives is not. */
 	ck_assert_int_eq(pipe(p), 0);
 	ck_assert_int_eq(fd_flags(p[0]) & FD_CLOEXEC, 0);
-	ck_assert_int_eq(netkit_send_fds(sv[0], "x", 1, &p[0], 1), 1);
-	ck_assert_int_eq(netkit_recv_fds(sv[1], &c, 1, &got, 1, &n), 1);
+	ck_assert_int_eq(netkit_send_fds(sv[0], "x", 1, &p[0], 1, NETKIT_FOREVER), 1);
+	ck_assert_int_eq(netkit_recv_fds(sv[1], &c, 1, &got, 1, &n, NETKIT_FOREVER), 1);
 	ck_assert_uint_eq(n, 1);
 	ck_assert_int_eq(fd_flags(got) & FD_CLOEXEC, FD_CLOEXEC);
 	close(got);
@@ -143,11 +143,11 @@ assert_refused_and_closed(int type, size_t k, size_t max, size_t len,
 	ck_assert_int_eq(pipe2(p, O_CLOEXEC), 0);
 	for (i = 0; i < k; i++)
 		fds[i] = i % 2 ? p[1] : p[0];
-	ck_assert_int_eq(netkit_send_fds(sv[0], "0123456789", 10, fds, k),
+	ck_assert_int_eq(netkit_send_fds(sv[0], "0123456789", 10, fds, k, NETKIT_FOREVER),
 			 10);
 	memset(got, SENTINEL, sizeof(got));
 	before = nk_count_fds();
-	ck_assert_int_eq(netkit_recv_fds(sv[1], buf, len, got, max, &n), want);
+	ck_assert_int_eq(netkit_recv_fds(sv[1], buf, len, got, max, &n, NETKIT_FOREVER), want);
 	ck_assert_int_eq(nk_count_fds(), before);
 	ck_assert_uint_eq(n, 4242);
 	for (i = 0; i < N_ELEMS(got); i++)
@@ -189,12 +189,12 @@ START_TEST(stream_goes_on_after_a_refused_message)
 	ck_assert_int_eq(netkit_socketpair(SOCK_STREAM, sv), 0);
 	ck_assert_int_eq(pipe2(p, O_CLOEXEC), 0);
 	fds[0] = fds[1] = fds[2] = p[0];
-	ck_assert_int_eq(netkit_send_fds(sv[0], "A", 1, fds, 3), 1);
-	ck_assert_int_eq(netkit_send_fds(sv[0], "B", 1, &p[1], 1), 1);
-	ck_assert_int_eq(netkit_recv_fds(sv[1], buf, sizeof(buf), got, 1, &n),
+	ck_assert_int_eq(netkit_send_fds(sv[0], "A", 1, fds, 3, NETKIT_FOREVER), 1);
+	ck_assert_int_eq(netkit_send_fds(sv[0], "B", 1, &p[1], 1, NETKIT_FOREVER), 1);
+	ck_assert_int_eq(netkit_recv_fds(sv[1], buf, sizeof(buf), got, 1, &n, NETKIT_FOREVER),
 			 -ENOBUFS);
 	/* The kernel keeps messages with descriptors apart: B is next. */
-	ck_assert_int_eq(netkit_recv_fds(sv[1], buf, sizeof(buf), got, 1, &n),
+	ck_assert_int_eq(netkit_recv_fds(sv[1], buf, sizeof(buf), got, 1, &n, NETKIT_FOREVER),
 			 1);
 	ck_assert_int_eq(buf[0], 'B');
 	ck_assert_uint_eq(n, 1);
@@ -215,42 +215,42 @@ START_TEST(bad_fd_arguments_are_refused_and_change_nothing)
 
 	ck_assert_int_eq(netkit_socketpair(SOCK_STREAM, sv), 0);
 	memset(many, 0, sizeof(many));
-	ck_assert_int_eq(netkit_send_fds(sv[0], NULL, 1, &sv[0], 1), -EINVAL);
-	ck_assert_int_eq(netkit_send_fds(sv[0], "x", 0, &sv[0], 1), -EINVAL);
-	ck_assert_int_eq(netkit_send_fds(sv[0], "x", 1, NULL, 1), -EINVAL);
+	ck_assert_int_eq(netkit_send_fds(sv[0], NULL, 1, &sv[0], 1, NETKIT_FOREVER), -EINVAL);
+	ck_assert_int_eq(netkit_send_fds(sv[0], "x", 0, &sv[0], 1, NETKIT_FOREVER), -EINVAL);
+	ck_assert_int_eq(netkit_send_fds(sv[0], "x", 1, NULL, 1, NETKIT_FOREVER), -EINVAL);
 	ck_assert_int_eq(netkit_send_fds(sv[0], "x", 1, many,
-					 NETKIT_MAX_FDS + 1), -EINVAL);
-	ck_assert_int_eq(netkit_send_fds_until(sv[0], "x", 1, &sv[0], 1, -5),
+					 NETKIT_MAX_FDS + 1, NETKIT_FOREVER), -EINVAL);
+	ck_assert_int_eq(netkit_send_fds(sv[0], "x", 1, &sv[0], 1, netkit_deadline_at(-5)),
 			 -EINVAL);
-	ck_assert_int_eq(netkit_send_fds(-1, "x", 1, &sv[0], 1), -EBADF);
+	ck_assert_int_eq(netkit_send_fds(-1, "x", 1, &sv[0], 1, NETKIT_FOREVER), -EBADF);
 	/* A descriptor that is not open: the kernel's -EBADF, nothing sent. */
 	got[0] = -3;
-	ck_assert_int_eq(netkit_send_fds(sv[0], "x", 1, got, 1), -EBADF);
+	ck_assert_int_eq(netkit_send_fds(sv[0], "x", 1, got, 1, NETKIT_FOREVER), -EBADF);
 	got[0] = -7;
 	ck_assert(!nk_readable(sv[1], 0));
 
-	ck_assert_int_eq(netkit_recv_fds(sv[1], NULL, 1, got, 2, &n), -EINVAL);
-	ck_assert_int_eq(netkit_recv_fds(sv[1], buf, 0, got, 2, &n), -EINVAL);
-	ck_assert_int_eq(netkit_recv_fds(sv[1], buf, 1, NULL, 2, &n), -EINVAL);
-	ck_assert_int_eq(netkit_recv_fds(sv[1], buf, 1, got, 2, NULL),
+	ck_assert_int_eq(netkit_recv_fds(sv[1], NULL, 1, got, 2, &n, NETKIT_FOREVER), -EINVAL);
+	ck_assert_int_eq(netkit_recv_fds(sv[1], buf, 0, got, 2, &n, NETKIT_FOREVER), -EINVAL);
+	ck_assert_int_eq(netkit_recv_fds(sv[1], buf, 1, NULL, 2, &n, NETKIT_FOREVER), -EINVAL);
+	ck_assert_int_eq(netkit_recv_fds(sv[1], buf, 1, got, 2, NULL, NETKIT_FOREVER),
 			 -EINVAL);
 	ck_assert_int_eq(netkit_recv_fds(sv[1], buf, 1, many,
-					 NETKIT_MAX_FDS + 1, &n), -EINVAL);
-	ck_assert_int_eq(netkit_recv_fds_until(sv[1], buf, 1, got, 2, &n, -2),
+					 NETKIT_MAX_FDS + 1, &n, NETKIT_FOREVER), -EINVAL);
+	ck_assert_int_eq(netkit_recv_fds(sv[1], buf, 1, got, 2, &n, netkit_deadline_at(-2)),
 			 -EINVAL);
-	ck_assert_int_eq(netkit_recv_fds(-1, buf, 1, got, 2, &n), -EBADF);
+	ck_assert_int_eq(netkit_recv_fds(-1, buf, 1, got, 2, &n, NETKIT_FOREVER), -EBADF);
 	ck_assert_int_eq(got[0], -7);
 	ck_assert_uint_eq(n, 4242);
 	/* Nothing waiting on a non-blocking try: -ETIMEDOUT at once. */
-	ck_assert_int_eq(netkit_recv_fds_until(sv[1], buf, 1, got, 2, &n, 0),
+	ck_assert_int_eq(netkit_recv_fds(sv[1], buf, 1, got, 2, &n, NETKIT_NOW),
 			 -ETIMEDOUT);
 	netkit_close(sv[0]);
 	netkit_close(sv[1]);
 	/* Descriptors over TCP: Linux would take the message and drop
 	 * them silently; netkit refuses before anything is sent. */
 	nk_tcp_pair(AF_INET, &c, &s);
-	ck_assert_int_eq(netkit_send_fds(c, "x", 1, &s, 1), -EOPNOTSUPP);
-	ck_assert_int_eq(netkit_send_fds_until(c, "x", 1, &s, 1, 0),
+	ck_assert_int_eq(netkit_send_fds(c, "x", 1, &s, 1, NETKIT_FOREVER), -EOPNOTSUPP);
+	ck_assert_int_eq(netkit_send_fds(c, "x", 1, &s, 1, NETKIT_NOW),
 			 -EOPNOTSUPP);
 	ck_assert(!nk_readable(s, 0));
 	netkit_close(c);
@@ -264,8 +264,8 @@ START_TEST(send_fds_to_a_closed_peer_is_epipe_without_sigpipe)
 
 	ck_assert_int_eq(netkit_socketpair(SOCK_STREAM, sv), 0);
 	netkit_close(sv[1]);
-	ck_assert_int_eq(netkit_send_fds(sv[0], "x", 1, &sv[0], 1), -EPIPE);
-	ck_assert_int_eq(netkit_send_fds_until(sv[0], "x", 1, &sv[0], 1,
+	ck_assert_int_eq(netkit_send_fds(sv[0], "x", 1, &sv[0], 1, NETKIT_FOREVER), -EPIPE);
+	ck_assert_int_eq(netkit_send_fds(sv[0], "x", 1, &sv[0], 1,
 					       netkit_deadline_in(1000)),
 			 -EPIPE);
 	netkit_close(sv[0]);
@@ -275,7 +275,7 @@ END_TEST
 NK_ON_TIME_TEST(recv_fds_until_times_out_on_silent_peer)
 {
 	int sv[2], got;
-	int64_t dl;
+	netkit_deadline dl;
 	double t0;
 	size_t n = 4242;
 	char c;
@@ -283,7 +283,7 @@ NK_ON_TIME_TEST(recv_fds_until_times_out_on_silent_peer)
 	ck_assert_int_eq(netkit_socketpair(SOCK_STREAM, sv), 0);
 	t0 = nk_clock_ms();
 	dl = netkit_deadline_in(150);
-	ck_assert_int_eq(netkit_recv_fds_until(sv[1], &c, 1, &got, 1, &n, dl),
+	ck_assert_int_eq(netkit_recv_fds(sv[1], &c, 1, &got, 1, &n, dl),
 			 -ETIMEDOUT);
 	nk_assert_on_time("recv_fds_until", t0, dl, nk_clock_ms());
 	ck_assert_uint_eq(n, 4242);
@@ -296,7 +296,7 @@ NK_ON_TIME_TEST(send_fds_until_times_out_on_a_full_socket)
 {
 	int sv[2];
 	uint64_t off = 0;
-	int64_t dl;
+	netkit_deadline dl;
 	double t0;
 
 	ck_assert_int_eq(netkit_socketpair(SOCK_STREAM, sv), 0);
@@ -304,7 +304,7 @@ NK_ON_TIME_TEST(send_fds_until_times_out_on_a_full_socket)
 	ck_assert_uint_gt(off, 0);
 	t0 = nk_clock_ms();
 	dl = netkit_deadline_in(150);
-	ck_assert_int_eq(netkit_send_fds_until(sv[0], "x", 1, &sv[1], 1, dl),
+	ck_assert_int_eq(netkit_send_fds(sv[0], "x", 1, &sv[1], 1, dl),
 			 -ETIMEDOUT);
 	nk_assert_on_time("send_fds_until", t0, dl, nk_clock_ms());
 	netkit_close(sv[0]);
@@ -323,8 +323,8 @@ START_TEST(interrupted_fd_calls_are_retried)
 	nk_fault_install(nk_fault_seed_env(9));
 	nk_fault_fail(NK_FAULT_SENDMSG, EINTR, 2);
 	nk_fault_fail(NK_FAULT_RECVMSG, EINTR, 2);
-	ck_assert_int_eq(netkit_send_fds(sv[0], "i", 1, &p[1], 1), 1);
-	ck_assert_int_eq(netkit_recv_fds(sv[1], &c, 1, &got, 1, &n), 1);
+	ck_assert_int_eq(netkit_send_fds(sv[0], "i", 1, &p[1], 1, NETKIT_FOREVER), 1);
+	ck_assert_int_eq(netkit_recv_fds(sv[1], &c, 1, &got, 1, &n, NETKIT_FOREVER), 1);
 	ck_assert_uint_eq(nk_fault_failed(NK_FAULT_SENDMSG), 2);
 	ck_assert_uint_eq(nk_fault_failed(NK_FAULT_RECVMSG), 2);
 	nk_fault_reset();

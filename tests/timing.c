@@ -245,11 +245,11 @@ nk_assert_late(const char *what, double late, double wait_ms)
 }
 
 void
-nk_assert_on_time(const char *what, double start, int64_t deadline,
+nk_assert_on_time(const char *what, double start, netkit_deadline deadline,
 		  double end)
 {
-	nk_assert_late(what, end - (double)deadline,
-		       (double)deadline - start);
+	nk_assert_late(what, end - (double)deadline.at,
+		       (double)deadline.at - start);
 }
 
 /* ---- the scenario form (helpers.h), for the fd, file-edge and
@@ -259,10 +259,10 @@ nk_assert_on_time(const char *what, double start, int64_t deadline,
 #define SCENARIO_SLACK_MS 50.0
 
 bool
-nk_late_ok(const char *what, double start, int64_t deadline, double end)
+nk_late_ok(const char *what, double start, netkit_deadline deadline, double end)
 {
-	double late = end - (double)deadline;
-	double allowed = ((double)deadline - start) * SCENARIO_SHARE +
+	double late = end - (double)deadline.at;
+	double allowed = ((double)deadline.at - start) * SCENARIO_SHARE +
 			 SCENARIO_SLACK_MS * nk_time_scale();
 
 	note_outside(what);

@@ -74,7 +74,7 @@ double nk_allowed_late(double wait_ms);
 /* Fails the test at once if end (nk_clock_ms()) is before deadline;
  * a late figure if it is more than nk_allowed_late(deadline - start)
  * after it. what names the call. */
-void nk_assert_on_time(const char *what, double start, int64_t deadline,
+void nk_assert_on_time(const char *what, double start, netkit_deadline deadline,
 		       double end);
 
 /* The same for a lateness the test computed: late < 0 (early) fails at

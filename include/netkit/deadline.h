@@ -19,35 +19,35 @@ extern "C" {
  * One absolute deadline bounds a whole operation, however many system
  * calls, partial transfers, signals and name lookups it takes.
  *
- * A deadline is a time on the monotonic clock, in milliseconds, as
- * netkit_now() reads it; make one with netkit_deadline_in(). Two values
- * are special:
- * - #NETKIT_FOREVER (-1): no deadline, the call may block for ever;
- * - 0, or any time already past: do not block, try once.
+ * A deadline is a ::netkit_deadline, a type of its own: a time on the
+ * monotonic clock that netkit_now() reads. An integer is not a
+ * deadline, so the compiler refuses `netkit_recv_until(fd, buf, n, 3000)`
+ * written as "3 seconds" (it would have been "1 ms after boot"). Make
+ * one with:
+ * - netkit_deadline_in(ms): @p ms milliseconds from now;
+ * - #NETKIT_FOREVER: no deadline, the call may block for ever;
+ * - #NETKIT_NOW: already reached: do not block, try once;
+ * - netkit_deadline_at(t): the time @p t on netkit_now()'s clock, for
+ *   a program that computes its own times.
  *
- * Any other negative value is refused with `-EINVAL`.
+ * A relative timeout is taken only by calls whose name says so:
+ * netkit_poller_wait_for() and netkit_poller_timer_start_in().
  *
- * **The deadline variants.** These 13 calls are a plain call plus a
- * deadline, and end in `_until`: netkit_connect_until(),
- * netkit_accept_until(), netkit_recv_until(), netkit_send_until(),
- * netkit_recvfrom_until(), netkit_sendto_until(),
- * netkit_send_all_until(), netkit_recv_exact_until(),
- * netkit_send_fds_until(), netkit_recv_fds_until(),
- * netkit_sendfile_until(), netkit_recv_to_file_until() and
- * netkit_getaddrinfo_until(). Each takes the plain call's arguments,
- * then the deadline, then (for the whole-message calls) an out
- * parameter that tells how many bytes moved. Calls that are new in 0.2
- * and have no plain twin take a deadline argument themselves:
- * netkit_create_connection(), netkit_recv_datagram(),
- * netkit_send_datagram(), the reader's calls and netkit_poller_wait().
+ * **The calls that take one.** The tutorial's calls of 0.1 keep their
+ * plain form, which is exactly the system call it names, and have a
+ * twin ending in `_until` that takes a deadline:
+ * netkit_connect_until(), netkit_accept_until(), netkit_recv_until(),
+ * netkit_send_until(), netkit_recvfrom_until(), netkit_sendto_until(),
+ * netkit_send_all_until(), netkit_recv_exact_until() and
+ * netkit_getaddrinfo_until(). Every blocking call added since takes a
+ * deadline and has no twin; pass #NETKIT_FOREVER to block as the system
+ * call would. The deadline is always the last argument.
  *
  * Some calls can block in the system's resolver, with no deadline:
- * netkit_create_server() given a host name (a numeric host or NULL
- * never waits: resolve a name with netkit_getaddrinfo_until() first
- * where that matters); netkit_getnameinfo() without
- * #NETKIT_NI_NUMERICHOST (a reverse lookup); and Python's helpers
- * (netkit_gethostbyname() and its kin), as in Python. The plain calls
- * block as the system call they name does.
+ * netkit_getnameinfo() without #NETKIT_NI_NUMERICHOST (a reverse
+ * lookup), and Python's helpers (netkit_gethostbyname() and its kin),
+ * as in Python. The plain calls block as the system call they name
+ * does.
  *
  * What every call with a deadline guarantees:
  * - when the deadline passes it returns `-ETIMEDOUT`, never earlier and
@@ -55,29 +55,30 @@ extern "C" {
  *   keeps sending or taking a few bytes at a time) and a descriptor
  *   that polls ready while its call still cannot go on all count
  *   against the one deadline;
- * - a deadline already past (0, "try once") costs the call's one
- *   attempt and no poll() when it would block; a blocking listening
+ * - a deadline already past (#NETKIT_NOW, "try once") costs the call's
+ *   one attempt and no poll() when it would block; a blocking listening
  *   socket is the one exception: accept4() has no per-call "do not
  *   block" flag, so it is polled once, without waiting, first;
  * - it works the same on blocking and non-blocking descriptors (on a
  *   non-blocking one it waits with poll() rather than failing with
  *   `-EAGAIN`) and leaves the descriptor's mode and flags as it found
  *   them. The socket calls ask with `MSG_DONTWAIT` and touch no flag;
- *   netkit_sendfile_until() and netkit_recv_to_file_until(), whose
- *   system calls have no such flag, make a blocking socket or pipe
- *   non-blocking for the call and put the flag back before returning;
+ *   netkit_sendfile() and netkit_recv_to_file(), whose system calls
+ *   have no such flag, make a blocking socket or pipe non-blocking for
+ *   the call and put the flag back before returning;
  * - a call that can never succeed on the descriptor it was given (an
  *   accept on a pipe or a connected socket) answers at once
  *   (`-ENOTSOCK`, `-EINVAL`) rather than waiting out its deadline;
  * - it costs the plain call's system call when the call can complete at
  *   once, and one poll() per wait otherwise.
  *
- * The plain calls make exactly the system call they name, as before.
+ * A deadline whose time is below -1 (only netkit_deadline_at() or a
+ * hand-made value can give one) is refused with `-EINVAL`.
  * @code
- * int64_t dl = netkit_deadline_in(3000);         // 3 s from now
+ * netkit_deadline dl = netkit_deadline_in(3000);  // 3 s from now
  * size_t sent;
- * int fd = netkit_create_connection("localhost", "8888", dl, NULL);
- * if (fd >= 0 && netkit_send_all_until(fd, req, len, dl, &sent) < 0)
+ * int fd = netkit_create_connection("localhost", "8888", NULL, NULL, dl);
+ * if (fd >= 0 && netkit_send_all_until(fd, req, len, &sent, dl) < 0)
  *         fprintf(stderr, "%zu of %zu bytes went out\n", sent, len);
  * @endcode
  * @note Python: `socket.settimeout()` bounds each call separately;
@@ -85,8 +86,29 @@ extern "C" {
  * @{
  */
 
+/**
+ * A deadline: a time on the monotonic clock of netkit_now().
+ *
+ * Passed by value, as cheap as an integer. Build one with
+ * netkit_deadline_in(), netkit_deadline_at(), #NETKIT_FOREVER or
+ * #NETKIT_NOW rather than by hand.
+ */
+typedef struct netkit_deadline {
+	/** Milliseconds on netkit_now()'s clock; -1: never. */
+	int64_t at;
+} netkit_deadline;
+
+#ifdef __cplusplus
 /** The deadline that never comes: block for as long as it takes. */
-#define NETKIT_FOREVER ((int64_t)-1)
+#define NETKIT_FOREVER (netkit_deadline{ -1 })
+/** A deadline already reached: try once, do not block. */
+#define NETKIT_NOW (netkit_deadline{ 0 })
+#else
+/** The deadline that never comes: block for as long as it takes. */
+#define NETKIT_FOREVER ((netkit_deadline){ -1 })
+/** A deadline already reached: try once, do not block. */
+#define NETKIT_NOW ((netkit_deadline){ 0 })
+#endif
 
 /**
  * The monotonic clock, in milliseconds.
@@ -105,10 +127,32 @@ NETKIT_EXPORT int64_t netkit_now(void);
  *            (try once, do not block); a negative value gives
  *            #NETKIT_FOREVER.
  * @return netkit_now() + @p ms, #NETKIT_FOREVER for a negative @p ms,
- *         or the largest deadline when the sum would overflow.
+ *         or the latest deadline when the sum would overflow.
  * @note Thread-safe.
  */
-NETKIT_EXPORT int64_t netkit_deadline_in(int64_t ms);
+NETKIT_EXPORT netkit_deadline netkit_deadline_in(int64_t ms);
+
+/**
+ * The deadline at time @p when on netkit_now()'s clock.
+ *
+ * For a program that keeps its own times as netkit_now() values, e.g.
+ * `netkit_deadline_at(started + 5000)`.
+ * @param when  A time as netkit_now() reads it; -1 gives
+ *              #NETKIT_FOREVER. Below -1 gives a deadline that every
+ *              call refuses with `-EINVAL`.
+ * @return The deadline.
+ * @note Thread-safe; reads no clock.
+ */
+NETKIT_EXPORT netkit_deadline netkit_deadline_at(int64_t when);
+
+/**
+ * The milliseconds left until @p d.
+ * @param d  A deadline.
+ * @return -1 for #NETKIT_FOREVER, 0 once @p d has passed, otherwise
+ *         the milliseconds left.
+ * @note Thread-safe.
+ */
+NETKIT_EXPORT int64_t netkit_deadline_left(netkit_deadline d);
 
 /** @} */
 

@@ -32,20 +32,28 @@ extern "C" {
  * port back at once even while old connections sit in TIME_WAIT.
  *
  * Both return plain blocking close-on-exec descriptors, for any netkit
- * or POSIX call. A zeroed options struct (or NULL) gives the defaults.
+ * or POSIX call. A zeroed options struct (or NULL) gives the defaults;
+ * a hook in the options runs on each new socket before it binds or
+ * connects, for any option the struct has no field for. What
+ * netkit_create_connection() tried is an output of its own, the
+ * report, apart from the `const` options.
  * @code
  * netkit_attempt tries[4];
- * size_t n;
- * netkit_connect_opts o = { .flags = NETKIT_CONNECT_NODELAY,
- *                           .attempts = tries, .attempts_len = 4,
- *                           .n_attempts = &n };
- * int srv = netkit_create_server(NULL, "8888", NULL);   // 0.0.0.0:8888
- * int fd = netkit_create_connection("localhost", "8888",
- *                                   netkit_deadline_in(3000), &o);
+ * netkit_connect_report rep = { .attempts = tries, .len = 4 };
+ * netkit_connect_opts o = { .flags = NETKIT_CONNECT_NODELAY };
+ * int srv = netkit_create_server(NULL, "8888", NULL,   // 0.0.0.0:8888
+ *                                NETKIT_FOREVER);
+ * int fd = netkit_create_connection("localhost", "8888", &o, &rep,
+ *                                   netkit_deadline_in(3000));
  * if (fd < 0)
  *         fprintf(stderr, "%s after %zu attempts\n",
- *                 netkit_strerror(fd), n);
+ *                 netkit_strerror(fd), rep.count);
  * @endcode
+ *
+ * **Room to grow.** The options structs end in reserved space that
+ * must be zero (`= { 0 }` or a designated initializer does it; the
+ * calls answer `-EINVAL` otherwise), so a later release can add a field
+ * without changing their size.
  * @{
  */
 
@@ -79,6 +87,32 @@ typedef struct netkit_attempt {
 	int result;
 } netkit_attempt;
 
+/** What netkit_create_connection() tried: the caller's room for the
+ *  attempts and, on return, how many there were. */
+typedef struct netkit_connect_report {
+	/** Room for one entry per attempt, in start order, or NULL. */
+	netkit_attempt *attempts;
+	/** The length of ::netkit_connect_report.attempts; attempts beyond
+	 *  it are counted but not recorded. */
+	size_t len;
+	/** Output: how many attempts were made. */
+	size_t count;
+	/** Reserved; the call neither reads nor writes it. */
+	uint64_t reserved_[4];
+} netkit_connect_report;
+
+/**
+ * A hook run on each new socket before it binds or connects (Go's
+ * `Dialer.Control`, `ListenConfig.Control`): set any option there.
+ * @param fd    The new socket; the hook must not close it.
+ * @param addr  The address it is about to connect to or bind.
+ * @param arg   The options' `hook_arg`.
+ * @return 0 to go on, or a negative code: the socket is closed and the
+ *         attempt (netkit_create_connection()) or the call
+ *         (netkit_create_server()) fails with that code.
+ */
+typedef int netkit_socket_hook(int fd, const netkit_addr *addr, void *arg);
+
 /** Options of netkit_create_connection(); all zero (or a NULL pointer)
  *  gives the defaults. */
 typedef struct netkit_connect_opts {
@@ -97,13 +131,14 @@ typedef struct netkit_connect_opts {
 	 *  before it connects (port 0: any); addresses of the other family
 	 *  are skipped. */
 	const netkit_addr *source;
-	/** If not NULL, receives one entry per attempt, in start order. */
-	netkit_attempt *attempts;
-	/** The length of ::netkit_connect_opts.attempts; attempts beyond it
-	 *  are counted but not recorded. */
-	size_t attempts_len;
-	/** If not NULL, receives how many attempts were made. */
-	size_t *n_attempts;
+	/** If not NULL, run on each attempt's socket before it connects
+	 *  (after the source bind); a negative answer fails that attempt
+	 *  with it, and the race goes on. */
+	netkit_socket_hook *hook;
+	/** Handed to ::netkit_connect_opts.hook. */
+	void *hook_arg;
+	/** Reserved: must be zero. */
+	uint64_t reserved_[8];
 } netkit_connect_opts;
 
 /**
@@ -127,20 +162,20 @@ typedef struct netkit_connect_opts {
  * (`-ENETUNREACH`, `-EHOSTUNREACH`, ...). It is `-ETIMEDOUT` only when
  * the deadline passed with an attempt still under way.
  *
- * **A past deadline** (0) does not wait: the first attempt starts, and
- * unless it connects or fails at once (a loopback refusal does), the
- * result is `-ETIMEDOUT`; an attempt that fails at once is followed at
- * once by the next.
+ * **A past deadline** (#NETKIT_NOW) does not wait: the first attempt
+ * starts, and unless it connects or fails at once (a loopback refusal
+ * does), the result is `-ETIMEDOUT`; an attempt that fails at once is
+ * followed at once by the next.
  *
- * **The report** (::netkit_connect_opts.attempts and
- * ::netkit_connect_opts.n_attempts) is written on success and on every
- * failure except `-EINVAL` (bad arguments: untouched); when the lookup
- * fails, *n_attempts is 0.
+ * **The report** is written on success and on every failure except
+ * `-EINVAL` (bad arguments: untouched); when the lookup fails, its
+ * count is 0.
  * @param host      A host name or numeric IPv4/IPv6 text.
  * @param service   A service name ("http") or a port number ("8080",
  *                  "0" to "65535"), as for netkit_getaddrinfo().
- * @param deadline  See @ref time; it bounds the lookup and every attempt.
  * @param opts      Options, or NULL for the defaults.
+ * @param[out] report NULL, or where to record the attempts.
+ * @param deadline  See @ref time; it bounds the lookup and every attempt.
  * @return A connected, blocking, close-on-exec socket, or a negative code.
  * @retval -EINVAL       @p host or @p service NULL, a @p service that is
  *                       a number but no port ("", "65536", "+80": see
@@ -148,8 +183,9 @@ typedef struct netkit_connect_opts {
  *                       @p deadline below -1, or bad @p opts (a family
  *                       other than `AF_UNSPEC`, `AF_INET` and
  *                       `AF_INET6`, unknown flags, a negative delay or
- *                       count, an invalid source, attempts NULL with a
- *                       length).
+ *                       count, an invalid source, reserved space not
+ *                       zero), or a @p report whose attempts are NULL
+ *                       with a length.
  * @retval -ETIMEDOUT    The deadline passed with an attempt under way
  *                       (or during the lookup).
  * @retval -ECONNREFUSED Nothing listens at the address(es) tried.
@@ -166,8 +202,9 @@ typedef struct netkit_connect_opts {
  */
 NETKIT_EXPORT int netkit_create_connection(const char *host,
 					   const char *service,
-					   int64_t deadline,
-					   const netkit_connect_opts *opts);
+					   const netkit_connect_opts *opts,
+					   netkit_connect_report *report,
+					   netkit_deadline deadline);
 
 /** netkit_create_server() flag: leave `SO_REUSEADDR` off (it is on by
  *  default, so that a restarted server binds at once). */
@@ -189,6 +226,13 @@ typedef struct netkit_server_opts {
 	/** The listen backlog, >= 0; 0 means
 	 *  #NETKIT_SERVER_BACKLOG_DEFAULT. */
 	int backlog;
+	/** If not NULL, run on the socket before it binds (after netkit's
+	 *  own options); a negative answer fails the call with it. */
+	netkit_socket_hook *hook;
+	/** Handed to ::netkit_server_opts.hook. */
+	void *hook_arg;
+	/** Reserved: must be zero. */
+	uint64_t reserved_[8];
 } netkit_server_opts;
 
 /**
@@ -202,19 +246,16 @@ typedef struct netkit_server_opts {
  * with #NETKIT_SERVER_DUALSTACK, never the system's default.
  * `SO_REUSEADDR` is on unless #NETKIT_SERVER_NO_REUSEADDR.
  *
- * **No deadline.** @p host is resolved with netkit_getaddrinfo(),
- * which has none. A NULL host or numeric text ("127.0.0.1", "::1")
- * never waits on a resolver; a host name can take as long as the
- * system's resolver does (resolv.conf's timeout times its attempts:
- * seconds, or more, when a DNS server does not answer). To bound it,
- * resolve the name first with netkit_getaddrinfo_until()
- * (#NETKIT_AI_PASSIVE, `SOCK_STREAM`) and pass the numeric text of the
- * address it gives (netkit_addr_ip()) as @p host.
+ * **The deadline** bounds the lookup of @p host (with
+ * netkit_getaddrinfo_until()); a NULL host or numeric text ("127.0.0.1",
+ * "::1") never waits, even with #NETKIT_NOW. Binding and listening do
+ * not block.
  * @param host     NULL for all interfaces, a host name or numeric text.
  * @param service  A service name or a port number, "0" to "65535" (as
  *                 for netkit_getaddrinfo()); "0" picks a free port
  *                 (read it with netkit_local_addr()).
  * @param opts     Options, or NULL for the defaults.
+ * @param deadline See @ref time; it bounds the lookup of @p host.
  * @return A listening, blocking, close-on-exec socket, or a negative
  *         code; on failure nothing is left open.
  * @retval -EINVAL       @p service NULL, a @p service that is a number
@@ -222,7 +263,9 @@ typedef struct netkit_server_opts {
  *                       netkit_getaddrinfo(); nothing is bound), or bad
  *                       @p opts (unknown family or flags, negative
  *                       backlog, #NETKIT_SERVER_DUALSTACK with
- *                       `AF_INET`).
+ *                       `AF_INET`, reserved space not zero), or
+ *                       @p deadline below -1.
+ * @retval -ETIMEDOUT    The deadline passed before @p host was resolved.
  * @retval -EADDRINUSE   Another socket holds the address (with
  *                       #NETKIT_SERVER_NO_REUSEADDR, also a connection
  *                       in TIME_WAIT).
@@ -235,7 +278,8 @@ typedef struct netkit_server_opts {
  *       backlog, reuse_port, dualstack_ipv6)`.
  */
 NETKIT_EXPORT int netkit_create_server(const char *host, const char *service,
-				       const netkit_server_opts *opts);
+				       const netkit_server_opts *opts,
+				       netkit_deadline deadline);
 
 /** @} */
 

@@ -22,7 +22,7 @@ extern "C" {
  * Sending a file over a socket without copying it through the program
  * (sendfile(2)), and saving what a socket brings into a file.
  *
- * netkit_sendfile_until() sends @p count bytes of a file from an
+ * netkit_sendfile() sends @p count bytes of a file from an
  * offset, however many calls it takes, within one deadline, and tells
  * how many went even when it fails. It never raises SIGPIPE, although
  * sendfile(2) itself has no `MSG_NOSIGNAL`: `SIGPIPE` is blocked in
@@ -34,15 +34,15 @@ extern "C" {
  * byte went), the call falls back to read(2) + send, with the same
  * results.
  *
- * netkit_recv_to_file_until() is the other side: recv() and write(2)
+ * netkit_recv_to_file() is the other side: recv() and write(2)
  * until a count or the end of the stream.
  * @code
  * int file = open("video.mp4", O_RDONLY | O_CLOEXEC);
  * size_t sent;
  * ssize_t n;
  *
- * n = netkit_sendfile_until(sock, file, 0, 0, netkit_deadline_in(30000),
- *                           &sent);          // 0: to the end of the file
+ * n = netkit_sendfile(sock, file, 0, 0, &sent,  // 0: to the end of the file
+ *                     netkit_deadline_in(30000));
  * if (n < 0)
  *         fprintf(stderr, "%zu bytes went, then %s\n", sent,
  *                 netkit_strerror((int)n));
@@ -50,10 +50,10 @@ extern "C" {
  *
  * | Python | netkit |
  * | --- | --- |
- * | `sock.sendfile(f, offset, count)` | `netkit_sendfile(sock, fd, offset, count)` |
- * | `sock.settimeout(t); sock.sendfile(f)` | `netkit_sendfile_until(sock, fd, 0, 0, netkit_deadline_in(t), &sent)` |
- * | `os.sendfile(out, in, offset, count)` (one call, may be short, may raise SIGPIPE) | netkit_sendfile_until() loops, and never raises it |
- * | `while data := sock.recv(n): f.write(data)` | `netkit_recv_to_file(sock, fd, 0)` |
+ * | `sock.sendfile(f, offset, count)` | `netkit_sendfile(sock, fd, offset, count, NULL, NETKIT_FOREVER)` |
+ * | `sock.settimeout(t); sock.sendfile(f)` | `netkit_sendfile(sock, fd, 0, 0, &sent, netkit_deadline_in(t))` |
+ * | `os.sendfile(out, in, offset, count)` (one call, may be short, may raise SIGPIPE) | netkit_sendfile() loops, and never raises it |
+ * | `while data := sock.recv(n): f.write(data)` | `netkit_recv_to_file(sock, fd, 0, NULL, NETKIT_FOREVER)` |
  * @{
  */
 
@@ -82,10 +82,10 @@ extern "C" {
  *                  source that cannot seek.
  * @param count     How many bytes; 0 means "to the end of the file"
  *                  (a pipe: until its writer closes it).
- * @param deadline  See @ref time; it bounds the whole transfer.
  * @param[out] sent If not NULL, always receives the number of bytes
  *                  handed to the kernel, on success and on every error
  *                  (0 for a bad argument).
+ * @param deadline  See @ref time; it bounds the whole transfer.
  * @return The number of bytes sent: @p count, or fewer when the file
  *         ended first; or a negative code.
  * @retval -ETIMEDOUT  The deadline passed first; *@p sent tells how far
@@ -105,29 +105,9 @@ extern "C" {
  * `sock.sendfile(file, offset, count)`, except that Python does not
  * say how much went when it fails.
  */
-NETKIT_EXPORT ssize_t netkit_sendfile_until(int sock, int file_fd,
-					    off_t offset, size_t count,
-					    int64_t deadline, size_t *sent);
-
-/**
- * Sends @p count bytes of a file from @p offset: netkit_sendfile_until()
- * with no deadline and no report.
- * @param sock     A connected stream socket (blocking, or non-blocking:
- *                 then the call waits for room with poll()).
- * @param file_fd  The source, open for reading.
- * @param offset   Where to start, >= 0 (0 for a pipe).
- * @param count    How many bytes; 0: to the end of the file.
- * @return The number of bytes sent (fewer than @p count when the file
- *         ended first), or a negative code.
- * @retval -EINVAL  @p offset negative; nothing sent.
- * @retval -EBADF   @p sock or @p file_fd negative or not open.
- * @retval -ESPIPE  A pipe with @p offset other than 0.
- * @retval -EPIPE   The peer closed (never SIGPIPE).
- * @note Never raises SIGPIPE. Python: `sock.sendfile(file, offset,
- * count or None)`.
- */
 NETKIT_EXPORT ssize_t netkit_sendfile(int sock, int file_fd, off_t offset,
-				      size_t count);
+				      size_t count, size_t *sent,
+				      netkit_deadline deadline);
 
 /**
  * Receives @p count bytes (0: until the peer closes) from a socket into
@@ -148,10 +128,10 @@ NETKIT_EXPORT ssize_t netkit_sendfile(int sock, int file_fd, off_t offset,
  * @param sock      A connected stream socket.
  * @param file_fd   The destination, open for writing.
  * @param count     How many bytes; 0 means "until the peer closes".
- * @param deadline  See @ref time; it bounds the whole transfer.
  * @param[out] got  If not NULL, always receives the number of bytes
  *                  written to the file, on success and on every error
  *                  (0 for a bad argument).
+ * @param deadline  See @ref time; it bounds the whole transfer.
  * @return The number of bytes written: @p count, or fewer when the peer
  *         closed first; or a negative code.
  * @retval -ETIMEDOUT  The deadline passed first; *@p got tells how many
@@ -167,23 +147,9 @@ NETKIT_EXPORT ssize_t netkit_sendfile(int sock, int file_fd, off_t offset,
  * @retval -ENOMEM     No memory for the buffer; nothing read.
  * @note Python: `while data := sock.recv(65536): f.write(data)`.
  */
-NETKIT_EXPORT ssize_t netkit_recv_to_file_until(int sock, int file_fd,
-						size_t count, int64_t deadline,
-						size_t *got);
-
-/**
- * Receives @p count bytes (0: until the peer closes) into a file:
- * netkit_recv_to_file_until() with no deadline and no report.
- * @param sock     A connected stream socket.
- * @param file_fd  The destination, open for writing.
- * @param count    How many bytes; 0: until the peer closes.
- * @return The number of bytes written, or a negative code.
- * @retval -EBADF      @p sock or @p file_fd negative or not open.
- * @retval -ECONNRESET The peer reset the connection.
- * @note Python: `while data := sock.recv(65536): f.write(data)`.
- */
 NETKIT_EXPORT ssize_t netkit_recv_to_file(int sock, int file_fd,
-					  size_t count);
+					  size_t count, size_t *got,
+					  netkit_deadline deadline);
 
 /** @} */
 

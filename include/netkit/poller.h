@@ -91,7 +91,7 @@ extern "C" {
  * // sel = selectors.DefaultSelector()
  * netkit_poller *p;
  * netkit_poller_event ev[64];
- * netkit_poller_new(0, &p);
+ * netkit_poller_new(&p, 0);
  * // sel.register(lsock, selectors.EVENT_READ, None)
  * netkit_poller_add(p, lfd, NETKIT_POLLER_READ, NULL);
  * for (;;) {
@@ -181,8 +181,8 @@ typedef struct netkit_poller_event {
 
 /**
  * Creates a poller.
- * @param flags 0 (epoll) or #NETKIT_POLLER_USE_POLL.
  * @param[out] out The new poller, for netkit_poller_free().
+ * @param flags 0 (epoll) or #NETKIT_POLLER_USE_POLL.
  * @return 0 on success, a negative code on failure.
  * @retval 0 Success; the poller's own descriptors are close-on-exec.
  * @retval -EINVAL @p out is NULL or @p flags has an unknown bit.
@@ -191,7 +191,7 @@ typedef struct netkit_poller_event {
  * @note Python: `selectors.DefaultSelector()` (`PollSelector()` with
  * #NETKIT_POLLER_USE_POLL).
  */
-NETKIT_EXPORT int netkit_poller_new(unsigned flags, netkit_poller **out);
+NETKIT_EXPORT int netkit_poller_new(netkit_poller **out, unsigned flags);
 
 /**
  * Frees a poller and closes its own descriptors (not the registered
@@ -301,7 +301,7 @@ NETKIT_EXPORT int netkit_poller_remove(netkit_poller *p, int fd);
  */
 NETKIT_EXPORT int netkit_poller_wait(netkit_poller *p,
 				     netkit_poller_event *ev, int max,
-				     int64_t deadline);
+				     netkit_deadline deadline);
 
 /**
  * Makes the poller's current or next wait return a
@@ -320,11 +320,13 @@ NETKIT_EXPORT int netkit_poller_wake(netkit_poller *p);
  * @param p The poller.
  * @param t The caller's timer (zeroed before its first use), stopped or
  *          running in @p p.
- * @param when When it is due: a deadline (netkit_deadline_in()), >= 0.
+ * @param when When it is due: a deadline (netkit_deadline_in()), not
+ *             #NETKIT_FOREVER.
  * @param period 0 for a one-shot timer, else the repeat period in ms.
  * @return 0 on success, a negative code on failure.
  * @retval 0 Success.
- * @retval -EINVAL @p p or @p t is NULL, @p when or @p period negative,
+ * @retval -EINVAL @p p or @p t is NULL, @p when or @p period negative
+ *         (#NETKIT_FOREVER included),
  *         or @p t claims a place in @p p's heap that it does not hold:
  *         it was never zeroed, or it is running in another poller.
  * @retval -ENOMEM No memory for a larger heap.
@@ -332,7 +334,8 @@ NETKIT_EXPORT int netkit_poller_wake(netkit_poller *p);
  */
 NETKIT_EXPORT int netkit_poller_timer_start(netkit_poller *p,
 					    netkit_poller_timer *t,
-					    int64_t when, int64_t period);
+					    netkit_deadline when,
+					    int64_t period);
 
 /**
  * Stops a timer; cancels its event in the current batch.
@@ -352,7 +355,7 @@ NETKIT_EXPORT int netkit_poller_timer_stop(netkit_poller *p,
  * idle timeout re-armed on every message), earlier costs O(log n).
  * @param p The poller.
  * @param t A timer running in @p p.
- * @param when Its new time (>= 0).
+ * @param when Its new time (not #NETKIT_FOREVER).
  * @return 0 on success, a negative code on failure.
  * @retval 0 Success.
  * @retval -EINVAL @p p or @p t is NULL, @p when negative, or @p t is
@@ -363,7 +366,7 @@ NETKIT_EXPORT int netkit_poller_timer_stop(netkit_poller *p,
  */
 NETKIT_EXPORT int netkit_poller_timer_defer(netkit_poller *p,
 					    netkit_poller_timer *t,
-					    int64_t when);
+					    netkit_deadline when);
 
 /** @} */
 

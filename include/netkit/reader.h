@@ -200,7 +200,7 @@ NETKIT_EXPORT void netkit_reader_free(netkit_reader *r);
  */
 NETKIT_EXPORT ssize_t netkit_reader_read_delim(netkit_reader *r, int delim,
 					       char *out, size_t max,
-					       int64_t deadline);
+					       netkit_deadline deadline);
 
 /**
  * Reads one line: netkit_reader_read_delim() with ``'\n'``.
@@ -225,7 +225,8 @@ NETKIT_EXPORT ssize_t netkit_reader_read_delim(netkit_reader *r, int delim,
  * `StreamReader.readline()`.
  */
 NETKIT_EXPORT ssize_t netkit_reader_read_line(netkit_reader *r, char *out,
-					      size_t max, int64_t deadline);
+					      size_t max,
+					      netkit_deadline deadline);
 
 /**
  * Reads exactly @p len bytes, unless the peer closes first, and says
@@ -237,11 +238,11 @@ NETKIT_EXPORT ssize_t netkit_reader_read_line(netkit_reader *r, char *out,
  * @param r         The reader.
  * @param[out] out  Receives the bytes.
  * @param len       How many, at least 1.
- * @param deadline  See @ref time; bounds the whole transfer.
  * @param[out] got  If not NULL, always receives the number of bytes
  *                  stored in @p out and consumed, on success and on
  *                  every error (0 for a bad argument): to resume after
  *                  an error, call again for the remaining bytes.
+ * @param deadline  See @ref time; bounds the whole transfer.
  * @return @p len; fewer (possibly 0) if the stream ended first; or a
  *         negative code.
  * @retval -ETIMEDOUT  The deadline passed first; *@p got tells how many
@@ -254,8 +255,8 @@ NETKIT_EXPORT ssize_t netkit_reader_read_line(netkit_reader *r, char *out,
  * ``makefile('rb').read(n)``.
  */
 NETKIT_EXPORT ssize_t netkit_reader_read_exact(netkit_reader *r, void *out,
-					       size_t len, int64_t deadline,
-					       size_t *got);
+					       size_t len, size_t *got,
+					       netkit_deadline deadline);
 
 /**
  * Reads up to @p len bytes: the buffered ones if there are any, else
@@ -278,7 +279,7 @@ NETKIT_EXPORT ssize_t netkit_reader_read_exact(netkit_reader *r, void *out,
  * `StreamReader.read(len)`.
  */
 NETKIT_EXPORT ssize_t netkit_reader_read(netkit_reader *r, void *out,
-					 size_t len, int64_t deadline);
+					 size_t len, netkit_deadline deadline);
 
 /**
  * Discards everything up to and including the next ``'\n'``, however
@@ -299,7 +300,7 @@ NETKIT_EXPORT ssize_t netkit_reader_read(netkit_reader *r, void *out,
  * no equivalent (`readuntil()` keeps a too-long line in its buffer).
  */
 NETKIT_EXPORT ssize_t netkit_reader_skip_line(netkit_reader *r,
-					      int64_t deadline);
+					      netkit_deadline deadline);
 
 /**
  * What the reader holds, without any I/O.

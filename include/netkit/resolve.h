@@ -318,7 +318,26 @@ NETKIT_EXPORT int netkit_getaddrinfo(const char *host, const char *service,
 				     netkit_addrinfo **out);
 
 /**
- * @brief netkit_getaddrinfo() with a deadline.
+ * What netkit_getaddrinfo_until() looks for: Python's `family`, `type`,
+ * `proto` and `flags` arguments of `socket.getaddrinfo()`. All zero (or
+ * a NULL pointer) asks for anything.
+ */
+typedef struct netkit_addrinfo_hints {
+	/** `AF_UNSPEC` (0) for any, `AF_INET` or `AF_INET6`. */
+	int family;
+	/** 0 for any, `SOCK_STREAM`, `SOCK_DGRAM` or `SOCK_RAW`. */
+	int type;
+	/** 0 for any, or a protocol (`IPPROTO_TCP`, `IPPROTO_UDP`, ...)
+	 *  that the results must have. */
+	int protocol;
+	/** 0 or NETKIT_AI_* flags or-ed together. */
+	int flags;
+	/** Reserved: must be zero. */
+	uint64_t reserved_[4];
+} netkit_addrinfo_hints;
+
+/**
+ * @brief netkit_getaddrinfo() with a deadline, and a protocol.
  *
  * Answers `-ETIMEDOUT` when the deadline passes first, even when the
  * system's DNS server never answers; never earlier. Otherwise it gives
@@ -344,14 +363,14 @@ NETKIT_EXPORT int netkit_getaddrinfo(const char *host, const char *service,
  * gai_cancel() leaks (glibc 2.36).
  * @param host      As for netkit_getaddrinfo().
  * @param service   As for netkit_getaddrinfo().
- * @param family    As for netkit_getaddrinfo().
- * @param type      As for netkit_getaddrinfo().
- * @param flags     As for netkit_getaddrinfo().
- * @param deadline  See @ref time.
+ * @param hints     The family, type, protocol and flags wanted, or NULL
+ *                  for any.
  * @param[out] out  As for netkit_getaddrinfo(); untouched on failure.
+ * @param deadline  See @ref time.
  * @return The number of results (at least 1), or a negative code.
  * @retval -ETIMEDOUT The deadline passed before the resolver answered.
- * @retval -EINVAL  As netkit_getaddrinfo(), or @p deadline below -1.
+ * @retval -EINVAL  As netkit_getaddrinfo(), reserved space in @p hints
+ *                  not zero, or @p deadline below -1.
  * @retval -ENOMEM  Out of memory.
  * @retval NETKIT_EAGAIN_RESOLVE 64 lookups are already running (a DNS
  *                  server that does not answer), or no thread could be
@@ -366,10 +385,10 @@ NETKIT_EXPORT int netkit_getaddrinfo(const char *host, const char *service,
  *       usual workaround is a thread pool and `future.result(timeout)`.
  */
 NETKIT_EXPORT int netkit_getaddrinfo_until(const char *host,
-					   const char *service, int family,
-					   int type, int flags,
-					   int64_t deadline,
-					   netkit_addrinfo **out);
+					   const char *service,
+					   const netkit_addrinfo_hints *hints,
+					   netkit_addrinfo **out,
+					   netkit_deadline deadline);
 
 /**
  * @brief Releases a list from netkit_getaddrinfo().

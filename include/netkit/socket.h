@@ -134,7 +134,7 @@ NETKIT_EXPORT int netkit_accept(int fd, netkit_addr *peer);
  * @note Python: `sock.settimeout(t); sock.accept()`.
  */
 NETKIT_EXPORT int netkit_accept_until(int fd, netkit_addr *peer,
-				      int64_t deadline);
+				      netkit_deadline deadline);
 
 /**
  * Connects a socket to a remote address.
@@ -183,7 +183,7 @@ NETKIT_EXPORT int netkit_connect(int fd, const netkit_addr *addr);
  * @note Python: `sock.settimeout(t); sock.connect((host, port))`.
  */
 NETKIT_EXPORT int netkit_connect_until(int fd, const netkit_addr *addr,
-				       int64_t deadline);
+				       netkit_deadline deadline);
 
 /**
  * Receives up to @p len bytes.
@@ -218,7 +218,7 @@ NETKIT_EXPORT ssize_t netkit_recv(int fd, void *buf, size_t len);
  * @note Python: `sock.settimeout(t); sock.recv(len)`.
  */
 NETKIT_EXPORT ssize_t netkit_recv_until(int fd, void *buf, size_t len,
-					int64_t deadline);
+					netkit_deadline deadline);
 
 /**
  * Sends bytes; may send fewer than asked (see netkit_send_all()).
@@ -252,7 +252,7 @@ NETKIT_EXPORT ssize_t netkit_send(int fd, const void *buf, size_t len);
  * @note Never raises SIGPIPE. Python: `sock.settimeout(t); sock.send()`.
  */
 NETKIT_EXPORT ssize_t netkit_send_until(int fd, const void *buf, size_t len,
-					int64_t deadline);
+					netkit_deadline deadline);
 
 /**
  * Sends a datagram to an address.
@@ -287,7 +287,7 @@ NETKIT_EXPORT ssize_t netkit_sendto(int fd, const void *buf, size_t len,
  */
 NETKIT_EXPORT ssize_t netkit_sendto_until(int fd, const void *buf,
 					  size_t len, const netkit_addr *to,
-					  int64_t deadline);
+					  netkit_deadline deadline);
 
 /**
  * Receives a datagram and its sender's address.
@@ -328,7 +328,7 @@ NETKIT_EXPORT ssize_t netkit_recvfrom(int fd, void *buf, size_t len,
  */
 NETKIT_EXPORT ssize_t netkit_recvfrom_until(int fd, void *buf, size_t len,
 					    netkit_addr *from,
-					    int64_t deadline);
+					    netkit_deadline deadline);
 
 /**
  * Closes one or both directions of a connection: the half-close of TCP's
@@ -399,10 +399,10 @@ NETKIT_EXPORT ssize_t netkit_send_all(int fd, const void *buf, size_t len);
  * @param fd          A connected socket.
  * @param buf         The bytes; may be NULL only when @p len is 0.
  * @param len         How many.
- * @param deadline    See @ref time; it bounds the whole transfer.
  * @param[out] sent   If not NULL, always receives the number of bytes
  *                    handed to the kernel, on success (@p len) and on
  *                    every error (0 for a bad argument).
+ * @param deadline    See @ref time; it bounds the whole transfer.
  * @return @p len, or a negative code.
  * @retval -ETIMEDOUT  The deadline passed first; *@p sent tells how far
  *                     it got.
@@ -414,8 +414,8 @@ NETKIT_EXPORT ssize_t netkit_send_all(int fd, const void *buf, size_t len);
  * except that Python does not say how much went out.
  */
 NETKIT_EXPORT ssize_t netkit_send_all_until(int fd, const void *buf,
-					    size_t len, int64_t deadline,
-					    size_t *sent);
+					    size_t len, size_t *sent,
+					    netkit_deadline deadline);
 
 /**
  * Receives exactly @p len bytes unless the peer closes first.
@@ -441,10 +441,10 @@ NETKIT_EXPORT ssize_t netkit_recv_exact(int fd, void *buf, size_t len);
  * @param fd        A connected stream socket.
  * @param[out] buf  Receives the bytes.
  * @param len       How many, at least 1.
- * @param deadline  See @ref time; it bounds the whole transfer.
  * @param[out] got  If not NULL, always receives the number of bytes
  *                  stored in @p buf, on success and on every error (0
  *                  for a bad argument).
+ * @param deadline  See @ref time; it bounds the whole transfer.
  * @return @p len; fewer (possibly 0) if the peer closed first; or a
  *         negative code.
  * @retval -ETIMEDOUT  The deadline passed first; *@p got tells how many
@@ -454,7 +454,8 @@ NETKIT_EXPORT ssize_t netkit_recv_exact(int fd, void *buf, size_t len);
  * @note Python: asyncio's `readexactly()` with a timeout.
  */
 NETKIT_EXPORT ssize_t netkit_recv_exact_until(int fd, void *buf, size_t len,
-					      int64_t deadline, size_t *got);
+					      size_t *got,
+					      netkit_deadline deadline);
 
 /** @} */
 

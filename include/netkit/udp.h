@@ -103,7 +103,7 @@ typedef struct netkit_datagram_info {
 NETKIT_EXPORT ssize_t netkit_recv_datagram(int fd, void *buf, size_t len,
 					   netkit_addr *from,
 					   netkit_datagram_info *info,
-					   int64_t deadline);
+					   netkit_deadline deadline);
 
 /**
  * Sends one datagram with sendmsg(2), to @p to or to a connected
@@ -129,7 +129,7 @@ NETKIT_EXPORT ssize_t netkit_recv_datagram(int fd, void *buf, size_t len,
  */
 NETKIT_EXPORT ssize_t netkit_send_datagram(int fd, const void *buf,
 					   size_t len, const netkit_addr *to,
-					   int64_t deadline);
+					   netkit_deadline deadline);
 
 /**
  * Dissolves a datagram socket's association (connect(2) with

@@ -10,6 +10,7 @@
 
 #include "common.h"
 #include "addr.h"
+#include "deadline.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -142,9 +143,13 @@ NETKIT_EXPORT int netkit_socketpair(int type, int fds[2]);
  * @param len  Their number, at least 1.
  * @param fds  The descriptors to pass; may be NULL if @p n is 0.
  * @param n    Their number, 0 to NETKIT_MAX_FDS.
+ * @param deadline See @ref time; #NETKIT_FOREVER blocks as sendmsg()
+ *             does (on a blocking socket, until its `SO_SNDTIMEO`).
  * @return The number of bytes sent (at least 1), or a negative code.
+ * @retval -ETIMEDOUT  Nothing could be sent before the deadline.
  * @retval -EINVAL     @p buf NULL, @p len 0, @p fds NULL with @p n > 0,
- *                     or @p n above NETKIT_MAX_FDS.
+ *                     @p n above NETKIT_MAX_FDS, or @p deadline below
+ *                     -1.
  * @retval -EBADF      @p fd, or one of @p fds, is not open.
  * @retval -EPIPE      The peer closed (never SIGPIPE).
  * @retval -EAGAIN     Non-blocking socket with no room, or its
@@ -156,29 +161,8 @@ NETKIT_EXPORT int netkit_socketpair(int type, int fds[2]);
  * @note Thread-safe. Python: `socket.send_fds(sock, [data], fds)`.
  */
 NETKIT_EXPORT ssize_t netkit_send_fds(int fd, const void *buf, size_t len,
-				      const int *fds, size_t n);
-
-/**
- * netkit_send_fds() with a deadline.
- * @param fd        As for netkit_send_fds().
- * @param buf       As for netkit_send_fds().
- * @param len       As for netkit_send_fds().
- * @param fds       As for netkit_send_fds().
- * @param n         As for netkit_send_fds().
- * @param deadline  Absolute netkit_now() time; NETKIT_FOREVER waits
- *                  without end; 0 or a past time tries once.
- * @return The number of bytes sent, or a negative code.
- * @retval -ETIMEDOUT  Nothing could be sent before the deadline.
- * @retval -EINVAL     As for netkit_send_fds(), or a deadline below 0
- *                     other than NETKIT_FOREVER.
- * @retval -EPIPE      The peer closed (never SIGPIPE).
- * @retval -EOPNOTSUPP As for netkit_send_fds().
- * @note Thread-safe. Works the same on blocking and non-blocking
- * sockets.
- */
-NETKIT_EXPORT ssize_t netkit_send_fds_until(int fd, const void *buf,
-					    size_t len, const int *fds,
-					    size_t n, int64_t deadline);
+				      const int *fds, size_t n,
+				      netkit_deadline deadline);
 
 /**
  * Receives bytes and the descriptors that came with them.
@@ -197,10 +181,15 @@ NETKIT_EXPORT ssize_t netkit_send_fds_until(int fd, const void *buf,
  * @param max        Room in @p fds, 0 to NETKIT_MAX_FDS.
  * @param[out] n_out Receives the number of descriptors (0 if none
  *                   came); untouched on failure.
+ * @param deadline   See @ref time; #NETKIT_FOREVER blocks as recvmsg()
+ *                   does (on a blocking socket, until its
+ *                   `SO_RCVTIMEO`).
  * @return The number of bytes received, 0 when a stream's peer has
  *         closed, or a negative code.
+ * @retval -ETIMEDOUT Nothing came before the deadline.
  * @retval -EINVAL   @p buf or @p n_out NULL, @p len 0, @p fds NULL with
- *                   @p max > 0, or @p max above NETKIT_MAX_FDS.
+ *                   @p max > 0, @p max above NETKIT_MAX_FDS, or
+ *                   @p deadline below -1.
  * @retval -ENOBUFS  More descriptors came than @p max; all closed.
  * @retval -EMSGSIZE A datagram longer than @p len; cut, and its
  *                   descriptors closed.
@@ -211,31 +200,8 @@ NETKIT_EXPORT ssize_t netkit_send_fds_until(int fd, const void *buf,
  * socket.recv_fds(sock, len, max)`.
  */
 NETKIT_EXPORT ssize_t netkit_recv_fds(int fd, void *buf, size_t len,
-				      int *fds, size_t max, size_t *n_out);
-
-/**
- * netkit_recv_fds() with a deadline.
- * @param fd         As for netkit_recv_fds().
- * @param[out] buf   As for netkit_recv_fds().
- * @param len        As for netkit_recv_fds().
- * @param[out] fds   As for netkit_recv_fds().
- * @param max        As for netkit_recv_fds().
- * @param[out] n_out As for netkit_recv_fds().
- * @param deadline   Absolute netkit_now() time; NETKIT_FOREVER waits
- *                   without end; 0 or a past time tries once.
- * @return The number of bytes received, 0 when a stream's peer has
- *         closed, or a negative code.
- * @retval -ETIMEDOUT Nothing came before the deadline.
- * @retval -EINVAL   As for netkit_recv_fds(), or a deadline below 0
- *                   other than NETKIT_FOREVER.
- * @retval -ENOBUFS  As for netkit_recv_fds().
- * @retval -EMSGSIZE As for netkit_recv_fds().
- * @note Thread-safe. Works the same on blocking and non-blocking
- * sockets.
- */
-NETKIT_EXPORT ssize_t netkit_recv_fds_until(int fd, void *buf, size_t len,
-					    int *fds, size_t max,
-					    size_t *n_out, int64_t deadline);
+				      int *fds, size_t max, size_t *n_out,
+				      netkit_deadline deadline);
 
 /**
  * The credentials of a connected Unix socket's peer (`SO_PEERCRED`).
