@@ -44,6 +44,37 @@
  * netkit_strerror() and netkit_errname() describe any code. Where Python
  * raises an exception, netkit returns its code. See @ref error.
  *
+ * @section conventions The rules of every call
+ * - **Errors.** Every call that can fail returns `>= 0` on success and a
+ *   negative code on failure: `-errno` for a system error
+ *   (`-ECONNREFUSED`), `NETKIT_E...` for the resolver and the library.
+ *   `errno` is never the channel; netkit_strerror() and netkit_errname()
+ *   describe any code.
+ * - **Descriptors.** A socket is a plain `int`: mix netkit calls with
+ *   any POSIX call on it. Every descriptor netkit makes is
+ *   close-on-exec; no call raises SIGPIPE; EINTR is retried inside.
+ * - **Deadlines.** A deadline is a ::netkit_deadline, a time on the
+ *   monotonic clock: netkit_deadline_in(ms) from now, #NETKIT_FOREVER
+ *   (never), #NETKIT_NOW (try once, do not block), or
+ *   netkit_deadline_at(t). An integer is not a deadline: the compiler
+ *   refuses one. Only calls whose name ends in `_for` or `_in` take a
+ *   relative time in milliseconds.
+ * - **Blocking calls.** The tutorial's calls (0.1) make exactly the
+ *   system call they name, and each that can block has a twin ending in
+ *   `_until` that takes a deadline. Every blocking call added since
+ *   takes a deadline and has no twin: pass #NETKIT_FOREVER to block.
+ * - **Argument order.** First what the call acts on or makes (the
+ *   descriptor, the poller, the reader, the object a constructor
+ *   fills); then its inputs; then its outputs; the deadline always last.
+ * - **Counts.** A call that moves a whole message says how many bytes
+ *   moved, on success and on every error.
+ * - **Structs that grow.** Options and hints structs end in reserved
+ *   space that must be zero: initialize them with `= { 0 }` or
+ *   designated initializers, and a later release can add fields without
+ *   changing their size.
+ *
+ * See @ref time for what a deadline guarantees.
+ *
  * @section python From Python's socket to netkit
  * | Python | netkit |
  * | --- | --- |
@@ -59,8 +90,8 @@
  * | `s.shutdown(SHUT_WR)` | `netkit_shutdown(fd, SHUT_WR)` |
  * | `s.close()` | `netkit_close(fd)` |
  * | `s.getsockname()` / `s.getpeername()` | netkit_local_addr() / netkit_peer_addr() |
- * | `socket.create_connection((host, port), t)` | `fd = netkit_create_connection(host, port, netkit_deadline_in(t), NULL)` |
- * | `socket.create_server((host, port))` | `fd = netkit_create_server(host, port, NULL)` |
+ * | `socket.create_connection((host, port), t)` | `fd = netkit_create_connection(host, port, NULL, NULL, netkit_deadline_in(t))` |
+ * | `socket.create_server((host, port))` | `fd = netkit_create_server(host, port, NULL, NETKIT_FOREVER)` |
  * | `socket.gethostname()` | `netkit_gethostname(buf, sizeof(buf))` |
  * | ``socket.gethostbyname('localhost')`` | `netkit_gethostbyname("localhost", buf, sizeof(buf))` |
  * | `socket.gethostbyname_ex(name)` | `netkit_gethostbyname_ex(name, &h)` |
@@ -153,10 +184,10 @@
  * @example udp-sender.c
  * Sends each line of standard input as one datagram.
  * @example file-server.c
- * Sends a file with netkit_sendfile_until() to every client that
+ * Sends a file with netkit_sendfile() to every client that
  * connects.
  * @example file-client.c
- * Saves what file-server sends with netkit_recv_to_file_until() and
+ * Saves what file-server sends with netkit_recv_to_file() and
  * prints its size and CRC-32.
  * @example hostinfo.c
  * The tutorial's session with the socket helpers, printed as Python

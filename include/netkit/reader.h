@@ -119,6 +119,8 @@ typedef struct netkit_reader {
 	size_t end;
 	/** @private Unread bytes already known not to hold @c scan_delim. */
 	size_t scanned;
+	/** @private Room for later fields: the struct keeps its size. */
+	uint64_t reserved_[4];
 } netkit_reader;
 
 /**
