@@ -58,7 +58,7 @@ get_bool(int fd, int level, int name)
 static int
 ip_option(int fd, int v4name, int v6name, int *level, int *name)
 {
-	int family = netkit_socket_family(fd);
+	int family = netkit_get_family(fd);
 
 	if (family < 0)
 		return family;
@@ -256,7 +256,7 @@ netkit_get_broadcast(int fd)
 NETKIT_EXPORT int
 netkit_set_v6only(int fd, bool on)
 {
-	int family = netkit_socket_family(fd);
+	int family = netkit_get_family(fd);
 
 	if (family < 0)
 		return family;
@@ -268,7 +268,7 @@ netkit_set_v6only(int fd, bool on)
 NETKIT_EXPORT int
 netkit_get_v6only(int fd)
 {
-	int family = netkit_socket_family(fd);
+	int family = netkit_get_family(fd);
 
 	if (family < 0)
 		return family;
@@ -327,7 +327,7 @@ netkit_set_multicast_if(int fd, unsigned ifindex)
 
 	if (ifindex > INT_MAX)
 		return -EINVAL;
-	family = netkit_socket_family(fd);
+	family = netkit_get_family(fd);
 	if (family < 0)
 		return family;
 	if (family == AF_INET6)
@@ -359,7 +359,7 @@ netkit_get_tcp_user_timeout(int fd)
 }
 
 NETKIT_EXPORT int
-netkit_socket_error(int fd)
+netkit_get_error(int fd)
 {
 	int v = get_int(fd, SOL_SOCKET, SO_ERROR);
 
@@ -368,19 +368,19 @@ netkit_socket_error(int fd)
 }
 
 NETKIT_EXPORT int
-netkit_socket_family(int fd)
+netkit_get_family(int fd)
 {
 	return get_int(fd, SOL_SOCKET, SO_DOMAIN);
 }
 
 NETKIT_EXPORT int
-netkit_socket_type(int fd)
+netkit_get_type(int fd)
 {
 	return get_int(fd, SOL_SOCKET, SO_TYPE);
 }
 
 NETKIT_EXPORT int
-netkit_socket_protocol(int fd)
+netkit_get_protocol(int fd)
 {
 	return get_int(fd, SOL_SOCKET, SO_PROTOCOL);
 }

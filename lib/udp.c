@@ -125,7 +125,7 @@ group_family(int fd, const netkit_addr *group)
 		return -EINVAL;
 	if (fd < 0)
 		return -EBADF;
-	family = netkit_socket_family(fd);
+	family = netkit_get_family(fd);
 	if (family < 0)
 		return family;
 	return family == netkit_addr_family(group) ? family : -EINVAL;

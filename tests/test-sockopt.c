@@ -302,16 +302,16 @@ START_TEST(socket_error_reports_refused_connect_once)
 	nk_refused_addr(family, &refused);
 	fd = netkit_socket(family, SOCK_STREAM | SOCK_NONBLOCK, 0);
 	ck_assert_int_ge(fd, 0);
-	ck_assert_int_eq(netkit_socket_error(fd), 0);
+	ck_assert_int_eq(netkit_get_error(fd), 0);
 	rc = netkit_connect(fd, &refused);
 	ck_assert_msg(rc == -EINPROGRESS || rc == -ECONNREFUSED, "%s",
 		      netkit_errname(rc));
 	if (rc == -EINPROGRESS) {
 		ck_assert(nk_readable(fd, 5000));
-		ck_assert_int_eq(netkit_socket_error(fd), -ECONNREFUSED);
+		ck_assert_int_eq(netkit_get_error(fd), -ECONNREFUSED);
 	}
 	/* Reading it cleared it. */
-	ck_assert_int_eq(netkit_socket_error(fd), 0);
+	ck_assert_int_eq(netkit_get_error(fd), 0);
 	netkit_close(fd);
 }
 END_TEST
@@ -324,12 +324,12 @@ START_TEST(socket_identity_is_family_type_protocol)
 	t = netkit_socket(family, SOCK_STREAM | SOCK_NONBLOCK, 0);
 	u = udp_socket(family);
 	ck_assert_int_ge(t, 0);
-	ck_assert_int_eq(netkit_socket_family(t), family);
-	ck_assert_int_eq(netkit_socket_type(t), SOCK_STREAM);
-	ck_assert_int_eq(netkit_socket_protocol(t), IPPROTO_TCP);
-	ck_assert_int_eq(netkit_socket_family(u), family);
-	ck_assert_int_eq(netkit_socket_type(u), SOCK_DGRAM);
-	ck_assert_int_eq(netkit_socket_protocol(u), IPPROTO_UDP);
+	ck_assert_int_eq(netkit_get_family(t), family);
+	ck_assert_int_eq(netkit_get_type(t), SOCK_STREAM);
+	ck_assert_int_eq(netkit_get_protocol(t), IPPROTO_TCP);
+	ck_assert_int_eq(netkit_get_family(u), family);
+	ck_assert_int_eq(netkit_get_type(u), SOCK_DGRAM);
+	ck_assert_int_eq(netkit_get_protocol(u), IPPROTO_UDP);
 	netkit_close(u);
 	netkit_close(t);
 }
@@ -342,15 +342,15 @@ START_TEST(non_sockets_are_refused)
 	ck_assert_int_eq(pipe2(p, O_CLOEXEC), 0);
 	ck_assert_int_eq(netkit_set_nodelay(p[0], true), -ENOTSOCK);
 	ck_assert_int_eq(netkit_get_rcvbuf(p[0]), -ENOTSOCK);
-	ck_assert_int_eq(netkit_socket_error(p[0]), -ENOTSOCK);
-	ck_assert_int_eq(netkit_socket_family(p[0]), -ENOTSOCK);
+	ck_assert_int_eq(netkit_get_error(p[0]), -ENOTSOCK);
+	ck_assert_int_eq(netkit_get_family(p[0]), -ENOTSOCK);
 	ck_assert_int_eq(netkit_set_ttl(p[0], 3), -ENOTSOCK);
 	count_begin();
 	ck_assert_int_eq(netkit_set_reuseaddr(-1, true), -EBADF);
 	ck_assert_int_eq(netkit_get_reuseaddr(-1), -EBADF);
 	ck_assert_int_eq(netkit_set_v6only(-1, true), -EBADF);
-	ck_assert_int_eq(netkit_socket_error(-1), -EBADF);
-	ck_assert_int_eq(netkit_socket_type(-2), -EBADF);
+	ck_assert_int_eq(netkit_get_error(-1), -EBADF);
+	ck_assert_int_eq(netkit_get_type(-2), -EBADF);
 	ck_assert_uint_eq(count_end(), 0);
 	close(p[0]);
 	close(p[1]);

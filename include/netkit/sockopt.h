@@ -21,7 +21,9 @@ extern "C" {
  * One scheme for all of them:
  * - `netkit_set_<option>(fd, value)` returns 0 or a negative code;
  * - `netkit_get_<option>(fd)` returns the value (>= 0; 0 or 1 for an
- *   on/off option) or a negative code;
+ *   on/off option) or a negative code; the socket's own properties
+ *   are read the same way: netkit_get_error(), netkit_get_family(),
+ *   netkit_get_type(), netkit_get_protocol();
  * - a value out of range is refused with `-EINVAL` before any system
  *   call, so nothing changes; a negative @p fd is `-EBADF`, and a
  *   descriptor that is not a socket `-ENOTSOCK`;
@@ -46,7 +48,7 @@ extern "C" {
  * netkit_set_keepalive_idle(fd, 60);        // s.setsockopt(IPPROTO_TCP, TCP_KEEPIDLE, 60)
  * netkit_set_rcvbuf(fd, 65536);
  * int got = netkit_get_rcvbuf(fd);          // 131072 on Linux: doubled
- * int err = netkit_socket_error(fd);        // -s.getsockopt(SOL_SOCKET, SO_ERROR)
+ * int err = netkit_get_error(fd);           // -s.getsockopt(SOL_SOCKET, SO_ERROR)
  * @endcode
  *
  * | Python | netkit |
@@ -54,8 +56,8 @@ extern "C" {
  * | `s.setsockopt(SOL_SOCKET, SO_REUSEADDR, 1)` | `netkit_set_reuseaddr(fd, true)` |
  * | `s.setsockopt(IPPROTO_TCP, TCP_NODELAY, 1)` | `netkit_set_nodelay(fd, true)` |
  * | `s.setsockopt(SOL_SOCKET, SO_RCVBUF, n)` | `netkit_set_rcvbuf(fd, n)` |
- * | `s.getsockopt(SOL_SOCKET, SO_ERROR)` | `-netkit_socket_error(fd)` |
- * | `s.family`, `s.type`, `s.proto` | netkit_socket_family(), netkit_socket_type(), netkit_socket_protocol() |
+ * | `s.getsockopt(SOL_SOCKET, SO_ERROR)` | `-netkit_get_error(fd)` |
+ * | `s.family`, `s.type`, `s.proto` | netkit_get_family(), netkit_get_type(), netkit_get_protocol() |
  * | `s.getsockopt(level, name, buflen)` | netkit_getsockopt() |
  * @{
  */
@@ -452,7 +454,7 @@ NETKIT_EXPORT int netkit_get_tcp_user_timeout(int fd);
  * @note Python: `-s.getsockopt(SOL_SOCKET, SO_ERROR)` (Python's is
  * positive).
  */
-NETKIT_EXPORT int netkit_socket_error(int fd);
+NETKIT_EXPORT int netkit_get_error(int fd);
 
 /**
  * The socket's address family (`SO_DOMAIN`).
@@ -462,7 +464,7 @@ NETKIT_EXPORT int netkit_socket_error(int fd);
  * @retval -ENOTSOCK @p fd is not a socket.
  * @note Python: `s.family`.
  */
-NETKIT_EXPORT int netkit_socket_family(int fd);
+NETKIT_EXPORT int netkit_get_family(int fd);
 
 /**
  * The socket's type (`SO_TYPE`), without flags.
@@ -471,7 +473,7 @@ NETKIT_EXPORT int netkit_socket_family(int fd);
  * @retval -ENOTSOCK @p fd is not a socket.
  * @note Python: `s.type`.
  */
-NETKIT_EXPORT int netkit_socket_type(int fd);
+NETKIT_EXPORT int netkit_get_type(int fd);
 
 /**
  * The socket's protocol (`SO_PROTOCOL`).
@@ -481,7 +483,7 @@ NETKIT_EXPORT int netkit_socket_type(int fd);
  * @retval -ENOTSOCK @p fd is not a socket.
  * @note Python: `s.proto`.
  */
-NETKIT_EXPORT int netkit_socket_protocol(int fd);
+NETKIT_EXPORT int netkit_get_protocol(int fd);
 
 /**
  * getsockopt() with the library's error convention: any option, raw.
