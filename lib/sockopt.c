@@ -128,89 +128,125 @@ netkit_get_nodelay(int fd)
 	return get_bool(fd, IPPROTO_TCP, TCP_NODELAY);
 }
 
-NETKIT_EXPORT int
-netkit_set_keepalive(int fd, bool on)
+/* The keep-alive timers, in the order they are set. */
+static const int keepalive_timer[] = { TCP_KEEPIDLE, TCP_KEEPINTVL,
+				       TCP_KEEPCNT };
+#define N_TIMERS 3
+
+/* ka's timers in keepalive_timer's order; false if one is out of
+ * range (0 is in range: leave it as it is). */
+static bool
+keepalive_timers(const netkit_keepalive *ka, int v[N_TIMERS])
 {
-	return set_int(fd, SOL_SOCKET, SO_KEEPALIVE, on);
+	static const int max[N_TIMERS] = { KEEPALIVE_SECONDS_MAX,
+		KEEPALIVE_SECONDS_MAX, KEEPALIVE_COUNT_MAX };
+	int i;
+
+	v[0] = ka->idle;
+	v[1] = ka->interval;
+	v[2] = ka->count;
+	for (i = 0; i < N_TIMERS; i++)
+		if (v[i] < 0 || v[i] > max[i])
+			return false;
+	return true;
+}
+
+/* Puts back the timers whose old value is not 0. A timer that followed
+ * the system's default gets that default as its own value: the kernel
+ * has no call to make it follow the default again. */
+static void
+put_back_timers(int fd, const int old[N_TIMERS])
+{
+	int i;
+
+	for (i = 0; i < N_TIMERS; i++)
+		if (old[i] > 0)
+			(void)set_int(fd, IPPROTO_TCP, keepalive_timer[i],
+				      old[i]);
 }
 
 NETKIT_EXPORT int
-netkit_get_keepalive(int fd)
+netkit_set_keepalive(int fd, const netkit_keepalive *ka)
 {
-	return get_bool(fd, SOL_SOCKET, SO_KEEPALIVE);
-}
+	int want[N_TIMERS], old[N_TIMERS] = { 0, 0, 0 }, i, v, rc = 0;
 
-NETKIT_EXPORT int
-netkit_set_keepalive_idle(int fd, int seconds)
-{
-	if (seconds < 1 || seconds > KEEPALIVE_SECONDS_MAX)
-		return -EINVAL;
-	return set_int(fd, IPPROTO_TCP, TCP_KEEPIDLE, seconds);
-}
-
-NETKIT_EXPORT int
-netkit_get_keepalive_idle(int fd)
-{
-	return get_int(fd, IPPROTO_TCP, TCP_KEEPIDLE);
-}
-
-NETKIT_EXPORT int
-netkit_set_keepalive_interval(int fd, int seconds)
-{
-	if (seconds < 1 || seconds > KEEPALIVE_SECONDS_MAX)
-		return -EINVAL;
-	return set_int(fd, IPPROTO_TCP, TCP_KEEPINTVL, seconds);
-}
-
-NETKIT_EXPORT int
-netkit_get_keepalive_interval(int fd)
-{
-	return get_int(fd, IPPROTO_TCP, TCP_KEEPINTVL);
-}
-
-NETKIT_EXPORT int
-netkit_set_keepalive_count(int fd, int count)
-{
-	if (count < 1 || count > KEEPALIVE_COUNT_MAX)
-		return -EINVAL;
-	return set_int(fd, IPPROTO_TCP, TCP_KEEPCNT, count);
-}
-
-NETKIT_EXPORT int
-netkit_get_keepalive_count(int fd)
-{
-	return get_int(fd, IPPROTO_TCP, TCP_KEEPCNT);
-}
-
-NETKIT_EXPORT int
-netkit_set_linger(int fd, bool on, int seconds)
-{
-	struct linger l;
-
-	if (seconds < 0)
+	if (!ka || !keepalive_timers(ka, want))
 		return -EINVAL;
 	if (fd < 0)
 		return -EBADF;
-	l.l_onoff = on;
-	l.l_linger = seconds;
-	if (NK_SYS(setsockopt)(fd, SOL_SOCKET, SO_LINGER, &l, sizeof(l)) < 0)
+	/* The timers first: TCP-level, they are what a socket that is not
+	 * TCP refuses, before anything changed. Each one's value is read
+	 * before it is set, to put it back if a later call fails. */
+	for (i = 0; i < N_TIMERS && rc == 0; i++) {
+		if (want[i] == 0)
+			continue;
+		v = get_int(fd, IPPROTO_TCP, keepalive_timer[i]);
+		rc = v < 0 ? v : set_int(fd, IPPROTO_TCP, keepalive_timer[i],
+					 want[i]);
+		if (rc == 0)
+			old[i] = v;
+	}
+	if (rc == 0)
+		rc = set_int(fd, SOL_SOCKET, SO_KEEPALIVE, ka->on);
+	if (rc < 0)
+		put_back_timers(fd, old);
+	return rc;
+}
+
+NETKIT_EXPORT int
+netkit_get_keepalive(int fd, netkit_keepalive *out)
+{
+	int v[N_TIMERS], on, i;
+
+	if (!out)
+		return -EINVAL;
+	for (i = 0; i < N_TIMERS; i++) {
+		v[i] = get_int(fd, IPPROTO_TCP, keepalive_timer[i]);
+		if (v[i] < 0)
+			return v[i];
+	}
+	on = get_bool(fd, SOL_SOCKET, SO_KEEPALIVE);
+	if (on < 0)
+		return on;
+	out->on = on;
+	out->idle = v[0];
+	out->interval = v[1];
+	out->count = v[2];
+	return 0;
+}
+
+NETKIT_EXPORT int
+netkit_set_linger(int fd, const netkit_linger *l)
+{
+	struct linger kl;
+
+	if (!l || l->seconds < 0)
+		return -EINVAL;
+	if (fd < 0)
+		return -EBADF;
+	kl.l_onoff = l->on;
+	kl.l_linger = l->seconds;
+	if (NK_SYS(setsockopt)(fd, SOL_SOCKET, SO_LINGER, &kl,
+			       sizeof(kl)) < 0)
 		return netkit__errno();
 	return 0;
 }
 
 NETKIT_EXPORT int
-netkit_get_linger(int fd, int *seconds)
+netkit_get_linger(int fd, netkit_linger *out)
 {
-	struct linger l = { 0, 0 };
-	socklen_t len = sizeof(l);
+	struct linger kl = { 0, 0 };
+	socklen_t len = sizeof(kl);
 
+	if (!out)
+		return -EINVAL;
 	if (fd < 0)
 		return -EBADF;
-	if (NK_SYS(getsockopt)(fd, SOL_SOCKET, SO_LINGER, &l, &len) < 0)
+	if (NK_SYS(getsockopt)(fd, SOL_SOCKET, SO_LINGER, &kl, &len) < 0)
 		return netkit__errno();
-	if (seconds)
-		*seconds = l.l_linger;
-	return l.l_onoff != 0;
+	out->on = kl.l_onoff != 0;
+	out->seconds = kl.l_linger;
+	return 0;
 }
 
 NETKIT_EXPORT int

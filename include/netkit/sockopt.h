@@ -44,8 +44,8 @@ extern "C" {
  * int fd = netkit_socket(AF_INET, SOCK_STREAM, 0);
  *
  * netkit_set_nodelay(fd, true);             // s.setsockopt(IPPROTO_TCP, TCP_NODELAY, 1)
- * netkit_set_keepalive(fd, true);           // s.setsockopt(SOL_SOCKET, SO_KEEPALIVE, 1)
- * netkit_set_keepalive_idle(fd, 60);        // s.setsockopt(IPPROTO_TCP, TCP_KEEPIDLE, 60)
+ * netkit_set_keepalive(fd, &(netkit_keepalive){ .on = true, .idle = 60 });
+ * netkit_set_linger(fd, &(netkit_linger){ .on = true, .seconds = 5 });
  * netkit_set_rcvbuf(fd, 65536);
  * int got = netkit_get_rcvbuf(fd);          // 131072 on Linux: doubled
  * int err = netkit_get_error(fd);           // -s.getsockopt(SOL_SOCKET, SO_ERROR)
@@ -130,119 +130,130 @@ NETKIT_EXPORT int netkit_set_nodelay(int fd, bool on);
 NETKIT_EXPORT int netkit_get_nodelay(int fd);
 
 /**
- * Sets `SO_KEEPALIVE`: an idle connection is probed, and one whose peer
- * has gone fails with `-ETIMEDOUT` instead of waiting forever. When and
- * how often: netkit_set_keepalive_idle(), netkit_set_keepalive_interval(),
- * netkit_set_keepalive_count().
- * @param fd  A socket (meaningful for TCP).
- * @param on  Whether to probe.
- * @retval 0        Success.
- * @retval -EBADF   @p fd is negative or not open.
- * @note Python: `s.setsockopt(SOL_SOCKET, SO_KEEPALIVE, on)`.
+ * Keep-alive, set and read as one: whether an idle TCP connection is
+ * probed, and when and how often (socket2's `TcpKeepalive`, Go's
+ * `KeepAliveConfig`).
+ *
+ * With keep-alive on, a connection whose peer has gone (a machine
+ * switched off, a cable pulled: nothing says so) fails with
+ * `-ETIMEDOUT` after @c idle + @c interval * @c count seconds of
+ * silence, instead of waiting forever.
+ *
+ * In netkit_set_keepalive() a timer of 0 means "leave it as it is":
+ * the system's default (`net.ipv4.tcp_keepalive_time`, `_intvl`,
+ * `_probes`: 7200, 75 and 9 unless changed) or the value set before.
+ * netkit_get_keepalive() fills in the values in force, never 0.
+ * @code
+ * netkit_keepalive ka = { .on = true, .idle = 60, .interval = 10, .count = 3 };
+ *
+ * rc = netkit_set_keepalive(fd, &ka);      // a dead peer found in 90 s
+ * @endcode
  */
-NETKIT_EXPORT int netkit_set_keepalive(int fd, bool on);
+typedef struct netkit_keepalive {
+	/** Probe an idle connection (`SO_KEEPALIVE`). */
+	bool on;
+	/** Seconds of silence before the first probe (`TCP_KEEPIDLE`): 1
+	 *  to 32767, or 0 to leave it as it is. */
+	int idle;
+	/** Seconds between probes (`TCP_KEEPINTVL`): 1 to 32767, or 0 to
+	 *  leave it as it is. */
+	int interval;
+	/** Unanswered probes before the connection fails (`TCP_KEEPCNT`):
+	 *  1 to 127, or 0 to leave it as it is. */
+	int count;
+} netkit_keepalive;
 
 /**
- * Reads `SO_KEEPALIVE`.
+ * Sets keep-alive in one call: `SO_KEEPALIVE` and the timers of
+ * netkit_keepalive that are not 0.
+ *
+ * Every field is checked before the first system call, so a value out
+ * of range changes nothing. The timers are set first, `SO_KEEPALIVE`
+ * last: a socket that is not TCP refuses the first timer with nothing
+ * changed. They are set whatever @c on says (set them with @c on false
+ * to have them ready). Should the kernel refuse a later call after
+ * earlier ones took effect (the checks leave that to causes outside
+ * the caller's hands, such as an injected fault or a kernel out of
+ * memory), the timers already set are put back to the values read
+ * just before, as far as the kernel allows, and its code is returned.
+ * @param fd  A TCP socket.
+ * @param ka  The settings.
+ * @retval 0        Success.
+ * @retval -EINVAL  @p ka is NULL, or a field is out of range; nothing
+ *                  changed.
+ * @retval -EBADF   @p fd is negative or not open.
+ * @retval -ENOTSOCK @p fd is not a socket.
+ * @retval -EOPNOTSUPP A timer asked of a socket that is not TCP
+ *                  (Linux; others say -ENOPROTOOPT); nothing changed.
+ * @note Python: `s.setsockopt(SOL_SOCKET, SO_KEEPALIVE, 1)` then
+ * `s.setsockopt(IPPROTO_TCP, TCP_KEEPIDLE, idle)`, `TCP_KEEPINTVL`,
+ * `TCP_KEEPCNT`.
+ */
+NETKIT_EXPORT int netkit_set_keepalive(int fd, const netkit_keepalive *ka);
+
+/**
+ * Reads keep-alive in one call: `SO_KEEPALIVE` and the three timers in
+ * force.
+ * @param fd        A TCP socket.
+ * @param[out] out  Receives the settings, every timer as the kernel
+ *                  applies it (the system's default until set, never
+ *                  0); written on success only.
+ * @retval 0        Success.
+ * @retval -EINVAL  @p out is NULL.
+ * @retval -EBADF   @p fd is negative or not open.
+ * @retval -EOPNOTSUPP Not a TCP socket (Linux; others say
+ *                  -ENOPROTOOPT).
+ * @note Python: `s.getsockopt(SOL_SOCKET, SO_KEEPALIVE)`,
+ * `s.getsockopt(IPPROTO_TCP, TCP_KEEPIDLE)`...
+ */
+NETKIT_EXPORT int netkit_get_keepalive(int fd, netkit_keepalive *out);
+
+/**
+ * Lingering on close (`SO_LINGER`), set and read as one.
+ *
+ * Off (the default): netkit_close() returns at once and the kernel
+ * sends what is left in the background. On with 0 seconds: closing
+ * resets the connection (RST) and drops unsent data. On with N
+ * seconds: a blocking close waits up to N seconds for unsent data to
+ * go.
+ */
+typedef struct netkit_linger {
+	/** Linger on close. */
+	bool on;
+	/** The time to linger, in seconds, >= 0 (checked, but not used,
+	 *  when @c on is false). */
+	int seconds;
+} netkit_linger;
+
+/**
+ * Sets `SO_LINGER` (see netkit_linger).
  * @param fd  A socket.
- * @return 1 if on, 0 if off, or a negative code.
+ * @param l   The setting.
+ * @retval 0        Success.
+ * @retval -EINVAL  @p l is NULL or its @c seconds negative; nothing
+ *                  changed.
  * @retval -EBADF   @p fd is negative or not open.
- * @note Python: `s.getsockopt(SOL_SOCKET, SO_KEEPALIVE)`.
- */
-NETKIT_EXPORT int netkit_get_keepalive(int fd);
-
-/**
- * Sets `TCP_KEEPIDLE`: seconds of silence before the first keep-alive
- * probe (the system's default is 7200).
- * @param fd       A TCP socket.
- * @param seconds  1 to 32767.
- * @retval 0        Success.
- * @retval -EINVAL  @p seconds out of range; nothing changed.
- * @retval -EOPNOTSUPP Not a TCP socket.
- * @note Python: `s.setsockopt(IPPROTO_TCP, TCP_KEEPIDLE, seconds)`.
- */
-NETKIT_EXPORT int netkit_set_keepalive_idle(int fd, int seconds);
-
-/**
- * Reads `TCP_KEEPIDLE`.
- * @param fd  A TCP socket.
- * @return The seconds (the system's default until set), or a negative
- *         code.
- * @retval -EOPNOTSUPP Not a TCP socket.
- * @note Python: `s.getsockopt(IPPROTO_TCP, TCP_KEEPIDLE)`.
- */
-NETKIT_EXPORT int netkit_get_keepalive_idle(int fd);
-
-/**
- * Sets `TCP_KEEPINTVL`: seconds between keep-alive probes (default 75).
- * @param fd       A TCP socket.
- * @param seconds  1 to 32767.
- * @retval 0        Success.
- * @retval -EINVAL  @p seconds out of range; nothing changed.
- * @retval -EOPNOTSUPP Not a TCP socket.
- * @note Python: `s.setsockopt(IPPROTO_TCP, TCP_KEEPINTVL, seconds)`.
- */
-NETKIT_EXPORT int netkit_set_keepalive_interval(int fd, int seconds);
-
-/**
- * Reads `TCP_KEEPINTVL`.
- * @param fd  A TCP socket.
- * @return The seconds, or a negative code.
- * @retval -EOPNOTSUPP Not a TCP socket.
- * @note Python: `s.getsockopt(IPPROTO_TCP, TCP_KEEPINTVL)`.
- */
-NETKIT_EXPORT int netkit_get_keepalive_interval(int fd);
-
-/**
- * Sets `TCP_KEEPCNT`: unanswered probes before the connection fails
- * (default 9).
- * @param fd     A TCP socket.
- * @param count  1 to 127.
- * @retval 0        Success.
- * @retval -EINVAL  @p count out of range; nothing changed.
- * @retval -EOPNOTSUPP Not a TCP socket.
- * @note Python: `s.setsockopt(IPPROTO_TCP, TCP_KEEPCNT, count)`.
- */
-NETKIT_EXPORT int netkit_set_keepalive_count(int fd, int count);
-
-/**
- * Reads `TCP_KEEPCNT`.
- * @param fd  A TCP socket.
- * @return The count, or a negative code.
- * @retval -EOPNOTSUPP Not a TCP socket.
- * @note Python: `s.getsockopt(IPPROTO_TCP, TCP_KEEPCNT)`.
- */
-NETKIT_EXPORT int netkit_get_keepalive_count(int fd);
-
-/**
- * Sets `SO_LINGER`. Off (the default): netkit_close() returns at once
- * and the kernel sends what is left in the background. On with 0
- * seconds: closing resets the connection (RST) and drops unsent data.
- * On with N seconds: a blocking close waits up to N seconds for unsent
- * data to go.
- * @param fd       A socket.
- * @param on       Whether to linger.
- * @param seconds  The time to linger, >= 0 (ignored, but still checked,
- *                 when @p on is false).
- * @retval 0        Success.
- * @retval -EINVAL  @p seconds negative; nothing changed.
- * @retval -EBADF   @p fd is negative or not open.
+ * @retval -ENOTSOCK @p fd is not a socket.
  * @note Python: ``s.setsockopt(SOL_SOCKET, SO_LINGER,
  * struct.pack('ii', on, seconds))``.
  */
-NETKIT_EXPORT int netkit_set_linger(int fd, bool on, int seconds);
+NETKIT_EXPORT int netkit_set_linger(int fd, const netkit_linger *l);
 
 /**
  * Reads `SO_LINGER`.
- * @param fd            A socket.
- * @param[out] seconds  If not NULL, receives the linger time (written
- *                      on success only).
- * @return 1 if on, 0 if off, or a negative code.
+ * @param fd        A socket.
+ * @param[out] out  Receives the setting; written on success only.
+ *                  With @c on false, @c seconds is what the kernel
+ *                  kept from before (Linux keeps the last time set),
+ *                  of no effect.
+ * @retval 0        Success.
+ * @retval -EINVAL  @p out is NULL.
  * @retval -EBADF   @p fd is negative or not open.
+ * @retval -ENOTSOCK @p fd is not a socket.
  * @note Python: ``struct.unpack('ii', s.getsockopt(SOL_SOCKET,
  * SO_LINGER, 8))``.
  */
-NETKIT_EXPORT int netkit_get_linger(int fd, int *seconds);
+NETKIT_EXPORT int netkit_get_linger(int fd, netkit_linger *out);
 
 /**
  * Asks for a receive buffer of @p bytes (`SO_RCVBUF`).
