@@ -85,7 +85,7 @@ netkit_send_datagram(int fd, const void *buf, size_t len,
 	struct msghdr m;
 	struct netkit__op op = { try_sendmsg, &m, POLLOUT, 0 };
 
-	if ((!buf && len > 0) || (to && !netkit__addr_valid(to)) ||
+	if ((!buf && len > 0) || (to && !netkit__addr_usable(to)) ||
 	    !netkit__deadline_ok(deadline))
 		return -EINVAL;
 	if (fd < 0)
