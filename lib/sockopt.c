@@ -355,11 +355,110 @@ netkit_get_multicast_loop(int fd)
 	return v < 0 ? v : v != 0;
 }
 
+/*
+ * The multicast interface. IPv6 keeps an index and reads it back;
+ * IPv4 keeps an index and an address (ip_mreqn) but reads back only
+ * the address, so the setter hands the kernel both, the index and one
+ * of the interface's IPv4 addresses, and the getter maps the address
+ * back to its interface through the interface list.
+ */
+
+static struct in_addr
+v4_of(const netkit_addr *a)
+{
+	return ((const struct sockaddr_in *)&a->ss)->sin_addr;
+}
+
+/* Is a the IPv4 address want? */
+static bool
+v4_is(const netkit_addr *a, struct in_addr want)
+{
+	return netkit_addr_family(a) == AF_INET &&
+	       v4_of(a).s_addr == want.s_addr;
+}
+
+/* The index of the first interface in list, other than skip, that
+ * holds IPv4 address a; -EADDRNOTAVAIL if none does. */
+static int
+v4_holder(const netkit_iface *list, int n, int skip, struct in_addr a)
+{
+	size_t j;
+	int i;
+
+	for (i = 0; i < n; i++) {
+		if (list[i].index <= 0 || list[i].index == skip)
+			continue;
+		for (j = 0; j < list[i].naddrs; j++)
+			if (v4_is(&list[i].addrs[j].addr, a))
+				return list[i].index;
+	}
+	return -EADDRNOTAVAIL;
+}
+
+/* The first IPv4 address of interface ifindex in list, with own_only
+ * the first that no other interface holds; false if there is none. */
+static bool
+first_v4(const netkit_iface *list, int n, int ifindex, bool own_only,
+	 struct in_addr *out)
+{
+	const netkit_addr *a;
+	size_t j;
+	int i;
+
+	for (i = 0; i < n; i++) {
+		if (list[i].index != ifindex)
+			continue;
+		for (j = 0; j < list[i].naddrs; j++) {
+			a = &list[i].addrs[j].addr;
+			if (netkit_addr_family(a) != AF_INET || (own_only &&
+			    v4_holder(list, n, ifindex, v4_of(a)) > 0))
+				continue;
+			*out = v4_of(a);
+			return true;
+		}
+	}
+	return false;
+}
+
+/* The IPv4 address to name interface ifindex by: its first one (the
+ * kernel's own choice of source address) that no other interface
+ * holds, so that it leads back to ifindex alone, else its first one;
+ * -EADDRNOTAVAIL if it has none (or there is no such interface). */
+static int
+v4_addr_of_index(int ifindex, struct in_addr *out)
+{
+	netkit_iface *list = NULL;
+	int n = netkit_iface_list(&list), rc = -EADDRNOTAVAIL;
+
+	if (n < 0)
+		return n;
+	if (first_v4(list, n, ifindex, true, out) ||
+	    first_v4(list, n, ifindex, false, out))
+		rc = 0;
+	netkit_iface_list_free(list);
+	return rc;
+}
+
+/* The index of the first interface holding IPv4 address a;
+ * -EADDRNOTAVAIL if none does. */
+static int
+v4_index_of_addr(struct in_addr a)
+{
+	netkit_iface *list = NULL;
+	int n = netkit_iface_list(&list), rc;
+
+	if (n < 0)
+		return n;
+	rc = v4_holder(list, n, 0, a);
+	netkit_iface_list_free(list);
+	return rc;
+}
+
 NETKIT_EXPORT int
 netkit_set_multicast_if(int fd, unsigned ifindex)
 {
 	struct ip_mreqn mr;
-	int family;
+	int family, rc;
 
 	if (ifindex > INT_MAX)
 		return -EINVAL;
@@ -371,13 +470,38 @@ netkit_set_multicast_if(int fd, unsigned ifindex)
 			       (int)ifindex);
 	if (family != AF_INET)
 		return -EINVAL;
-	/* ip_mreqn, not in_addr: the index, not an address, picks it. */
+	/* ip_mreqn: the index picks the interface; the address is what
+	 * netkit_get_multicast_if() reads back. Index 0 and no address
+	 * hand the choice back to the routing table. */
 	memset(&mr, 0, sizeof(mr));
 	mr.imr_ifindex = (int)ifindex;
+	if (ifindex > 0) {
+		rc = v4_addr_of_index((int)ifindex, &mr.imr_address);
+		if (rc < 0)
+			return rc;
+	}
 	if (NK_SYS(setsockopt)(fd, IPPROTO_IP, IP_MULTICAST_IF, &mr,
 			       sizeof(mr)) < 0)
 		return netkit__errno();
 	return 0;
+}
+
+NETKIT_EXPORT int
+netkit_get_multicast_if(int fd)
+{
+	struct in_addr a = { 0 };
+	socklen_t len = sizeof(a);
+	int family = netkit_get_family(fd);
+
+	if (family < 0)
+		return family;
+	if (family == AF_INET6)
+		return get_int(fd, IPPROTO_IPV6, IPV6_MULTICAST_IF);
+	if (family != AF_INET)
+		return -EINVAL;
+	if (NK_SYS(getsockopt)(fd, IPPROTO_IP, IP_MULTICAST_IF, &a, &len) < 0)
+		return netkit__errno();
+	return a.s_addr == INADDR_ANY ? 0 : v4_index_of_addr(a);
 }
 
 NETKIT_EXPORT int

@@ -436,6 +436,7 @@ START_TEST(ip_options_refuse_sockets_of_other_families)
 	ck_assert_int_eq(netkit_set_multicast_ttl(sp[0], 9), -EINVAL);
 	ck_assert_int_eq(netkit_set_multicast_loop(sp[0], false), -EINVAL);
 	ck_assert_int_eq(netkit_set_multicast_if(sp[0], 1), -EINVAL);
+	ck_assert_int_eq(netkit_get_multicast_if(sp[0]), -EINVAL);
 	/* Only the family was read: no option was set. */
 	ck_assert_uint_eq(nk_fault_seen(NK_FAULT_SETSOCKOPT), 0);
 	count_end();
@@ -458,6 +459,47 @@ START_TEST(multicast_if_takes_loopback_and_refuses_unknown_index)
 	count_begin();
 	ck_assert_int_eq(netkit_set_multicast_if(fd, 0x80000000u), -EINVAL);
 	ck_assert_uint_eq(count_end(), 0);
+	netkit_close(fd);
+}
+END_TEST
+
+/* The getter answers the index the setter took, in both families:
+ * IPv4 reports only an address, which leads back to the index. */
+START_TEST(multicast_if_reads_back_the_index_it_took)
+{
+	int family, fd, lo = netkit_if_nametoindex("lo"), rc;
+
+	FAMILY_OR_SKIP(family);
+	ck_assert_int_gt(lo, 0);
+	fd = udp_socket(family);
+	ck_assert_int_eq(netkit_get_multicast_if(fd), 0);
+	ck_assert_int_eq(netkit_set_multicast_if(fd, (unsigned)lo), 0);
+	ck_assert_int_eq(netkit_get_multicast_if(fd), lo);
+	/* A refused choice leaves the one before. */
+	rc = netkit_set_multicast_if(fd, 0x7ffffff0u);
+	ck_assert_msg(rc == -EADDRNOTAVAIL || rc == -ENODEV, "%s",
+		      netkit_errname(rc));
+	ck_assert_int_eq(netkit_get_multicast_if(fd), lo);
+	ck_assert_int_eq(netkit_set_multicast_if(fd, 0), 0);
+	ck_assert_int_eq(netkit_get_multicast_if(fd), 0);
+	netkit_close(fd);
+}
+END_TEST
+
+/* The interface list failing (AF_INET needs it both ways) is the
+ * answer, with nothing set. */
+START_TEST(multicast_if_v4_without_the_interface_list_changes_nothing)
+{
+	int fd = udp_socket(AF_INET), lo = netkit_if_nametoindex("lo");
+
+	ck_assert_int_eq(netkit_set_multicast_if(fd, (unsigned)lo), 0);
+	nk_fault_install(1);
+	nk_fault_fail(NK_FAULT_GETIFADDRS, ENOMEM, 0);
+	ck_assert_int_eq(netkit_set_multicast_if(fd, 0x7ffffff0u), -ENOMEM);
+	ck_assert_int_eq(netkit_get_multicast_if(fd), -ENOMEM);
+	ck_assert_uint_eq(nk_fault_seen(NK_FAULT_SETSOCKOPT), 0);
+	nk_fault_reset();
+	ck_assert_int_eq(netkit_get_multicast_if(fd), lo);
 	netkit_close(fd);
 }
 END_TEST
@@ -528,6 +570,7 @@ START_TEST(non_sockets_are_refused)
 	ck_assert_int_eq(netkit_get_rcvbuf(p[0]), -ENOTSOCK);
 	ck_assert_int_eq(netkit_get_error(p[0]), -ENOTSOCK);
 	ck_assert_int_eq(netkit_get_family(p[0]), -ENOTSOCK);
+	ck_assert_int_eq(netkit_get_multicast_if(p[0]), -ENOTSOCK);
 	ck_assert_int_eq(netkit_set_ttl(p[0], 3), -ENOTSOCK);
 	count_begin();
 	ck_assert_int_eq(netkit_set_reuseaddr(-1, true), -EBADF);
@@ -535,6 +578,7 @@ START_TEST(non_sockets_are_refused)
 	ck_assert_int_eq(netkit_set_v6only(-1, true), -EBADF);
 	ck_assert_int_eq(netkit_get_error(-1), -EBADF);
 	ck_assert_int_eq(netkit_get_type(-2), -EBADF);
+	ck_assert_int_eq(netkit_get_multicast_if(-1), -EBADF);
 	ck_assert_uint_eq(count_end(), 0);
 	close(p[0]);
 	close(p[1]);
@@ -610,6 +654,9 @@ netkit_test_suite(void)
 	NK_ADD_FAULT_TEST(s, ip_options_refuse_sockets_of_other_families);
 	NK_ADD_FAULT_TEST_V4_V6(s,
 		multicast_if_takes_loopback_and_refuses_unknown_index);
+	NK_ADD_TEST_V4_V6(s, multicast_if_reads_back_the_index_it_took);
+	NK_ADD_FAULT_TEST(s,
+		multicast_if_v4_without_the_interface_list_changes_nothing);
 	NK_ADD_FAULT_TEST(s, tcp_user_timeout_reads_back_and_refuses_negative);
 	NK_ADD_TEST_V4_V6(s, socket_error_reports_refused_connect_once);
 	NK_ADD_TEST_V4_V6(s, socket_identity_is_family_type_protocol);

@@ -414,19 +414,71 @@ NETKIT_EXPORT int netkit_set_multicast_loop(int fd, bool on);
 NETKIT_EXPORT int netkit_get_multicast_loop(int fd);
 
 /**
- * Picks the interface multicast datagrams leave by: `IP_MULTICAST_IF`
- * (by index) or `IPV6_MULTICAST_IF`.
- * @param fd       An AF_INET or AF_INET6 socket.
+ * Picks the interface multicast datagrams leave by, by index:
+ * `IPV6_MULTICAST_IF` on an AF_INET6 socket, `IP_MULTICAST_IF` on an
+ * AF_INET one.
+ *
+ * IPv4 reads the choice back only as an address (getsockopt() of
+ * `IP_MULTICAST_IF` gives an `in_addr`; Linux keeps the index apart
+ * and never reports it). So that netkit_get_multicast_if() can answer
+ * the index, an AF_INET socket is given the interface's index and one
+ * of its IPv4 addresses (`struct ip_mreqn`), read from the interface
+ * list (getifaddrs()): its first one that no other interface holds,
+ * else its first one. That address is what the classic by-address form
+ * of the option names (BSD, Windows, Python's usual
+ * `inet_aton(ip)`), with the same consequences: a datagram to a group
+ * from a socket not bound to an address leaves with it as its source,
+ * and if it is later removed from the interface, such datagrams fail
+ * with `-ENETUNREACH` until the interface is picked again.
+ * @param fd       An AF_INET or AF_INET6 datagram socket.
  * @param ifindex  An interface index (netkit_if_nametoindex()), or 0
- *                 for the routing table's choice.
+ *                 to leave the choice to the routing table again.
  * @retval 0        Success.
  * @retval -EINVAL  Not an IP socket, or @p ifindex above INT_MAX;
  *                  nothing changed.
  * @retval -ENODEV  No interface has that index (AF_INET6).
- * @retval -EADDRNOTAVAIL No interface has that index (AF_INET).
- * @note Python: `s.setsockopt(IPPROTO_IPV6, IPV6_MULTICAST_IF, ifindex)`.
+ * @retval -EADDRNOTAVAIL No interface has that index, or it has no
+ *                  IPv4 address (AF_INET); nothing changed.
+ * @retval -ENOMEM  Out of memory for the interface list (AF_INET; also
+ *                  any other code getifaddrs() fails with, as
+ *                  netkit_iface_list() says); nothing changed.
+ * @note Python: `s.setsockopt(IPPROTO_IPV6, IPV6_MULTICAST_IF, ifindex)`;
+ * `s.setsockopt(IPPROTO_IP, IP_MULTICAST_IF, inet_aton(ip))`.
  */
 NETKIT_EXPORT int netkit_set_multicast_if(int fd, unsigned ifindex);
+
+/**
+ * Reads the interface multicast datagrams leave by, as the index
+ * netkit_set_multicast_if() took.
+ *
+ * On an AF_INET6 socket, the index the kernel keeps
+ * (`IPV6_MULTICAST_IF`). On an AF_INET socket, the kernel reports an
+ * address, which is mapped back to an index through the interface
+ * list (getifaddrs()): the answer is the index of the first interface
+ * that holds that address now. After netkit_set_multicast_if() that is
+ * the index it took, unless every IPv4 address of that interface is
+ * also another's (then possibly the other's), or the address has
+ * since moved. A choice made outside netkit by index alone (an
+ * `ip_mreqn` without an address) reads as 0, as Linux reports no
+ * address for it.
+ * @param fd  An AF_INET or AF_INET6 datagram socket.
+ * @return The interface index, or 0 when none was picked (the routing
+ *         table chooses), or a negative code.
+ * @retval 0        No interface picked.
+ * @retval -EINVAL  Not an IP socket.
+ * @retval -EBADF   @p fd is negative or not open.
+ * @retval -ENOTSOCK @p fd is not a socket.
+ * @retval -EADDRNOTAVAIL (AF_INET) No interface holds the address the
+ *                  choice was made by any more: datagrams to a group
+ *                  fail with `-ENETUNREACH` until an interface is
+ *                  picked again.
+ * @retval -ENOMEM  Out of memory for the interface list (AF_INET; also
+ *                  any other code getifaddrs() fails with).
+ * @note Python: `s.getsockopt(IPPROTO_IPV6, IPV6_MULTICAST_IF)`; for
+ * IPv4, `s.getsockopt(IPPROTO_IP, IP_MULTICAST_IF, 4)` gives the
+ * address.
+ */
+NETKIT_EXPORT int netkit_get_multicast_if(int fd);
 
 /**
  * Sets `TCP_USER_TIMEOUT`: milliseconds that sent data may stay
