@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Typed socket options: one setter and one getter per option, each
- * checking its value before the kernel sees it, over four helpers
- * (int option, on/off option, the socket's family, an IP-level option
- * named per family). The raw getsockopt()/setsockopt() are here too.
+ * Typed socket options: one setter and one getter per option (one
+ * struct each way for keep-alive and linger), each checking its value
+ * before the kernel sees it, over four helpers (int option, on/off
+ * option, the socket's family, an IP-level option named per family).
+ * IPv4's multicast interface goes by index and address, mapped through
+ * the interface list. The raw getsockopt()/setsockopt() are here too.
  */
 #include "config.h"
 
