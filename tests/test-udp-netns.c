@@ -374,7 +374,8 @@ check_multicast_if_ifaces(void)
 		note_fail("ip addr del 10.9.1.1/24 dev nk1 failed");
 	CHECK_EQ(netkit_get_multicast_if(s), -EADDRNOTAVAIL);
 	CHECK_EQ(netkit_addr_from_ip(&group, "239.1.2.3", 9), 0);
-	CHECK_EQ(netkit_send_datagram(s, "x", 1, &group, 0), -ENETUNREACH);
+	CHECK_EQ(netkit_send_datagram(s, "x", 1, &group,
+				      netkit_deadline_in(0)), -ENETUNREACH);
 	netkit_close(s6);
 	netkit_close(s);
 }
