@@ -78,7 +78,7 @@ on_send(void)
 		return 0;
 	n = netkit_send_until(sock, out + out_off, out_len - out_off,
 			      NETKIT_NOW);
-	if (n == -ETIMEDOUT || n == -EAGAIN)
+	if (n < 0 && netkit_err_is_temporary(n))	/* no room now */
 		return 0;
 	if (n < 0)
 		return (int)n;
@@ -102,7 +102,7 @@ on_stdin(void)
 		return 0;
 	n = read(STDIN_FILENO, out + out_len, BUF - out_len);
 	if (n < 0)
-		return errno == EINTR || errno == EAGAIN ? 0 : -errno;
+		return netkit_err_is_temporary(-errno) ? 0 : -errno;
 	if (n == 0) {
 		in_eof = 1;
 		netkit_poller_remove(p, STDIN_FILENO);
@@ -136,7 +136,7 @@ on_recv(void)
 	char buf[BUF];
 	ssize_t n = netkit_recv_until(sock, buf, sizeof(buf), NETKIT_NOW);
 
-	if (n == -ETIMEDOUT || n == -EAGAIN)
+	if (n < 0 && netkit_err_is_temporary(n))	/* nothing now */
 		return 0;
 	if (n <= 0)
 		return n == 0 ? 1 : (int)n;

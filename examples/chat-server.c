@@ -184,7 +184,7 @@ flush(struct client *c)
 	}
 	n = netkit_send_until(c->fd, c->out + c->out_off,
 			      c->out_len - c->out_off, NETKIT_NOW);
-	if (n < 0 && n != -ETIMEDOUT && n != -EAGAIN) {
+	if (n < 0 && !netkit_err_is_temporary(n)) {
 		doom(c, "left");
 		return;
 	}
@@ -272,7 +272,7 @@ on_read(struct client *c)
 		c->eof = 1;
 	else if (n > 0)
 		c->in_len += (size_t)n;
-	else if (n != -ETIMEDOUT && n != -EAGAIN)
+	else if (!netkit_err_is_temporary(n))
 		doom(c, "left");
 	consume(c);
 }

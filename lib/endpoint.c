@@ -326,7 +326,8 @@ finish_socket(int fd, int flags)
 	if (flags & NETKIT_CONNECT_NODELAY)
 		rc = netkit_set_nodelay(fd, true);
 	if (rc == 0 && (flags & NETKIT_CONNECT_KEEPALIVE))
-		rc = netkit_set_keepalive(fd, true);
+		rc = netkit_set_keepalive(fd,
+					  &(netkit_keepalive){ .on = true });
 	return rc;
 }
 

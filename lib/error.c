@@ -4,8 +4,9 @@
  * the errno lists below, each expanded into both lookups. Every text
  * is a string literal in one style (lower case, no final period), so
  * both calls are thread-safe, never allocate and read the same on any
- * libc. Also the resolver's EAI_* codes as netkit codes, for resolve.c
- * and lookup.c alike.
+ * libc. The three classifiers (temporary, disconnect, resource). Also
+ * the resolver's EAI_* codes as netkit codes, for resolve.c and
+ * lookup.c alike.
  */
 #include "config.h"
 
@@ -229,6 +230,62 @@ netkit_strerror(int err)
 #undef X
 	}
 	return "unknown error";
+}
+
+/* The classifiers' lists, as documented in <netkit/common.h>: disjoint
+ * (the error suite checks every code against all three). */
+NETKIT_EXPORT bool
+netkit_err_is_temporary(int err)
+{
+	switch (err) {
+	case -EAGAIN:
+#if EWOULDBLOCK != EAGAIN
+	case -EWOULDBLOCK:
+#endif
+	case -EINTR:
+	case -ETIMEDOUT:
+	case NETKIT_EAGAIN_RESOLVE:
+		return true;
+	default:
+		return false;
+	}
+}
+
+NETKIT_EXPORT bool
+netkit_err_is_disconnect(int err)
+{
+	switch (err) {
+	case -ECONNRESET:
+	case -EPIPE:
+	case -ECONNABORTED:
+	case -ECONNREFUSED:
+	case -ENOTCONN:
+	case -ESHUTDOWN:
+	case -ENETDOWN:
+	case -ENETUNREACH:
+	case -ENETRESET:
+	case -EHOSTDOWN:
+	case -EHOSTUNREACH:
+	case -ENONET:
+	case -EPROTO:
+		return true;
+	default:
+		return false;
+	}
+}
+
+NETKIT_EXPORT bool
+netkit_err_is_resource(int err)
+{
+	switch (err) {
+	case -EMFILE:
+	case -ENFILE:
+	case -ENOBUFS:
+	case -ENOMEM:
+		return true;
+	default:
+		return false;
+	}
 }
 
 int

@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Typed socket options: one setter and one getter per option, each
- * checking its value before the kernel sees it, over four helpers
- * (int option, on/off option, the socket's family, an IP-level option
- * named per family). The raw getsockopt()/setsockopt() are here too.
+ * Typed socket options: one setter and one getter per option (one
+ * struct each way for keep-alive and linger), each checking its value
+ * before the kernel sees it, over four helpers (int option, on/off
+ * option, the socket's family, an IP-level option named per family).
+ * IPv4's multicast interface goes by index and address, mapped through
+ * the interface list. The raw getsockopt()/setsockopt() are here too.
  */
 #include "config.h"
 
@@ -58,7 +60,7 @@ get_bool(int fd, int level, int name)
 static int
 ip_option(int fd, int v4name, int v6name, int *level, int *name)
 {
-	int family = netkit_socket_family(fd);
+	int family = netkit_get_family(fd);
 
 	if (family < 0)
 		return family;
@@ -128,89 +130,125 @@ netkit_get_nodelay(int fd)
 	return get_bool(fd, IPPROTO_TCP, TCP_NODELAY);
 }
 
-NETKIT_EXPORT int
-netkit_set_keepalive(int fd, bool on)
+/* The keep-alive timers, in the order they are set. */
+static const int keepalive_timer[] = { TCP_KEEPIDLE, TCP_KEEPINTVL,
+				       TCP_KEEPCNT };
+#define N_TIMERS 3
+
+/* ka's timers in keepalive_timer's order; false if one is out of
+ * range (0 is in range: leave it as it is). */
+static bool
+keepalive_timers(const netkit_keepalive *ka, int v[N_TIMERS])
 {
-	return set_int(fd, SOL_SOCKET, SO_KEEPALIVE, on);
+	static const int max[N_TIMERS] = { KEEPALIVE_SECONDS_MAX,
+		KEEPALIVE_SECONDS_MAX, KEEPALIVE_COUNT_MAX };
+	int i;
+
+	v[0] = ka->idle;
+	v[1] = ka->interval;
+	v[2] = ka->count;
+	for (i = 0; i < N_TIMERS; i++)
+		if (v[i] < 0 || v[i] > max[i])
+			return false;
+	return true;
+}
+
+/* Puts back the timers whose old value is not 0. A timer that followed
+ * the system's default gets that default as its own value: the kernel
+ * has no call to make it follow the default again. */
+static void
+put_back_timers(int fd, const int old[N_TIMERS])
+{
+	int i;
+
+	for (i = 0; i < N_TIMERS; i++)
+		if (old[i] > 0)
+			(void)set_int(fd, IPPROTO_TCP, keepalive_timer[i],
+				      old[i]);
 }
 
 NETKIT_EXPORT int
-netkit_get_keepalive(int fd)
+netkit_set_keepalive(int fd, const netkit_keepalive *ka)
 {
-	return get_bool(fd, SOL_SOCKET, SO_KEEPALIVE);
-}
+	int want[N_TIMERS], old[N_TIMERS] = { 0, 0, 0 }, i, v, rc = 0;
 
-NETKIT_EXPORT int
-netkit_set_keepalive_idle(int fd, int seconds)
-{
-	if (seconds < 1 || seconds > KEEPALIVE_SECONDS_MAX)
-		return -EINVAL;
-	return set_int(fd, IPPROTO_TCP, TCP_KEEPIDLE, seconds);
-}
-
-NETKIT_EXPORT int
-netkit_get_keepalive_idle(int fd)
-{
-	return get_int(fd, IPPROTO_TCP, TCP_KEEPIDLE);
-}
-
-NETKIT_EXPORT int
-netkit_set_keepalive_interval(int fd, int seconds)
-{
-	if (seconds < 1 || seconds > KEEPALIVE_SECONDS_MAX)
-		return -EINVAL;
-	return set_int(fd, IPPROTO_TCP, TCP_KEEPINTVL, seconds);
-}
-
-NETKIT_EXPORT int
-netkit_get_keepalive_interval(int fd)
-{
-	return get_int(fd, IPPROTO_TCP, TCP_KEEPINTVL);
-}
-
-NETKIT_EXPORT int
-netkit_set_keepalive_count(int fd, int count)
-{
-	if (count < 1 || count > KEEPALIVE_COUNT_MAX)
-		return -EINVAL;
-	return set_int(fd, IPPROTO_TCP, TCP_KEEPCNT, count);
-}
-
-NETKIT_EXPORT int
-netkit_get_keepalive_count(int fd)
-{
-	return get_int(fd, IPPROTO_TCP, TCP_KEEPCNT);
-}
-
-NETKIT_EXPORT int
-netkit_set_linger(int fd, bool on, int seconds)
-{
-	struct linger l;
-
-	if (seconds < 0)
+	if (!ka || !keepalive_timers(ka, want))
 		return -EINVAL;
 	if (fd < 0)
 		return -EBADF;
-	l.l_onoff = on;
-	l.l_linger = seconds;
-	if (NK_SYS(setsockopt)(fd, SOL_SOCKET, SO_LINGER, &l, sizeof(l)) < 0)
+	/* The timers first: TCP-level, they are what a socket that is not
+	 * TCP refuses, before anything changed. Each one's value is read
+	 * before it is set, to put it back if a later call fails. */
+	for (i = 0; i < N_TIMERS && rc == 0; i++) {
+		if (want[i] == 0)
+			continue;
+		v = get_int(fd, IPPROTO_TCP, keepalive_timer[i]);
+		rc = v < 0 ? v : set_int(fd, IPPROTO_TCP, keepalive_timer[i],
+					 want[i]);
+		if (rc == 0)
+			old[i] = v;
+	}
+	if (rc == 0)
+		rc = set_int(fd, SOL_SOCKET, SO_KEEPALIVE, ka->on);
+	if (rc < 0)
+		put_back_timers(fd, old);
+	return rc;
+}
+
+NETKIT_EXPORT int
+netkit_get_keepalive(int fd, netkit_keepalive *out)
+{
+	int v[N_TIMERS], on, i;
+
+	if (!out)
+		return -EINVAL;
+	for (i = 0; i < N_TIMERS; i++) {
+		v[i] = get_int(fd, IPPROTO_TCP, keepalive_timer[i]);
+		if (v[i] < 0)
+			return v[i];
+	}
+	on = get_bool(fd, SOL_SOCKET, SO_KEEPALIVE);
+	if (on < 0)
+		return on;
+	out->on = on;
+	out->idle = v[0];
+	out->interval = v[1];
+	out->count = v[2];
+	return 0;
+}
+
+NETKIT_EXPORT int
+netkit_set_linger(int fd, const netkit_linger *l)
+{
+	struct linger kl;
+
+	if (!l || l->seconds < 0)
+		return -EINVAL;
+	if (fd < 0)
+		return -EBADF;
+	kl.l_onoff = l->on;
+	kl.l_linger = l->seconds;
+	if (NK_SYS(setsockopt)(fd, SOL_SOCKET, SO_LINGER, &kl,
+			       sizeof(kl)) < 0)
 		return netkit__errno();
 	return 0;
 }
 
 NETKIT_EXPORT int
-netkit_get_linger(int fd, int *seconds)
+netkit_get_linger(int fd, netkit_linger *out)
 {
-	struct linger l = { 0, 0 };
-	socklen_t len = sizeof(l);
+	struct linger kl = { 0, 0 };
+	socklen_t len = sizeof(kl);
 
+	if (!out)
+		return -EINVAL;
 	if (fd < 0)
 		return -EBADF;
-	if (NK_SYS(getsockopt)(fd, SOL_SOCKET, SO_LINGER, &l, &len) < 0)
+	if (NK_SYS(getsockopt)(fd, SOL_SOCKET, SO_LINGER, &kl, &len) < 0)
 		return netkit__errno();
-	if (seconds)
-		*seconds = l.l_linger;
-	return l.l_onoff != 0;
+	out->on = kl.l_onoff != 0;
+	out->seconds = kl.l_linger;
+	return 0;
 }
 
 NETKIT_EXPORT int
@@ -256,7 +294,7 @@ netkit_get_broadcast(int fd)
 NETKIT_EXPORT int
 netkit_set_v6only(int fd, bool on)
 {
-	int family = netkit_socket_family(fd);
+	int family = netkit_get_family(fd);
 
 	if (family < 0)
 		return family;
@@ -268,7 +306,7 @@ netkit_set_v6only(int fd, bool on)
 NETKIT_EXPORT int
 netkit_get_v6only(int fd)
 {
-	int family = netkit_socket_family(fd);
+	int family = netkit_get_family(fd);
 
 	if (family < 0)
 		return family;
@@ -319,15 +357,114 @@ netkit_get_multicast_loop(int fd)
 	return v < 0 ? v : v != 0;
 }
 
+/*
+ * The multicast interface. IPv6 keeps an index and reads it back;
+ * IPv4 keeps an index and an address (ip_mreqn) but reads back only
+ * the address, so the setter hands the kernel both, the index and one
+ * of the interface's IPv4 addresses, and the getter maps the address
+ * back to its interface through the interface list.
+ */
+
+static struct in_addr
+v4_of(const netkit_addr *a)
+{
+	return ((const struct sockaddr_in *)&a->ss)->sin_addr;
+}
+
+/* Is a the IPv4 address want? */
+static bool
+v4_is(const netkit_addr *a, struct in_addr want)
+{
+	return netkit_addr_family(a) == AF_INET &&
+	       v4_of(a).s_addr == want.s_addr;
+}
+
+/* The index of the first interface in list, other than skip, that
+ * holds IPv4 address a; -EADDRNOTAVAIL if none does. */
+static int
+v4_holder(const netkit_iface *list, int n, int skip, struct in_addr a)
+{
+	size_t j;
+	int i;
+
+	for (i = 0; i < n; i++) {
+		if (list[i].index <= 0 || list[i].index == skip)
+			continue;
+		for (j = 0; j < list[i].naddrs; j++)
+			if (v4_is(&list[i].addrs[j].addr, a))
+				return list[i].index;
+	}
+	return -EADDRNOTAVAIL;
+}
+
+/* The first IPv4 address of interface ifindex in list, with own_only
+ * the first that no other interface holds; false if there is none. */
+static bool
+first_v4(const netkit_iface *list, int n, int ifindex, bool own_only,
+	 struct in_addr *out)
+{
+	const netkit_addr *a;
+	size_t j;
+	int i;
+
+	for (i = 0; i < n; i++) {
+		if (list[i].index != ifindex)
+			continue;
+		for (j = 0; j < list[i].naddrs; j++) {
+			a = &list[i].addrs[j].addr;
+			if (netkit_addr_family(a) != AF_INET || (own_only &&
+			    v4_holder(list, n, ifindex, v4_of(a)) > 0))
+				continue;
+			*out = v4_of(a);
+			return true;
+		}
+	}
+	return false;
+}
+
+/* The IPv4 address to name interface ifindex by: its first one (the
+ * kernel's own choice of source address) that no other interface
+ * holds, so that it leads back to ifindex alone, else its first one;
+ * -EADDRNOTAVAIL if it has none (or there is no such interface). */
+static int
+v4_addr_of_index(int ifindex, struct in_addr *out)
+{
+	netkit_iface *list = NULL;
+	int n = netkit_iface_list(&list), rc = -EADDRNOTAVAIL;
+
+	if (n < 0)
+		return n;
+	if (first_v4(list, n, ifindex, true, out) ||
+	    first_v4(list, n, ifindex, false, out))
+		rc = 0;
+	netkit_iface_list_free(list);
+	return rc;
+}
+
+/* The index of the first interface holding IPv4 address a;
+ * -EADDRNOTAVAIL if none does. */
+static int
+v4_index_of_addr(struct in_addr a)
+{
+	netkit_iface *list = NULL;
+	int n = netkit_iface_list(&list), rc;
+
+	if (n < 0)
+		return n;
+	rc = v4_holder(list, n, 0, a);
+	netkit_iface_list_free(list);
+	return rc;
+}
+
 NETKIT_EXPORT int
 netkit_set_multicast_if(int fd, unsigned ifindex)
 {
 	struct ip_mreqn mr;
-	int family;
+	int family, rc;
 
 	if (ifindex > INT_MAX)
 		return -EINVAL;
-	family = netkit_socket_family(fd);
+	family = netkit_get_family(fd);
 	if (family < 0)
 		return family;
 	if (family == AF_INET6)
@@ -335,13 +472,38 @@ netkit_set_multicast_if(int fd, unsigned ifindex)
 			       (int)ifindex);
 	if (family != AF_INET)
 		return -EINVAL;
-	/* ip_mreqn, not in_addr: the index, not an address, picks it. */
+	/* ip_mreqn: the index picks the interface; the address is what
+	 * netkit_get_multicast_if() reads back. Index 0 and no address
+	 * hand the choice back to the routing table. */
 	memset(&mr, 0, sizeof(mr));
 	mr.imr_ifindex = (int)ifindex;
+	if (ifindex > 0) {
+		rc = v4_addr_of_index((int)ifindex, &mr.imr_address);
+		if (rc < 0)
+			return rc;
+	}
 	if (NK_SYS(setsockopt)(fd, IPPROTO_IP, IP_MULTICAST_IF, &mr,
 			       sizeof(mr)) < 0)
 		return netkit__errno();
 	return 0;
+}
+
+NETKIT_EXPORT int
+netkit_get_multicast_if(int fd)
+{
+	struct in_addr a = { 0 };
+	socklen_t len = sizeof(a);
+	int family = netkit_get_family(fd);
+
+	if (family < 0)
+		return family;
+	if (family == AF_INET6)
+		return get_int(fd, IPPROTO_IPV6, IPV6_MULTICAST_IF);
+	if (family != AF_INET)
+		return -EINVAL;
+	if (NK_SYS(getsockopt)(fd, IPPROTO_IP, IP_MULTICAST_IF, &a, &len) < 0)
+		return netkit__errno();
+	return a.s_addr == INADDR_ANY ? 0 : v4_index_of_addr(a);
 }
 
 NETKIT_EXPORT int
@@ -359,7 +521,7 @@ netkit_get_tcp_user_timeout(int fd)
 }
 
 NETKIT_EXPORT int
-netkit_socket_error(int fd)
+netkit_get_error(int fd)
 {
 	int v = get_int(fd, SOL_SOCKET, SO_ERROR);
 
@@ -368,19 +530,19 @@ netkit_socket_error(int fd)
 }
 
 NETKIT_EXPORT int
-netkit_socket_family(int fd)
+netkit_get_family(int fd)
 {
 	return get_int(fd, SOL_SOCKET, SO_DOMAIN);
 }
 
 NETKIT_EXPORT int
-netkit_socket_type(int fd)
+netkit_get_type(int fd)
 {
 	return get_int(fd, SOL_SOCKET, SO_TYPE);
 }
 
 NETKIT_EXPORT int
-netkit_socket_protocol(int fd)
+netkit_get_protocol(int fd)
 {
 	return get_int(fd, SOL_SOCKET, SO_PROTOCOL);
 }

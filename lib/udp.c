@@ -87,7 +87,7 @@ netkit_send_datagram(int fd, const void *buf, size_t len,
 	struct msghdr m;
 	struct netkit__op op = { try_sendmsg, &m, POLLOUT, 0 };
 
-	if ((!buf && len > 0) || (to && !netkit__addr_valid(to)) ||
+	if ((!buf && len > 0) || (to && !netkit__addr_usable(to)) ||
 	    !netkit__deadline_ok(deadline))
 		return -EINVAL;
 	if (fd < 0)
@@ -127,7 +127,7 @@ group_family(int fd, const netkit_addr *group)
 		return -EINVAL;
 	if (fd < 0)
 		return -EBADF;
-	family = netkit_socket_family(fd);
+	family = netkit_get_family(fd);
 	if (family < 0)
 		return family;
 	return family == netkit_addr_family(group) ? family : -EINVAL;

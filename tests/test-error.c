@@ -3,10 +3,14 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "helpers.h"
 
@@ -214,6 +218,179 @@ START_TEST(every_library_code_has_its_own_name_and_message)
 }
 END_TEST
 
+/* The classifiers' documented lists: each code in exactly one. */
+enum { TEMPORARY = 1, DISCONNECT = 2, RESOURCE = 4 };
+
+static const struct {
+	int code, cls;
+} classified[] = {
+	{ -EAGAIN, TEMPORARY }, { -EWOULDBLOCK, TEMPORARY },
+	{ -EINTR, TEMPORARY }, { -ETIMEDOUT, TEMPORARY },
+	{ NETKIT_EAGAIN_RESOLVE, TEMPORARY },
+	{ -ECONNRESET, DISCONNECT }, { -EPIPE, DISCONNECT },
+	{ -ECONNABORTED, DISCONNECT }, { -ECONNREFUSED, DISCONNECT },
+	{ -ENOTCONN, DISCONNECT }, { -ESHUTDOWN, DISCONNECT },
+	{ -ENETDOWN, DISCONNECT }, { -ENETUNREACH, DISCONNECT },
+	{ -ENETRESET, DISCONNECT }, { -EHOSTDOWN, DISCONNECT },
+	{ -EHOSTUNREACH, DISCONNECT }, { -ENONET, DISCONNECT },
+	{ -EPROTO, DISCONNECT },
+	{ -EMFILE, RESOURCE }, { -ENFILE, RESOURCE }, { -ENOBUFS, RESOURCE },
+	{ -ENOMEM, RESOURCE },
+};
+
+/* What the three classifiers say of code, as a set of classes. */
+static int
+class_of(int code)
+{
+	return (netkit_err_is_temporary(code) ? TEMPORARY : 0) |
+	       (netkit_err_is_disconnect(code) ? DISCONNECT : 0) |
+	       (netkit_err_is_resource(code) ? RESOURCE : 0);
+}
+
+/* What the documented lists say of code. */
+static int
+listed_class(int code)
+{
+	size_t i;
+
+	for (i = 0; i < N_ELEMS(classified); i++)
+		if (classified[i].code == code)
+			return classified[i].cls;
+	return 0;
+}
+
+START_TEST(each_listed_code_is_in_its_class_alone)
+{
+	size_t i;
+
+	for (i = 0; i < N_ELEMS(classified); i++) {
+		int code = classified[i].code;
+
+		ck_assert_msg(class_of(code) == classified[i].cls,
+			      "%s is in classes %d, not %d",
+			      netkit_errname(code), class_of(code),
+			      classified[i].cls);
+	}
+}
+END_TEST
+
+/* Every other code, errno values, library codes, success and positive
+ * counts, is in no class. */
+START_TEST(every_other_code_is_in_no_class)
+{
+	static const int edges[] = { -2147483647 - 1, 2147483647,
+				     NETKIT_EBASE };
+	size_t i;
+	int e;
+
+	for (e = -4200; e <= 4200; e++)
+		ck_assert_msg(class_of(e) == listed_class(e),
+			      "%d (%s) is in classes %d, not %d", e,
+			      netkit_errname(e), class_of(e), listed_class(e));
+	for (i = 0; i < N_ELEMS(library_codes); i++) {
+		e = library_codes[i].code;
+		ck_assert_msg(class_of(e) == listed_class(e), "%s: %d",
+			      library_codes[i].name, class_of(e));
+	}
+	for (i = 0; i < N_ELEMS(edges); i++)
+		ck_assert_int_eq(class_of(edges[i]), 0);
+}
+END_TEST
+
+/* A peer that reset the connection: the sends after it fail with
+ * codes that mean "the peer is gone". */
+START_TEST(a_send_to_a_reset_peer_is_a_disconnect)
+{
+	int c, s, i;
+	ssize_t rc;
+
+	nk_tcp_pair(AF_INET, &c, &s);
+	nk_set_linger_zero(s);
+	netkit_close(s);
+	ck_assert(nk_readable(c, 5000));
+	for (i = 0; i < 2; i++) {
+		rc = netkit_send(c, "x", 1);
+		ck_assert_msg(rc == -ECONNRESET || rc == -EPIPE, "send %d: %s",
+			      i, netkit_errname((int)rc));
+		ck_assert_msg(class_of((int)rc) == DISCONNECT, "%s: %d",
+			      netkit_errname((int)rc), class_of((int)rc));
+	}
+	netkit_close(c);
+}
+END_TEST
+
+START_TEST(a_refused_connect_is_a_disconnect)
+{
+	netkit_addr refused;
+	int fd, rc;
+
+	nk_refused_addr(AF_INET, &refused);
+	fd = netkit_socket(AF_INET, SOCK_STREAM, 0);
+	ck_assert_int_ge(fd, 0);
+	rc = netkit_connect(fd, &refused);
+	ck_assert_int_eq(rc, -ECONNREFUSED);
+	ck_assert_int_eq(class_of(rc), DISCONNECT);
+	netkit_close(fd);
+}
+END_TEST
+
+/* Nothing to read yet: -EAGAIN from a non-blocking socket, -ETIMEDOUT
+ * from a deadline already reached; both "try again later". */
+START_TEST(a_recv_that_would_block_is_temporary)
+{
+	int sp[2];
+	char b;
+	ssize_t rc;
+
+	ck_assert_int_eq(socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK |
+				    SOCK_CLOEXEC, 0, sp), 0);
+	rc = netkit_recv(sp[0], &b, 1);
+	ck_assert_int_eq(rc, -EAGAIN);
+	ck_assert_int_eq(class_of((int)rc), TEMPORARY);
+	rc = netkit_recv_until(sp[0], &b, 1, netkit_deadline_in(0));
+	ck_assert_int_eq(rc, -ETIMEDOUT);
+	ck_assert_int_eq(class_of((int)rc), TEMPORARY);
+	close(sp[0]);
+	close(sp[1]);
+}
+END_TEST
+
+/* In a forked child whose descriptor limit is its lowest free number,
+ * a new socket fails with -EMFILE: out of resources. The child's exit
+ * status says what it got. */
+START_TEST(no_descriptor_left_is_a_resource_error)
+{
+	int status = -1, free_fd;
+	pid_t pid;
+
+	pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		struct rlimit rl;
+		int rc;
+
+		free_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+		if (free_fd < 0)
+			_exit(100);
+		close(free_fd);
+		if (getrlimit(RLIMIT_NOFILE, &rl) < 0)
+			_exit(101);
+		/* The soft limit only: valgrind refuses to move the hard
+		 * one. */
+		rl.rlim_cur = (rlim_t)free_fd;
+		if (setrlimit(RLIMIT_NOFILE, &rl) < 0)
+			_exit(102);
+		rc = netkit_socket(AF_INET, SOCK_STREAM, 0);
+		if (rc != -EMFILE)
+			_exit(rc < 0 ? -rc & 0x7f : 103);
+		_exit(class_of(rc) == RESOURCE ? 0 : 104);
+	}
+	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+		      "child: status %#x (errno or 100+ step)", status);
+}
+END_TEST
+
 START_TEST(version_string_matches_macros_and_project)
 {
 	char macros[32];
@@ -242,6 +419,12 @@ netkit_test_suite(void)
 	NK_ADD_TEST(s, eperm_text_covers_epoll_refusing_a_regular_file);
 	NK_ADD_TEST(s, epipe_text_covers_a_socket_that_never_connected);
 	NK_ADD_TEST(s, enospc_and_eaddrnotavail_texts_cover_their_other_causes);
+	NK_ADD_TEST(s, each_listed_code_is_in_its_class_alone);
+	NK_ADD_TEST(s, every_other_code_is_in_no_class);
+	NK_ADD_TEST(s, a_send_to_a_reset_peer_is_a_disconnect);
+	NK_ADD_TEST(s, a_refused_connect_is_a_disconnect);
+	NK_ADD_TEST(s, a_recv_that_would_block_is_temporary);
+	NK_ADD_TEST(s, no_descriptor_left_is_a_resource_error);
 	NK_ADD_TEST(s, version_string_matches_macros_and_project);
 	return s;
 }

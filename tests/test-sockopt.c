@@ -14,6 +14,7 @@
 #include <netinet/tcp.h>
 #include <poll.h>
 #include <stdio.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "fault.h"
@@ -79,7 +80,6 @@ START_TEST(bool_options_read_back_as_set)
 	check_bool(t, netkit_set_reuseaddr, netkit_get_reuseaddr, "reuseaddr");
 	check_bool(t, netkit_set_reuseport, netkit_get_reuseport, "reuseport");
 	check_bool(t, netkit_set_nodelay, netkit_get_nodelay, "nodelay");
-	check_bool(t, netkit_set_keepalive, netkit_get_keepalive, "keepalive");
 	check_bool(u, netkit_set_broadcast, netkit_get_broadcast, "broadcast");
 	check_bool(u, netkit_set_multicast_loop, netkit_get_multicast_loop,
 		   "multicast_loop");
@@ -97,65 +97,10 @@ START_TEST(tcp_options_on_udp_socket_are_the_kernels_refusal)
 	rc = netkit_set_nodelay(u, true);
 	ck_assert_msg(rc == -EOPNOTSUPP || rc == -ENOPROTOOPT, "nodelay: %s",
 		      netkit_errname(rc));
-	rc = netkit_get_keepalive_idle(u);
-	ck_assert_msg(rc == -EOPNOTSUPP || rc == -ENOPROTOOPT, "idle: %s",
-		      netkit_errname(rc));
+	rc = netkit_set_tcp_user_timeout(u, 100);
+	ck_assert_msg(rc == -EOPNOTSUPP || rc == -ENOPROTOOPT,
+		      "user timeout: %s", netkit_errname(rc));
 	netkit_close(u);
-}
-END_TEST
-
-START_TEST(keepalive_timers_read_back_and_refuse_out_of_range)
-{
-	int fd = tcp_socket(AF_INET);
-
-	ck_assert_int_eq(netkit_set_keepalive_idle(fd, 60), 0);
-	ck_assert_int_eq(netkit_get_keepalive_idle(fd), 60);
-	ck_assert_int_eq(netkit_set_keepalive_interval(fd, 7), 0);
-	ck_assert_int_eq(netkit_get_keepalive_interval(fd), 7);
-	ck_assert_int_eq(netkit_set_keepalive_count(fd, 3), 0);
-	ck_assert_int_eq(netkit_get_keepalive_count(fd), 3);
-	ck_assert_int_eq(netkit_set_keepalive_idle(fd, 32767), 0);
-	ck_assert_int_eq(netkit_set_keepalive_count(fd, 127), 0);
-	ck_assert_int_eq(netkit_set_keepalive_idle(fd, 60), 0);
-	ck_assert_int_eq(netkit_set_keepalive_count(fd, 3), 0);
-	count_begin();
-	ck_assert_int_eq(netkit_set_keepalive_idle(fd, 0), -EINVAL);
-	ck_assert_int_eq(netkit_set_keepalive_idle(fd, 32768), -EINVAL);
-	ck_assert_int_eq(netkit_set_keepalive_interval(fd, -1), -EINVAL);
-	ck_assert_int_eq(netkit_set_keepalive_interval(fd, 32768), -EINVAL);
-	ck_assert_int_eq(netkit_set_keepalive_count(fd, 0), -EINVAL);
-	ck_assert_int_eq(netkit_set_keepalive_count(fd, 128), -EINVAL);
-	ck_assert_uint_eq(count_end(), 0);
-	ck_assert_int_eq(netkit_get_keepalive_idle(fd), 60);
-	ck_assert_int_eq(netkit_get_keepalive_interval(fd), 7);
-	ck_assert_int_eq(netkit_get_keepalive_count(fd), 3);
-	netkit_close(fd);
-}
-END_TEST
-
-START_TEST(linger_reads_back_and_refuses_negative_seconds)
-{
-	int fd = tcp_socket(AF_INET), secs = SENTINEL;
-
-	ck_assert_int_eq(netkit_get_linger(fd, &secs), 0);
-	ck_assert_int_eq(secs, 0);
-	ck_assert_int_eq(netkit_set_linger(fd, true, 5), 0);
-	ck_assert_int_eq(netkit_get_linger(fd, &secs), 1);
-	ck_assert_int_eq(secs, 5);
-	ck_assert_int_eq(netkit_get_linger(fd, NULL), 1);
-	count_begin();
-	ck_assert_int_eq(netkit_set_linger(fd, true, -1), -EINVAL);
-	ck_assert_int_eq(netkit_set_linger(fd, false, -1), -EINVAL);
-	ck_assert_uint_eq(count_end(), 0);
-	ck_assert_int_eq(netkit_get_linger(fd, &secs), 1);
-	ck_assert_int_eq(secs, 5);
-	ck_assert_int_eq(netkit_set_linger(fd, false, 0), 0);
-	ck_assert_int_eq(netkit_get_linger(fd, &secs), 0);
-	/* A failed read leaves the output alone. */
-	secs = SENTINEL;
-	ck_assert_int_eq(netkit_get_linger(-1, &secs), -EBADF);
-	ck_assert_int_eq(secs, SENTINEL);
-	netkit_close(fd);
 }
 END_TEST
 
@@ -252,6 +197,7 @@ START_TEST(ip_options_refuse_sockets_of_other_families)
 	ck_assert_int_eq(netkit_set_multicast_ttl(sp[0], 9), -EINVAL);
 	ck_assert_int_eq(netkit_set_multicast_loop(sp[0], false), -EINVAL);
 	ck_assert_int_eq(netkit_set_multicast_if(sp[0], 1), -EINVAL);
+	ck_assert_int_eq(netkit_get_multicast_if(sp[0]), -EINVAL);
 	/* Only the family was read: no option was set. */
 	ck_assert_uint_eq(nk_fault_seen(NK_FAULT_SETSOCKOPT), 0);
 	count_end();
@@ -274,6 +220,47 @@ START_TEST(multicast_if_takes_loopback_and_refuses_unknown_index)
 	count_begin();
 	ck_assert_int_eq(netkit_set_multicast_if(fd, 0x80000000u), -EINVAL);
 	ck_assert_uint_eq(count_end(), 0);
+	netkit_close(fd);
+}
+END_TEST
+
+/* The getter answers the index the setter took, in both families:
+ * IPv4 reports only an address, which leads back to the index. */
+START_TEST(multicast_if_reads_back_the_index_it_took)
+{
+	int family, fd, lo = netkit_if_nametoindex("lo"), rc;
+
+	FAMILY_OR_SKIP(family);
+	ck_assert_int_gt(lo, 0);
+	fd = udp_socket(family);
+	ck_assert_int_eq(netkit_get_multicast_if(fd), 0);
+	ck_assert_int_eq(netkit_set_multicast_if(fd, (unsigned)lo), 0);
+	ck_assert_int_eq(netkit_get_multicast_if(fd), lo);
+	/* A refused choice leaves the one before. */
+	rc = netkit_set_multicast_if(fd, 0x7ffffff0u);
+	ck_assert_msg(rc == -EADDRNOTAVAIL || rc == -ENODEV, "%s",
+		      netkit_errname(rc));
+	ck_assert_int_eq(netkit_get_multicast_if(fd), lo);
+	ck_assert_int_eq(netkit_set_multicast_if(fd, 0), 0);
+	ck_assert_int_eq(netkit_get_multicast_if(fd), 0);
+	netkit_close(fd);
+}
+END_TEST
+
+/* The interface list failing (AF_INET needs it both ways) is the
+ * answer, with nothing set. */
+START_TEST(multicast_if_v4_without_the_interface_list_changes_nothing)
+{
+	int fd = udp_socket(AF_INET), lo = netkit_if_nametoindex("lo");
+
+	ck_assert_int_eq(netkit_set_multicast_if(fd, (unsigned)lo), 0);
+	nk_fault_install(1);
+	nk_fault_fail(NK_FAULT_GETIFADDRS, ENOMEM, 0);
+	ck_assert_int_eq(netkit_set_multicast_if(fd, 0x7ffffff0u), -ENOMEM);
+	ck_assert_int_eq(netkit_get_multicast_if(fd), -ENOMEM);
+	ck_assert_uint_eq(nk_fault_seen(NK_FAULT_SETSOCKOPT), 0);
+	nk_fault_reset();
+	ck_assert_int_eq(netkit_get_multicast_if(fd), lo);
 	netkit_close(fd);
 }
 END_TEST
@@ -302,16 +289,16 @@ START_TEST(socket_error_reports_refused_connect_once)
 	nk_refused_addr(family, &refused);
 	fd = netkit_socket(family, SOCK_STREAM | SOCK_NONBLOCK, 0);
 	ck_assert_int_ge(fd, 0);
-	ck_assert_int_eq(netkit_socket_error(fd), 0);
+	ck_assert_int_eq(netkit_get_error(fd), 0);
 	rc = netkit_connect(fd, &refused);
 	ck_assert_msg(rc == -EINPROGRESS || rc == -ECONNREFUSED, "%s",
 		      netkit_errname(rc));
 	if (rc == -EINPROGRESS) {
 		ck_assert(nk_readable(fd, 5000));
-		ck_assert_int_eq(netkit_socket_error(fd), -ECONNREFUSED);
+		ck_assert_int_eq(netkit_get_error(fd), -ECONNREFUSED);
 	}
 	/* Reading it cleared it. */
-	ck_assert_int_eq(netkit_socket_error(fd), 0);
+	ck_assert_int_eq(netkit_get_error(fd), 0);
 	netkit_close(fd);
 }
 END_TEST
@@ -324,12 +311,12 @@ START_TEST(socket_identity_is_family_type_protocol)
 	t = netkit_socket(family, SOCK_STREAM | SOCK_NONBLOCK, 0);
 	u = udp_socket(family);
 	ck_assert_int_ge(t, 0);
-	ck_assert_int_eq(netkit_socket_family(t), family);
-	ck_assert_int_eq(netkit_socket_type(t), SOCK_STREAM);
-	ck_assert_int_eq(netkit_socket_protocol(t), IPPROTO_TCP);
-	ck_assert_int_eq(netkit_socket_family(u), family);
-	ck_assert_int_eq(netkit_socket_type(u), SOCK_DGRAM);
-	ck_assert_int_eq(netkit_socket_protocol(u), IPPROTO_UDP);
+	ck_assert_int_eq(netkit_get_family(t), family);
+	ck_assert_int_eq(netkit_get_type(t), SOCK_STREAM);
+	ck_assert_int_eq(netkit_get_protocol(t), IPPROTO_TCP);
+	ck_assert_int_eq(netkit_get_family(u), family);
+	ck_assert_int_eq(netkit_get_type(u), SOCK_DGRAM);
+	ck_assert_int_eq(netkit_get_protocol(u), IPPROTO_UDP);
 	netkit_close(u);
 	netkit_close(t);
 }
@@ -342,15 +329,17 @@ START_TEST(non_sockets_are_refused)
 	ck_assert_int_eq(pipe2(p, O_CLOEXEC), 0);
 	ck_assert_int_eq(netkit_set_nodelay(p[0], true), -ENOTSOCK);
 	ck_assert_int_eq(netkit_get_rcvbuf(p[0]), -ENOTSOCK);
-	ck_assert_int_eq(netkit_socket_error(p[0]), -ENOTSOCK);
-	ck_assert_int_eq(netkit_socket_family(p[0]), -ENOTSOCK);
+	ck_assert_int_eq(netkit_get_error(p[0]), -ENOTSOCK);
+	ck_assert_int_eq(netkit_get_family(p[0]), -ENOTSOCK);
+	ck_assert_int_eq(netkit_get_multicast_if(p[0]), -ENOTSOCK);
 	ck_assert_int_eq(netkit_set_ttl(p[0], 3), -ENOTSOCK);
 	count_begin();
 	ck_assert_int_eq(netkit_set_reuseaddr(-1, true), -EBADF);
 	ck_assert_int_eq(netkit_get_reuseaddr(-1), -EBADF);
 	ck_assert_int_eq(netkit_set_v6only(-1, true), -EBADF);
-	ck_assert_int_eq(netkit_socket_error(-1), -EBADF);
-	ck_assert_int_eq(netkit_socket_type(-2), -EBADF);
+	ck_assert_int_eq(netkit_get_error(-1), -EBADF);
+	ck_assert_int_eq(netkit_get_type(-2), -EBADF);
+	ck_assert_int_eq(netkit_get_multicast_if(-1), -EBADF);
 	ck_assert_uint_eq(count_end(), 0);
 	close(p[0]);
 	close(p[1]);
@@ -413,13 +402,14 @@ netkit_test_suite(void)
 
 	NK_ADD_TEST_V4_V6(s, bool_options_read_back_as_set);
 	NK_ADD_TEST(s, tcp_options_on_udp_socket_are_the_kernels_refusal);
-	NK_ADD_FAULT_TEST(s, keepalive_timers_read_back_and_refuse_out_of_range);
-	NK_ADD_FAULT_TEST(s, linger_reads_back_and_refuses_negative_seconds);
 	NK_ADD_FAULT_TEST_V4_V6(s, buffers_read_back_doubled);
 	NK_ADD_FAULT_TEST_V4_V6(s, hop_limits_read_back_and_refuse_out_of_range);
 	NK_ADD_FAULT_TEST(s, ip_options_refuse_sockets_of_other_families);
 	NK_ADD_FAULT_TEST_V4_V6(s,
 		multicast_if_takes_loopback_and_refuses_unknown_index);
+	NK_ADD_TEST_V4_V6(s, multicast_if_reads_back_the_index_it_took);
+	NK_ADD_FAULT_TEST(s,
+		multicast_if_v4_without_the_interface_list_changes_nothing);
 	NK_ADD_FAULT_TEST(s, tcp_user_timeout_reads_back_and_refuses_negative);
 	NK_ADD_TEST_V4_V6(s, socket_error_reports_refused_connect_once);
 	NK_ADD_TEST_V4_V6(s, socket_identity_is_family_type_protocol);

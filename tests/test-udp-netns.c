@@ -6,7 +6,9 @@
  * ip(8), makes the checks and reports the first failure through a
  * pipe. IPv6 multicast is not looped back over lo by Linux, so the
  * IPv6 test adds a veth pair inside the namespace (nothing leaves it)
- * with a ULA address that needs no duplicate detection. Where
+ * with a ULA address that needs no duplicate detection. The multicast
+ * interface getter meets veth links with shared, own and no IPv4
+ * addresses, and an address removed under it. Where
  * namespaces or ip(8) are unavailable the test says SKIP. Never a real
  * broadcast: 127.255.255.255 inside the namespace.
  */
@@ -15,6 +17,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <net/if.h>
+#include <netinet/in.h>
 #include <poll.h>
 #include <sched.h>
 #include <signal.h>
@@ -214,6 +217,7 @@ check_multicast(int family, const char *any, const char *grp,
 	CHECK_EQ(netkit_join_multicast(r, &group, idx), 0);
 	CHECK_EQ(netkit_join_multicast(r, &group, idx), -EADDRINUSE);
 	CHECK_EQ(netkit_set_multicast_if(s, idx), 0);
+	CHECK_EQ(netkit_get_multicast_if(s), (long long)idx);
 	CHECK_EQ(netkit_set_multicast_loop(s, true), 0);
 	CHECK_EQ(netkit_set_multicast_ttl(s, 0), 0);
 	CHECK_EQ(netkit_send_datagram(s, "to all", 6, &group, NETKIT_NOW), 6);
@@ -277,6 +281,111 @@ START_TEST(multicast_v4_by_address_arrives_until_left)
 }
 END_TEST
 
+/* A veth pair name/peer, up, with the IPv4 addresses of addrs (NULL
+ * ended). */
+static bool
+make_link(const char *name, const char *peer, const char *const *addrs)
+{
+	char *add[] = { "ip", "link", "add", (char *)name, "type", "veth",
+			"peer", "name", (char *)peer, NULL };
+	char *up[] = { "ip", "link", "set", (char *)name, "up", NULL };
+	char *addr[] = { "ip", "addr", "add", NULL, "dev", (char *)name,
+			 NULL };
+
+	if (!nk_run_ip(add) || !nk_run_ip(up))
+		return false;
+	for (; *addrs; addrs++) {
+		addr[3] = (char *)*addrs;
+		if (!nk_run_ip(addr))
+			return false;
+	}
+	return true;
+}
+
+/* nk0: 10.9.0.1 (also nk1's) and 10.9.0.2 of its own; nk1: 10.9.0.1
+ * and 10.9.1.1 of its own; nk2: no IPv4 address. */
+static void
+setup_ifaces(void)
+{
+	static const char *const a0[] = { "10.9.0.1/24", "10.9.0.2/24", NULL };
+	static const char *const a1[] = { "10.9.0.1/24", "10.9.1.1/24", NULL };
+	static const char *const none[] = { NULL };
+
+	setup_v4();
+	if (!make_link("nk0", "nk0p", a0) || !make_link("nk1", "nk1p", a1) ||
+	    !make_link("nk2", "nk2p", none))
+		_exit(NK_NETNS_NO_LINKS);
+}
+
+/* The address the kernel keeps for IPv4's IP_MULTICAST_IF, as text. */
+static const char *
+kept_addr(int fd, char *buf, size_t len)
+{
+	struct in_addr a = { 0 };
+	socklen_t n = sizeof(a);
+
+	if (getsockopt(fd, IPPROTO_IP, IP_MULTICAST_IF, &a, &n) < 0 ||
+	    netkit_inet_ntop(AF_INET, &a, buf, len) < 0)
+		snprintf(buf, len, "?");
+	return buf;
+}
+
+#define CHECK_KEPT(fd, want) \
+	do { \
+		char b_[32]; \
+		if (strcmp(kept_addr((fd), b_, sizeof(b_)), (want)) != 0) \
+			note_fail("line %d: IP_MULTICAST_IF keeps %s, not %s", \
+				  __LINE__, b_, (want)); \
+	} while (0)
+
+static void
+check_multicast_if_ifaces(void)
+{
+	char *del[] = { "ip", "addr", "del", "10.9.1.1/24", "dev", "nk1",
+			NULL };
+	long long lo = if_nametoindex("lo"), nk0 = if_nametoindex("nk0");
+	long long nk1 = if_nametoindex("nk1"), nk2 = if_nametoindex("nk2");
+	int s = netkit_socket(AF_INET, SOCK_DGRAM, 0);
+	int s6 = netkit_socket(AF_INET6, SOCK_DGRAM, 0);
+	netkit_addr group;
+
+	/* Each interface by an address of its own, which leads back. */
+	CHECK_EQ(netkit_set_multicast_if(s, (unsigned)nk0), 0);
+	CHECK_KEPT(s, "10.9.0.2");
+	CHECK_EQ(netkit_get_multicast_if(s), nk0);
+	CHECK_EQ(netkit_set_multicast_if(s, (unsigned)nk1), 0);
+	CHECK_KEPT(s, "10.9.1.1");
+	CHECK_EQ(netkit_get_multicast_if(s), nk1);
+	CHECK_EQ(netkit_set_multicast_if(s, (unsigned)lo), 0);
+	CHECK_EQ(netkit_get_multicast_if(s), lo);
+	/* No IPv4 address: refused, the choice before kept. */
+	CHECK_EQ(netkit_set_multicast_if(s, (unsigned)nk2), -EADDRNOTAVAIL);
+	CHECK_EQ(netkit_get_multicast_if(s), lo);
+	CHECK_EQ(netkit_set_multicast_if(s, 0), 0);
+	CHECK_KEPT(s, "0.0.0.0");
+	CHECK_EQ(netkit_get_multicast_if(s), 0);
+	/* IPv6 names the interface by index alone: any interface. */
+	CHECK_EQ(netkit_set_multicast_if(s6, (unsigned)nk2), 0);
+	CHECK_EQ(netkit_get_multicast_if(s6), nk2);
+	/* The address gone from the interface: said by the getter, and
+	 * by a datagram to a group. */
+	CHECK_EQ(netkit_set_multicast_if(s, (unsigned)nk1), 0);
+	if (!nk_run_ip(del))
+		note_fail("ip addr del 10.9.1.1/24 dev nk1 failed");
+	CHECK_EQ(netkit_get_multicast_if(s), -EADDRNOTAVAIL);
+	CHECK_EQ(netkit_addr_from_ip(&group, "239.1.2.3", 9), 0);
+	CHECK_EQ(netkit_send_datagram(s, "x", 1, &group,
+				      netkit_deadline_in(0)), -ENETUNREACH);
+	netkit_close(s6);
+	netkit_close(s);
+}
+
+START_TEST(multicast_if_reads_back_each_interface_by_index)
+{
+	run_in_netns(__func__, setup_ifaces, check_multicast_if_ifaces);
+}
+END_TEST
+
 Suite *
 netkit_test_suite(void)
 {
@@ -286,5 +395,6 @@ netkit_test_suite(void)
 	NK_ADD_TEST(s, multicast_v4_by_index_arrives_until_left);
 	NK_ADD_TEST(s, multicast_v6_by_index_arrives_until_left);
 	NK_ADD_TEST(s, multicast_v4_by_address_arrives_until_left);
+	NK_ADD_TEST(s, multicast_if_reads_back_each_interface_by_index);
 	return s;
 }

@@ -195,6 +195,56 @@ START_TEST(datagrams_over_paths_name_their_sender)
 }
 END_TEST
 
+/* netkit_send_datagram() takes an AF_UNIX destination as its siblings
+ * netkit_sendto() and netkit_recv_datagram() do: to a path, to the
+ * sender address recv_datagram reported, and to an abstract name. */
+START_TEST(send_datagram_takes_a_unix_destination)
+{
+	struct sock_dir d1, d2;
+	netkit_addr a, b, c, from;
+	netkit_datagram_info info;
+	char buf[32];
+	int x, y, z;
+
+	sock_dir_make(&d1, "a.sock");
+	sock_dir_make(&d2, "b.sock");
+	ck_assert_int_eq(netkit_addr_from_path(&a, d1.path), 0);
+	ck_assert_int_eq(netkit_addr_from_path(&b, d2.path), 0);
+	abstract_addr(&c, "dgram");
+	x = netkit_socket(AF_UNIX, SOCK_DGRAM, 0);
+	y = netkit_socket(AF_UNIX, SOCK_DGRAM, 0);
+	z = netkit_socket(AF_UNIX, SOCK_DGRAM, 0);
+	ck_assert_int_eq(netkit_bind(x, &a), 0);
+	ck_assert_int_eq(netkit_bind(y, &b), 0);
+	ck_assert_int_eq(netkit_bind(z, &c), 0);
+	ck_assert_int_eq(netkit_send_datagram(x, "to b", 4, &b,
+					      netkit_deadline_in(5000)), 4);
+	ck_assert_int_eq(netkit_recv_datagram(y, buf, sizeof(buf), &from,
+					      &info, netkit_deadline_in(5000)),
+			 4);
+	ck_assert_mem_eq(buf, "to b", 4);
+	nk_assert_addr_equal(&from, &a);
+	ck_assert_int_eq(netkit_send_datagram(y, "back", 4, &from,
+					      netkit_deadline_in(5000)), 4);
+	ck_assert_int_eq(netkit_recv_datagram(x, buf, sizeof(buf), &from,
+					      NULL, netkit_deadline_in(5000)),
+			 4);
+	ck_assert_mem_eq(buf, "back", 4);
+	nk_assert_addr_equal(&from, &b);
+	ck_assert_int_eq(netkit_send_datagram(x, "abstract", 8, &c,
+					      netkit_deadline_in(5000)), 8);
+	ck_assert_int_eq(netkit_recv_datagram(z, buf, sizeof(buf), NULL,
+					      NULL, netkit_deadline_in(5000)),
+			 8);
+	ck_assert_mem_eq(buf, "abstract", 8);
+	netkit_close(x);
+	netkit_close(y);
+	netkit_close(z);
+	sock_dir_clean(&d1);
+	sock_dir_clean(&d2);
+}
+END_TEST
+
 START_TEST(seqpacket_over_an_abstract_name_keeps_boundaries)
 {
 	netkit_addr a, got;
@@ -340,6 +390,7 @@ netkit_test_suite(void)
 	NK_ADD_TEST(s, socketpair_refuses_bad_arguments_and_leaves_fds);
 	NK_ADD_TEST(s, stream_over_a_path_reports_both_addresses);
 	NK_ADD_TEST(s, datagrams_over_paths_name_their_sender);
+	NK_ADD_TEST(s, send_datagram_takes_a_unix_destination);
 	NK_ADD_TEST(s, seqpacket_over_an_abstract_name_keeps_boundaries);
 	NK_ADD_TEST(s, peer_credentials_are_this_process);
 	NK_ADD_TEST(s, peer_credentials_of_a_forked_peer_are_its_own);

@@ -69,6 +69,22 @@ NETKIT_EXPORT const char *netkit_version_string(void);
  *                 ...;
  * }
  * @endcode
+ *
+ * Three classifiers sort any code for the usual decisions, instead of
+ * a list of errno values in every program: netkit_err_is_temporary()
+ * (try again later), netkit_err_is_disconnect() (the peer is gone:
+ * close) and netkit_err_is_resource() (out of descriptors or memory:
+ * back off).
+ * @code
+ * n = netkit_recv_until(fd, buf, sizeof(buf), NETKIT_NOW);
+ * if (n < 0 && netkit_err_is_temporary(n))
+ *         return;                         // nothing yet: wait for the poller
+ * if (n <= 0) {                           // end of stream, or an error
+ *         if (n < 0 && !netkit_err_is_disconnect(n))
+ *                 fprintf(stderr, "recv: %s\n", netkit_strerror(n));
+ *         netkit_close(fd);
+ * }
+ * @endcode
  * @{
  */
 /** First library error code; every `NETKIT_E*` code is below it. A
@@ -160,6 +176,70 @@ NETKIT_EXPORT const char *netkit_strerror(int err);
  * @note Thread-safe.
  */
 NETKIT_EXPORT const char *netkit_errname(int err);
+
+/**
+ * Is @p err "try again later": nothing happened, nothing is lost, and
+ * the same call made again (after the descriptor is ready, or the
+ * deadline moved) may succeed?
+ *
+ * The codes: `-EAGAIN` (`-EWOULDBLOCK`: would block on a non-blocking
+ * descriptor), `-EINTR` (a signal; netkit retries it itself, but a
+ * program's own system calls meet it), `-ETIMEDOUT` and
+ * ::NETKIT_EAGAIN_RESOLVE (a resolver that did not answer now).
+ *
+ * `-ETIMEDOUT` is here because it is what every netkit deadline that
+ * passed answers, including a deadline of "now" (try once, do not
+ * block) on a call that would block. The kernel also answers it once for a connection it gave
+ * up on (keep-alive, `TCP_USER_TIMEOUT`, a connect that met no answer);
+ * there the next call on the socket says the connection is over (0,
+ * the end of the stream, or `-EPIPE`).
+ *
+ * The three classifiers are disjoint: no code is in two lists.
+ * @param err Any code (0 and positive values included: false).
+ * @return true for the codes above, false for every other.
+ * @note Thread-safe, no system call.
+ */
+NETKIT_EXPORT bool netkit_err_is_temporary(int err);
+
+/**
+ * Is @p err "the peer is gone": the connection (or the datagram peer)
+ * is over or cannot be reached, and the descriptor is good only for
+ * netkit_close()?
+ *
+ * The codes (systemd's `ERRNO_IS_DISCONNECT`, less the ones netkit
+ * answers for other causes): `-ECONNRESET`, `-EPIPE`, `-ECONNABORTED`,
+ * `-ECONNREFUSED`, `-ENOTCONN`, `-ESHUTDOWN`, `-ENETDOWN`,
+ * `-ENETUNREACH`, `-ENETRESET`, `-EHOSTDOWN`, `-EHOSTUNREACH`,
+ * `-ENONET`, `-EPROTO`.
+ *
+ * A server's accept loop meets them too: Linux's accept() hands on a
+ * network error of a connection that died in the queue (accept(2)
+ * says to treat those as "try again"), so an accept that fails with
+ * one of these means that client is gone and the listener is fine.
+ * Not here: `-ETIMEDOUT` (see netkit_err_is_temporary()), and
+ * `-EOPNOTSUPP` / `-ENOPROTOOPT`, which netkit answers for an option
+ * of the wrong protocol.
+ * @param err Any code (0 and positive values included: false).
+ * @return true for the codes above, false for every other.
+ * @note Thread-safe, no system call.
+ */
+NETKIT_EXPORT bool netkit_err_is_disconnect(int err);
+
+/**
+ * Is @p err "out of resources": the process or the system is short of
+ * descriptors or memory, and the call may work once some are freed,
+ * but not if made again at once?
+ *
+ * The codes: `-EMFILE` (this process's descriptor limit), `-ENFILE`
+ * (the system's), `-ENOBUFS` (buffer space: a full device queue, a
+ * kernel short of socket memory) and `-ENOMEM`. A server that meets
+ * one in accept() should pause accepting (or close idle clients)
+ * rather than spin: the pending connection stays queued.
+ * @param err Any code (0 and positive values included: false).
+ * @return true for the codes above, false for every other.
+ * @note Thread-safe, no system call.
+ */
+NETKIT_EXPORT bool netkit_err_is_resource(int err);
 /** @} */
 
 #ifdef __cplusplus

@@ -62,7 +62,7 @@ extern "C" {
  * const void *rest;
  * size_t n, got;
  * ssize_t len;
- * int64_t dl = netkit_deadline_in(5000);      // 5 s for the whole request
+ * netkit_deadline dl = netkit_deadline_in(5000); // 5 s for the whole request
  *
  * netkit_reader_init(&r, fd, buf, sizeof(buf));
  * len = netkit_reader_read_line(&r, line, sizeof(line), dl);
@@ -73,7 +73,7 @@ extern "C" {
  * len = netkit_reader_read_line(&r, line, sizeof(line), dl);
  * n = strtoul(line + strlen("Length: "), NULL, 10);  // "Length: 12\n"
  * if (n == 0 || n > sizeof(body) ||
- *     netkit_reader_read_exact(&r, body, n, dl, &got) != (ssize_t)n)
+ *     netkit_reader_read_exact(&r, body, n, &got, dl) != (ssize_t)n)
  *         return;                             // short, timed out, reset
  * handle_body(body, n);
  * // From here on, raw receives: first what the reader holds.

@@ -346,16 +346,16 @@ typedef struct netkit_addrinfo_hints {
  * - #NETKIT_FOREVER: it is netkit_getaddrinfo().
  * - A NULL @p host, numeric text (what getaddrinfo() takes with
  *   `AI_NUMERICHOST`: "127.0.0.1", "127.1", "::1", "fe80::1%lo") or
- *   #NETKIT_AI_NUMERICHOST: answered at once, even with a deadline of 0.
+ *   #NETKIT_AI_NUMERICHOST: answered at once, even with #NETKIT_NOW.
  * - A name: getaddrinfo() runs on a thread of its own, detached, named
  *   "netkit-resolve", with every signal blocked, and the call waits for
  *   it until the deadline; signals neither end nor extend the wait. A
  *   lookup that misses the deadline is not cancelled (nothing can
  *   cancel getaddrinfo()): it runs on to its end in the background,
  *   bounded by resolv.conf's own timeouts, and its memory is freed
- *   then. At most 64 such threads run at once. With a deadline of 0 or
- *   past, a name is looked up but not waited for (`-ETIMEDOUT`, or the
- *   answer if it came in that instant).
+ *   then. At most 64 such threads run at once. With #NETKIT_NOW or a
+ *   deadline past, a name is looked up but not waited for
+ *   (`-ETIMEDOUT`, or the answer if it came in that instant).
  *
  * This works on any POSIX libc and under ThreadSanitizer, helgrind and
  * valgrind, which is why it is not glibc's getaddrinfo_a(): its

@@ -21,7 +21,9 @@ extern "C" {
  * One scheme for all of them:
  * - `netkit_set_<option>(fd, value)` returns 0 or a negative code;
  * - `netkit_get_<option>(fd)` returns the value (>= 0; 0 or 1 for an
- *   on/off option) or a negative code;
+ *   on/off option) or a negative code; the socket's own properties
+ *   are read the same way: netkit_get_error(), netkit_get_family(),
+ *   netkit_get_type(), netkit_get_protocol();
  * - a value out of range is refused with `-EINVAL` before any system
  *   call, so nothing changes; a negative @p fd is `-EBADF`, and a
  *   descriptor that is not a socket `-ENOTSOCK`;
@@ -42,11 +44,11 @@ extern "C" {
  * int fd = netkit_socket(AF_INET, SOCK_STREAM, 0);
  *
  * netkit_set_nodelay(fd, true);             // s.setsockopt(IPPROTO_TCP, TCP_NODELAY, 1)
- * netkit_set_keepalive(fd, true);           // s.setsockopt(SOL_SOCKET, SO_KEEPALIVE, 1)
- * netkit_set_keepalive_idle(fd, 60);        // s.setsockopt(IPPROTO_TCP, TCP_KEEPIDLE, 60)
+ * netkit_set_keepalive(fd, &(netkit_keepalive){ .on = true, .idle = 60 });
+ * netkit_set_linger(fd, &(netkit_linger){ .on = true, .seconds = 5 });
  * netkit_set_rcvbuf(fd, 65536);
  * int got = netkit_get_rcvbuf(fd);          // 131072 on Linux: doubled
- * int err = netkit_socket_error(fd);        // -s.getsockopt(SOL_SOCKET, SO_ERROR)
+ * int err = netkit_get_error(fd);           // -s.getsockopt(SOL_SOCKET, SO_ERROR)
  * @endcode
  *
  * | Python | netkit |
@@ -54,8 +56,8 @@ extern "C" {
  * | `s.setsockopt(SOL_SOCKET, SO_REUSEADDR, 1)` | `netkit_set_reuseaddr(fd, true)` |
  * | `s.setsockopt(IPPROTO_TCP, TCP_NODELAY, 1)` | `netkit_set_nodelay(fd, true)` |
  * | `s.setsockopt(SOL_SOCKET, SO_RCVBUF, n)` | `netkit_set_rcvbuf(fd, n)` |
- * | `s.getsockopt(SOL_SOCKET, SO_ERROR)` | `-netkit_socket_error(fd)` |
- * | `s.family`, `s.type`, `s.proto` | netkit_socket_family(), netkit_socket_type(), netkit_socket_protocol() |
+ * | `s.getsockopt(SOL_SOCKET, SO_ERROR)` | `-netkit_get_error(fd)` |
+ * | `s.family`, `s.type`, `s.proto` | netkit_get_family(), netkit_get_type(), netkit_get_protocol() |
  * | `s.getsockopt(level, name, buflen)` | netkit_getsockopt() |
  * @{
  */
@@ -128,119 +130,130 @@ NETKIT_EXPORT int netkit_set_nodelay(int fd, bool on);
 NETKIT_EXPORT int netkit_get_nodelay(int fd);
 
 /**
- * Sets `SO_KEEPALIVE`: an idle connection is probed, and one whose peer
- * has gone fails with `-ETIMEDOUT` instead of waiting forever. When and
- * how often: netkit_set_keepalive_idle(), netkit_set_keepalive_interval(),
- * netkit_set_keepalive_count().
- * @param fd  A socket (meaningful for TCP).
- * @param on  Whether to probe.
- * @retval 0        Success.
- * @retval -EBADF   @p fd is negative or not open.
- * @note Python: `s.setsockopt(SOL_SOCKET, SO_KEEPALIVE, on)`.
+ * Keep-alive, set and read as one: whether an idle TCP connection is
+ * probed, and when and how often (socket2's `TcpKeepalive`, Go's
+ * `KeepAliveConfig`).
+ *
+ * With keep-alive on, a connection whose peer has gone (a machine
+ * switched off, a cable pulled: nothing says so) fails with
+ * `-ETIMEDOUT` after @c idle + @c interval * @c count seconds of
+ * silence, instead of waiting forever.
+ *
+ * In netkit_set_keepalive() a timer of 0 means "leave it as it is":
+ * the system's default (`net.ipv4.tcp_keepalive_time`, `_intvl`,
+ * `_probes`: 7200, 75 and 9 unless changed) or the value set before.
+ * netkit_get_keepalive() fills in the values in force, never 0.
+ * @code
+ * netkit_keepalive ka = { .on = true, .idle = 60, .interval = 10, .count = 3 };
+ *
+ * rc = netkit_set_keepalive(fd, &ka);      // a dead peer found in 90 s
+ * @endcode
  */
-NETKIT_EXPORT int netkit_set_keepalive(int fd, bool on);
+typedef struct netkit_keepalive {
+	/** Probe an idle connection (`SO_KEEPALIVE`). */
+	bool on;
+	/** Seconds of silence before the first probe (`TCP_KEEPIDLE`): 1
+	 *  to 32767, or 0 to leave it as it is. */
+	int idle;
+	/** Seconds between probes (`TCP_KEEPINTVL`): 1 to 32767, or 0 to
+	 *  leave it as it is. */
+	int interval;
+	/** Unanswered probes before the connection fails (`TCP_KEEPCNT`):
+	 *  1 to 127, or 0 to leave it as it is. */
+	int count;
+} netkit_keepalive;
 
 /**
- * Reads `SO_KEEPALIVE`.
+ * Sets keep-alive in one call: `SO_KEEPALIVE` and the timers of
+ * netkit_keepalive that are not 0.
+ *
+ * Every field is checked before the first system call, so a value out
+ * of range changes nothing. The timers are set first, `SO_KEEPALIVE`
+ * last: a socket that is not TCP refuses the first timer with nothing
+ * changed. They are set whatever @c on says (set them with @c on false
+ * to have them ready). Should the kernel refuse a later call after
+ * earlier ones took effect (the checks leave that to causes outside
+ * the caller's hands, such as an injected fault or a kernel out of
+ * memory), the timers already set are put back to the values read
+ * just before, as far as the kernel allows, and its code is returned.
+ * @param fd  A TCP socket.
+ * @param ka  The settings.
+ * @retval 0        Success.
+ * @retval -EINVAL  @p ka is NULL, or a field is out of range; nothing
+ *                  changed.
+ * @retval -EBADF   @p fd is negative or not open.
+ * @retval -ENOTSOCK @p fd is not a socket.
+ * @retval -EOPNOTSUPP A timer asked of a socket that is not TCP
+ *                  (Linux; others say -ENOPROTOOPT); nothing changed.
+ * @note Python: `s.setsockopt(SOL_SOCKET, SO_KEEPALIVE, 1)` then
+ * `s.setsockopt(IPPROTO_TCP, TCP_KEEPIDLE, idle)`, `TCP_KEEPINTVL`,
+ * `TCP_KEEPCNT`.
+ */
+NETKIT_EXPORT int netkit_set_keepalive(int fd, const netkit_keepalive *ka);
+
+/**
+ * Reads keep-alive in one call: `SO_KEEPALIVE` and the three timers in
+ * force.
+ * @param fd        A TCP socket.
+ * @param[out] out  Receives the settings, every timer as the kernel
+ *                  applies it (the system's default until set, never
+ *                  0); written on success only.
+ * @retval 0        Success.
+ * @retval -EINVAL  @p out is NULL.
+ * @retval -EBADF   @p fd is negative or not open.
+ * @retval -EOPNOTSUPP Not a TCP socket (Linux; others say
+ *                  -ENOPROTOOPT).
+ * @note Python: `s.getsockopt(SOL_SOCKET, SO_KEEPALIVE)`,
+ * `s.getsockopt(IPPROTO_TCP, TCP_KEEPIDLE)`...
+ */
+NETKIT_EXPORT int netkit_get_keepalive(int fd, netkit_keepalive *out);
+
+/**
+ * Lingering on close (`SO_LINGER`), set and read as one.
+ *
+ * Off (the default): netkit_close() returns at once and the kernel
+ * sends what is left in the background. On with 0 seconds: closing
+ * resets the connection (RST) and drops unsent data. On with N
+ * seconds: a blocking close waits up to N seconds for unsent data to
+ * go.
+ */
+typedef struct netkit_linger {
+	/** Linger on close. */
+	bool on;
+	/** The time to linger, in seconds, >= 0 (checked, but not used,
+	 *  when @c on is false). */
+	int seconds;
+} netkit_linger;
+
+/**
+ * Sets `SO_LINGER` (see netkit_linger).
  * @param fd  A socket.
- * @return 1 if on, 0 if off, or a negative code.
+ * @param l   The setting.
+ * @retval 0        Success.
+ * @retval -EINVAL  @p l is NULL or its @c seconds negative; nothing
+ *                  changed.
  * @retval -EBADF   @p fd is negative or not open.
- * @note Python: `s.getsockopt(SOL_SOCKET, SO_KEEPALIVE)`.
- */
-NETKIT_EXPORT int netkit_get_keepalive(int fd);
-
-/**
- * Sets `TCP_KEEPIDLE`: seconds of silence before the first keep-alive
- * probe (the system's default is 7200).
- * @param fd       A TCP socket.
- * @param seconds  1 to 32767.
- * @retval 0        Success.
- * @retval -EINVAL  @p seconds out of range; nothing changed.
- * @retval -EOPNOTSUPP Not a TCP socket.
- * @note Python: `s.setsockopt(IPPROTO_TCP, TCP_KEEPIDLE, seconds)`.
- */
-NETKIT_EXPORT int netkit_set_keepalive_idle(int fd, int seconds);
-
-/**
- * Reads `TCP_KEEPIDLE`.
- * @param fd  A TCP socket.
- * @return The seconds (the system's default until set), or a negative
- *         code.
- * @retval -EOPNOTSUPP Not a TCP socket.
- * @note Python: `s.getsockopt(IPPROTO_TCP, TCP_KEEPIDLE)`.
- */
-NETKIT_EXPORT int netkit_get_keepalive_idle(int fd);
-
-/**
- * Sets `TCP_KEEPINTVL`: seconds between keep-alive probes (default 75).
- * @param fd       A TCP socket.
- * @param seconds  1 to 32767.
- * @retval 0        Success.
- * @retval -EINVAL  @p seconds out of range; nothing changed.
- * @retval -EOPNOTSUPP Not a TCP socket.
- * @note Python: `s.setsockopt(IPPROTO_TCP, TCP_KEEPINTVL, seconds)`.
- */
-NETKIT_EXPORT int netkit_set_keepalive_interval(int fd, int seconds);
-
-/**
- * Reads `TCP_KEEPINTVL`.
- * @param fd  A TCP socket.
- * @return The seconds, or a negative code.
- * @retval -EOPNOTSUPP Not a TCP socket.
- * @note Python: `s.getsockopt(IPPROTO_TCP, TCP_KEEPINTVL)`.
- */
-NETKIT_EXPORT int netkit_get_keepalive_interval(int fd);
-
-/**
- * Sets `TCP_KEEPCNT`: unanswered probes before the connection fails
- * (default 9).
- * @param fd     A TCP socket.
- * @param count  1 to 127.
- * @retval 0        Success.
- * @retval -EINVAL  @p count out of range; nothing changed.
- * @retval -EOPNOTSUPP Not a TCP socket.
- * @note Python: `s.setsockopt(IPPROTO_TCP, TCP_KEEPCNT, count)`.
- */
-NETKIT_EXPORT int netkit_set_keepalive_count(int fd, int count);
-
-/**
- * Reads `TCP_KEEPCNT`.
- * @param fd  A TCP socket.
- * @return The count, or a negative code.
- * @retval -EOPNOTSUPP Not a TCP socket.
- * @note Python: `s.getsockopt(IPPROTO_TCP, TCP_KEEPCNT)`.
- */
-NETKIT_EXPORT int netkit_get_keepalive_count(int fd);
-
-/**
- * Sets `SO_LINGER`. Off (the default): netkit_close() returns at once
- * and the kernel sends what is left in the background. On with 0
- * seconds: closing resets the connection (RST) and drops unsent data.
- * On with N seconds: a blocking close waits up to N seconds for unsent
- * data to go.
- * @param fd       A socket.
- * @param on       Whether to linger.
- * @param seconds  The time to linger, >= 0 (ignored, but still checked,
- *                 when @p on is false).
- * @retval 0        Success.
- * @retval -EINVAL  @p seconds negative; nothing changed.
- * @retval -EBADF   @p fd is negative or not open.
+ * @retval -ENOTSOCK @p fd is not a socket.
  * @note Python: ``s.setsockopt(SOL_SOCKET, SO_LINGER,
  * struct.pack('ii', on, seconds))``.
  */
-NETKIT_EXPORT int netkit_set_linger(int fd, bool on, int seconds);
+NETKIT_EXPORT int netkit_set_linger(int fd, const netkit_linger *l);
 
 /**
  * Reads `SO_LINGER`.
- * @param fd            A socket.
- * @param[out] seconds  If not NULL, receives the linger time (written
- *                      on success only).
- * @return 1 if on, 0 if off, or a negative code.
+ * @param fd        A socket.
+ * @param[out] out  Receives the setting; written on success only.
+ *                  With @c on false, @c seconds is what the kernel
+ *                  kept from before (Linux keeps the last time set),
+ *                  of no effect.
+ * @retval 0        Success.
+ * @retval -EINVAL  @p out is NULL.
  * @retval -EBADF   @p fd is negative or not open.
+ * @retval -ENOTSOCK @p fd is not a socket.
  * @note Python: ``struct.unpack('ii', s.getsockopt(SOL_SOCKET,
  * SO_LINGER, 8))``.
  */
-NETKIT_EXPORT int netkit_get_linger(int fd, int *seconds);
+NETKIT_EXPORT int netkit_get_linger(int fd, netkit_linger *out);
 
 /**
  * Asks for a receive buffer of @p bytes (`SO_RCVBUF`).
@@ -401,19 +414,71 @@ NETKIT_EXPORT int netkit_set_multicast_loop(int fd, bool on);
 NETKIT_EXPORT int netkit_get_multicast_loop(int fd);
 
 /**
- * Picks the interface multicast datagrams leave by: `IP_MULTICAST_IF`
- * (by index) or `IPV6_MULTICAST_IF`.
- * @param fd       An AF_INET or AF_INET6 socket.
+ * Picks the interface multicast datagrams leave by, by index:
+ * `IPV6_MULTICAST_IF` on an AF_INET6 socket, `IP_MULTICAST_IF` on an
+ * AF_INET one.
+ *
+ * IPv4 reads the choice back only as an address (getsockopt() of
+ * `IP_MULTICAST_IF` gives an `in_addr`; Linux keeps the index apart
+ * and never reports it). So that netkit_get_multicast_if() can answer
+ * the index, an AF_INET socket is given the interface's index and one
+ * of its IPv4 addresses (`struct ip_mreqn`), read from the interface
+ * list (getifaddrs()): its first one that no other interface holds,
+ * else its first one. That address is what the classic by-address form
+ * of the option names (BSD, Windows, Python's usual
+ * `inet_aton(ip)`), with the same consequences: a datagram to a group
+ * from a socket not bound to an address leaves with it as its source,
+ * and if it is later removed from the interface, such datagrams fail
+ * with `-ENETUNREACH` until the interface is picked again.
+ * @param fd       An AF_INET or AF_INET6 datagram socket.
  * @param ifindex  An interface index (netkit_if_nametoindex()), or 0
- *                 for the routing table's choice.
+ *                 to leave the choice to the routing table again.
  * @retval 0        Success.
  * @retval -EINVAL  Not an IP socket, or @p ifindex above INT_MAX;
  *                  nothing changed.
  * @retval -ENODEV  No interface has that index (AF_INET6).
- * @retval -EADDRNOTAVAIL No interface has that index (AF_INET).
- * @note Python: `s.setsockopt(IPPROTO_IPV6, IPV6_MULTICAST_IF, ifindex)`.
+ * @retval -EADDRNOTAVAIL No interface has that index, or it has no
+ *                  IPv4 address (AF_INET); nothing changed.
+ * @retval -ENOMEM  Out of memory for the interface list (AF_INET; also
+ *                  any other code getifaddrs() fails with, as
+ *                  netkit_iface_list() says); nothing changed.
+ * @note Python: `s.setsockopt(IPPROTO_IPV6, IPV6_MULTICAST_IF, ifindex)`;
+ * `s.setsockopt(IPPROTO_IP, IP_MULTICAST_IF, inet_aton(ip))`.
  */
 NETKIT_EXPORT int netkit_set_multicast_if(int fd, unsigned ifindex);
+
+/**
+ * Reads the interface multicast datagrams leave by, as the index
+ * netkit_set_multicast_if() took.
+ *
+ * On an AF_INET6 socket, the index the kernel keeps
+ * (`IPV6_MULTICAST_IF`). On an AF_INET socket, the kernel reports an
+ * address, which is mapped back to an index through the interface
+ * list (getifaddrs()): the answer is the index of the first interface
+ * that holds that address now. After netkit_set_multicast_if() that is
+ * the index it took, unless every IPv4 address of that interface is
+ * also another's (then possibly the other's), or the address has
+ * since moved. A choice made outside netkit by index alone (an
+ * `ip_mreqn` without an address) reads as 0, as Linux reports no
+ * address for it.
+ * @param fd  An AF_INET or AF_INET6 datagram socket.
+ * @return The interface index, or 0 when none was picked (the routing
+ *         table chooses), or a negative code.
+ * @retval 0        No interface picked.
+ * @retval -EINVAL  Not an IP socket.
+ * @retval -EBADF   @p fd is negative or not open.
+ * @retval -ENOTSOCK @p fd is not a socket.
+ * @retval -EADDRNOTAVAIL (AF_INET) No interface holds the address the
+ *                  choice was made by any more: datagrams to a group
+ *                  fail with `-ENETUNREACH` until an interface is
+ *                  picked again.
+ * @retval -ENOMEM  Out of memory for the interface list (AF_INET; also
+ *                  any other code getifaddrs() fails with).
+ * @note Python: `s.getsockopt(IPPROTO_IPV6, IPV6_MULTICAST_IF)`; for
+ * IPv4, `s.getsockopt(IPPROTO_IP, IP_MULTICAST_IF, 4)` gives the
+ * address.
+ */
+NETKIT_EXPORT int netkit_get_multicast_if(int fd);
 
 /**
  * Sets `TCP_USER_TIMEOUT`: milliseconds that sent data may stay
@@ -452,7 +517,7 @@ NETKIT_EXPORT int netkit_get_tcp_user_timeout(int fd);
  * @note Python: `-s.getsockopt(SOL_SOCKET, SO_ERROR)` (Python's is
  * positive).
  */
-NETKIT_EXPORT int netkit_socket_error(int fd);
+NETKIT_EXPORT int netkit_get_error(int fd);
 
 /**
  * The socket's address family (`SO_DOMAIN`).
@@ -462,7 +527,7 @@ NETKIT_EXPORT int netkit_socket_error(int fd);
  * @retval -ENOTSOCK @p fd is not a socket.
  * @note Python: `s.family`.
  */
-NETKIT_EXPORT int netkit_socket_family(int fd);
+NETKIT_EXPORT int netkit_get_family(int fd);
 
 /**
  * The socket's type (`SO_TYPE`), without flags.
@@ -471,7 +536,7 @@ NETKIT_EXPORT int netkit_socket_family(int fd);
  * @retval -ENOTSOCK @p fd is not a socket.
  * @note Python: `s.type`.
  */
-NETKIT_EXPORT int netkit_socket_type(int fd);
+NETKIT_EXPORT int netkit_get_type(int fd);
 
 /**
  * The socket's protocol (`SO_PROTOCOL`).
@@ -481,7 +546,7 @@ NETKIT_EXPORT int netkit_socket_type(int fd);
  * @retval -ENOTSOCK @p fd is not a socket.
  * @note Python: `s.proto`.
  */
-NETKIT_EXPORT int netkit_socket_protocol(int fd);
+NETKIT_EXPORT int netkit_get_protocol(int fd);
 
 /**
  * getsockopt() with the library's error convention: any option, raw.

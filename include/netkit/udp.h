@@ -83,7 +83,8 @@ typedef struct netkit_datagram_info {
  * @param[out] buf   Receives the bytes; NULL only with @p len 0.
  * @param len        Size of @p buf; 0 takes the next datagram, and
  *                   answers `-EMSGSIZE` unless it is empty.
- * @param[out] from  If not NULL, receives the sender (IPv4/IPv6).
+ * @param[out] from  If not NULL, receives the sender (IPv4, IPv6 or
+ *                   AF_UNIX).
  * @param[out] info  If not NULL, receives the real size and whether it
  *                   was cut.
  * @param deadline   See @ref time.
@@ -112,7 +113,8 @@ NETKIT_EXPORT ssize_t netkit_recv_datagram(int fd, void *buf, size_t len,
  * @param buf       The bytes; NULL only with @p len 0 (an empty
  *                  datagram).
  * @param len       How many.
- * @param to        The destination, or NULL on a connected socket.
+ * @param to        The destination (IPv4, IPv6, or an AF_UNIX path or
+ *                  abstract name), or NULL on a connected socket.
  * @param deadline  How long to wait for room in the send buffer;
  *                  see @ref time.
  * @return @p len, or a negative code.
@@ -122,8 +124,9 @@ NETKIT_EXPORT ssize_t netkit_recv_datagram(int fd, void *buf, size_t len,
  * @retval -ECONNREFUSED A connected socket's earlier datagram met a
  *                     closed port.
  * @retval -ETIMEDOUT  No room before the deadline; nothing sent.
- * @retval -EINVAL     @p buf NULL with @p len > 0, @p to not an IP
- *                     address, or @p deadline below -1.
+ * @retval -EINVAL     @p buf NULL with @p len > 0, @p to not an
+ *                     address (IPv4, IPv6 or AF_UNIX), or @p deadline
+ *                     below -1.
  * @note Never raises SIGPIPE. Python: `s.sendto(data, addr)` or
  * `s.send(data)`.
  */
