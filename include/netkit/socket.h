@@ -5,6 +5,8 @@
 #ifndef NETKIT_SOCKET_H
 #define NETKIT_SOCKET_H
 
+#include <sys/uio.h>
+
 #include "addr.h"
 #include "deadline.h"
 
@@ -362,7 +364,8 @@ NETKIT_EXPORT int netkit_close(int fd);
 /**
  * @defgroup io Whole-message I/O
  * Sending all of a buffer and receiving an exact count, which the
- * tutorial's `send()` and `recv()` leave to the caller.
+ * tutorial's `send()` and `recv()` leave to the caller; the `_iov`
+ * calls do the same over several buffers at once.
  * @code
  * char header[4];
  * ssize_t n = netkit_recv_exact(fd, header, sizeof(header));
@@ -456,6 +459,93 @@ NETKIT_EXPORT ssize_t netkit_recv_exact(int fd, void *buf, size_t len);
 NETKIT_EXPORT ssize_t netkit_recv_exact_until(int fd, void *buf, size_t len,
 					      size_t *got,
 					      netkit_deadline deadline);
+
+/**
+ * Sends all the bytes of several buffers, in order, before a deadline,
+ * and says how many went: netkit_send_all_until() over an array of
+ * buffers (a header and a body in one system call, without copying
+ * them together).
+ *
+ * Each system call is a sendmsg() of as many entries as it can take
+ * (at most `IOV_MAX`); partial sends resume inside the entry where they
+ * stopped. Any number of entries is taken: more than `IOV_MAX` go in
+ * several calls. Empty entries are skipped.
+ * @code
+ * struct iovec parts[2] = {
+ *         { .iov_base = header, .iov_len = header_len },
+ *         { .iov_base = body,   .iov_len = body_len },
+ * };
+ * size_t sent;
+ * ssize_t n = netkit_send_all_iov(fd, parts, 2, &sent,
+ *                                 netkit_deadline_in(5000));
+ * @endcode
+ * @param fd          A connected socket, blocking or not (its mode is
+ *                    left as it is).
+ * @param iov         The buffers, in order; not modified. May be NULL
+ *                    only when @p iovcnt is 0. An entry may have a NULL
+ *                    `iov_base` only when its `iov_len` is 0.
+ * @param iovcnt      How many entries, >= 0.
+ * @param[out] sent   If not NULL, always receives the number of bytes
+ *                    handed to the kernel, on success (the total) and
+ *                    on every error (0 for a bad argument).
+ * @param deadline    See @ref time; it bounds the whole transfer.
+ *                    With #NETKIT_FOREVER a blocking socket waits in
+ *                    the kernel's sendmsg(), with no poll().
+ * @return The total of the entries' lengths (0 at once when there are
+ *         none, or all are empty), or a negative code.
+ * @retval -ETIMEDOUT  The deadline passed first; *@p sent tells how far
+ *                     it got.
+ * @retval -EINVAL     @p iovcnt negative, @p iov NULL with @p iovcnt
+ *                     > 0, an entry with a NULL base and a length, a
+ *                     total past `SSIZE_MAX`, or @p deadline below -1.
+ *                     Nothing was sent.
+ * @retval -EBADF      @p fd negative. Nothing was sent.
+ * @retval -EPIPE      The peer closed (never SIGPIPE).
+ * @retval -ECONNRESET The peer reset the connection.
+ * @note Never raises SIGPIPE. Python: `sock.sendmsg(buffers)`, looped
+ * until everything went (Go: `net.Buffers.WriteTo`).
+ */
+NETKIT_EXPORT ssize_t netkit_send_all_iov(int fd, const struct iovec *iov,
+					  int iovcnt, size_t *sent,
+					  netkit_deadline deadline);
+
+/**
+ * Fills several buffers, in order, with exactly as many bytes as they
+ * hold, before a deadline, unless the peer closes first, and says how
+ * many came: netkit_recv_exact_until() over an array of buffers (a
+ * fixed-size header and its body in one system call).
+ *
+ * Each system call is a recvmsg() into as many entries as it can take
+ * (at most `IOV_MAX`); a partial receive resumes inside the entry where
+ * it stopped. Any number of entries is taken. Empty entries are
+ * skipped.
+ * @param fd        A connected stream socket, blocking or not (its mode
+ *                  is left as it is).
+ * @param iov       The buffers, in order; the array is not modified, the
+ *                  buffers receive the bytes. May be NULL only when
+ *                  @p iovcnt is 0. An entry may have a NULL `iov_base`
+ *                  only when its `iov_len` is 0.
+ * @param iovcnt    How many entries, >= 0.
+ * @param[out] got  If not NULL, always receives the number of bytes
+ *                  stored, on success and on every error (0 for a bad
+ *                  argument).
+ * @param deadline  See @ref time; it bounds the whole transfer. With
+ *                  #NETKIT_FOREVER a blocking socket waits in the
+ *                  kernel's recvmsg() (`MSG_WAITALL`), with no poll().
+ * @return The total of the entries' lengths (0 at once when there are
+ *         none, or all are empty); fewer (possibly 0) if the peer
+ *         closed first; or a negative code.
+ * @retval -ETIMEDOUT  The deadline passed first; *@p got tells how many
+ *                     bytes arrived.
+ * @retval -EINVAL     As for netkit_send_all_iov(). Nothing was read.
+ * @retval -EBADF      @p fd negative. Nothing was read.
+ * @retval -ECONNRESET The peer reset the connection.
+ * @note Python: `sock.recvmsg_into(buffers)`, looped until they are
+ * full or the peer closed.
+ */
+NETKIT_EXPORT ssize_t netkit_recv_exact_iov(int fd, const struct iovec *iov,
+					    int iovcnt, size_t *got,
+					    netkit_deadline deadline);
 
 /** @} */
 
