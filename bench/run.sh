@@ -78,7 +78,7 @@ load() {
 }
 
 R="$OUT/results"
-echo "bench: ping-pong, bulk, cycles ($ROUNDS rounds)" >&2
+echo "bench: ping-pong, bulk, cycles, replies ($ROUNDS rounds)" >&2
 for r in $(seq "$ROUNDS"); do
 	$B/bench/bench-pingpong 1 rn 2>/dev/null |
 		awk '/raw send/ { print "pingpong raw", 1e9 / $(NF-3) }
@@ -86,6 +86,13 @@ for r in $(seq "$ROUNDS"); do
 done >>"$R"
 $B/bench/bench-blocking bulk "$ROUNDS" >>"$R"
 $B/bench/bench-blocking cycles "$ROUNDS" >>"$R"
+$B/bench/bench-reply "$ROUNDS" >>"$R"
+# System calls per header+body reply, both ends (20000 requests).
+for m in two iov; do
+	strace -c -f -o "$OUT/strace.reply.$m" $B/bench/bench-reply 1 "${m:0:1}" >/dev/null
+	awk -v k="replycalls $m" '$NF == "total" { print k, $4 / 20000 }' \
+		"$OUT/strace.reply.$m" >>"$R"
+done
 
 # rotate N WORDS...: the words, starting from the (N mod count)-th.
 rotate() {

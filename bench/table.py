@@ -33,6 +33,8 @@ ROWS = [
     ("pingpong", "64-byte ping-pong, round trips/s", ["raw", "netkit"]),
     ("bulk", "1 GiB in 64 KiB writes, MiB/s", ["raw", "netkit"]),
     ("cycles", "connect/accept/close, cycles/s", ["raw", "netkit"]),
+    ("reply", "16 B header + 1 KiB body replies, req/s", ["two", "iov"]),
+    ("replycalls", "system calls per header+body reply", ["two", "iov"]),
     ("echo256", "echo, 256 clients, requests/s",
      ["epoll", "netkit", "uv", "event"]),
     ("echo1000", "echo, 1000 clients, requests/s",
@@ -43,7 +45,8 @@ ROWS = [
      ["epoll", "netkit", "uv", "event"]),
 ]
 NAMES = {"raw": "raw system calls", "netkit": "netkit",
-         "epoll": "raw epoll", "uv": "libuv", "event": "libevent"}
+         "epoll": "raw epoll", "uv": "libuv", "event": "libevent",
+         "two": "2 x send_all", "iov": "send_all_iov"}
 
 
 def fmt(v):
