@@ -43,12 +43,14 @@ netkit_deadline_at(int64_t when)
 NETKIT_EXPORT int64_t
 netkit_deadline_left(netkit_deadline d)
 {
-	int64_t left;
+	int64_t now;
 
 	if (d.at == NETKIT__NEVER)
 		return -1;
-	left = d.at - netkit_now();
-	return left > 0 ? left : 0;
+	/* Compared before subtracting: d.at - now overflows for a time
+	 * near INT64_MIN (netkit_deadline_at() takes any). */
+	now = netkit_now();
+	return d.at > now ? d.at - now : 0;
 }
 
 int

@@ -129,6 +129,176 @@ START_TEST(deadline_in_negative_is_forever_zero_is_now_overflow_clamps)
 }
 END_TEST
 
+static atomic_int clock_reads;
+
+static int
+counting_clock(clockid_t id, struct timespec *ts)
+{
+	atomic_fetch_add(&clock_reads, 1);
+	return clock_gettime(id, ts);
+}
+
+START_TEST(deadline_at_is_the_time_given_and_reads_no_clock)
+{
+	static const int64_t times[] = { 0, 1, 5, 123456789, INT64_MAX - 1,
+					 INT64_MAX, -1, -2, INT64_MIN };
+	size_t i;
+
+	atomic_store(&clock_reads, 0);
+	netkit__sys.clock_gettime = counting_clock;
+	for (i = 0; i < N_ELEMS(times); i++)
+		ck_assert_int_eq(netkit_deadline_at(times[i]).at, times[i]);
+	netkit__sys = netkit__sys_default;
+	ck_assert_int_eq(atomic_load(&clock_reads), 0);
+	/* The named deadlines are the times -1 and 0. */
+	ck_assert_int_eq(NETKIT_FOREVER.at, -1);
+	ck_assert_int_eq(netkit_deadline_at(-1).at, NETKIT_FOREVER.at);
+	ck_assert_int_eq(NETKIT_NOW.at, 0);
+	ck_assert_int_eq(netkit_deadline_at(0).at, NETKIT_NOW.at);
+}
+END_TEST
+
+START_TEST(deadline_left_is_minus_one_for_forever_and_zero_once_past)
+{
+	int64_t now;
+	netkit_deadline d;
+
+	ck_assert_int_eq(netkit_deadline_left(NETKIT_FOREVER), -1);
+	ck_assert_int_eq(netkit_deadline_left(netkit_deadline_in(-1)), -1);
+	ck_assert_int_eq(netkit_deadline_left(netkit_deadline_at(-1)), -1);
+	ck_assert_int_eq(netkit_deadline_left(NETKIT_NOW), 0);
+	ck_assert_int_eq(netkit_deadline_left(netkit_deadline_in(0)), 0);
+	ck_assert_int_eq(netkit_deadline_left(netkit_deadline_at(1)), 0);
+	now = netkit_now();
+	ck_assert_int_eq(netkit_deadline_left(netkit_deadline_at(now)), 0);
+	ck_assert_int_eq(netkit_deadline_left(netkit_deadline_at(now - 1000)),
+			 0);
+	/* Times before -1 are long past too (every call refuses them):
+	 * 0, not a negative count, nor an overflow from INT64_MIN. */
+	ck_assert_int_eq(netkit_deadline_left(netkit_deadline_at(-2)), 0);
+	ck_assert_int_eq(netkit_deadline_left(netkit_deadline_at(INT64_MIN)),
+			 0);
+	ck_assert_int_eq(netkit_deadline_left(netkit_deadline_at(INT64_MIN +
+								   1)), 0);
+	/* The latest deadline: no overflow either. */
+	ck_assert_int_gt(netkit_deadline_left(netkit_deadline_at(INT64_MAX)),
+			 INT64_MAX - netkit_now() - 1000);
+	/* A deadline reached while we wait: 0 from then on. The wait is
+	 * bounded (5 s), not timed. */
+	d = netkit_deadline_in(20);
+	while (netkit_now() < d.at && netkit_now() < d.at + 5000)
+		poll(NULL, 0, 5);
+	ck_assert_int_eq(netkit_deadline_left(d), 0);
+}
+END_TEST
+
+START_TEST(deadline_left_right_after_deadline_in_is_about_ms_never_more)
+{
+	static const int64_t ms[] = { 1, 250, 3000, 86400000,
+				      INT64_MAX / 4 };
+	int64_t before, after, left;
+	netkit_deadline d;
+	size_t i;
+
+	for (i = 0; i < N_ELEMS(ms); i++) {
+		before = netkit_now();
+		d = netkit_deadline_in(ms[i]);
+		left = netkit_deadline_left(d);
+		after = netkit_now();
+		/* Never more than asked; less only by the time that went by
+		 * between the two calls (exact: no bound on the machine). */
+		ck_assert_int_le(left, ms[i]);
+		ck_assert_int_ge(left, ms[i] - (after - before));
+	}
+	/* It counts down: after 30 ms of sleep, at least 29 fewer (whole
+	 * milliseconds of a clock that truncates). */
+	d = netkit_deadline_in(1000);
+	poll(NULL, 0, 30);
+	ck_assert_int_le(netkit_deadline_left(d), 1000 - 29);
+}
+END_TEST
+
+START_TEST(now_is_a_deadline_already_reached_try_once)
+{
+	char buf[8];
+	int c, s;
+
+	nk_tcp_pair(AF_INET, &c, &s);
+	/* Nothing there: the one attempt, no wait. */
+	count_polls();
+	ck_assert_int_eq(netkit_recv_until(c, buf, sizeof(buf), NETKIT_NOW),
+			 -ETIMEDOUT);
+	uncount_polls();
+	/* Something there: taken, still without a wait. */
+	ck_assert_int_eq(send(s, "ab", 2, 0), 2);
+	ck_assert(nk_readable(c, 5000));
+	count_polls();
+	ck_assert_int_eq(netkit_recv_until(c, buf, sizeof(buf), NETKIT_NOW),
+			 2);
+	uncount_polls();
+	ck_assert_mem_eq(buf, "ab", 2);
+	netkit_close(c);
+	netkit_close(s);
+}
+END_TEST
+
+/* A deadline before -1 (only netkit_deadline_at() or a hand-made value
+ * gives one) is refused with -EINVAL by every call that takes one, and
+ * the call does nothing: a sample of them, one per file. */
+START_TEST(deadline_below_minus_one_is_refused_and_nothing_happens)
+{
+	static const int64_t bad[] = { -2, -1000, INT64_MIN };
+	netkit_addrinfo *ai = (netkit_addrinfo *)&ai;
+	netkit_connect_report rep = { .count = 99 };
+	netkit_reader r;
+	netkit_addr la;
+	char rbuf[64], line[16];
+	int c, s, l, fds;
+	size_t k;
+
+	nk_tcp_pair(AF_INET, &c, &s);
+	l = nk_listen(AF_INET, &la);
+	ck_assert_int_eq(send(s, "line\n", 5, 0), 5);
+	ck_assert(nk_readable(c, 5000));
+	ck_assert_int_eq(netkit_reader_init(&r, c, rbuf, sizeof(rbuf)), 0);
+	memset(line, SENTINEL, sizeof(line));
+	fds = nk_count_fds();
+	for (k = 0; k < N_ELEMS(bad); k++) {
+		netkit_deadline dl = netkit_deadline_at(bad[k]);
+		char port[8];
+
+		snprintf(port, sizeof(port), "%d", netkit_addr_port(&la));
+		ck_assert_int_eq(netkit_recv_until(c, line, sizeof(line), dl),
+				 -EINVAL);
+		ck_assert_int_eq(netkit_reader_read_line(&r, line,
+							 sizeof(line), dl),
+				 -EINVAL);
+		ck_assert_int_eq(netkit_getaddrinfo_until("127.0.0.1", "80",
+							  NULL, &ai, dl),
+				 -EINVAL);
+		ck_assert_int_eq(netkit_create_connection("127.0.0.1", port,
+							  NULL, &rep, dl),
+				 -EINVAL);
+		ck_assert_int_eq(netkit_create_server("127.0.0.1", "0", NULL,
+						      dl), -EINVAL);
+		ck_assert_int_eq(netkit_create_server(NULL, "0", NULL, dl),
+				 -EINVAL);
+	}
+	/* Nothing read, resolved, connected or made. */
+	ck_assert_ptr_eq(ai, (netkit_addrinfo *)&ai);
+	ck_assert_uint_eq(rep.count, 99);
+	ck_assert_int_eq(line[0], (char)SENTINEL);
+	ck_assert_int_eq(nk_count_fds(), fds);
+	ck_assert(!nk_readable(l, 0));
+	ck_assert_int_eq(netkit_reader_read_line(&r, line, sizeof(line),
+						 NETKIT_NOW), 5);
+	ck_assert_str_eq(line, "line\n");
+	netkit_close(l);
+	netkit_close(c);
+	netkit_close(s);
+}
+END_TEST
+
 /* ---- peers that never answer ---- */
 
 NK_ON_TIME_TEST(recv_until_times_out_on_silent_peer)
@@ -606,6 +776,14 @@ netkit_test_suite(void)
 	NK_ADD_TEST(s, now_is_monotonic_milliseconds);
 	NK_ADD_TEST(s,
 		deadline_in_negative_is_forever_zero_is_now_overflow_clamps);
+	NK_ADD_TEST(s, deadline_at_is_the_time_given_and_reads_no_clock);
+	NK_ADD_TEST(s,
+		deadline_left_is_minus_one_for_forever_and_zero_once_past);
+	NK_ADD_TEST(s,
+		deadline_left_right_after_deadline_in_is_about_ms_never_more);
+	NK_ADD_TEST(s, now_is_a_deadline_already_reached_try_once);
+	NK_ADD_TEST(s,
+		deadline_below_minus_one_is_refused_and_nothing_happens);
 	NK_ADD_TEST_MODES(s, recv_until_times_out_on_silent_peer);
 	NK_ADD_TEST_MODES(s,
 		recv_exact_until_times_out_and_got_counts_partial_data);
