@@ -104,12 +104,15 @@ typedef struct netkit_connect_report {
 /**
  * A hook run on each new socket before it binds or connects (Go's
  * `Dialer.Control`, `ListenConfig.Control`): set any option there.
- * @param fd    The new socket; the hook must not close it.
+ * @param fd    The new socket; the hook must not close it. The
+ *              sockets of netkit_create_connection() are non-blocking
+ *              until one wins: leave them so.
  * @param addr  The address it is about to connect to or bind.
  * @param arg   The options' `hook_arg`.
  * @return 0 to go on, or a negative code: the socket is closed and the
  *         attempt (netkit_create_connection()) or the call
- *         (netkit_create_server()) fails with that code.
+ *         (netkit_create_server()) fails with that code. A positive
+ *         answer counts as `-EINVAL`.
  */
 typedef int netkit_socket_hook(int fd, const netkit_addr *addr, void *arg);
 
@@ -167,16 +170,19 @@ typedef struct netkit_connect_opts {
  * does), the result is `-ETIMEDOUT`; an attempt that fails at once is
  * followed at once by the next.
  *
- * **The report** is written on success and on every failure except
- * `-EINVAL` (bad arguments: untouched); when the lookup fails, its
- * count is 0.
+ * **The report** is written on success and on every failure but bad
+ * arguments, which leave it untouched (an attempt's own `-EINVAL`, such
+ * as a hook's answer, is written); when the lookup fails, its count
+ * is 0.
  * @param host      A host name or numeric IPv4/IPv6 text.
  * @param service   A service name ("http") or a port number ("8080",
  *                  "0" to "65535"), as for netkit_getaddrinfo().
  * @param opts      Options, or NULL for the defaults.
  * @param[out] report NULL, or where to record the attempts.
  * @param deadline  See @ref time; it bounds the lookup and every attempt.
- * @return A connected, blocking, close-on-exec socket, or a negative code.
+ * @return A connected, blocking, close-on-exec socket, or a negative code
+ *         (the codes below, or one a hook answered, by the rule of
+ *         "Which error").
  * @retval -EINVAL       @p host or @p service NULL, a @p service that is
  *                       a number but no port ("", "65536", "+80": see
  *                       netkit_getaddrinfo(); nothing is connected),
@@ -185,7 +191,10 @@ typedef struct netkit_connect_opts {
  *                       `AF_INET6`, unknown flags, a negative delay or
  *                       count, an invalid source, reserved space not
  *                       zero), or a @p report whose attempts are NULL
- *                       with a length.
+ *                       with a length. Also an attempt's own error, by
+ *                       the rule of "Which error", when a hook answered
+ *                       it or a positive number (the report is then
+ *                       written).
  * @retval -ETIMEDOUT    The deadline passed with an attempt under way
  *                       (or during the lookup).
  * @retval -ECONNREFUSED Nothing listens at the address(es) tried.
@@ -257,14 +266,16 @@ typedef struct netkit_server_opts {
  * @param opts     Options, or NULL for the defaults.
  * @param deadline See @ref time; it bounds the lookup of @p host.
  * @return A listening, blocking, close-on-exec socket, or a negative
- *         code; on failure nothing is left open.
+ *         code (the codes below, or the one the hook answered); on
+ *         failure nothing is left open.
  * @retval -EINVAL       @p service NULL, a @p service that is a number
  *                       but no port ("", "99999", " 80", "-1": see
  *                       netkit_getaddrinfo(); nothing is bound), or bad
  *                       @p opts (unknown family or flags, negative
  *                       backlog, #NETKIT_SERVER_DUALSTACK with
  *                       `AF_INET`, reserved space not zero), or
- *                       @p deadline below -1.
+ *                       @p deadline below -1; or the hook answered a
+ *                       positive number.
  * @retval -ETIMEDOUT    The deadline passed before @p host was resolved.
  * @retval -EADDRINUSE   Another socket holds the address (with
  *                       #NETKIT_SERVER_NO_REUSEADDR, also a connection
