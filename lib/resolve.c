@@ -452,11 +452,11 @@ ai_flags(int flags)
 	       (flags & NETKIT_AI_CANONNAME ? AI_CANONNAME : 0);
 }
 
-/* One netkit_addrinfo from one struct addrinfo, with its canonname if
- * canon; NULL (and *rc set) when it cannot be made, *rc = 0 for a
- * family that is skipped. */
+/* One netkit_addrinfo from one struct addrinfo, with a copy of
+ * canonname if not NULL; NULL (and *rc set) when it cannot be made,
+ * *rc = 0 for a family that is skipped. */
 static netkit_addrinfo *
-ai_node(const struct addrinfo *ai, bool canon, int *rc)
+ai_node(const struct addrinfo *ai, const char *canonname, int *rc)
 {
 	netkit_addrinfo *n = calloc(1, sizeof(*n));
 
@@ -472,8 +472,8 @@ ai_node(const struct addrinfo *ai, bool canon, int *rc)
 	n->family = ai->ai_family;
 	n->type = ai->ai_socktype;
 	n->protocol = ai->ai_protocol;
-	if (canon && ai->ai_canonname) {
-		n->canonname = strdup(ai->ai_canonname);
+	if (canonname) {
+		n->canonname = strdup(canonname);
 		if (!n->canonname) {
 			free(n);
 			*rc = -ENOMEM;
@@ -485,20 +485,30 @@ ai_node(const struct addrinfo *ai, bool canon, int *rc)
 
 /* Turns getaddrinfo()'s answer to hints into a netkit list and frees
  * res: returns the count, NETKIT_ENOADDR without an IPv4/IPv6 answer,
- * or -ENOMEM. The canonical name is kept on the first result, and only
- * when asked for, as glibc answers: musl puts it on every result, asked
- * for or not. */
+ * NETKIT_ENOSERVICE without one of the protocol asked for, or -ENOMEM.
+ * Only results of that protocol are kept: musl, asked for one other
+ * than TCP and UDP with type 0, answers with its TCP and UDP results.
+ * The canonical name (on getaddrinfo()'s first result) is kept on the
+ * first result, and only when asked for, as glibc answers: musl puts
+ * it on every result, asked for or not. */
 static int
 gai_convert(struct addrinfo *res, const struct addrinfo *hints,
 	    netkit_addrinfo **out)
 {
 	netkit_addrinfo *head = NULL, **tail = &head, *n;
-	bool canon = hints->ai_flags & AI_CANONNAME;
+	const char *canon = hints->ai_flags & AI_CANONNAME ?
+			    res->ai_canonname : NULL;
+	bool other_protocol = false;
 	struct addrinfo *ai;
 	int rc = 0, count = 0;
 
 	for (ai = res; ai; ai = ai->ai_next) {
-		n = ai_node(ai, canon && ai == res, &rc);
+		if (hints->ai_protocol &&
+		    ai->ai_protocol != hints->ai_protocol) {
+			other_protocol = true;
+			continue;
+		}
+		n = ai_node(ai, head ? NULL : canon, &rc);
 		if (rc < 0)
 			break;
 		if (!n)
@@ -510,7 +520,8 @@ gai_convert(struct addrinfo *res, const struct addrinfo *hints,
 	freeaddrinfo(res);
 	if (rc < 0 || count == 0) {
 		netkit_addrinfo_free(head);
-		return rc < 0 ? rc : NETKIT_ENOADDR;
+		return rc < 0 ? rc : other_protocol ? NETKIT_ENOSERVICE :
+		       NETKIT_ENOADDR;
 	}
 	*out = head;
 	return count;

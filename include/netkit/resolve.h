@@ -328,7 +328,14 @@ typedef struct netkit_addrinfo_hints {
 	/** 0 for any, `SOCK_STREAM`, `SOCK_DGRAM` or `SOCK_RAW`. */
 	int type;
 	/** 0 for any, or a protocol (`IPPROTO_TCP`, `IPPROTO_UDP`, ...)
-	 *  that the results must have. */
+	 *  that the results must have: every result has it (results of
+	 *  another that the C library adds are left out: musl does, for
+	 *  a protocol other than TCP and UDP with type 0), and with none
+	 *  left the answer is #NETKIT_ENOSERVICE. A protocol that does not
+	 *  go with ::netkit_addrinfo_hints.type (`IPPROTO_TCP` with
+	 *  `SOCK_DGRAM`) is the C library's error: #NETKIT_ERESOLVE on
+	 *  glibc (`EAI_SOCKTYPE`), #NETKIT_ENOSERVICE on musl
+	 *  (`EAI_SERVICE`). Negative: `-EINVAL`. */
 	int protocol;
 	/** 0 or NETKIT_AI_* flags or-ed together. */
 	int flags;
@@ -369,17 +376,20 @@ typedef struct netkit_addrinfo_hints {
  * @param deadline  See @ref time.
  * @return The number of results (at least 1), or a negative code.
  * @retval -ETIMEDOUT The deadline passed before the resolver answered.
- * @retval -EINVAL  As netkit_getaddrinfo(), reserved space in @p hints
- *                  not zero, or @p deadline below -1.
+ * @retval -EINVAL  As netkit_getaddrinfo(), a negative protocol or
+ *                  reserved space not zero in @p hints, or @p deadline
+ *                  below -1.
  * @retval -ENOMEM  Out of memory.
  * @retval NETKIT_EAGAIN_RESOLVE 64 lookups are already running (a DNS
  *                  server that does not answer), or no thread could be
  *                  started; try again later. Also as for
  *                  netkit_getaddrinfo().
  * @retval NETKIT_ENONAME As netkit_getaddrinfo().
- * @retval NETKIT_ENOSERVICE As netkit_getaddrinfo().
+ * @retval NETKIT_ENOSERVICE As netkit_getaddrinfo(), or no result of
+ *                  the protocol of @p hints.
  * @retval NETKIT_ENOADDR As netkit_getaddrinfo().
- * @retval NETKIT_ERESOLVE As netkit_getaddrinfo().
+ * @retval NETKIT_ERESOLVE As netkit_getaddrinfo(), or a protocol of
+ *                  @p hints that does not go with its type (glibc).
  * @note Thread-safe; many lookups may wait at once, from any threads.
  *       Python has no deadline for `socket.getaddrinfo()`; the
  *       usual workaround is a thread pool and `future.result(timeout)`.
