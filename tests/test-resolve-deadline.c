@@ -45,6 +45,9 @@ struct report {
 	int queries;		/* datagrams the server received */
 	bool asked;		/* one of them asks for the test's name */
 	int tasks;		/* lookup threads left in the child at the end */
+	int fds_left;		/* descriptors opened and not closed */
+	double quick_ms;	/* how long a call that must not wait took */
+	size_t count;		/* a connect report's count */
 	char note[160];
 };
 
@@ -350,6 +353,77 @@ START_TEST(until_timed_out_lookups_are_freed_when_the_resolver_ends)
 }
 END_TEST
 
+/* The endpoints' lookups against the silent server: a numeric host
+ * binds at once with NETKIT_NOW and sends no query; a name only DNS
+ * could answer ends at the deadline, for netkit_create_server() and
+ * netkit_create_connection() alike. Descriptors are counted once the
+ * lookup threads have ended (each holds its own socket until then). */
+static void
+child_endpoints_silent_dns(int server, struct report *r)
+{
+	netkit_connect_report rep = { .count = 99 };
+	netkit_deadline deadline;
+	double t0;
+	int fds, fd;
+
+	fds = nk_count_fds();
+	t0 = nk_clock_ms();
+	fd = netkit_create_server("127.0.0.1", "0", NULL, NETKIT_NOW);
+	r->quick_ms = nk_clock_ms() - t0;
+	r->rc[2] = fd < 0 ? fd : 0;
+	if (fd >= 0)
+		netkit_close(fd);
+	drain(server, r, "\004some", false);
+	CHILD_CHECK(r, r->queries == 0);
+	deadline = netkit_deadline_in(300);
+	fd = netkit_create_server("some.name.example", "0", NULL, deadline);
+	r->late[0] = netkit_now() - deadline.at;
+	r->rc[0] = fd;
+	if (fd >= 0)
+		netkit_close(fd);
+	deadline = netkit_deadline_in(300);
+	fd = netkit_create_connection("some.name.example", "80", NULL, &rep,
+				      deadline);
+	r->late[1] = netkit_now() - deadline.at;
+	r->rc[1] = fd;
+	r->count = rep.count;
+	if (fd >= 0)
+		netkit_close(fd);
+	/* The lookups' queries may come late on a busy machine. */
+	nk_readable(server, nk_under_valgrind() ? 30000 : 5000);
+	drain(server, r, "\004some", false);
+	answer_until_alone(server, r, "\004some");
+	r->fds_left = nk_count_fds() - fds;
+	close(server);
+}
+
+NK_ON_TIME_TEST(endpoints_time_out_on_a_silent_dns_server)
+{
+	struct report r;
+
+	if (!in_netns(_i, child_endpoints_silent_dns, &r, 10))
+		return;
+	/* Numeric: bound at once, no query (checked in the child). */
+	ck_assert_int_eq(r.rc[2], 0);
+	nk_assert_within("create_server(\"127.0.0.1\", NETKIT_NOW)", 0,
+			 r.quick_ms, 0);
+	/* A name: -ETIMEDOUT, never before the deadline. */
+	ck_assert_msg(r.rc[0] == -ETIMEDOUT, "create_server: %s",
+		      netkit_errname(r.rc[0]));
+	nk_assert_late("create_server", (double)r.late[0], 300);
+	ck_assert_msg(r.rc[1] == -ETIMEDOUT, "create_connection: %s",
+		      netkit_errname(r.rc[1]));
+	nk_assert_late("create_connection", (double)r.late[1], 300);
+	ck_assert_uint_eq(r.count, 0);	/* nothing was attempted */
+	/* The lookups really went to the DNS server. */
+	ck_assert(r.asked);
+	ck_assert_int_ge(r.queries, 2);
+	/* Nothing left open once the lookups ended. */
+	ck_assert_int_eq(r.tasks, 0);
+	ck_assert_int_eq(r.fds_left, 0);
+}
+END_TEST
+
 NK_ON_TIME_TEST(until_numeric_host_answers_at_once_with_deadline_zero)
 {
 	netkit_addrinfo *ai = NULL;
@@ -554,6 +628,7 @@ netkit_test_suite(void)
 
 	NK_ADD_TEST(s, until_times_out_on_a_silent_dns_server);
 	NK_ADD_TEST(s, until_timed_out_lookups_are_freed_when_the_resolver_ends);
+	NK_ADD_TEST(s, endpoints_time_out_on_a_silent_dns_server);
 	NK_ADD_TEST(s, until_numeric_host_answers_at_once_with_deadline_zero);
 	NK_ADD_TEST(s, until_deadline_zero_name_never_blocks);
 	NK_ADD_TEST(s, until_resolves_localhost_from_the_hosts_file);
