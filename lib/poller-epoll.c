@@ -26,8 +26,6 @@
 
 #include "poller-private.h"
 
-/* epoll events taken per epoll_wait(); the rest wait for the next. */
-#define EPOLL_BATCH 256
 /* The generation of the wake-up's tag: its descriptor is never
  * registered, so its entry keeps generation 0. */
 #define WAKE_GEN UINT32_MAX
@@ -38,7 +36,7 @@
 struct epoll_state {
 	uint64_t wake_tag;	/* WAKE_GEN << 32 | wake.rd */
 	bool stale;		/* epoll reported no one's event */
-	struct epoll_event eev[EPOLL_BATCH];
+	struct epoll_event eev[NETKIT__POLLER_BATCH];
 };
 
 /* Our event bits are epoll's: no translation either way. */
@@ -290,8 +288,7 @@ ep_wait(netkit_poller *p, netkit_poller_event *ev, int max, int ms)
 	struct epoll_state *s = netkit__poller_state(p);
 	int got;
 
-	got = NK_SYS(epoll_wait)(p->backend_fd, s->eev,
-				 max < EPOLL_BATCH ? max : EPOLL_BATCH, ms);
+	got = NK_SYS(epoll_wait)(p->backend_fd, s->eev, max, ms);
 	if (got < 0)
 		return netkit__errno();
 	got = collect(p, ev, got);

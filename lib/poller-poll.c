@@ -84,7 +84,8 @@ pl_add(netkit_poller *p, int fd, unsigned events, uint64_t tag)
 		return netkit__errno();
 	if ((rc = netkit__poller_grow(p, fd)) < 0 || (rc = pfds_grow(s)) < 0)
 		return rc;
-	s->pfds[s->n] = (struct pollfd){ .fd = fd, .events = poll_mask(events) };
+	s->pfds[s->n] = (struct pollfd){ .fd = fd,
+					 .events = poll_mask(events) };
 	p->regs[fd].flags = 0;
 	p->regs[fd].slot = (uint32_t)s->n++;
 	return 0;

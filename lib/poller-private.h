@@ -30,6 +30,9 @@
 
 #include "netkit-private.h"
 
+/* The most events a wait hands back: the poller's own array. */
+#define NETKIT__POLLER_BATCH 256
+
 /* Interest bits a caller may ask for; the bits an fd event carries. */
 #define NETKIT__INTEREST (NETKIT_POLLER_READ | NETKIT_POLLER_WRITE | \
 			  NETKIT_POLLER_EDGE | NETKIT_POLLER_ONESHOT)
@@ -53,6 +56,9 @@ struct netkit__reg {
 	uint16_t flags;		/* the backend's */
 	uint32_t slot;		/* the backend's */
 };
+
+/* The header's limits say 32 bytes per descriptor number. */
+_Static_assert(sizeof(struct netkit__reg) <= 32, "a registration's size");
 
 #define NETKIT__TAG_RETIRED (UINT64_C(1) << 31)
 
@@ -84,10 +90,11 @@ struct netkit_poller {
 	int n_regs;
 	netkit_poller_timer **heap;
 	size_t n_heap, cap_heap;
-	netkit_poller_event *batch;	/* the caller's array, last wait */
-	uint32_t n_batch;		/* its events; 0: none to cancel */
-	uint32_t seq;			/* the batch's number, from 1 */
-	max_align_t state[];		/* the backend's, be->size bytes */
+	uint32_t n_batch;	/* events in the batch of the last wait */
+	uint32_t seq;		/* the batch's number, from 1 */
+	/* The batch: handed to the caller, valid until the next wait. */
+	netkit_poller_event events[NETKIT__POLLER_BATCH];
+	max_align_t state[];	/* the backend's, be->size bytes */
 };
 
 /*
@@ -120,9 +127,10 @@ struct netkit__poller_backend {
 	 * descriptor was closed while registered (forgotten all the
 	 * same); another code changes nothing. */
 	int (*remove)(netkit_poller *p, int fd, struct netkit__reg *r);
-	/* One wait of at most ms (-1: no end): stores up to max events at
-	 * ev, with netkit__poller_put_fd() and netkit__wake_event();
-	 * returns how many, or a negative errno (EINTR too). */
+	/* One wait of at most ms (-1: no end): stores up to max events
+	 * (1 to NETKIT__POLLER_BATCH) at ev, a place in p->events, with
+	 * netkit__poller_put_fd() and netkit__wake_event(); returns how
+	 * many, or a negative errno (EINTR too). */
 	int (*wait)(netkit_poller *p, netkit_poller_event *ev, int max,
 		    int ms);
 };
@@ -196,7 +204,7 @@ netkit__poller_state(netkit_poller *p)
 static inline uint64_t
 netkit__poller_mark(const netkit_poller *p, const netkit_poller_event *e)
 {
-	return (uint64_t)p->seq << 32 | (uint32_t)(e - p->batch);
+	return (uint64_t)p->seq << 32 | (uint32_t)(e - p->events);
 }
 
 /* Cancels the event at slot of batch, if that is the last batch's:
@@ -209,7 +217,7 @@ netkit__poller_cancel(netkit_poller *p, uint64_t mark)
 	uint32_t batch = (uint32_t)(mark >> 32), slot = (uint32_t)mark;
 
 	if (batch == p->seq && slot < p->n_batch)
-		p->batch[slot].events = 0;
+		p->events[slot].events = 0;
 }
 
 /* Stores an event of registration r (descriptor fd) at e, whose mark

@@ -109,8 +109,8 @@ cancel_timer(netkit_poller *p, const netkit_poller_timer *t)
 	uint32_t slot = (uint32_t)t->slot;
 
 	if (t->batch == p->seq && slot < p->n_batch &&
-	    p->batch[slot].timer == t)
-		p->batch[slot].events = 0;
+	    p->events[slot].timer == t)
+		p->events[slot].events = 0;
 }
 
 NETKIT_EXPORT int
@@ -121,6 +121,10 @@ netkit_poller_timer_start(netkit_poller *p, netkit_poller_timer *t,
 	int rc;
 
 	if (!p || !t || when < 0 || period < 0 || !timer_ok(p, t))
+		return -EINVAL;
+	/* Zeroed before its first use, as later versions will expect;
+	 * a running timer's is the poller's. */
+	if (t->index == 0 && !NETKIT__RESERVED_ZERO(t))
 		return -EINVAL;
 	if (t->index == 0 && (rc = heap_grow(p)) < 0)
 		return rc;
@@ -134,6 +138,17 @@ netkit_poller_timer_start(netkit_poller *p, netkit_poller_timer *t,
 		sift_down(p, t->index - 1);
 	}
 	return 0;
+}
+
+NETKIT_EXPORT int
+netkit_poller_timer_start_in(netkit_poller *p, netkit_poller_timer *t,
+			     int64_t ms, int64_t period)
+{
+	/* Never early though netkit_now() truncates: a timer is due only
+	 * once the clock is past its millisecond (netkit__timers_run()). */
+	if (ms < 0)
+		return -EINVAL;
+	return netkit_poller_timer_start(p, t, netkit_deadline_in(ms), period);
 }
 
 NETKIT_EXPORT int
@@ -207,7 +222,7 @@ netkit__timers_run(netkit_poller *p, netkit_poller_event *ev, int max,
 					       .fd = -1,
 					       .events = NETKIT_POLLER_TIMER };
 		t->batch = p->seq;
-		t->slot = (int)(ev + n++ - p->batch);
+		t->slot = (int)(ev + n++ - p->events);
 		timer_fired(p, t, now);
 	}
 	return n;

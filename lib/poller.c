@@ -157,17 +157,15 @@ wait_ms(const netkit_poller *p, int64_t deadline, int64_t ns)
 	return timeout_until(until, ns);
 }
 
-NETKIT_EXPORT int
-netkit_poller_wait(netkit_poller *p, netkit_poller_event *ev, int max,
-		   netkit_deadline dl)
+/* The wait until deadline (ms, or NETKIT__NEVER), checked. */
+static int
+wait_until(netkit_poller *p, const netkit_poller_event **events,
+	   int64_t deadline)
 {
-	int64_t deadline = dl.at;
+	netkit_poller_event *ev = p->events;
 	int64_t ns;
 	int n, rc, ms;
 
-	if (!p || !ev || max < 1 || !netkit__deadline_ok(deadline))
-		return -EINVAL;
-	p->batch = ev;
 	p->n_batch = 0;
 	if (++p->seq == 0)
 		p->seq = 1;
@@ -178,10 +176,12 @@ netkit_poller_wait(netkit_poller *p, netkit_poller_event *ev, int max,
 			ms = -1;
 		} else {
 			ns = now_ns();
-			n = netkit__timers_run(p, ev, max, ns / 1000000);
+			n = netkit__timers_run(p, ev, NETKIT__POLLER_BATCH,
+					       ns / 1000000);
 			ms = n > 0 ? 0 : wait_ms(p, deadline, ns);
 		}
-		rc = n == max ? 0 : p->be->wait(p, ev + n, max - n, ms);
+		rc = n == NETKIT__POLLER_BATCH ? 0 :
+		     p->be->wait(p, ev + n, NETKIT__POLLER_BATCH - n, ms);
 		if (rc > 0)
 			n += rc;
 		/* With timers due, a failure waits for the next wait: they
@@ -190,11 +190,45 @@ netkit_poller_wait(netkit_poller *p, netkit_poller_event *ev, int max,
 			return rc;
 		if (n > 0 || (deadline != NETKIT__NEVER &&
 			      now_ns() / 1000000 >= deadline)) {
-			/* One event: nothing later in it to cancel. */
-			p->n_batch = max > 1 ? (uint32_t)n : 0;
+			p->n_batch = (uint32_t)n;
+			*events = ev;
 			return n;
 		}
 	}
+}
+
+NETKIT_EXPORT int
+netkit_poller_wait(netkit_poller *p, const netkit_poller_event **events,
+		   netkit_deadline deadline)
+{
+	if (!p || !events || !netkit__deadline_ok(deadline.at))
+		return -EINVAL;
+	return wait_until(p, events, deadline.at);
+}
+
+/* The deadline ms from now, rounded up to the millisecond: the wait
+ * ends once netkit_now() (which truncates) reaches it, so at least ms
+ * after this. 0 stays 0: do not block, not "until the next ms". */
+static int64_t
+deadline_for(int64_t ms)
+{
+	int64_t ns;
+
+	if (ms <= 0)
+		return ms == 0 ? 0 : NETKIT__NEVER;
+	ns = now_ns();
+	if (ms > (INT64_MAX - ns - 999999) / 1000000)
+		return INT64_MAX;
+	return (ns + ms * 1000000 + 999999) / 1000000;
+}
+
+NETKIT_EXPORT int
+netkit_poller_wait_for(netkit_poller *p, const netkit_poller_event **events,
+		       int64_t ms)
+{
+	if (!p || !events)
+		return -EINVAL;
+	return wait_until(p, events, deadline_for(ms));
 }
 
 /* ---- life ---- */
