@@ -164,7 +164,7 @@ watch(unsigned flags)
 static int
 chat(void)
 {
-	netkit_poller_event ev[4];
+	const netkit_poller_event *ev;
 	int n, i, rc = 0;
 
 	while (rc == 0) {
@@ -174,7 +174,7 @@ chat(void)
 			shut = 1;
 		}
 		set_interest();
-		if ((n = netkit_poller_wait(p, ev, 4, NETKIT_FOREVER)) < 0)
+		if ((n = netkit_poller_wait(p, &ev, NETKIT_FOREVER)) < 0)
 			return n;
 		for (i = 0; i < n && rc == 0; i++) {
 			if (ev[i].events == 0)

@@ -121,8 +121,7 @@ set_slow(struct client *c, int slow)
 	c->slow = slow;
 	nslow += slow ? 1 : -1;
 	if (slow)
-		netkit_poller_timer_start(p, &c->grace,
-					  netkit_deadline_in(GRACE_MS), 0);
+		netkit_poller_timer_start_in(p, &c->grace, GRACE_MS, 0);
 	else
 		netkit_poller_timer_stop(p, &c->grace);
 }
@@ -398,7 +397,7 @@ int
 main(int argc, char **argv)
 {
 	netkit_server_opts opts = { .backlog = 128 };
-	netkit_poller_event ev[64];
+	const netkit_poller_event *ev;
 	const char *host = argc > 1 ? argv[1] : "0.0.0.0";
 	const char *service = argc > 2 ? argv[2] : "8889";
 	struct sigaction sa = { .sa_handler = on_signal };
@@ -428,7 +427,7 @@ main(int argc, char **argv)
 		strcpy(here, "?");
 	printf("chat room open on %s\n", here);
 	while (!stop) {
-		if ((n = netkit_poller_wait(p, ev, 64, NETKIT_FOREVER)) < 0)
+		if ((n = netkit_poller_wait(p, &ev, NETKIT_FOREVER)) < 0)
 			die("wait", n);
 		for (i = 0; i < n; i++)
 			stop |= handle(&ev[i], lfd);

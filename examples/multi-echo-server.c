@@ -101,8 +101,8 @@ welcome(int lfd)
 		"proto=0, laddr=%s, raddr=%s>\n", fd,
 		netkit_addr_family(&here), SOCK_STREAM, local, c->peer);
 	if (netkit_poller_add(p, fd, NETKIT_POLLER_READ, c) < 0 ||
-	    (idle_ms >= 0 && netkit_poller_timer_start(p, &c->idle,
-			netkit_deadline_in(idle_ms), 0) < 0))
+	    (idle_ms >= 0 &&
+	     netkit_poller_timer_start_in(p, &c->idle, idle_ms, 0) < 0))
 		drop(c);
 }
 
@@ -186,7 +186,7 @@ int
 main(int argc, char **argv)
 {
 	netkit_server_opts opts = { .backlog = 128 };
-	netkit_poller_event ev[64];
+	const netkit_poller_event *ev;
 	const char *host = "0.0.0.0", *service = "8888";
 	struct sigaction sa = { .sa_handler = on_signal };
 	netkit_addr addr;
@@ -213,7 +213,7 @@ main(int argc, char **argv)
 	sigaction(SIGTERM, &sa, NULL);
 	printf("waiting for connect....\n");
 	while (!stop) {
-		if ((n = netkit_poller_wait(p, ev, 64, NETKIT_FOREVER)) < 0)
+		if ((n = netkit_poller_wait(p, &ev, NETKIT_FOREVER)) < 0)
 			die("wait", n);
 		for (i = 0; i < n; i++)
 			stop |= handle(&ev[i], lfd);

@@ -525,7 +525,7 @@ f_getaddrinfo(const char *host, const char *serv,
 	return v.err;
 }
 
-/* The poller's calls (lib/poll.c). */
+/* The poller's calls (lib/poller*.c). */
 #define NO_FAM_INFO(name, fd) \
 	(&(struct call_info){ (name), (fd), NO_FAMILY, 0, 0 })
 

@@ -25,22 +25,6 @@
 #include "timing.h"
 
 
-/* Waits (bounded) for the next event that is not cancelled. */
-static netkit_poller_event
-next_event(netkit_poller *p, int64_t ms)
-{
-	netkit_poller_event ev[1];
-	netkit_deadline dl = netkit_deadline_in(nk_scaled_ms(ms));
-	int n;
-
-	do {
-		n = netkit_poller_wait(p, ev, 1, dl);
-		ck_assert_int_ge(n, 0);
-		ck_assert_msg(n == 1, "no event within %lld ms", (long long)ms);
-	} while (ev[0].events == 0);
-	return ev[0];
-}
-
 /* Timing (timing.h): an early timer or wait fails at once; the tests
  * below run whole as one try each (NK_ON_TIME_TEST), and one that came
  * back late runs again. */
@@ -48,7 +32,7 @@ next_event(netkit_poller *p, int64_t ms)
 NK_ON_TIME_TEST(wait_times_out_never_early_and_rounds_up)
 {
 	netkit_poller *p = new_poller(_i);
-	netkit_poller_event ev[2];
+	const netkit_poller_event *ev;
 	netkit_deadline dl;
 	double start;
 	int j;
@@ -56,12 +40,12 @@ NK_ON_TIME_TEST(wait_times_out_never_early_and_rounds_up)
 	for (j = 0; j < 3; j++) {
 		start = nk_clock_ms();
 		dl = netkit_deadline_in(j == 0 ? 1 : 40 * j);
-		ck_assert_int_eq(netkit_poller_wait(p, ev, 2, dl), 0);
+		ck_assert_int_eq(netkit_poller_wait(p, &ev, dl), 0);
 		nk_assert_on_time("poller_wait", start, dl, nk_clock_ms());
 	}
 	/* 0: try once, do not block. */
 	start = nk_clock_ms();
-	ck_assert_int_eq(netkit_poller_wait(p, ev, 2, NETKIT_NOW), 0);
+	ck_assert_int_eq(netkit_poller_wait(p, &ev, NETKIT_NOW), 0);
 	nk_assert_within("poller_wait(0)", start, nk_clock_ms(), 5);
 	netkit_poller_free(p);
 }
@@ -76,6 +60,7 @@ NK_ON_TIME_TEST(timers_fire_in_order_never_early)
 					  80, 15, 35, 55, 25, 45, 65, 5 };
 	netkit_poller_timer t[N_TIMERS];
 	netkit_poller *p = new_poller(_i);
+	const netkit_poller_event *batch;
 	netkit_poller_event ev;
 	int64_t base = netkit_now(), last = -1;
 	double start = nk_clock_ms();
@@ -106,7 +91,7 @@ NK_ON_TIME_TEST(timers_fire_in_order_never_early)
 		ck_assert_uint_eq(ev.timer->index, 0);
 		fired++;
 	}
-	ck_assert_int_eq(netkit_poller_wait(p, &ev, 1, netkit_deadline_in(20)),
+	ck_assert_int_eq(netkit_poller_wait(p, &batch, netkit_deadline_in(20)),
 			 0);
 	netkit_poller_free(p);
 }
@@ -116,6 +101,7 @@ NK_ON_TIME_TEST(repeating_timer_keeps_its_period)
 {
 	netkit_poller_timer t = { 0 };
 	netkit_poller *p = new_poller(_i);
+	const netkit_poller_event *batch;
 	netkit_poller_event ev;
 	int64_t base = netkit_now();
 	double start = nk_clock_ms();
@@ -132,7 +118,7 @@ NK_ON_TIME_TEST(repeating_timer_keeps_its_period)
 	}
 	ck_assert_uint_ne(t.index, 0);
 	ck_assert_int_eq(netkit_poller_timer_stop(p, &t), 0);
-	ck_assert_int_eq(netkit_poller_wait(p, &ev, 1, netkit_deadline_in(40)),
+	ck_assert_int_eq(netkit_poller_wait(p, &batch, netkit_deadline_in(40)),
 			 0);
 	netkit_poller_free(p);
 }
@@ -143,19 +129,19 @@ START_TEST(timer_stopped_in_batch_is_not_delivered)
 {
 	netkit_poller_timer t[2] = { { 0 }, { 0 } };
 	netkit_poller *p = new_poller(_i);
-	netkit_poller_event ev[4];
+	const netkit_poller_event *ev;
 	int64_t when = netkit_now() + 5;
 
 	ck_assert_int_eq(netkit_poller_timer_start(p, &t[0], netkit_deadline_at(when), 0), 0);
 	ck_assert_int_eq(netkit_poller_timer_start(p, &t[1], netkit_deadline_at(when), 50), 0);
 	while (netkit_now() <= when)	/* both due before the wait */
 		;
-	ck_assert_int_eq(netkit_poller_wait(p, ev, 4, NETKIT_NOW), 2);
+	ck_assert_int_eq(netkit_poller_wait(p, &ev, NETKIT_NOW), 2);
 	ck_assert_int_eq(netkit_poller_timer_stop(p, ev[0].timer), 0);
 	ck_assert_int_eq(netkit_poller_timer_stop(p, ev[1].timer), 0);
 	ck_assert_uint_eq(ev[1].events, 0);
 	ck_assert_uint_eq(t[1].index, 0);
-	ck_assert_int_eq(netkit_poller_wait(p, ev, 4, netkit_deadline_in(70)),
+	ck_assert_int_eq(netkit_poller_wait(p, &ev, netkit_deadline_in(70)),
 			 0);
 	netkit_poller_free(p);
 }
@@ -236,7 +222,7 @@ NK_ON_TIME_TEST(ten_thousand_idle_timers_deferred_without_heap_work)
 {
 	netkit_poller_timer *t = calloc(N_IDLE, sizeof(*t));
 	netkit_poller *p = new_poller(_i);
-	netkit_poller_event ev[64];
+	const netkit_poller_event *ev;
 	int64_t base = netkit_now();
 	double start = nk_clock_ms();
 	size_t *index = calloc(N_IDLE, sizeof(*index));
@@ -259,8 +245,7 @@ NK_ON_TIME_TEST(ten_thousand_idle_timers_deferred_without_heap_work)
 			 t[j].key != base + 10 + j % 7;
 	ck_assert_int_eq(bad, 0);
 	ck_assert_int_eq(moved, 0);
-	n = netkit_poller_wait(p, ev, 64,
-			       netkit_deadline_in(nk_scaled_ms(5000)));
+	n = netkit_poller_wait(p, &ev, netkit_deadline_in(nk_scaled_ms(5000)));
 	ck_assert_int_gt(n, 0);
 	ck_assert_ptr_nonnull(ev[0].timer);
 	nk_assert_on_time("first deferred timer", start, netkit_deadline_at(base + 30),
@@ -269,7 +254,7 @@ NK_ON_TIME_TEST(ten_thousand_idle_timers_deferred_without_heap_work)
 		bad += netkit_poller_timer_stop(p, &t[j]) != 0 ||
 		       t[j].index != 0;
 	ck_assert_int_eq(bad, 0);
-	ck_assert_int_eq(netkit_poller_wait(p, ev, 64, NETKIT_NOW), 0);
+	ck_assert_int_eq(netkit_poller_wait(p, &ev, NETKIT_NOW), 0);
 	netkit_poller_free(p);
 	free(index);
 	free(t);
@@ -291,13 +276,13 @@ wake_many(void *arg)
 START_TEST(wakes_before_a_wait_coalesce_into_one)
 {
 	netkit_poller *p = new_poller(_i);
-	netkit_poller_event ev[4];
+	const netkit_poller_event *ev;
 
 	nk_join(nk_spawn(wake_many, p));
-	ck_assert_int_eq(netkit_poller_wait(p, ev, 4, NETKIT_NOW), 1);
+	ck_assert_int_eq(netkit_poller_wait(p, &ev, NETKIT_NOW), 1);
 	ck_assert_uint_eq(ev[0].events, NETKIT_POLLER_WAKE);
 	ck_assert_int_eq(ev[0].fd, -1);
-	ck_assert_int_eq(netkit_poller_wait(p, ev, 4, netkit_deadline_in(20)),
+	ck_assert_int_eq(netkit_poller_wait(p, &ev, netkit_deadline_in(20)),
 			 0);
 	netkit_poller_free(p);
 }

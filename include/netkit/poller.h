@@ -24,8 +24,9 @@ extern "C" {
  * A ::netkit_poller watches descriptors registered with
  * netkit_poller_add() for reading and/or writing, each with a user
  * value (`void *`) handed back with its events. netkit_poller_wait()
- * fills an array the caller supplies with ready events, until a
- * deadline (see @ref time). What the poller guarantees:
+ * waits until a deadline (see @ref time) and hands back the ready
+ * events in the poller's own array; netkit_poller_wait_for() waits a
+ * number of milliseconds instead. What the poller guarantees:
  * - **epoll or poll(2)**, chosen at run time: epoll by default,
  *   poll(2) with #NETKIT_POLLER_USE_POLL. Both behave the same, except
  *   that edge-triggered interest needs epoll (`-EOPNOTSUPP` with poll)
@@ -36,43 +37,53 @@ extern "C" {
  *   reports a change once (read or write until `-EAGAIN`);
  *   #NETKIT_POLLER_ONESHOT reports once and then disarms the
  *   descriptor until netkit_poller_modify().
+ * - **The events are the poller's.** A wait hands back a pointer to
+ *   the poller's own array of events (as mio's `Events`, libuv's
+ *   loop-owned array): it stays valid, and the poller changes nothing
+ *   in it but the cancellations below, until the next wait or
+ *   netkit_poller_free(). The caller's memory is never written, so
+ *   there is no array to keep alive; copy an event to keep it longer.
  * - **Safe changes from inside the loop.** Any descriptor, including
  *   the one being handled, may be added, modified or removed between
  *   two events of a batch, and a timer stopped. An event of the same
  *   batch for a descriptor removed (or a timer stopped) since is then
- *   cancelled: its `events` become 0 and the loop skips it (only
- *   `events` changes, so the handler of the event that did the removal
- *   still reads its `fd` and `data`). So an event
+ *   cancelled: its `events` become 0 in the poller's array and the loop
+ *   skips it (only `events` changes, so the handler of the event that
+ *   did the removal still reads its `fd` and `data`). So an event
  *   never reaches the new owner of a descriptor number that was closed
  *   and reused (each registration carries a generation; epoll events
- *   from an older generation are dropped). The poller writes that 0
- *   into the array of the last netkit_poller_wait() when it had room
- *   for more than one event: keep such an array alive, in its order,
- *   until the next wait (or netkit_poller_free()) if descriptors are
- *   removed or timers stopped in between. A wait with `max` 1 never
- *   writes to its array afterwards (a helper may wait into a local
- *   event and return a copy).
+ *   from an older generation are dropped).
  * - **A wake-up** (netkit_poller_wake()) callable from any thread or a
  *   signal handler: any number of wakes before a wait give one
  *   #NETKIT_POLLER_WAKE event, and a wake is never lost: one that comes
  *   while the loop is busy makes the next wait return at once.
- * - **Timers** (::netkit_poller_timer, owned by the caller): one-shot
- *   or repeating, start and stop in O(log n). A timer never fires
- *   early: it is due once the monotonic clock is past its millisecond,
- *   so one started with netkit_deadline_in(ms) waits at least ms
- *   (netkit_now() truncates) and at most about 1 ms more, and waits
- *   round up, never down. An idle timeout
+ * - **Timers** (::netkit_poller_timer, in the caller's memory):
+ *   one-shot or repeating, start and stop in O(log n). A timer never
+ *   fires early: it is due once the monotonic clock is past its
+ *   millisecond, so one started with netkit_poller_timer_start_in(ms)
+ *   (or netkit_deadline_in(ms)) waits at least ms (netkit_now()
+ *   truncates) and at most about 1 ms more, and waits round up, never
+ *   down. An idle timeout
  *   per connection costs no heap operation per message:
  *   netkit_poller_timer_defer() moves a timer later by storing the new
  *   time, and the heap catches up only when the old time comes.
- * - **No allocation per event or per wait**: memory grows only when a
- *   descriptor number or timer count exceeds what was seen before, and
- *   never for a call that is refused.
+ * - **Two calls take a relative time**, and their names say so:
+ *   netkit_poller_wait_for() (milliseconds to wait, as `selectors`'
+ *   `select(timeout)`) and netkit_poller_timer_start_in() (due in
+ *   milliseconds). Every other call takes a point in time as a
+ *   ::netkit_deadline (a repeating timer's `period` is a length of
+ *   time, in ms), so that `netkit_poller_wait(p, &ev, 1000)` meant as
+ *   "one second" is a compile error, not a busy loop.
+ * - **No allocation per event or per wait**: the event array is
+ *   allocated with the poller; memory grows only when a descriptor
+ *   number or timer count exceeds what was seen before, and never for a
+ *   call that is refused.
  * - **Limits**: descriptor numbers 0 to INT_MAX - 1 (memory for the
  *   registrations grows with the largest number registered, 32 bytes
- *   per number); at most 256 descriptor events per wait with epoll
- *   (the rest come with the next wait); a deadline or timer time up to
- *   INT64_MAX milliseconds.
+ *   per number); at most 256 events per wait, timers, descriptors and
+ *   the wake-up together (the rest come with the next wait: a timer
+ *   stays due, a descriptor stays ready, or stays armed if one-shot);
+ *   a deadline or timer time up to INT64_MAX milliseconds.
  * - The poller is for one thread: only netkit_poller_wake() may be
  *   called from others. The descriptors remain the caller's: the poller
  *   never closes, reads or writes them.
@@ -90,13 +101,13 @@ extern "C" {
  * @code
  * // sel = selectors.DefaultSelector()
  * netkit_poller *p;
- * netkit_poller_event ev[64];
+ * const netkit_poller_event *ev;
  * netkit_poller_new(&p, 0);
  * // sel.register(lsock, selectors.EVENT_READ, None)
  * netkit_poller_add(p, lfd, NETKIT_POLLER_READ, NULL);
  * for (;;) {
  *         // for key, mask in sel.select(timeout=None):
- *         int n = netkit_poller_wait(p, ev, 64, NETKIT_FOREVER);
+ *         int n = netkit_poller_wait(p, &ev, NETKIT_FOREVER);
  *         for (int i = 0; i < n; i++) {
  *                 if (ev[i].events == 0)
  *                         continue;               // cancelled
@@ -112,8 +123,19 @@ extern "C" {
  *         }
  * }
  * @endcode
+ *
+ * A timer per connection, due in 30 s unless the client talks:
+ * @code
+ * struct client { int fd; netkit_poller_timer idle; };  // calloc()'d
+ * c->idle.data = c;
+ * netkit_poller_timer_start_in(p, &c->idle, 30000, 0);
+ * // on each message: 30 s from now again, no heap work
+ * netkit_poller_timer_defer(p, &c->idle, netkit_deadline_in(30000));
+ * // in the loop: ev[i].timer == &c->idle once it is due
+ * @endcode
  * @note Python: `selectors.DefaultSelector`; `register`, `modify`,
- * `unregister`, `select(timeout)`, with the deadline absolute.
+ * `unregister`, `select(timeout)` (netkit_poller_wait_for(), or
+ * netkit_poller_wait() with a deadline).
  * @{
  */
 
@@ -145,16 +167,24 @@ typedef struct netkit_poller netkit_poller;
 
 /**
  * A timer, in the caller's memory (a field of a connection's struct,
- * typically). Zero it once, before its first use (`= { 0 }`, calloc()
- * or memset()); then only `data` is the caller's to set, the other
- * fields are the poller's: never copy, move or zero a running timer.
+ * typically), which the poller keeps its state in while it runs. Zero
+ * all of it once, before its first use (`= { 0 }`, calloc() or
+ * memset()); then only `data` is the caller's to set, every other
+ * field is private to the poller: never read, write, copy, move or
+ * zero a running timer.
+ *
+ * **Room to grow.** The struct ends in reserved space that later
+ * versions may keep more state in, so that it keeps its size: zeroed
+ * before the first use, it is what they expect. A stopped timer whose
+ * reserved space is not zero is refused by netkit_poller_timer_start()
+ * with `-EINVAL`.
  *
  * Every call taking a timer checks it against the poller's own heap
  * before using it, and reads no memory through its fields: a timer
  * that claims a place in the heap without holding it (never zeroed, or
  * running in another poller) is refused with `-EINVAL`, and nothing
- * changes. Garbage that happens to read as a stopped timer is taken
- * for one, so zeroing is still required.
+ * changes. Garbage that happens to read as a stopped timer with zero
+ * reserved space is taken for one, so zeroing is still required.
  */
 typedef struct netkit_poller_timer {
 	void *data;		/**< The caller's value, given back when due. */
@@ -164,9 +194,13 @@ typedef struct netkit_poller_timer {
 	size_t index;		/**< Private: heap position + 1; 0: stopped. */
 	uint32_t batch;		/**< Private: batch of its pending event. */
 	int slot;		/**< Private: index of that event. */
+	uint64_t reserved_[4];	/**< Private: room to grow; zero. */
 } netkit_poller_timer;
 
-/** One ready event, as netkit_poller_wait() returns it. */
+/**
+ * One ready event, in the poller's array that netkit_poller_wait()
+ * hands back. Read-only: it stays the poller's.
+ */
 typedef struct netkit_poller_event {
 	/** The registration's user value, or the timer's `data`. */
 	void *data;
@@ -270,24 +304,24 @@ NETKIT_EXPORT int netkit_poller_modify(netkit_poller *p, int fd,
 NETKIT_EXPORT int netkit_poller_remove(netkit_poller *p, int fd);
 
 /**
- * Waits for events until a deadline, and returns those ready.
+ * Waits for events until a deadline, and hands back those ready.
  *
  * Due timers come first (in the order they are due), then descriptor
- * events and the wake-up. Skip events whose `events` is 0: they were
- * cancelled by a change made while handling an earlier one.
+ * events and the wake-up, at most 256 in all. Skip events whose
+ * `events` is 0: they were cancelled by a change made while handling
+ * an earlier one.
  * @param p The poller.
- * @param[out] ev The caller's array for the events.
- * @param max The array's length (>= 1).
+ * @param[out] events Set to the poller's own array of the events (on
+ *                    success, even with none); valid until the next
+ *                    wait on @p p or netkit_poller_free(). The poller
+ *                    changes nothing in it but the `events` of a
+ *                    cancelled event. Untouched on failure.
  * @param deadline When to give up (see @ref time): #NETKIT_FOREVER, or
- *                 0 to take what is ready without waiting.
- *
- * The poller keeps writing to @p ev (cancellations) until the next wait:
- * keep the array alive while handling its events, as a loop's own array
- * is.
- * @return The number of events stored (>= 1), 0 when the deadline
- *         passed with none, or a negative code.
+ *                 #NETKIT_NOW to take what is ready without waiting.
+ * @return The number of events (>= 1), 0 when the deadline passed with
+ *         none, or a negative code.
  * @retval 0 The deadline passed and nothing was ready (never earlier).
- * @retval -EINVAL @p p or @p ev is NULL, @p max < 1, or a bad deadline.
+ * @retval -EINVAL @p p or @p events is NULL, or a bad deadline.
  * @retval -ENOMEM The kernel had no memory for the wait (another
  *         failure of epoll_wait() or poll() is returned the same way).
  * @retval -EMFILE The epoll set had to be rebuilt, for lack of another
@@ -297,11 +331,34 @@ NETKIT_EXPORT int netkit_poller_remove(netkit_poller *p, int fd);
  *         memory, no epoll watch left). Nothing is lost: the next wait
  *         tries again. Timers already due are returned first.
  * @note Signals never end the wait early. Python: `sel.select(timeout)`,
- * which also returns an empty list on timeout.
+ * which also returns an empty list on timeout, with the time absolute.
  */
 NETKIT_EXPORT int netkit_poller_wait(netkit_poller *p,
-				     netkit_poller_event *ev, int max,
+				     const netkit_poller_event **events,
 				     netkit_deadline deadline);
+
+/**
+ * Waits for events for at most @p ms milliseconds: the relative form
+ * of netkit_poller_wait(), one of the two poller calls that take a
+ * relative time (the other is netkit_poller_timer_start_in()).
+ *
+ * The same as netkit_poller_wait() with a deadline @p ms from the
+ * moment of the call, measured without netkit_now()'s truncation: a
+ * wait that times out has lasted at least @p ms.
+ * @param p The poller.
+ * @param[out] events As for netkit_poller_wait().
+ * @param ms Milliseconds to wait at most; 0: take what is ready
+ *           without waiting; negative: no limit (#NETKIT_FOREVER).
+ * @return As netkit_poller_wait().
+ * @retval 0 @p ms passed and nothing was ready (never earlier).
+ * @retval -EINVAL @p p or @p events is NULL.
+ * @retval -ENOMEM As for netkit_poller_wait(), and its other codes.
+ * @note Python: `sel.select(timeout)`, with @p ms in milliseconds
+ * (`select(None)`: a negative @p ms).
+ */
+NETKIT_EXPORT int netkit_poller_wait_for(netkit_poller *p,
+					 const netkit_poller_event **events,
+					 int64_t ms);
 
 /**
  * Makes the poller's current or next wait return a
@@ -328,7 +385,8 @@ NETKIT_EXPORT int netkit_poller_wake(netkit_poller *p);
  * @retval -EINVAL @p p or @p t is NULL, @p when or @p period negative
  *         (#NETKIT_FOREVER included),
  *         or @p t claims a place in @p p's heap that it does not hold:
- *         it was never zeroed, or it is running in another poller.
+ *         it was never zeroed, or it is running in another poller; or
+ *         @p t is stopped and its reserved space is not zero.
  * @retval -ENOMEM No memory for a larger heap.
  * @note O(log n). Python: `loop.call_at()` of asyncio.
  */
@@ -336,6 +394,27 @@ NETKIT_EXPORT int netkit_poller_timer_start(netkit_poller *p,
 					    netkit_poller_timer *t,
 					    netkit_deadline when,
 					    int64_t period);
+
+/**
+ * Starts (or restarts) a timer due in @p ms milliseconds: the relative
+ * form of netkit_poller_timer_start(), one of the two poller calls that
+ * take a relative time (the other is netkit_poller_wait_for()).
+ *
+ * It fires at least @p ms after the call, never earlier, and about
+ * 1 ms later at most when the loop is waiting.
+ * @param p The poller.
+ * @param t The caller's timer, as for netkit_poller_timer_start().
+ * @param ms Milliseconds from now until it is due (>= 0).
+ * @param period 0 for a one-shot timer, else the repeat period in ms.
+ * @return 0 on success, a negative code on failure.
+ * @retval 0 Success.
+ * @retval -EINVAL @p ms negative, or as for netkit_poller_timer_start().
+ * @retval -ENOMEM No memory for a larger heap.
+ * @note O(log n). Python: `loop.call_later()` of asyncio.
+ */
+NETKIT_EXPORT int netkit_poller_timer_start_in(netkit_poller *p,
+					       netkit_poller_timer *t,
+					       int64_t ms, int64_t period);
 
 /**
  * Stops a timer; cancels its event in the current batch.
