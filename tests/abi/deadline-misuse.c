@@ -86,6 +86,27 @@ misuse(int fd, char *buf, size_t n, const char *host, const char *serv,
 	/* refused: poller_wait (netkit_deadline|netkit_poller_wait) */
 	rc = netkit_poller_wait(p, ev, 8, 1000);
 #endif
+#elif defined(CASE_poller_wait_ms)
+	/* The same habit on today's shape: a timeout is for the _for call. */
+	{
+		const netkit_poller_event *got;
+
+#ifdef WRONG
+		/* refused: poller_wait_ms netkit_deadline */
+		rc = netkit_poller_wait(p, &got, 1000);
+#else
+		rc = netkit_poller_wait_for(p, &got, 1000);
+		rc = netkit_poller_wait(p, &got, netkit_deadline_in(1000));
+#endif
+	}
+#elif defined(CASE_timer_start_ms)
+#ifdef WRONG
+	/* refused: timer_start_ms netkit_deadline */
+	rc = netkit_poller_timer_defer(p, t, 500);
+#else
+	rc = netkit_poller_timer_start_in(p, t, 500, 0);
+	rc = netkit_poller_timer_defer(p, t, netkit_deadline_in(500));
+#endif
 #elif defined(CASE_forms)
 	/* Every way to make a deadline, as arguments. */
 	rc = (int)netkit_recv_until(fd, buf, n, netkit_deadline_in(3000));
