@@ -160,49 +160,21 @@ try_recvmsg(int fd, void *arg, int flags)
 	return n >= 0 ? n : netkit__errno();
 }
 
-NETKIT_EXPORT ssize_t
-netkit_send_all_iov(int fd, const struct iovec *iov, int iovcnt,
-		    size_t *sent, netkit_deadline dl)
+/* Both calls: moves the whole array, or until the peer closes (a
+ * receive that answers 0), an error or the deadline; *count, if given,
+ * always gets the bytes moved. */
+static ssize_t
+iov_all(int fd, const struct iovec *iov, int iovcnt, size_t *count,
+	int64_t deadline, bool receive)
 {
-	int64_t deadline = dl.at;
 	struct cursor c;
-	struct netkit__op op = { try_sendmsg, &c, POLLOUT, 0 };
+	struct netkit__op op = { receive ? try_recvmsg : try_sendmsg, &c,
+				 receive ? POLLIN : POLLOUT, 0 };
 	ssize_t total, n = 0;
 	size_t done = 0;
 
-	if (sent)
-		*sent = 0;
-	total = iov_total(iov, iovcnt);
-	if (total < 0 || !netkit__deadline_ok(deadline))
-		return -EINVAL;
-	if (fd < 0)
-		return -EBADF;
-	cursor_start(&c, iov, iovcnt, MSG_NOSIGNAL, deadline);
-	while (done < (size_t)total) {
-		window(&c);
-		n = netkit__until_more(fd, &op, deadline, done);
-		if (n < 0)
-			break;
-		done += (size_t)n;
-		advance(&c, (size_t)n);
-	}
-	if (sent)
-		*sent = done;
-	return n < 0 ? n : total;
-}
-
-NETKIT_EXPORT ssize_t
-netkit_recv_exact_iov(int fd, const struct iovec *iov, int iovcnt,
-		      size_t *got, netkit_deadline dl)
-{
-	int64_t deadline = dl.at;
-	struct cursor c;
-	struct netkit__op op = { try_recvmsg, &c, POLLIN, 0 };
-	ssize_t total, n = 0;
-	size_t done = 0;
-
-	if (got)
-		*got = 0;
+	if (count)
+		*count = 0;
 	total = iov_total(iov, iovcnt);
 	if (total < 0 || !netkit__deadline_ok(deadline))
 		return -EINVAL;
@@ -210,16 +182,31 @@ netkit_recv_exact_iov(int fd, const struct iovec *iov, int iovcnt,
 		return -EBADF;
 	/* MSG_WAITALL: a blocking recvmsg() fills the whole window; with
 	 * MSG_DONTWAIT it takes what is there, as without it. */
-	cursor_start(&c, iov, iovcnt, MSG_WAITALL, deadline);
+	cursor_start(&c, iov, iovcnt, receive ? MSG_WAITALL : MSG_NOSIGNAL,
+		     deadline);
 	while (done < (size_t)total) {
 		window(&c);
 		n = netkit__until_more(fd, &op, deadline, done);
-		if (n <= 0)
+		if (n < 0 || (n == 0 && receive))
 			break;
 		done += (size_t)n;
 		advance(&c, (size_t)n);
 	}
-	if (got)
-		*got = done;
+	if (count)
+		*count = done;
 	return n < 0 ? n : (ssize_t)done;
+}
+
+NETKIT_EXPORT ssize_t
+netkit_send_all_iov(int fd, const struct iovec *iov, int iovcnt,
+		    size_t *sent, netkit_deadline deadline)
+{
+	return iov_all(fd, iov, iovcnt, sent, deadline.at, false);
+}
+
+NETKIT_EXPORT ssize_t
+netkit_recv_exact_iov(int fd, const struct iovec *iov, int iovcnt,
+		      size_t *got, netkit_deadline deadline)
+{
+	return iov_all(fd, iov, iovcnt, got, deadline.at, true);
 }

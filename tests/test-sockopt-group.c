@@ -18,43 +18,7 @@
 
 #include "fault.h"
 #include "helpers.h"
-
-/* Starts counting the option calls through the seam (no rule fires). */
-static void
-count_begin(void)
-{
-	nk_fault_install(1);
-}
-
-/* The get/setsockopt calls made since count_begin(); puts the real
- * table back. */
-static unsigned long
-count_end(void)
-{
-	unsigned long n = nk_fault_seen(NK_FAULT_GETSOCKOPT) +
-			  nk_fault_seen(NK_FAULT_SETSOCKOPT);
-
-	nk_fault_reset();
-	return n;
-}
-
-static int
-tcp_socket(int family)
-{
-	int fd = netkit_socket(family, SOCK_STREAM, 0);
-
-	ck_assert_int_ge(fd, 0);
-	return fd;
-}
-
-static int
-udp_socket(int family)
-{
-	int fd = netkit_socket(family, SOCK_DGRAM, 0);
-
-	ck_assert_int_ge(fd, 0);
-	return fd;
-}
+#include "sockopt-common.h"
 
 /* A sysctl's int value under /proc/sys (path like "net/core/rmem_max"),
  * or -1. */

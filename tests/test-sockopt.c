@@ -19,44 +19,8 @@
 
 #include "fault.h"
 #include "helpers.h"
+#include "sockopt-common.h"
 #include "netkit-private.h"
-
-/* Starts counting the option calls through the seam (no rule fires). */
-static void
-count_begin(void)
-{
-	nk_fault_install(1);
-}
-
-/* The get/setsockopt calls made since count_begin(); puts the real
- * table back. */
-static unsigned long
-count_end(void)
-{
-	unsigned long n = nk_fault_seen(NK_FAULT_GETSOCKOPT) +
-			  nk_fault_seen(NK_FAULT_SETSOCKOPT);
-
-	nk_fault_reset();
-	return n;
-}
-
-static int
-tcp_socket(int family)
-{
-	int fd = netkit_socket(family, SOCK_STREAM, 0);
-
-	ck_assert_int_ge(fd, 0);
-	return fd;
-}
-
-static int
-udp_socket(int family)
-{
-	int fd = netkit_socket(family, SOCK_DGRAM, 0);
-
-	ck_assert_int_ge(fd, 0);
-	return fd;
-}
 
 /* One on/off option: off, on and off again each read back as set. */
 static void

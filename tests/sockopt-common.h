@@ -1,0 +1,52 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * What the sockopt suites share: sockets to set options on, and a count
+ * of the option calls through the seam.
+ */
+#ifndef NK_SOCKOPT_COMMON_H
+#define NK_SOCKOPT_COMMON_H
+
+#include <check.h>
+#include <sys/socket.h>
+
+#include "fault.h"
+#include "netkit.h"
+
+/* Starts counting the option calls through the seam (no rule fires). */
+static inline void
+count_begin(void)
+{
+	nk_fault_install(1);
+}
+
+/* The get/setsockopt calls made since count_begin(); puts the real
+ * table back. */
+static inline unsigned long
+count_end(void)
+{
+	unsigned long n = nk_fault_seen(NK_FAULT_GETSOCKOPT) +
+			  nk_fault_seen(NK_FAULT_SETSOCKOPT);
+
+	nk_fault_reset();
+	return n;
+}
+
+static inline int
+tcp_socket(int family)
+{
+	int fd = netkit_socket(family, SOCK_STREAM, 0);
+
+	ck_assert_int_ge(fd, 0);
+	return fd;
+}
+
+static inline int
+udp_socket(int family)
+{
+	int fd = netkit_socket(family, SOCK_DGRAM, 0);
+
+	ck_assert_int_ge(fd, 0);
+	return fd;
+}
+
+#endif /* NK_SOCKOPT_COMMON_H */
