@@ -3,8 +3,10 @@
 # Builds the Debian packages from a copy of this tree the way a
 # distribution would: an orig tarball without debian/, then
 # `dpkg-buildpackage -us -uc` (which runs the test suite), lintian with
-# no errors and no warnings, the .debs installed, and
-# pkgconfig/consumer.c built against the installed package and run.
+# no errors and no warnings, every file the man pages name shipped
+# (doc/check-installed.py on the .debs unpacked together), the .debs
+# installed, `man netkit` found, pkgconfig/consumer.c built against the
+# installed package and run, and the installed examples built.
 # usage: .ci/deb.sh WORKDIR    (WORKDIR is emptied first)
 # Needs root (it installs the packages) and the Build-Depends.
 set -eu
@@ -42,11 +44,25 @@ for deb in "$work"/*.deb; do
     echo "deb: dpkg -c $(basename "$deb")"
     dpkg -c "$deb"
 done
+echo "deb: what the man pages name is in the packages"
+for deb in "$work"/*.deb; do dpkg -x "$deb" "$work/root"; done
+python3 "$tree/doc/check-installed.py" "$work/root" "$tree" ||
+    { echo "deb: the packages lack files their man pages name"; exit 1; }
 
 echo "deb: installing the packages"
 DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$work"/*.deb >/dev/null
+page=$(man -w netkit) && [ "$page" = /usr/share/man/man7/netkit.7.gz ] ||
+    { echo "deb: man netkit finds ${page:-nothing}, not netkit(7)"; exit 1; }
+warn=$(MANWIDTH=80 man --warnings netkit 2>&1 >/dev/null)
+[ -z "$warn" ] || { echo "deb: man netkit warns: $warn"; exit 1; }
 cc -o "$work/consumer" "$src/pkgconfig/consumer.c" $(pkg-config --cflags --libs netkit)
 readelf -d "$work/consumer" | grep -q 'NEEDED.*\[libnetkit\.so\.0\]' ||
     { echo "deb: consumer does not link libnetkit.so.0"; exit 1; }
 "$work/consumer"
+# netkit(7) tells readers to build the installed examples this way.
+for ex in /usr/share/doc/libnetkit-dev/examples/*.c; do
+    # shellcheck disable=SC2046
+    cc -o "$work/example" "$ex" $(pkg-config --cflags --libs netkit) ||
+        { echo "deb: $ex does not build against the packages"; exit 1; }
+done
 echo "deb: packages build, pass lintian, install, and link"

@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: MIT
 """Checks the generated HTML reference as a reader would see it.
 
-usage: check-html.py HTMLDIR INCLUDEDIR
+usage: check-html.py HTMLDIR INCLUDEDIR EXAMPLESDIR
        check-html.py --self-test
 
 Doxygen can build with zero warnings and still print raw markup into a
@@ -16,7 +16,15 @@ page. This fails (exit 1, one line per problem) when:
   in INCLUDEDIR's comments must appear in some page with as many rows,
   and every row with as many cells as the table has columns;
 - a public function (every NETKIT_EXPORT name in INCLUDEDIR) has no
-  documented entry (a member title and a description) in any page.
+  documented entry (a member title and a description) in any page;
+- a page loads a script, style sheet or image that is not there;
+- the main page has no search box, or one that needs a server: its
+  menu must be built with the search on and client-side, and the
+  search index (search/*.js, read by the browser from the files, so
+  it works offline) must find every public function on a page that
+  exists;
+- an example (every .c file of EXAMPLESDIR) is not named on the main
+  page by a link to a page that shows its source, every line of it.
 """
 import html.parser
 import os
@@ -51,10 +59,24 @@ class Page(html.parser.HTMLParser):
         self.title = None
         self.memdoc = None
         self.described = set()
+        self.ids = set()
+        self.resources = []
+        self.links = []
+        self.link = None
+        self.lines = []
+        self.line = None
+        self.scripts = []
+        self.script = None
 
     def handle_starttag(self, tag, attrs):
         a = dict(attrs)
         cls = a.get('class') or ''
+        if a.get('id'):
+            self.ids.add(a['id'])
+        src = a.get('src') if tag in ('script', 'img') else \
+            a.get('href') if tag == 'link' else None
+        if src:
+            self.resources.append(src)
         if tag in ('br', 'img', 'hr', 'meta', 'link', 'input'):
             return
         fragment = tag == 'div' and 'fragment' in cls.split()
@@ -71,6 +93,12 @@ class Page(html.parser.HTMLParser):
             self.title = []
         elif tag == 'div' and cls == 'memdoc' and self.titles:
             self.memdoc = [len(self.stack), self.titles[-1], []]
+        elif tag == 'div' and cls == 'line':
+            self.line = [len(self.stack), []]
+        elif tag == 'a' and a.get('href'):
+            self.link = [a['href'], []]
+        elif tag == 'script' and not a.get('src'):
+            self.script = []
 
     def handle_endtag(self, tag):
         while self.stack:
@@ -99,9 +127,24 @@ class Page(html.parser.HTMLParser):
             if norm(''.join(self.memdoc[2])):
                 self.described.add(self.memdoc[1])
             self.memdoc = None
+        if tag == 'div' and self.line and len(self.stack) < self.line[0]:
+            self.lines.append(norm(''.join(self.line[1])))
+            self.line = None
+        elif tag == 'a' and self.link is not None:
+            self.links.append((self.link[0], norm(''.join(self.link[1]))))
+            self.link = None
+        elif tag == 'script' and self.script is not None:
+            self.scripts.append(''.join(self.script))
+            self.script = None
 
     def handle_data(self, data):
+        if self.script is not None:
+            self.script.append(data)
+            return
         self.texts.append((self.code > 0, data))
+        for collect in (self.line, self.link):
+            if collect is not None:
+                collect[-1].append(data)
         if self.cell is not None:
             self.cell.append(data)
         if self.title is not None:
@@ -165,7 +208,108 @@ def exported(include):
     return sorted(set(names))
 
 
-def check(htmldir, include):
+def local_file(htmldir, page, ref):
+    """The file a page's reference names, or None for a network one."""
+    if re.match(r'^[a-z][a-z0-9+.-]*:', ref, flags=re.I):
+        return None
+    ref = ref.split('#')[0].split('?')[0]
+    return os.path.normpath(os.path.join(htmldir, os.path.dirname(page),
+                                         ref))
+
+
+def check_resources(htmldir, pages):
+    problems = []
+    for n, p in pages.items():
+        for ref in p.resources:
+            path = local_file(htmldir, n, ref)
+            if path is None:
+                problems.append('%s: loads %s from the network (missing '
+                                'offline)' % (n, ref))
+            elif not os.path.isfile(path):
+                problems.append('%s: loads %s, which is not there'
+                                % (n, ref))
+    return problems
+
+
+SEARCH_MENU = re.compile(r"initMenu\(\s*'[^']*'\s*,\s*(true|false)\s*,"
+                         r"\s*(true|false)")
+SEARCH_ENTRY = re.compile(r"^\s*\['[^']*',\['([^']*)',(.*)$", flags=re.M)
+
+
+def search_index(htmldir):
+    """What the search box finds: {name: [pages it links to]}, from the
+    index the browser loads (search/all_*.js)."""
+    found, d = {}, os.path.join(htmldir, 'search')
+    for n in sorted(os.listdir(d)) if os.path.isdir(d) else []:
+        if not re.fullmatch(r'all_[0-9a-f]+\.js', n):
+            continue
+        with open(os.path.join(d, n), encoding='utf-8') as f:
+            for name, rest in SEARCH_ENTRY.findall(f.read()):
+                found.setdefault(name, []).extend(
+                    re.findall(r"\['([^'#]+)[^']*',", rest))
+    return found
+
+
+def check_search(htmldir, pages, names):
+    """The main page has a search box that works from the files."""
+    index = pages.get('index.html')
+    if index is None:
+        return ['index.html: no main page']
+    menus = [m for s in index.scripts for m in SEARCH_MENU.findall(s)]
+    if ('true', 'false') not in menus:
+        return ['index.html: no search box: the menu is built %s' %
+                ('with the search off or server-side' if menus
+                 else 'without a search')]
+    problems = []
+    if 'MSearchResultsWindow' not in index.ids:
+        problems.append('index.html: no place for the search results')
+    if 'search/searchdata.js' not in index.resources:
+        problems.append('index.html: does not load the search index')
+    found = search_index(htmldir)
+    for name in names:
+        targets = [local_file(htmldir, 'search/x', t)
+                   for t in found.get(name, [])]
+        if not targets:
+            problems.append('search: finds no %s' % name)
+        elif not all(t and os.path.isfile(t) for t in targets):
+            problems.append('search: %s leads to a page that is not there'
+                            % name)
+    return problems
+
+
+def source_lines(path):
+    with open(path, encoding='utf-8') as f:
+        return [norm(line) for line in f.read().split('\n') if norm(line)]
+
+
+def check_examples(htmldir, pages, examples):
+    """Each example is a link on the main page to its whole source."""
+    index = pages.get('index.html')
+    links = dict((text, href) for href, text in
+                 (index.links if index else []))
+    problems = []
+    for n in sorted(os.listdir(examples)):
+        if not n.endswith('.c'):
+            continue
+        href = links.get(n)
+        target = href and local_file(htmldir, 'index.html', href)
+        page = target and pages.get(os.path.relpath(target, htmldir))
+        if not href:
+            problems.append('index.html: example %s is not a link' % n)
+        elif page is None:
+            problems.append('index.html: example %s links to %s, not a '
+                            'page' % (n, href))
+        else:
+            want, shown = source_lines(os.path.join(examples, n)), \
+                iter(page.lines)
+            missing = [w for w in want if not any(w == s for s in shown)]
+            if missing:
+                problems.append('%s: does not show %s whole (from %r)'
+                                % (href, n, missing[0][:50]))
+    return problems
+
+
+def check(htmldir, include, examples):
     problems, pages = [], {}
     for n in sorted(os.listdir(htmldir)):
         # *_source.html pages show the headers verbatim, comments and all.
@@ -215,18 +359,34 @@ def check(htmldir, include):
     for name in exported(include):
         if name not in documented:
             problems.append('%s: no documentation entry in any page' % name)
+    problems += check_resources(htmldir, pages)
+    problems += check_search(htmldir, pages, exported(include))
+    problems += check_examples(htmldir, pages, examples)
     return problems, len(pages), len(html_tables), len(exported(include))
 
 
 def self_test():
     """Each check fails on a page that breaks it, and passes a good one."""
-    good = ('<table class="markdownTable"><tr><th>a</th><th>b</th></tr>'
+    good = ('<script src="search/searchdata.js"></script>'
+            '<script>initMenu(\'\',true,false,\'search.php\',\'Search\');'
+            '</script><div id="MSearchResultsWindow"></div>'
+            '<table class="markdownTable"><tr><th>a</th><th>b</th></tr>'
             '<tr><td><code>x(\'y\')</code></td><td>z</td></tr></table>'
             '<h2 class="memtitle">netkit_f()</h2><div class="memdoc">'
-            '<p>Does f.</p></div>')
+            '<p>Does f.</p></div>'
+            '<ul><li><a href="ex_8c-example.html">ex.c</a>: f.</li></ul>')
     header = ('/**\n * | a | b |\n * | --- | --- |\n'
               ' * | ``x(\'y\')`` | z |\n */\nNETKIT_EXPORT int\n'
               'netkit_f(void);\n')
+    example = '/* ex */\nint\nmain(void)\n{\n\treturn netkit_f();\n}\n'
+    files = {
+        'ex_8c-example.html': '<div class="fragment">' + ''.join(
+            '<div class="line">%s</div>' % line.replace('\t', '    ')
+            for line in example.split('\n')) + '</div>',
+        'search/searchdata.js': 'var indexSectionNames = { 0: "all" };\n',
+        'search/all_0.js': "var searchData=\n[\n  ['netkit_5ff_0',"
+                           "['netkit_f',['../index.html#a1',1,'t.h']]]\n];\n",
+    }
     bad = {
         'ilinebr': good.replace('z</td>', 'z \\ilinebr </td>'),
         'raw td': good.replace('z</td>', 'z &lt;td class="x"&gt;</td>'),
@@ -237,19 +397,40 @@ def self_test():
         'cells': good.replace('<td>z</td>', ''),
         'no entry': good.replace('netkit_f()', 'netkit_g()'),
         'no text': good.replace('<p>Does f.</p>', ''),
+        'no search box': good.replace('true,false', 'false,false'),
+        'server search': good.replace('true,false', 'true,true'),
+        'no results window': good.replace('MSearchResultsWindow', 'x'),
+        'network script': good.replace('search/searchdata.js',
+                                       'https://example.org/s.js'),
+        'missing script': good.replace('searchdata.js', 'gone.js'),
+        'search misses f': (good, {'search/all_0.js': files[
+            'search/all_0.js'].replace("'netkit_f'", "'netkit_g'")}),
+        'search leads nowhere': (good, {'search/all_0.js': files[
+            'search/all_0.js'].replace('index.html', 'gone.html')}),
+        'example not linked': good.replace('<a href="ex_8c-example.html">'
+                                           'ex.c</a>', 'ex.c'),
+        'example cut': (good, {'ex_8c-example.html': files[
+            'ex_8c-example.html'].replace('return netkit_f();', '')}),
     }
     failed = 0
     with tempfile.TemporaryDirectory() as d:
-        inc = os.path.join(d, 'include')
+        inc, exdir = os.path.join(d, 'include'), os.path.join(d, 'examples')
         os.mkdir(inc)
+        os.mkdir(exdir)
         with open(os.path.join(inc, 't.h'), 'w') as f:
             f.write(header)
-        for name, page in [('good', good)] + list(bad.items()):
+        with open(os.path.join(exdir, 'ex.c'), 'w') as f:
+            f.write(example)
+        for name, case in [('good', good)] + list(bad.items()):
+            page, changed = case if isinstance(case, tuple) else (case, {})
             out = os.path.join(d, name.replace(' ', '_'))
-            os.mkdir(out)
+            os.makedirs(os.path.join(out, 'search'))
+            for n, text in dict(files, **changed).items():
+                with open(os.path.join(out, n), 'w') as f:
+                    f.write(text)
             with open(os.path.join(out, 'index.html'), 'w') as f:
                 f.write('<html><body>%s</body></html>' % page)
-            problems = check(out, inc)[0]
+            problems = check(out, inc, exdir)[0]
             if (name == 'good') == bool(problems):
                 print('self-test: %s page: %s' %
                       (name, problems or 'no problem found'))
@@ -262,9 +443,9 @@ def self_test():
 def main(argv):
     if argv[1:] == ['--self-test']:
         return self_test()
-    if len(argv) != 3:
+    if len(argv) != 4:
         sys.exit(__doc__)
-    problems, npages, ntables, nfuncs = check(argv[1], argv[2])
+    problems, npages, ntables, nfuncs = check(argv[1], argv[2], argv[3])
     for p in problems:
         print(p)
     print('docs-html: %d pages, %d tables, %d public functions: %d problems'

@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: MIT
 """Tidies Doxygen's section 3 man pages for installing in man3.
 
-usage: man-fixup.py MANDIR
+usage: man-fixup.py MANDIR EXAMPLESDIR
 
 Doxygen names a group's page after the group (socket.3, inet.3, error.3,
 time.3, ...) and, with MAN_LINKS, writes a link page for every member,
@@ -20,7 +20,11 @@ to the C library's own pages. This keeps the API's names only:
   it is"), as man(7) and lintian want;
 - in code blocks (.nf to .fi) a backslash Doxygen copied as it was
   (the \\n of "%s\\n", a macro's line continuation) is written \\e,
-  so man shows it instead of reading a troff escape.
+  so man shows it instead of reading a troff escape;
+- the examples a page cites (Doxygen's "Examples" lists, bare file
+  names) are said to be in EXAMPLESDIR, where `meson install` puts
+  their sources: "Examples (in /usr/share/doc/.../examples):";
+- every page left ends with SEE ALSO netkit(7), the overview.
 """
 import os
 import re
@@ -45,6 +49,31 @@ def escape_code(text):
     return '\n'.join(out)
 
 
+def roff_path(path):
+    """A path as man text: its hyphens are ASCII minus signs (\\-), so
+    a path copied from the terminal is the path."""
+    return path.replace('\\', '\\e').replace('-', '\\-')
+
+
+def name_examples_dir(text, examples):
+    return text.replace('\n\\fBExamples\\fP\n',
+                        '\n\\fBExamples\\fP (in \\fI%s\\fP):\n'
+                        % roff_path(examples))
+
+
+def add_see_also(text):
+    """SEE ALSO netkit(7), before Doxygen's closing Author section."""
+    see = '.SH "SEE ALSO"\n\\fBnetkit\\fP(7)\n'
+    m = re.search(r'^\.SH "Author"', text, flags=re.M)
+    if not m:
+        return text.rstrip('\n') + '\n' + see
+    return text[:m.start()] + see + text[m.start():]
+
+
+def tidy(text, examples):
+    return add_see_also(name_examples_dir(escape_code(text), examples))
+
+
 def add_whatis(text):
     """Gives a bare NAME line the first sentence of the description."""
     m = re.search(r'^\.SH NAME\n(\S+)\n', text, flags=re.M)
@@ -58,7 +87,7 @@ def add_whatis(text):
         text[m.end():]
 
 
-def main(mandir):
+def main(mandir, examples):
     names = sorted(n for n in os.listdir(mandir) if n.endswith('.3'))
     groups = {}
     for n in names:
@@ -72,7 +101,7 @@ def main(mandir):
         stem, newstem = old[:-2], new[:-2]
         with open(os.path.join(mandir, old)) as f:
             text = f.read()
-        text = escape_code(text)
+        text = tidy(text, examples)
         text = re.sub(r'^\.TH "%s"' % re.escape(stem),
                       '.TH "%s"' % newstem, text, count=1, flags=re.M)
         text = re.sub(r'^%s \\-' % re.escape(stem), r'%s \\-' % newstem,
@@ -88,7 +117,7 @@ def main(mandir):
             text = f.read()
         if not text.startswith('.so '):
             with open(path, 'w') as f:
-                f.write(add_whatis(escape_code(text)))
+                f.write(add_whatis(tidy(text, examples)))
             continue
         if not API.match(n):
             os.unlink(path)
@@ -102,6 +131,6 @@ def main(mandir):
 
 
 if __name__ == '__main__':
-    if len(sys.argv) != 2:
+    if len(sys.argv) != 3:
         sys.exit(__doc__)
-    sys.exit(main(sys.argv[1]))
+    sys.exit(main(sys.argv[1], sys.argv[2]))

@@ -130,25 +130,29 @@
  * - @ref version, version macros.
  *
  * @section examples Examples
- * The tutorial's programs, rebuilt on netkit:
- * - tcp-oneshot-server.c: accepts one client, prints what it sends,
- *   answers "Hello, I'm the server".
- * - tcp-echo-server.c: the tutorial's message server.
- * - tcp-client.c: the tutorial's interactive client.
- * - hostinfo.c: the tutorial's session with the socket helpers, and the
- *   interfaces.
- * - nkcat.c: a small netcat on netkit_create_connection() and
- *   netkit_create_server(), with a `-w` deadline.
- * - fd-pass-server.c and fd-pass-client.c: one process opens a file and
- *   hands the open descriptor to another over a Unix socket.
- * - multi-echo-server.c: the echo server for any number of clients at
- *   once, on the poller, with an idle timeout.
- * - udp-receiver.c and udp-sender.c: datagrams, printed with the sender
- *   as Python prints its address tuple.
- * - file-server.c and file-client.c: a file sent with sendfile, saved
- *   and checked with a CRC-32.
- * - chat-server.c and chat-client.c: the tutorial's group chat, a room
- *   where every line goes to all the others, on the poller.
+ * The tutorial's programs, rebuilt on netkit (each name opens its
+ * source):
+ * - @ref tcp-oneshot-server.c "tcp-oneshot-server.c": accepts one
+ *   client, prints what it sends, answers "Hello, I'm the server".
+ * - @ref tcp-echo-server.c "tcp-echo-server.c": the tutorial's message
+ *   server.
+ * - @ref tcp-client.c "tcp-client.c": the tutorial's interactive client.
+ * - @ref hostinfo.c "hostinfo.c": the tutorial's session with the socket
+ *   helpers, and the interfaces.
+ * - @ref nkcat.c "nkcat.c": a small netcat on netkit_create_connection()
+ *   and netkit_create_server(), with a `-w` deadline.
+ * - @ref fd-pass-server.c and @ref fd-pass-client.c "fd-pass-client.c":
+ *   one process opens a file and hands the open descriptor to another
+ *   over a Unix socket.
+ * - @ref multi-echo-server.c "multi-echo-server.c": the echo server for
+ *   any number of clients at once, on the poller, with an idle timeout.
+ * - @ref udp-receiver.c and @ref udp-sender.c "udp-sender.c": datagrams,
+ *   printed with the sender as Python prints its address tuple.
+ * - @ref file-server.c and @ref file-client.c "file-client.c": a file
+ *   sent with sendfile, saved and checked with a CRC-32.
+ * - @ref chat-server.c and @ref chat-client.c "chat-client.c": the
+ *   tutorial's group chat, a room where every line goes to all the
+ *   others, on the poller.
  *
  * @example multi-echo-server.c
  * The tutorial's echo server on the poller: many clients at once, each

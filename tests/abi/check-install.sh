@@ -3,7 +3,9 @@
 # Installs into a DESTDIR, then builds pkgconfig/consumer.c from nothing
 # but pkg-config's answers: once against the shared library (checking the
 # soname it records) and once with `pkg-config --static` against
-# libnetkit.a. Both binaries must run.
+# libnetkit.a. Both binaries must run. With the docs configured, the
+# installed documentation must hold what the man pages name
+# (doc/check-installed.py): netkit(7), the HTML reference, the examples.
 # usage: check-install.sh SRCDIR BUILDDIR CC
 set -eu
 src=$1 build=$2 cc=$3
@@ -22,6 +24,9 @@ for f in "$libdir/libnetkit.so.0" "$libdir/libnetkit.a" "$(pkg --variable=includ
     [ -e "$f" ] || { echo "not installed: $f"; exit 1; }
 done
 echo "installed: $(cd "$dest" && find . -type f -o -type l | sort | tr '\n' ' ')"
+if [ -f "$build/doc/Doxyfile" ]; then
+    python3 "$src/doc/check-installed.py" "$dest" "$src"
+fi
 
 # shellcheck disable=SC2046
 $cc -o "$tmp/app-shared" "$src/pkgconfig/consumer.c" $(pkg --cflags --libs)

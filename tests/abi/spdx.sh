@@ -22,7 +22,7 @@ while IFS= read -r f; do
     case $f in
     debian/*) continue ;;
     *.c | *.h | *.sh | *.py | meson.build | */meson.build | meson_options.txt | \
-        *.supp | run | .ci/run | doc/Doxyfile.in | doc/*.1.in) ;;
+        *.supp | run | .ci/run | doc/Doxyfile.in | doc/*.[1-8].in) ;;
     *) continue ;;
     esac
     n=$((n + 1))
