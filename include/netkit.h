@@ -38,12 +38,6 @@
  * @endcode
  * and link with `cc app.c $(pkg-config --cflags --libs netkit)`.
  *
- * @section errors One error convention
- * Every call returns `>= 0` on success and a negative code on failure:
- * `-ECONNREFUSED` for a system error, `NETKIT_E...` for a resolver error.
- * netkit_strerror() and netkit_errname() describe any code. Where Python
- * raises an exception, netkit returns its code. See @ref error.
- *
  * @section conventions The rules of every call
  * - **Errors.** Every call that can fail returns `>= 0` on success and a
  *   negative code on failure: `-errno` for a system error
@@ -73,7 +67,8 @@
  *   designated initializers, and a later release can add fields without
  *   changing their size.
  *
- * See @ref time for what a deadline guarantees.
+ * See @ref error for the codes and their texts, and @ref time for what
+ * a deadline guarantees.
  *
  * @section python From Python's socket to netkit
  * | Python | netkit |
