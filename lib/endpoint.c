@@ -166,6 +166,7 @@ record(const struct race *r, const struct flight *f, int result)
 	if (!r->report || !r->report->attempts || f->idx >= r->report->len)
 		return;
 	e = &r->report->attempts[f->idx];
+	memset(e, 0, sizeof(*e));
 	e->addr = *f->addr;
 	e->start = f->start;
 	e->end = netkit_now();

@@ -64,6 +64,7 @@ netkit_recv_datagram(int fd, void *buf, size_t len, netkit_addr *from,
 				       d.m.msg_namelen);
 	cut = (d.m.msg_flags & MSG_TRUNC) != 0;
 	if (info) {
+		memset(info, 0, sizeof(*info));
 		info->size = (size_t)n;
 		info->truncated = cut;
 	}

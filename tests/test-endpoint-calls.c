@@ -72,6 +72,7 @@ START_TEST(create_connection_resolves_localhost)
 	char port[8];
 	int lfd, fd;
 
+	memset(tries, 0xa5, sizeof(tries));
 	lfd = nk_listen(AF_INET, &a);
 	fd = netkit_create_connection("localhost",
 				      port_text(&a, port, sizeof(port)), &o, &rep,
@@ -79,6 +80,9 @@ START_TEST(create_connection_resolves_localhost)
 	ck_assert_int_ge(fd, 0);
 	ck_assert_uint_ge(rep.count, 1);
 	ck_assert_int_eq(tries[rep.count - 1].result, 0);
+	/* Room for later fields: written as zeros, never left as found. */
+	ck_assert_uint_eq(tries[rep.count - 1].reserved_[0], 0);
+	ck_assert_uint_eq(tries[rep.count - 1].reserved_[1], 0);
 	nk_assert_connected_to(fd, lfd, &a);
 	netkit_close(fd);
 	netkit_close(lfd);

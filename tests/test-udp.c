@@ -56,11 +56,14 @@ START_TEST(long_datagram_is_reported_truncated_with_its_length)
 					      soon()), sizeof(out));
 	ck_assert_int_eq(netkit_send_datagram(s, out, 7, &ra, soon()), 7);
 	memset(in, SENTINEL, sizeof(in));
-	memset(&info, 0, sizeof(info));
+	memset(&info, 0xa5, sizeof(info));
 	n = netkit_recv_datagram(r, in, sizeof(in), &from, &info, soon());
 	ck_assert_int_eq(n, -EMSGSIZE);
 	ck_assert_uint_eq(info.size, sizeof(out));
 	ck_assert(info.truncated);
+	/* Room for later fields: written as zeros, never left as found. */
+	for (size_t k = 0; k < N_ELEMS(info.reserved_); k++)
+		ck_assert_uint_eq(info.reserved_[k], 0);
 	ck_assert_mem_eq(in, out, sizeof(in));
 	nk_assert_addr_equal(&from, &sa);
 	/* The next one is whole, and said to be. */

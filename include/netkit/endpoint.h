@@ -85,6 +85,8 @@ typedef struct netkit_attempt {
 	/** 0: this attempt won; `-ECANCELED`: closed because another won or
 	 *  time ran out; otherwise its own error (`-ECONNREFUSED`, ...). */
 	int result;
+	/** Reserved for later fields; the call writes zeros there. */
+	uint64_t reserved_[2];
 } netkit_attempt;
 
 /** What netkit_create_connection() tried: the caller's room for the

@@ -200,6 +200,10 @@ typedef struct netkit_poller_timer {
 /**
  * One ready event, in the poller's array that netkit_poller_wait()
  * hands back. Read-only: it stays the poller's.
+ *
+ * Its size is fixed for good (a program steps through the array with
+ * the size it was built with): whatever a later release adds about an
+ * event comes through a call, never as a field here.
  */
 typedef struct netkit_poller_event {
 	/** The registration's user value, or the timer's `data`. */

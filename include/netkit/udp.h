@@ -69,6 +69,9 @@ typedef struct netkit_datagram_info {
 	/** true when @ref size exceeded the buffer: only its first bytes
 	 *  were kept. */
 	bool truncated;
+	/** Reserved for later fields (a receive time, the hop limit, ...);
+	 *  the call writes zeros there. */
+	uint64_t reserved_[4];
 } netkit_datagram_info;
 
 /**
