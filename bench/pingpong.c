@@ -25,6 +25,8 @@
 
 #include <netkit.h>
 
+#include "pair.h"
+
 #define MSGS 20000
 #define MSG_LEN 64
 
@@ -110,26 +112,6 @@ one_round(enum mode m, int fd)
 				return -1;
 	}
 	return (now() - t0) * 1e9 / MSGS;
-}
-
-static int
-connect_pair(int *cli, int *srv)
-{
-	netkit_addr a;
-	int lfd;
-
-	if (netkit_addr_from_ip(&a, "127.0.0.1", 0) < 0)
-		return -1;
-	lfd = netkit_socket(AF_INET, SOCK_STREAM, 0);
-	if (lfd < 0 || netkit_bind(lfd, &a) < 0 || netkit_listen(lfd, 1) < 0 ||
-	    netkit_local_addr(lfd, &a) < 0)
-		return -1;
-	*cli = netkit_socket(AF_INET, SOCK_STREAM, 0);
-	if (*cli < 0 || netkit_connect(*cli, &a) < 0)
-		return -1;
-	*srv = netkit_accept(lfd, NULL);
-	netkit_close(lfd);
-	return *srv < 0 ? -1 : 0;
 }
 
 /* usage, or the mode list given as its single argument's letters

@@ -29,6 +29,8 @@
 
 #include <netkit.h>
 
+#include "pair.h"
+
 #define REQS 20000
 #define REQ_LEN 64
 #define HDR_LEN 16
@@ -79,24 +81,13 @@ serve(void *arg)
 	return NULL;
 }
 
+/* The pair, with no Nagle delay on either end (a header and a body in
+ * two sends would otherwise wait for each other's ACK). */
 static int
-connect_pair(int *cli, int *srv)
+nodelay_pair(int *cli, int *srv)
 {
-	netkit_addr a;
-	int lfd;
-
-	if (netkit_addr_from_ip(&a, "127.0.0.1", 0) < 0)
-		return -1;
-	lfd = netkit_socket(AF_INET, SOCK_STREAM, 0);
-	if (lfd < 0 || netkit_bind(lfd, &a) < 0 || netkit_listen(lfd, 1) < 0 ||
-	    netkit_local_addr(lfd, &a) < 0)
-		return -1;
-	*cli = netkit_socket(AF_INET, SOCK_STREAM, 0);
-	if (*cli < 0 || netkit_connect(*cli, &a) < 0)
-		return -1;
-	*srv = netkit_accept(lfd, NULL);
-	netkit_close(lfd);
-	if (*srv < 0 || netkit_set_nodelay(*srv, true) < 0 ||
+	if (connect_pair(cli, srv) < 0 ||
+	    netkit_set_nodelay(*srv, true) < 0 ||
 	    netkit_set_nodelay(*cli, true) < 0)
 		return -1;
 	return 0;
@@ -112,7 +103,7 @@ one_round(enum mode m)
 	double t0;
 	int cli, i, ok = 1;
 
-	if (connect_pair(&cli, &s.fd) < 0 ||
+	if (nodelay_pair(&cli, &s.fd) < 0 ||
 	    pthread_create(&tid, NULL, serve, &s) != 0)
 		return -1;
 	t0 = now();

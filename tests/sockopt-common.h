@@ -7,6 +7,7 @@
 #define NK_SOCKOPT_COMMON_H
 
 #include <check.h>
+#include <stdio.h>
 #include <sys/socket.h>
 
 #include "fault.h"
@@ -47,6 +48,25 @@ udp_socket(int family)
 
 	ck_assert_int_ge(fd, 0);
 	return fd;
+}
+
+/* A sysctl's int value under /proc/sys (path like "net/core/rmem_max"),
+ * or -1. */
+static inline int
+sysctl_int(const char *name)
+{
+	char path[96];
+	FILE *f;
+	int v = -1;
+
+	snprintf(path, sizeof(path), "/proc/sys/%s", name);
+	f = fopen(path, "re");
+	if (f) {
+		if (fscanf(f, "%d", &v) != 1)
+			v = -1;
+		fclose(f);
+	}
+	return v;
 }
 
 #endif /* NK_SOCKOPT_COMMON_H */

@@ -20,25 +20,6 @@
 #include "helpers.h"
 #include "sockopt-common.h"
 
-/* A sysctl's int value under /proc/sys (path like "net/core/rmem_max"),
- * or -1. */
-static int
-sysctl_int(const char *name)
-{
-	char path[96];
-	FILE *f;
-	int v = -1;
-
-	snprintf(path, sizeof(path), "/proc/sys/%s", name);
-	f = fopen(path, "re");
-	if (f) {
-		if (fscanf(f, "%d", &v) != 1)
-			v = -1;
-		fclose(f);
-	}
-	return v;
-}
-
 /* Fails the test unless fd's keep-alive reads as want. */
 #define ASSERT_KEEPALIVE(fd, ...) \
 	assert_keepalive((fd), (netkit_keepalive){ __VA_ARGS__ }, __LINE__)

@@ -73,17 +73,9 @@ static int
 core_max(const char *name)
 {
 	char path[64];
-	FILE *f;
-	int v = -1;
 
-	snprintf(path, sizeof(path), "/proc/sys/net/core/%s", name);
-	f = fopen(path, "re");
-	if (f) {
-		if (fscanf(f, "%d", &v) != 1)
-			v = -1;
-		fclose(f);
-	}
-	return v;
+	snprintf(path, sizeof(path), "net/core/%s", name);
+	return sysctl_int(path);
 }
 
 static void
