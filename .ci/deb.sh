@@ -50,7 +50,9 @@ python3 "$tree/doc/check-installed.py" "$work/root" "$tree" ||
     { echo "deb: the packages lack files their man pages name"; exit 1; }
 
 echo "deb: installing the packages"
-DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$work"/*.deb >/dev/null
+# --reinstall: the same version may be installed already (an earlier
+# build on this machine), and apt would keep that one.
+DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --reinstall "$work"/*.deb >/dev/null
 page=$(man -w netkit) && [ "$page" = /usr/share/man/man7/netkit.7.gz ] ||
     { echo "deb: man netkit finds ${page:-nothing}, not netkit(7)"; exit 1; }
 warn=$(MANWIDTH=80 man --warnings netkit 2>&1 >/dev/null)
