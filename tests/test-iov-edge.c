@@ -108,20 +108,34 @@ START_TEST(deadline_now_is_one_attempt_and_no_poll)
 	const struct iovec in[2] = { { h, 4 }, { body, 4 } };
 	size_t count = 1;
 	uint64_t off = 0;
-	int a, b;
+	ssize_t r;
+	int a, b, try;
 
 	nk_tcp_pair(AF_INET, &a, &b);
 	nk_set_nonblocking(a, _i == 1);
 	nk_set_nonblocking(b, _i == 1);
-	nk_stream_stuff(a, &off);
+	/* Every try makes exactly one attempt and never waits. Whether it
+	 * moves nothing depends on the buffers staying full, which a busy
+	 * machine can undo (late acknowledgements free send space): then
+	 * stuff again and retry. */
+	for (try = 0; try < 5; try++) {
+		nk_stream_stuff(a, &off);
+		nk_fault_install(0);
+		count = 1;
+		r = netkit_send_all_iov(a, io, 2, &count, NETKIT_NOW);
+		ck_assert_uint_eq(nk_fault_seen(NK_FAULT_SENDMSG), 1);
+		ck_assert_uint_eq(nk_fault_seen_waits(), 0);
+		nk_fault_reset();
+		if (r == -ETIMEDOUT && count == 0)
+			break;
+		ck_assert_msg(r == -ETIMEDOUT || r == 0, "send: %zd", r);
+	}
+	ck_assert_int_lt(try, 5);
 	nk_fault_install(0);
-	ck_assert_int_eq(netkit_send_all_iov(a, io, 2, &count, NETKIT_NOW),
-			 -ETIMEDOUT);
-	ck_assert_uint_eq(count, 0);
+	count = 1;
 	ck_assert_int_eq(netkit_recv_exact_iov(a, in, 2, &count, NETKIT_NOW),
 			 -ETIMEDOUT);
 	ck_assert_uint_eq(count, 0);
-	ck_assert_uint_eq(nk_fault_seen(NK_FAULT_SENDMSG), 1);
 	ck_assert_uint_eq(nk_fault_seen(NK_FAULT_RECVMSG), 1);
 	ck_assert_uint_eq(nk_fault_seen_waits(), 0);
 	nk_fault_reset();

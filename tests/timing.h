@@ -168,7 +168,8 @@ unsigned char nk_stream_byte(uint64_t i);
 /* Fills buf with the stream's bytes from offset from. */
 void nk_stream_fill(unsigned char *buf, size_t len, uint64_t from);
 /* Sends stream bytes from *off with MSG_DONTWAIT until the buffers are
- * full (EAGAIN), advancing *off; returns how many went. */
+ * full (EAGAIN twice, 20 ms apart), advancing *off; returns how many
+ * went. */
 size_t nk_stream_stuff(int fd, uint64_t *off);
 /* Reads fd to its end (at most max_ms), checking byte i against
  * byte(i); returns the count. */
