@@ -20,6 +20,7 @@
 #include "netkit/unix.h"
 #include "netkit/poller.h"
 #include "netkit/file.h"
+#include "netkit/loop.h"
 
 #endif /* NETKIT_H */
 
