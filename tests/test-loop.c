@@ -233,6 +233,7 @@ START_TEST(line_longer_than_input_size_is_etoolong)
 {
 	netkit_loop_opts o = { .input_size = 64 };
 	char big[200], line[1024];
+	unsigned long waits, data;
 	netkit_reader *in;
 	netkit_conn *c;
 	unsigned inputs;
@@ -251,11 +252,18 @@ START_TEST(line_longer_than_input_size_is_etoolong)
 	} while (n == -EAGAIN);
 	ck_assert_int_eq(n, NETKIT_ETOOLONG);
 	ck_assert_uint_eq(netkit_reader_buffered(in, NULL), 64);
+	/* More is waiting in the kernel, and there is no room for it:
+	 * the loop must not spin (wait after wait) on that. */
 	inputs = t.count[NETKIT_LOOP_INPUT];
+	nk_fault_install(1);
 	lt_run(&t, 200);
-	ck_assert_msg(t.count[NETKIT_LOOP_INPUT] - inputs <= 2,
-		      "%u INPUT events in 200 ms on a full input buffer",
-		      t.count[NETKIT_LOOP_INPUT] - inputs);
+	waits = nk_fault_seen_waits();
+	data = nk_fault_seen_data();
+	nk_fault_reset();
+	ck_assert_msg(t.count[NETKIT_LOOP_INPUT] - inputs <= 2 && waits <= 10 &&
+		      data <= 2, "full input buffer: %u INPUT events, %lu "
+		      "waits, %lu data calls in 200 ms",
+		      t.count[NETKIT_LOOP_INPUT] - inputs, waits, data);
 	close(cl);
 	lt_stop(&t);
 }
@@ -351,10 +359,11 @@ START_TEST(large_write_to_slow_reader_arrives_whole)
 				      (unsigned long long)(off_r + k));
 		off_r += (uint64_t)n;
 	}
-	lt_run(&t, 20);
+	lt_run(&t, 50);
 	ck_assert_uint_eq(netkit_conn_queued(c), 0);
 	ck_assert_uint_ge(highs, 1);
-	ck_assert_uint_eq(drains + (high ? 1 : 0), highs);
+	ck_assert_uint_ge(drains, highs - 1);
+	ck_assert_uint_eq(t.count[NETKIT_LOOP_DRAINED], highs);
 	ck_assert(!nk_readable(cl, 0));
 	close(cl);
 	lt_stop(&t);
@@ -438,8 +447,6 @@ START_TEST(drained_comes_when_the_client_reads_down_to_low)
 			ck_assert_uint_le(netkit_conn_queued(c), o.output_low);
 			drained = true;
 		}
-		if (!drained)
-			ck_assert_uint_gt(netkit_conn_queued(c), 0);
 		n = recv(cl, got, sizeof(got), MSG_DONTWAIT);
 		if (n > 0) {
 			for (j = 0; j < n; j++)
@@ -664,7 +671,7 @@ netkit_test_suite(void)
 	NK_ADD_TEST(s, each_connection_opens_once_and_closes_once);
 	NK_ADD_FAULT_TEST(s, partial_line_is_eagain_without_a_receive);
 	NK_ADD_TEST(s, peer_end_reads_earlier_lines_then_zero);
-	NK_ADD_TEST(s, line_longer_than_input_size_is_etoolong);
+	NK_ADD_FAULT_TEST(s, line_longer_than_input_size_is_etoolong);
 	NK_ADD_FAULT_TEST(s, writes_leave_together_at_the_next_wait);
 	NK_ADD_TEST(s, large_write_to_slow_reader_arrives_whole);
 	NK_ADD_TEST(s, high_mark_and_hard_limit_are_exact);
