@@ -427,7 +427,7 @@ netkit_loop_wait(netkit_loop *l, const netkit_loop_event **events,
 	const netkit_poller_event *pe;
 	int n;
 
-	if (!l || !events)
+	if (!l || !events || !netkit__deadline_ok(deadline.at))
 		return -EINVAL;
 	l->n_batch = 0;
 	l->collecting = true;
