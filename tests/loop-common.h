@@ -89,11 +89,13 @@ lt_wait(struct lt *t, int64_t ms)
 }
 
 /* The next event that is not cancelled, if one comes within ms (not
- * scaled): those left in the batch first, then new waits. */
+ * scaled): those left in the batch first, then new waits (at least
+ * one; an empty batch before the deadline is waited again). */
 static inline bool
 lt_poll(struct lt *t, int64_t ms, netkit_loop_event *out)
 {
 	netkit_deadline dl = netkit_deadline_in(ms);
+	bool waited = false;
 	int n;
 
 	for (;;) {
@@ -105,15 +107,14 @@ lt_poll(struct lt *t, int64_t ms, netkit_loop_event *out)
 			t->count[out->kind]++;
 			return true;
 		}
-		if (netkit_now() > dl.at)
+		if (waited && netkit_now() >= dl.at)
 			return false;
+		waited = true;
 		n = netkit_loop_wait(t->loop, &t->ev, dl);
 		ck_assert_msg(n >= 0, "netkit_loop_wait: %s",
 			      netkit_errname(n));
 		t->n = n;
 		t->i = 0;
-		if (n == 0)
-			return false;
 	}
 }
 
