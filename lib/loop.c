@@ -431,9 +431,14 @@ netkit_loop_wait(netkit_loop *l, const netkit_loop_event **events,
 		return -EINVAL;
 	l->n_batch = 0;
 	l->collecting = true;
-	l->now = netkit_now();
-	before_wait(l);
-	if (l->n_batch == 0) {
+	/* 0 means the deadline passed: poller events that give the
+	 * program nothing (a queue moving, input dropped while closing)
+	 * wait again. */
+	do {
+		l->now = netkit_now();
+		before_wait(l);
+		if (l->n_batch > 0)
+			break;
 		n = netkit_poller_wait(l->poller, &pe, deadline);
 		if (n < 0) {
 			l->collecting = false;
@@ -441,7 +446,7 @@ netkit_loop_wait(netkit_loop *l, const netkit_loop_event **events,
 		}
 		l->now = netkit_now();
 		translate(l, pe, n);
-	}
+	} while (l->n_batch == 0 && n > 0 && !netkit__expired(deadline.at));
 	l->collecting = false;
 	*events = l->batch;
 	return (int)l->n_batch;
