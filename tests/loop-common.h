@@ -94,7 +94,7 @@ lt_wait(struct lt *t, int64_t ms)
 static inline bool
 lt_poll(struct lt *t, int64_t ms, netkit_loop_event *out)
 {
-	netkit_deadline dl = netkit_deadline_in(ms);
+	netkit_deadline dl = netkit_deadline_in(ms < 0 ? 0 : ms);
 	bool waited = false;
 	int n;
 

@@ -665,48 +665,6 @@ START_TEST(abort_in_a_batch_cancels_the_connections_later_events)
 }
 END_TEST
 
-/* One wait until dl: 0 only once dl has come (loop.h: "0: the
- * deadline passed"). */
-static void
-assert_zero_only_at_deadline(struct lt *t, const char *what)
-{
-	netkit_deadline dl = netkit_deadline_in(300);
-	int n = lt_wait(t, 300);
-
-	ck_assert_msg(n > 0 || netkit_now() >= dl.at,
-		      "%s: netkit_loop_wait returned 0 %lld ms before its "
-		      "deadline", what, (long long)(dl.at - netkit_now()));
-}
-
-/* Wake-ups that give the program nothing (input dropped while
- * closing, a queue moving below the marks) do not end a wait early. */
-START_TEST(wait_returns_zero_only_at_its_deadline)
-{
-	netkit_loop_opts o = { .output_high = 4 << 20, .output_max = 8 << 20 };
-	static char chunk[2 << 20], got[65536];
-	netkit_conn *c, *d;
-	struct lt t;
-	int cl, cl2;
-
-	lt_start(&t, &o);
-	cl = lt_accept(&t, &c);
-	ck_assert_int_eq(netkit_conn_close(c, netkit_deadline_in(
-			 nk_scaled_ms(10000))), 0);
-	lt_run(&t, 20);		/* its end sent: now it drops input */
-	ck_assert_int_eq(send(cl, "x", 1, 0), 1);
-	assert_zero_only_at_deadline(&t, "input dropped");
-	cl2 = lt_accept_rcvbuf(&t, &d, 4096);
-	lt_small_sndbuf(d);
-	ck_assert_int_eq(netkit_conn_write(d, chunk, sizeof(chunk)), 0);
-	lt_run(&t, 20);
-	ck_assert_int_gt(recv(cl2, got, sizeof(got), 0), 0);
-	assert_zero_only_at_deadline(&t, "queue moved");
-	close(cl);
-	close(cl2);
-	lt_stop(&t);
-}
-END_TEST
-
 Suite *
 netkit_test_suite(void)
 {
@@ -726,6 +684,5 @@ netkit_test_suite(void)
 	NK_ADD_TEST(s, abort_without_reset_drops_the_queue);
 	NK_ADD_TEST(s, peer_reset_closes_with_econnreset);
 	NK_ADD_TEST(s, abort_in_a_batch_cancels_the_connections_later_events);
-	NK_ADD_TEST(s, wait_returns_zero_only_at_its_deadline);
 	return s;
 }
