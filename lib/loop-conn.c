@@ -188,6 +188,21 @@ netkit__conn_readable(netkit_conn *c, unsigned events)
 
 /* ---- output ---- */
 
+/* The queue is at the low mark after the high one: DRAINED, or (the
+ * batch full) the connection is looked at again at the next wait. */
+static void
+drained(netkit_conn *c)
+{
+	netkit_loop *l = c->loop;
+
+	if (!c->high || queued(c) > l->o.output_low)
+		return;
+	if (netkit__loop_push(l, NETKIT_LOOP_DRAINED, c, 0))
+		c->high = false;
+	else
+		netkit__loop_dirty(c);
+}
+
 /* One send of the queue; progress restarts the stall time. */
 void
 netkit__conn_flush(netkit_conn *c)
@@ -222,9 +237,7 @@ netkit__conn_flush(netkit_conn *c)
 	if (queued(c) > 0 && l->o.stall_ms && !c->stall.index)
 		netkit_poller_timer_start(l->poller, &c->stall,
 			netkit_deadline_at(l->now + l->o.stall_ms), 0);
-	if (c->high && queued(c) <= l->o.output_low &&
-	    netkit__loop_push(l, NETKIT_LOOP_DRAINED, c, 0))
-		c->high = false;
+	drained(c);
 	netkit__loop_dirty(c);
 }
 
@@ -317,6 +330,7 @@ netkit__conn_settle(netkit_conn *c)
 		if (!live(c))
 			return;
 	}
+	drained(c);	/* one the last full batch had no room for */
 	if (c->state == CONN_CLOSING && queued(c) == 0 && !c->shut) {
 		NK_SYS(shutdown)(c->fd, SHUT_WR);
 		c->shut = true;

@@ -416,6 +416,51 @@ START_TEST(above_the_high_mark_the_loop_stops_reading)
 }
 END_TEST
 
+#define N_DRAIN 600
+
+/* More connections than a batch holds (accept_batch 1: 513 events)
+ * cross the high mark together, and the kernel takes every queue in
+ * the same wait: each one still gets its DRAINED (a producer that
+ * obeys NETKIT_CONN_HIGH waits for it forever otherwise). */
+START_TEST(every_connection_gets_its_drained_when_many_drain_at_once)
+{
+	netkit_loop_opts o = { .accept_batch = 1, .output_high = 1024,
+			       .output_low = 256 };
+	static netkit_conn *c[N_DRAIN];
+	static int cl[N_DRAIN];
+	static char got[4096];
+	netkit_loop_event e;
+	netkit_deadline dl;
+	unsigned drained = 0;
+	int j, n = nk_slow_runner() ? N_DRAIN / 2 + 100 : N_DRAIN;
+	struct lt t;
+
+	lt_start(&t, &o);
+	for (j = 0; j < n; j++)
+		cl[j] = lt_accept(&t, &c[j]);
+	lt_run(&t, 20);
+	for (j = 0; j < n; j++) {
+		ck_assert_int_eq(netkit_conn_write(c[j], got, 2000),
+				 NETKIT_CONN_HIGH);
+		ck_assert_int_eq(netkit_conn_set_data(c[j], &c[j]), 0);
+	}
+	dl = netkit_deadline_in(nk_scaled_ms(5000));
+	while (drained < (unsigned)n && lt_poll(&t, dl.at - netkit_now(), &e))
+		if (e.kind == NETKIT_LOOP_DRAINED) {
+			ck_assert_ptr_eq(*(netkit_conn **)e.data, e.conn);
+			drained++;
+		}
+	ck_assert_msg(drained == (unsigned)n, "%u of %d connections got "
+		      "their DRAINED", drained, n);
+	for (j = 0; j < n; j++) {
+		ck_assert_int_eq(recv(cl[j], got, 2000, MSG_WAITALL),
+				 2000);
+		close(cl[j]);
+	}
+	lt_stop(&t);
+}
+END_TEST
+
 Suite *
 netkit_test_suite(void)
 {
@@ -428,5 +473,6 @@ netkit_test_suite(void)
 	NK_ADD_TEST(s, pipelining_client_that_never_reads_slows_only_itself);
 	NK_ADD_TEST(s, wait_returns_zero_only_at_its_deadline);
 	NK_ADD_TEST(s, above_the_high_mark_the_loop_stops_reading);
+	NK_ADD_TEST(s, every_connection_gets_its_drained_when_many_drain_at_once);
 	return s;
 }
