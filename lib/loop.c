@@ -208,7 +208,7 @@ NETKIT_EXPORT int
 netkit_loop_adopt(netkit_loop *l, int fd, void *data, netkit_conn **out)
 {
 	netkit_conn *c;
-	int rc;
+	int rc, fl, fdfl;
 
 	if (!l)
 		return -EINVAL;
@@ -216,14 +216,24 @@ netkit_loop_adopt(netkit_loop *l, int fd, void *data, netkit_conn **out)
 		return rc;
 	if (owned(l, fd))
 		return -EEXIST;
-	if ((rc = loop_mode(fd)) < 0)
-		return rc;
-	c = netkit__conn_new(l, fd, data);
-	if (!c)
-		return -ENOMEM;
-	if (out)
-		*out = c;
-	return 0;
+	/* On failure the descriptor goes back as it came. */
+	fl = NK_SYS(fcntl)(fd, F_GETFL);
+	fdfl = NK_SYS(fcntl)(fd, F_GETFD);
+	if (fl < 0 || fdfl < 0)
+		return netkit__errno();
+	rc = loop_mode(fd);
+	if (rc == 0) {
+		c = netkit__conn_new(l, fd, data);
+		if (c) {
+			if (out)
+				*out = c;
+			return 0;
+		}
+		rc = -ENOMEM;
+	}
+	NK_SYS(fcntl)(fd, F_SETFL, fl);
+	NK_SYS(fcntl)(fd, F_SETFD, fdfl);
+	return rc;
 }
 
 /* ---- accepting ---- */

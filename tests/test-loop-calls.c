@@ -384,6 +384,27 @@ START_TEST(listen_and_adopt_refuse_bad_descriptors)
 }
 END_TEST
 
+/* An adopt that fails (the poller refuses the descriptor) leaves it as
+ * it was: blocking, its close-on-exec flag unchanged, not the loop's. */
+START_TEST(failed_adopt_leaves_the_descriptor_as_it_was)
+{
+	netkit_loop *loop;
+	int sv[2];
+
+	ck_assert_int_eq(netkit_loop_new(&loop, NULL), 0);
+	ck_assert_int_eq(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
+	nk_fault_install(1);
+	nk_fault_fail(NK_FAULT_EPOLL_CTL, ENOMEM, 1);
+	ck_assert_int_eq(netkit_loop_adopt(loop, sv[0], NULL, NULL), -ENOMEM);
+	nk_fault_reset();
+	ck_assert_int_eq(lt_fl(sv[0]) & O_NONBLOCK, 0);
+	ck_assert_int_eq(fcntl(sv[0], F_GETFD) & FD_CLOEXEC, 0);
+	ck_assert_int_eq(netkit_loop_adopt(loop, sv[0], NULL, NULL), 0);
+	netkit_loop_free(loop);
+	close(sv[1]);
+}
+END_TEST
+
 /* A loop freed with connections in every state (open with output
  * queued, closing, aborted, adopted) and a client in the backlog:
  * everything closed, nothing leaked (the fixture counts descriptors,
@@ -665,6 +686,7 @@ netkit_test_suite(void)
 	NK_ADD_TEST(s, bad_options_are_refused);
 	NK_ADD_TEST(s, null_arguments_get_their_documented_answers);
 	NK_ADD_TEST(s, listen_and_adopt_refuse_bad_descriptors);
+	NK_ADD_FAULT_TEST(s, failed_adopt_leaves_the_descriptor_as_it_was);
 	NK_ADD_TEST(s, free_with_live_connections_closes_everything);
 	NK_ADD_FAULT_TEST(s, echo_under_faults_delivers_every_byte_or_closes);
 	return s;
