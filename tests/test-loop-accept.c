@@ -172,9 +172,10 @@ struct emfile_report {
 	char msg[200];
 };
 
-/* Highest open descriptor and how many are open. */
+/* Highest open descriptor below limit and how many are open there
+ * (valgrind keeps its own above the limit it reports). */
 static void
-fd_census(int *highest, int *open_n)
+fd_census(long limit, int *highest, int *open_n)
 {
 	DIR *d = opendir("/proc/self/fd");
 	struct dirent *de;
@@ -186,7 +187,7 @@ fd_census(int *highest, int *open_n)
 		if (de->d_name[0] == '.')
 			continue;
 		fd = atoi(de->d_name);
-		if (fd == self)
+		if (fd == self || fd >= limit)
 			continue;
 		(*open_n)++;
 		if (fd > *highest)
@@ -268,8 +269,8 @@ emfile_server(int lfd, int ready, struct emfile_report *rep)
 
 	CHILD_CHECK(netkit_loop_new(&loop, NULL) == 0, "loop_new");
 	CHILD_CHECK(netkit_loop_listen(loop, lfd, NULL) == 0, "listen");
-	fd_census(&highest, &open_n);
 	CHILD_CHECK(getrlimit(RLIMIT_NOFILE, &rl) == 0, "getrlimit");
+	fd_census((long)rl.rlim_cur, &highest, &open_n);
 	rl.rlim_cur = (rlim_t)highest + 1 + ROOM;
 	rep->room = (int)rl.rlim_cur - open_n;
 	CHILD_CHECK(setrlimit(RLIMIT_NOFILE, &rl) == 0, "setrlimit: %s",
@@ -320,6 +321,12 @@ START_TEST(out_of_descriptors_pauses_without_spinning)
 	char got[4];
 	pid_t pid;
 
+	/* Valgrind keeps the descriptor limit itself: the kernel's
+	 * accept4 succeeds and valgrind closes the new descriptor, so the
+	 * waiting clients are dropped instead of waiting. */
+	if (nk_under_valgrind())
+		NK_SKIP("valgrind emulates RLIMIT_NOFILE (refused accepts "
+			"consume the waiting connections)");
 	memset(&rep, 0, sizeof(rep));
 	lfd = netkit_create_server("127.0.0.1", "0", NULL, NETKIT_FOREVER);
 	ck_assert_int_ge(lfd, 0);
@@ -338,7 +345,12 @@ START_TEST(out_of_descriptors_pauses_without_spinning)
 	close(ready[1]);
 	close(res[1]);
 	ck_assert(nk_readable(ready[0], (int)nk_scaled_ms(10000)));
-	ck_assert_int_eq(read(ready[0], &room, sizeof(room)), sizeof(room));
+	if (read(ready[0], &room, sizeof(room)) != sizeof(room)) {
+		/* The child gave up before it was ready: its report. */
+		ck_assert_int_eq(read(res[0], &rep, sizeof(rep)), sizeof(rep));
+		ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+		ck_abort_msg("server: %s", rep.msg);
+	}
 	ck_assert_int_ge(room, ROOM);
 	n_cl = room + EXTRA;
 	ck_assert_int_le(n_cl, (int)N_ELEMS(cl));
