@@ -172,29 +172,31 @@ struct emfile_report {
 	char msg[200];
 };
 
-/* Highest open descriptor below limit and how many are open there
- * (valgrind keeps its own above the limit it reports). */
-static void
-fd_census(long limit, int *highest, int *open_n)
+/* The descriptor limit that leaves exactly room numbers free: every
+ * number below it is open but room of them (valgrind keeps its own
+ * above the limit it reports; open ones above ours stay open). */
+static long
+limit_with_room(long limit, int room)
 {
+	static bool open_fd[4096];
 	DIR *d = opendir("/proc/self/fd");
 	struct dirent *de;
 	int fd, self = d ? dirfd(d) : -1;
+	long k;
 
-	*highest = -1;
-	*open_n = 0;
+	memset(open_fd, 0, sizeof(open_fd));
 	while (d && (de = readdir(d))) {
-		if (de->d_name[0] == '.')
-			continue;
 		fd = atoi(de->d_name);
-		if (fd == self || fd >= limit)
-			continue;
-		(*open_n)++;
-		if (fd > *highest)
-			*highest = fd;
+		if (de->d_name[0] != '.' && fd != self && fd < limit &&
+		    fd < (int)sizeof(open_fd))
+			open_fd[fd] = true;
 	}
 	if (d)
 		closedir(d);
+	for (k = 0; k < (long)sizeof(open_fd) && k < limit; k++)
+		if (!open_fd[k] && --room == 0)
+			return k + 1;
+	return -1;
 }
 
 static double
@@ -264,15 +266,17 @@ emfile_server(int lfd, int ready, struct emfile_report *rep)
 	netkit_conn *conns[ROOM + 2];
 	struct rlimit rl;
 	netkit_loop *loop;
-	int highest, open_n, pauses = 0, j;
+	int pauses = 0, j;
+	long limit;
 	double c0;
 
 	CHILD_CHECK(netkit_loop_new(&loop, NULL) == 0, "loop_new");
 	CHILD_CHECK(netkit_loop_listen(loop, lfd, NULL) == 0, "listen");
 	CHILD_CHECK(getrlimit(RLIMIT_NOFILE, &rl) == 0, "getrlimit");
-	fd_census((long)rl.rlim_cur, &highest, &open_n);
-	rl.rlim_cur = (rlim_t)highest + 1 + ROOM;
-	rep->room = (int)rl.rlim_cur - open_n;
+	limit = limit_with_room((long)rl.rlim_cur, ROOM);
+	CHILD_CHECK(limit > 0, "no room for %d descriptors", ROOM);
+	rl.rlim_cur = (rlim_t)limit;
+	rep->room = ROOM;
 	CHILD_CHECK(setrlimit(RLIMIT_NOFILE, &rl) == 0, "setrlimit: %s",
 		    strerror(errno));
 	CHILD_CHECK(write(ready, &rep->room, sizeof(int)) == sizeof(int),
