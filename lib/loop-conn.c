@@ -197,7 +197,9 @@ drained(netkit_conn *c)
 
 	if (!c->high || queued(c) > l->o.output_low)
 		return;
-	if (netkit__loop_push(l, NETKIT_LOOP_DRAINED, c, 0))
+	if (c->state != CONN_OPEN)
+		c->high = false;	/* closing: no one to tell */
+	else if (netkit__loop_push(l, NETKIT_LOOP_DRAINED, c, 0))
 		c->high = false;
 	else
 		netkit__loop_dirty(c);

@@ -372,12 +372,14 @@ NETKIT_EXPORT size_t netkit_conn_queued(const netkit_conn *conn);
  * Closes gracefully: sends what is queued, shuts the write side down,
  * lets the peer finish (input is discarded), then closes. The
  * #NETKIT_LOOP_CLOSED event follows with @c err 0, or `-ETIMEDOUT` if
- * @p deadline passed with output unsent. Writes fail from now on.
+ * @p deadline passed with output unsent (#NETKIT_ESTALL if the stall
+ * time came first, or the error that ended the connection). Writes fail
+ * from now on.
  * @param conn      The connection.
  * @param deadline  When to give up and close anyway.
  * @retval 0        Closing.
  * @retval -EPIPE   Already closing or closed.
- * @retval -EINVAL  @p conn NULL.
+ * @retval -EINVAL  @p conn NULL, or @p deadline below -1.
  * @note Python: `writer.close()`, then `await writer.wait_closed()`.
  */
 NETKIT_EXPORT int netkit_conn_close(netkit_conn *conn,
