@@ -364,7 +364,13 @@ netkit_conn_fd(const netkit_conn *c)
 NETKIT_EXPORT netkit_reader *
 netkit_conn_reader(netkit_conn *c)
 {
-	return c ? &c->in : NULL;
+	if (!c)
+		return NULL;
+	/* The program may make room in it: whether to read again is
+	 * decided before the next wait. */
+	if (live(c))
+		netkit__loop_dirty(c);
+	return &c->in;
 }
 
 NETKIT_EXPORT int

@@ -49,7 +49,7 @@ netkit__loop_push(netkit_loop *l, unsigned kind, netkit_conn *c, int err)
 {
 	netkit_loop_event *e;
 
-	if (l->n_batch == l->cap_batch)
+	if (l->n_batch >= l->limit)
 		return false;
 	e = &l->batch[l->n_batch++];
 	memset(e, 0, sizeof(*e));

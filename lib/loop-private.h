@@ -78,6 +78,10 @@ struct netkit_loop {
 	/* The batch. */
 	netkit_loop_event *batch;
 	size_t n_batch, cap_batch;
+	/* How far pushes may fill it now: the events made before the
+	 * poll leave room for two per poller event and a listener's
+	 * batch (translate()). */
+	size_t limit;
 	/* Timer data tags: the loop's timers carry these addresses, the
 	 * program's cannot. */
 	char tag_idle, tag_stall, tag_accept;

@@ -76,7 +76,7 @@ netkit_loop_new(netkit_loop **out, const netkit_loop_opts *opts)
 	rc = opts_fill(&l->o, opts);
 	if (rc < 0)
 		goto fail;
-	l->cap_batch = 2 * NETKIT__POLLER_BATCH + l->o.accept_batch;
+	l->cap_batch = 4 * NETKIT__POLLER_BATCH + l->o.accept_batch;
 	l->batch = calloc(l->cap_batch, sizeof(*l->batch));
 	rc = -ENOMEM;
 	if (!l->batch)
@@ -427,22 +427,26 @@ netkit_loop_wait(netkit_loop *l, const netkit_loop_event **events,
 	const netkit_poller_event *pe;
 	int n;
 
-	if (!l || !events)
+	if (!l || !events || !netkit__deadline_ok(deadline.at))
 		return -EINVAL;
 	l->n_batch = 0;
 	l->collecting = true;
 	l->now = netkit_now();
+	l->limit = 2 * NETKIT__POLLER_BATCH;
 	before_wait(l);
-	if (l->n_batch == 0) {
-		n = netkit_poller_wait(l->poller, &pe, deadline);
-		if (n < 0) {
-			l->collecting = false;
-			return n;
-		}
+	/* With events in hand, only a look that does not sleep: what is
+	 * ready elsewhere must not wait behind them (a connection that
+	 * drains at every settle would starve the others). */
+	n = netkit_poller_wait(l->poller, &pe,
+			       l->n_batch ? NETKIT_NOW : deadline);
+	l->limit = l->cap_batch;
+	if (n > 0) {
 		l->now = netkit_now();
 		translate(l, pe, n);
 	}
 	l->collecting = false;
+	if (n < 0 && l->n_batch == 0)
+		return n;
 	*events = l->batch;
 	return (int)l->n_batch;
 }

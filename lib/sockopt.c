@@ -10,6 +10,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -574,4 +575,33 @@ netkit_setsockopt(int fd, int level, int name, const void *val,
 	if (NK_SYS(setsockopt)(fd, level, name, val, len) < 0)
 		return netkit__errno();
 	return 0;
+}
+
+NETKIT_EXPORT int
+netkit_set_blocking(int fd, bool blocking)
+{
+	int fl, to;
+
+	if (fd < 0)
+		return -EBADF;
+	fl = NK_SYS(fcntl)(fd, F_GETFL);
+	if (fl < 0)
+		return netkit__errno();
+	to = blocking ? fl & ~O_NONBLOCK : fl | O_NONBLOCK;
+	if (to != fl && NK_SYS(fcntl)(fd, F_SETFL, to) < 0)
+		return netkit__errno();
+	return 0;
+}
+
+NETKIT_EXPORT int
+netkit_get_blocking(int fd)
+{
+	int fl;
+
+	if (fd < 0)
+		return -EBADF;
+	fl = NK_SYS(fcntl)(fd, F_GETFL);
+	if (fl < 0)
+		return netkit__errno();
+	return !(fl & O_NONBLOCK);
 }

@@ -221,6 +221,31 @@ START_TEST(multicast_if_v4_without_the_interface_list_changes_nothing)
 }
 END_TEST
 
+START_TEST(blocking_mode_reads_back_and_a_nonblocking_recv_answers_eagain)
+{
+	char c;
+	int a, b;
+
+	nk_tcp_pair(AF_INET, &a, &b);
+	ck_assert_int_eq(netkit_get_blocking(a), 1);
+	ck_assert_int_eq(netkit_set_blocking(a, false), 0);
+	ck_assert_int_eq(netkit_get_blocking(a), 0);
+	ck_assert_int_eq(netkit_recv(a, &c, 1), -EAGAIN);
+	ck_assert_int_eq(netkit_set_blocking(a, false), 0);
+	ck_assert_int_eq(netkit_get_blocking(a), 0);
+	ck_assert_int_eq(netkit_set_blocking(a, true), 0);
+	ck_assert_int_eq(netkit_get_blocking(a), 1);
+	ck_assert_int_eq(netkit_send(b, "x", 1), 1);
+	ck_assert_int_eq(netkit_recv(a, &c, 1), 1);
+	netkit_close(a);
+	netkit_close(b);
+	ck_assert_int_eq(netkit_set_blocking(a, true), -EBADF);
+	ck_assert_int_eq(netkit_get_blocking(a), -EBADF);
+	ck_assert_int_eq(netkit_set_blocking(-1, true), -EBADF);
+	ck_assert_int_eq(netkit_get_blocking(-1), -EBADF);
+}
+END_TEST
+
 START_TEST(tcp_user_timeout_reads_back_and_refuses_negative)
 {
 	int fd = tcp_socket(AF_INET);
@@ -367,6 +392,8 @@ netkit_test_suite(void)
 	NK_ADD_FAULT_TEST(s,
 		multicast_if_v4_without_the_interface_list_changes_nothing);
 	NK_ADD_FAULT_TEST(s, tcp_user_timeout_reads_back_and_refuses_negative);
+	NK_ADD_TEST(s,
+		blocking_mode_reads_back_and_a_nonblocking_recv_answers_eagain);
 	NK_ADD_TEST_V4_V6(s, socket_error_reports_refused_connect_once);
 	NK_ADD_TEST_V4_V6(s, socket_identity_is_family_type_protocol);
 	NK_ADD_FAULT_TEST(s, non_sockets_are_refused);

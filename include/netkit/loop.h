@@ -286,8 +286,7 @@ NETKIT_EXPORT int netkit_loop_adopt(netkit_loop *loop, int fd, void *data,
  *                    are returned at once.
  * @return The number of events (0: the deadline passed), or a negative
  *         code.
- * @retval -EINVAL  @p loop or @p events NULL.
- * @retval -ENOMEM  No memory for the batch.
+ * @retval -EINVAL  @p loop or @p events NULL, or @p deadline below -1.
  */
 NETKIT_EXPORT int netkit_loop_wait(netkit_loop *loop,
 				   const netkit_loop_event **events,

@@ -51,6 +51,12 @@ extern "C" {
  *   netkit_reader_alloc() allocates the buffer, netkit_reader_free()
  *   releases it.
  * - A reader is not thread-safe: one thread reads through it at a time.
+ * - **A connection's reader** (netkit_conn_reader(), see @ref loop) is
+ *   filled by its loop instead, one receive per readiness event. Its
+ *   calls never receive and never wait, whatever the deadline: what
+ *   has not arrived yet is `-EAGAIN`, and nothing is consumed (so
+ *   netkit_reader_read_exact() is all or nothing there); a record
+ *   longer than its buffer is #NETKIT_ETOOLONG. Pass #NETKIT_NOW.
  *
  * A line-based protocol: a request line, a header giving the body's
  * length, the body itself, and then whatever follows handed to raw

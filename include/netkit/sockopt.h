@@ -549,6 +549,31 @@ NETKIT_EXPORT int netkit_get_type(int fd);
 NETKIT_EXPORT int netkit_get_protocol(int fd);
 
 /**
+ * Makes a descriptor blocking or non-blocking (`O_NONBLOCK`).
+ *
+ * Netkit's own calls do not need it: they take a deadline and behave
+ * the same on both kinds (see @ref time). It is for a socket handed to
+ * code that expects one mode, such as an accepted socket a program
+ * drives with plain `recv()` on a poller (non-blocking, so that
+ * `EAGAIN` ends a drain), or one taken from a loop.
+ * @param fd        Any descriptor.
+ * @param blocking  true: calls wait; false: they fail with `-EAGAIN`.
+ * @retval 0        Success.
+ * @retval -EBADF   @p fd is negative or not open.
+ * @note Python: `s.setblocking(flag)`. Since 0.3.
+ */
+NETKIT_EXPORT int netkit_set_blocking(int fd, bool blocking);
+
+/**
+ * Tells whether a descriptor is blocking.
+ * @param fd  Any descriptor.
+ * @return 1 blocking, 0 non-blocking, or a negative code.
+ * @retval -EBADF   @p fd is negative or not open.
+ * @note Python: `s.getblocking()`. Since 0.3.
+ */
+NETKIT_EXPORT int netkit_get_blocking(int fd);
+
+/**
  * getsockopt() with the library's error convention: any option, raw.
  * @param fd          A socket.
  * @param level       `SOL_SOCKET`, `IPPROTO_TCP`...
