@@ -10,8 +10,10 @@ page. This fails (exit 1, one line per problem) when:
 
 - markup leaks into the text a reader sees: Doxygen's internal
   `\\ilinebr`, table tags shown as text (`<td`, `</tr>`, ...), commands
-  left unparsed (`@ref`, `\\ref`, `@param`, ...), a stray backtick, or the
-  curly quotes Doxygen makes of a code span that holds a `'`;
+  left unparsed (`@ref`, `\\ref`, `@param`, ...), a stray backtick, the
+  curly quotes Doxygen makes of a code span that holds a `'`, or a bold
+  span left as `**text**` (Doxygen does not bold one that starts with a
+  link or a code span);
 - a markdown table of a header comment loses rows or cells: every table
   in INCLUDEDIR's comments must appear in some page with as many rows,
   and every row with as many cells as the table has columns;
@@ -38,6 +40,9 @@ HARD_LEAKS = ['\\ilinebr', '<td', '</td', '<tr', '</tr', '<th', '</th',
 # Leaks that are wrong in prose (code blocks may hold them).
 PROSE_LEAKS = ['@ref', '\\ref', '@param', '@return', '@retval', '@note',
                '@code', '@endcode', '@p ', '\\p ', '`', '\u2018', '\u2019']
+# A markdown bold span shown as text (a C prototype's `char **` has no
+# closing pair).
+BOLD_LEAK = re.compile(r'(?<![\w*])\*\*[^\s*](?:[^*]*[^\s*])?\*\*(?![\w*])')
 CODE_TAGS = {'code', 'pre', 'tt'}
 FUNC = re.compile(r'NETKIT_EXPORT\b[^;{}()]*?\b(netkit_\w+)\s*\(')
 
@@ -67,6 +72,8 @@ class Page(html.parser.HTMLParser):
         self.line = None
         self.scripts = []
         self.script = None
+        self.fragments = 0
+        self.flow = []
 
     def handle_starttag(self, tag, attrs):
         a = dict(attrs)
@@ -80,9 +87,11 @@ class Page(html.parser.HTMLParser):
         if tag in ('br', 'img', 'hr', 'meta', 'link', 'input'):
             return
         fragment = tag == 'div' and 'fragment' in cls.split()
-        self.stack.append((tag, tag in CODE_TAGS or fragment))
+        self.stack.append((tag, tag in CODE_TAGS or fragment, fragment))
         if tag in CODE_TAGS or fragment:
             self.code += 1
+        if fragment:
+            self.fragments += 1
         if tag == 'table' and cls == 'markdownTable':
             self.table = []
         elif tag == 'tr' and self.table is not None:
@@ -102,9 +111,11 @@ class Page(html.parser.HTMLParser):
 
     def handle_endtag(self, tag):
         while self.stack:
-            t, code = self.stack.pop()
+            t, code, fragment = self.stack.pop()
             if code:
                 self.code -= 1
+            if fragment:
+                self.fragments -= 1
             self.finish(t)
             if t == tag:
                 break
@@ -142,6 +153,8 @@ class Page(html.parser.HTMLParser):
             self.script.append(data)
             return
         self.texts.append((self.code > 0, data))
+        if not self.fragments:
+            self.flow.append(data)
         for collect in (self.line, self.link):
             if collect is not None:
                 collect[-1].append(data)
@@ -325,6 +338,11 @@ def check(htmldir, include, examples):
                 if leak in text:
                     problems.append('%s: markup shown as text: %r in %r'
                                     % (n, leak, norm(text)[:70]))
+        # Bold around a link or a code span: the text outside code blocks
+        # read as one, since the asterisks and the words are apart.
+        for m in BOLD_LEAK.finditer(''.join(p.flow)):
+            problems.append('%s: markup shown as text: %r'
+                            % (n, norm(m.group(0))[:70]))
         for t in p.tables:
             width = len(t[0]) if t else 0
             for r in t:
@@ -392,6 +410,8 @@ def self_test():
         'raw td': good.replace('z</td>', 'z &lt;td class="x"&gt;</td>'),
         'ref': good.replace('Does f.', 'Does @ref f.'),
         'quote': good.replace('Does f.', 'Does \u2018f\u2019.'),
+        'bold': good.replace('Does f.', 'Does **<a href="x.html">f</a>**.'),
+        'bold code': good.replace('Does f.', 'Does **<code>-EPIPE</code>**.'),
         'lost row': good.replace('<tr><td><code>', '<td><code>')
                         .replace('</td></tr></table>', '</td></table>'),
         'cells': good.replace('<td>z</td>', ''),

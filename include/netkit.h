@@ -120,6 +120,9 @@
  *   pairs, descriptor passing, peer credentials.
  * - @ref poller, many clients in one thread: descriptors, timers and a
  *   wake-up (Python's `selectors`).
+ * - @ref loop, many clients in one thread with the work done: accepting,
+ *   buffered input, bounded output, timeouts (asyncio's streams). The
+ *   guide @ref serving shows a whole server and says why it works so.
  * - @ref file, sendfile from a file to a socket, and from a socket
  *   into a file.
  * - @ref error, codes and their messages.

@@ -206,6 +206,11 @@ netkit__conn_flush(netkit_conn *c)
 	}
 	if (sent > 0) {
 		c->out.start += (size_t)sent;
+		/* Sending is not idling: a long answer to a quiet client
+		 * keeps its connection. */
+		if (l->o.idle_ms && c->state == CONN_OPEN)
+			netkit_poller_timer_defer(l->poller, &c->idle,
+				netkit_deadline_at(l->now + l->o.idle_ms));
 		if (queued(c) == 0) {
 			c->out.start = c->out.end = 0;
 			if (c->out.cap > l->o.output_high) {

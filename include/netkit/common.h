@@ -115,7 +115,7 @@ NETKIT_EXPORT const char *netkit_version_string(void);
 	X(ERESOLVE, -10004, "name resolution failed") \
 	X(ENOADDR, -10005, "the name has no address of the requested family") \
 	X(ETOOLONG, -10006, "line longer than the buffer") \
-	X(EIDLE, -10007, "connection idle: nothing received for too long") \
+	X(EIDLE, -10007, "connection idle: nothing moved for too long") \
 	X(ESTALL, -10008, "stalled: no byte moved for too long")
 
 #define NETKIT__ERRNO_ENUM(name, value, msg) NETKIT_##name = (value),
@@ -150,8 +150,9 @@ enum netkit_errno {
  * A line (or delimited record) is longer than the buffer it must fit
  * in: the caller's, or the reader's (see @ref reader). */
 /** @var NETKIT_EIDLE
- * A connection received nothing for its idle time
- * (::netkit_loop_opts.idle_ms), so the loop closed it. Since 0.3. */
+ * Nothing moved on a connection (no byte received, none sent) for its
+ * idle time (::netkit_loop_opts.idle_ms), so the loop closed it.
+ * Since 0.3. */
 /** @var NETKIT_ESTALL
  * Bytes were waiting to move and none did for the stall time (the peer
  * stopped reading, or the path went silent): see

@@ -45,8 +45,9 @@ extern "C" {
  *                 netkit_reader *in = netkit_conn_reader(ev[i].conn);
  *                 while ((n = netkit_reader_read_line(in, line, sizeof(line),
  *                                                     NETKIT_NOW)) > 0)
- *                         if (netkit_conn_write(ev[i].conn, line, n) != 0)
- *                                 break;  // above the high mark: wait
+ *                         if (netkit_conn_write(ev[i].conn, line,
+ *                                               (size_t)n) != 0)
+ *                                 break;  // HIGH: wait for DRAINED; < 0: closing
  *                 if (n == 0 || n == NETKIT_ETOOLONG)  // peer done, or junk
  *                         netkit_conn_close(ev[i].conn,
  *                                           netkit_deadline_in(5000));
@@ -96,7 +97,8 @@ extern "C" {
  *
  * **Descriptors.** Every socket stays a plain descriptor: netkit_conn_fd()
  * gives it for options, descriptor passing or netkit_sendfile() (after
- * the queue has drained), and netkit_conn_detach() takes it out of the
+ * the queue has drained, with a short deadline: it runs in the loop's
+ * thread), and netkit_conn_detach() takes it out of the
  * loop with what is still buffered. The loop makes its descriptors
  * non-blocking and close-on-exec.
  *
@@ -110,7 +112,7 @@ extern "C" {
  * **Threads.** A loop is used by one thread at a time; only
  * netkit_loop_wake() may be called from anywhere.
  *
- * Python: asyncio's `start_server()` with `StreamReader` and
+ * Elsewhere: Python asyncio's `start_server()` with `StreamReader` and
  * `StreamWriter` (`write()` plus `drain()`, whose high and low water
  * marks are these); libuv's `uv_listen()`, `uv_read_start()` and
  * `uv_write()`; libevent's bufferevents.
@@ -145,8 +147,9 @@ typedef struct netkit_loop_opts {
 	/** Hard limit of queued output per connection; a write past it
 	 * fails with `-ENOBUFS`. At least @c output_high. Default 1 MiB. */
 	size_t output_max;
-	/** Close a connection that received nothing for this long (ms),
-	 * with #NETKIT_EIDLE. 0: never. */
+	/** Close a connection on which nothing moved for this long (ms):
+	 * no byte received and none of its queue sent, with #NETKIT_EIDLE.
+	 * 0: never. */
 	int64_t idle_ms;
 	/** Close a connection whose queued output has not moved for this
 	 * long (ms), with #NETKIT_ESTALL. 0: never. */
@@ -169,16 +172,18 @@ enum netkit_loop_kind {
 	 * which is also the connection's until netkit_conn_set_data(). */
 	NETKIT_LOOP_OPEN = 1,
 	/** New input is buffered, or the stream ended: read the
-	 * connection's reader until it answers `-EAGAIN` (or 0: the peer
-	 * sends no more). */
+	 * connection's reader until it answers `-EAGAIN` (the rest has not
+	 * come), 0 (the peer sends no more) or #NETKIT_ETOOLONG (a record
+	 * longer than its buffer). Input left in the reader raises no new
+	 * event. */
 	NETKIT_LOOP_INPUT,
 	/** The queue fell to the low mark after being above the high one:
 	 * produce again, and handle any input left buffered. */
 	NETKIT_LOOP_DRAINED,
 	/** The connection is over and its descriptor closed; @c err says
 	 * why: 0 (netkit_conn_close() finished), `-ECONNRESET` or another
-	 * send or receive error, #NETKIT_EIDLE, #NETKIT_ESTALL, `-ENOBUFS`
-	 * (no memory for its queue), `-ETIMEDOUT` (netkit_conn_close()'s
+	 * send or receive error, #NETKIT_EIDLE, #NETKIT_ESTALL,
+	 * `-ETIMEDOUT` (netkit_conn_close()'s
 	 * deadline passed with output unsent) or `-ECONNABORTED`
 	 * (netkit_conn_abort()). */
 	NETKIT_LOOP_CLOSED,
@@ -212,8 +217,8 @@ typedef struct netkit_loop_event {
 	/** #NETKIT_LOOP_TIMER: the timer; else NULL. */
 	netkit_poller_timer *timer;
 	/** The descriptor (connection, listener for
-	 * #NETKIT_LOOP_ACCEPT_PAUSED, or the program's own); -1 for a timer
-	 * or a wake-up. */
+	 * #NETKIT_LOOP_ACCEPT_PAUSED, or the program's own); -1 for a
+	 * timer, a wake-up, or #NETKIT_LOOP_CLOSED (closed by then). */
 	int fd;
 	/** #NETKIT_LOOP_FD: the `NETKIT_POLLER_*` bits; else 0. */
 	unsigned events;
