@@ -8,8 +8,9 @@
  *   multi-echo-server [-i IDLE_SECONDS] [host [port]]
  *                                        (default 0.0.0.0 8888)
  *
- * With -i, the loop drops a client silent for IDLE_SECONDS (its timer is
- * deferred on each receive: no heap work per message). Replies are
+ * With -i, the loop drops a client silent for IDLE_SECONDS (nothing
+ * received, so no reply sent either: its timer is deferred whenever
+ * bytes move, with no heap work per message). Replies are
  * queued, never sent blocking: a client that sends without reading
  * only fills its own queue, and above the queue's high mark the loop
  * stops reading it until it drains, so it slows nobody else. Out of
