@@ -144,18 +144,20 @@
  *   one process opens a file and hands the open descriptor to another
  *   over a Unix socket.
  * - @ref multi-echo-server.c "multi-echo-server.c": the echo server for
- *   any number of clients at once, on the poller, with an idle timeout.
+ *   any number of clients at once, on the connection layer (@ref loop),
+ *   with an idle timeout.
  * - @ref udp-receiver.c and @ref udp-sender.c "udp-sender.c": datagrams,
  *   printed with the sender as Python prints its address tuple.
  * - @ref file-server.c and @ref file-client.c "file-client.c": a file
  *   sent with sendfile, saved and checked with a CRC-32.
  * - @ref chat-server.c and @ref chat-client.c "chat-client.c": the
  *   tutorial's group chat, a room where every line goes to all the
- *   others, on the poller.
+ *   others; the server on the connection layer, the client on the
+ *   poller.
  *
  * @example multi-echo-server.c
- * The tutorial's echo server on the poller: many clients at once, each
- * dropped after `-i SECONDS` of silence.
+ * The tutorial's echo server on the connection layer: many clients at
+ * once, each dropped after `-i SECONDS` of silence.
  * @example chat-server.c
  * A chat room: every line a client sends goes to all the others, with
  * join and leave notices; bounded output per client, and a reader too

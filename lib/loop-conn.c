@@ -350,6 +350,12 @@ netkit__conn_settle(netkit_conn *c)
 	if (want != c->interest &&
 	    netkit_poller_modify(l->poller, c->fd, want, c) == 0)
 		c->interest = want;
+	/* A full reader is not watched, and the program may empty it
+	 * between any two waits, not only in this connection's events
+	 * (a chat room reads a held sender once a slow reader drained):
+	 * look again at the next wait, to receive once there is room. */
+	if (c->state == CONN_OPEN && netkit__reader_full(&c->in))
+		netkit__loop_dirty(c);
 }
 
 /* ---- timers ---- */
@@ -379,13 +385,7 @@ netkit_conn_fd(const netkit_conn *c)
 NETKIT_EXPORT netkit_reader *
 netkit_conn_reader(netkit_conn *c)
 {
-	if (!c)
-		return NULL;
-	/* The program may make room in it: whether to read again is
-	 * decided before the next wait. */
-	if (live(c))
-		netkit__loop_dirty(c);
-	return &c->in;
+	return c ? &c->in : NULL;
 }
 
 NETKIT_EXPORT int
