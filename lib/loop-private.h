@@ -10,6 +10,7 @@
 #include <stddef.h>
 
 #include "netkit-private.h"
+#include "poller-private.h"
 
 /* What an entry of the loop's descriptor table is. */
 enum { LOOP_LISTENER = 1, LOOP_CONN };
@@ -82,6 +83,11 @@ struct netkit_loop {
 	 * poll leave room for two per poller event and a listener's
 	 * batch (translate()). */
 	size_t limit;
+	/* For the poller's batch: the index + 1 in ours of the event
+	 * each of its slots became, for the program's own (0: none), so
+	 * that cancelling one in the poller cancels ours. */
+	uint16_t copied[NETKIT__POLLER_BATCH];
+	bool copies;	/* copied[] is the batch being handed out */
 	/* Timer data tags: the loop's timers carry these addresses, the
 	 * program's cannot. */
 	char tag_idle, tag_stall, tag_accept;

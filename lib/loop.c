@@ -62,6 +62,17 @@ opts_fill(netkit_loop_opts *o, const netkit_loop_opts *in)
 	return 0;
 }
 
+/* The poller cancelled the event at slot of its batch (the program
+ * stopped its timer or removed its descriptor): so is our copy. */
+static void
+cancelled(void *arg, uint32_t slot)
+{
+	netkit_loop *l = arg;
+
+	if (l->copies && l->copied[slot])
+		l->batch[l->copied[slot] - 1].kind = 0;
+}
+
 NETKIT_EXPORT int
 netkit_loop_new(netkit_loop **out, const netkit_loop_opts *opts)
 {
@@ -85,6 +96,8 @@ netkit_loop_new(netkit_loop **out, const netkit_loop_opts *opts)
 	if (rc < 0)
 		goto fail;
 	l->accept_timer.data = &l->tag_accept;
+	l->poller->on_cancel = cancelled;
+	l->poller->cancel_arg = l;
 	*out = l;
 	return 0;
 fail:
@@ -333,6 +346,7 @@ foreign(netkit_loop *l, const netkit_poller_event *pe)
 	if (!netkit__loop_push(l, kind, NULL, 0))
 		return;
 	e = &l->batch[l->n_batch - 1];
+	l->copied[pe - l->poller->events] = (uint16_t)l->n_batch;
 	e->data = pe->data;
 	e->timer = pe->timer;
 	e->fd = pe->fd;
@@ -365,6 +379,8 @@ translate(netkit_loop *l, const netkit_poller_event *pe, int n)
 	size_t room;
 	int i;
 
+	memset(l->copied, 0, (size_t)n * sizeof(l->copied[0]));
+	l->copies = true;
 	for (i = 0; i < n; i++, pe++) {
 		if (pe->events == 0)
 			continue;	/* cancelled by the poller */
@@ -440,6 +456,7 @@ netkit_loop_wait(netkit_loop *l, const netkit_loop_event **events,
 	if (!l || !events || !netkit__deadline_ok(deadline.at))
 		return -EINVAL;
 	l->n_batch = 0;
+	l->copies = false;	/* the last batch is over */
 	l->collecting = true;
 	/* 0 means the deadline passed: poller events that give the
 	 * program nothing (a queue moving, input dropped while closing)

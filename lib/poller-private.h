@@ -92,6 +92,10 @@ struct netkit_poller {
 	size_t n_heap, cap_heap;
 	uint32_t n_batch;	/* events in the batch of the last wait */
 	uint32_t seq;		/* the batch's number, from 1 */
+	/* Told of each event of the batch cancelled (a loop on top,
+	 * which copied it into its own batch), or NULL. */
+	void (*on_cancel)(void *arg, uint32_t slot);
+	void *cancel_arg;
 	/* The batch: handed to the caller, valid until the next wait. */
 	netkit_poller_event events[NETKIT__POLLER_BATCH];
 	max_align_t state[];	/* the backend's, be->size bytes */
@@ -216,8 +220,11 @@ netkit__poller_cancel(netkit_poller *p, uint64_t mark)
 {
 	uint32_t batch = (uint32_t)(mark >> 32), slot = (uint32_t)mark;
 
-	if (batch == p->seq && slot < p->n_batch)
+	if (batch == p->seq && slot < p->n_batch) {
 		p->events[slot].events = 0;
+		if (p->on_cancel)
+			p->on_cancel(p->cancel_arg, slot);
+	}
 }
 
 /* Stores an event of registration r (descriptor fd) at e, whose mark

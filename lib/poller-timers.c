@@ -110,7 +110,7 @@ cancel_timer(netkit_poller *p, const netkit_poller_timer *t)
 
 	if (t->batch == p->seq && slot < p->n_batch &&
 	    p->events[slot].timer == t)
-		p->events[slot].events = 0;
+		netkit__poller_cancel(p, (uint64_t)p->seq << 32 | slot);
 }
 
 NETKIT_EXPORT int

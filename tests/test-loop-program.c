@@ -2,13 +2,16 @@
 /*
  * The loop as the examples use it (chat-server.c): a connection's input
  * read from outside its own events (the room reads a held sender once
- * a slow reader drained) makes the loop receive from it again.
+ * a slow reader drained) makes the loop receive from it again; and the
+ * program's own timers and descriptors keep the poller's promise that
+ * stopping or removing one cancels its event in the current batch.
  */
 #include "config.h"
 
 #include <errno.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 #include "helpers.h"
 #include "timing.h"
@@ -75,11 +78,87 @@ START_TEST(reading_a_full_reader_between_waits_resumes_receiving)
 }
 END_TEST
 
+START_TEST(stopping_a_timer_cancels_its_event_in_the_batch)
+{
+	netkit_deadline due = netkit_deadline_in(10);
+	netkit_poller_timer t[2];
+	const netkit_loop_event *ev;
+	netkit_loop *loop;
+	netkit_poller *p;
+	int n = 0, i, seen = 0, tries;
+
+	memset(t, 0, sizeof(t));
+	ck_assert_int_eq(netkit_loop_new(&loop, NULL), 0);
+	p = netkit_loop_poller(loop);
+	t[0].data = &t[0];
+	t[1].data = &t[1];
+	/* One deadline for both: they fire in the same batch. */
+	ck_assert_int_eq(netkit_poller_timer_start(p, &t[0], due, 0), 0);
+	ck_assert_int_eq(netkit_poller_timer_start(p, &t[1], due, 0), 0);
+	for (tries = 0; tries < 100 && seen == 0; tries++) {
+		n = netkit_loop_wait(loop, &ev,
+				     netkit_deadline_in((int)nk_scaled_ms(5000)));
+		ck_assert_int_ge(n, 0);
+		for (i = 0; i < n; i++) {
+			if (ev[i].kind != NETKIT_LOOP_TIMER)
+				continue;
+			/* The first one stops the other. */
+			ck_assert_msg(seen++ == 0, "a timer stopped during "
+				      "the batch still had its TIMER event");
+			netkit_poller_timer_stop(p, ev[i].timer == &t[0] ?
+						 &t[1] : &t[0]);
+		}
+	}
+	ck_assert_int_eq(seen, 1);
+	netkit_loop_free(loop);
+}
+END_TEST
+
+START_TEST(removing_an_own_descriptor_cancels_its_event_in_the_batch)
+{
+	const netkit_loop_event *ev;
+	netkit_loop *loop;
+	netkit_poller *p;
+	int a[2], b[2], n, i, seen = 0;
+
+	ck_assert_int_eq(netkit_loop_new(&loop, NULL), 0);
+	p = netkit_loop_poller(loop);
+	ck_assert_int_eq(pipe(a), 0);
+	ck_assert_int_eq(pipe(b), 0);
+	ck_assert_int_eq(netkit_poller_add(p, a[0], NETKIT_POLLER_READ, a), 0);
+	ck_assert_int_eq(netkit_poller_add(p, b[0], NETKIT_POLLER_READ, b), 0);
+	ck_assert_int_eq(write(a[1], "x", 1), 1);
+	ck_assert_int_eq(write(b[1], "x", 1), 1);
+	ck_assert(nk_readable(a[0], (int)nk_scaled_ms(5000)));
+	ck_assert(nk_readable(b[0], (int)nk_scaled_ms(5000)));
+	n = netkit_loop_wait(loop, &ev,
+			     netkit_deadline_in((int)nk_scaled_ms(5000)));
+	ck_assert_int_eq(n, 2);
+	for (i = 0; i < n; i++) {
+		if (ev[i].kind != NETKIT_LOOP_FD)
+			continue;
+		/* The first one removes the other. */
+		ck_assert_msg(seen++ == 0, "a descriptor removed during the "
+			      "batch still had its FD event");
+		ck_assert_int_eq(netkit_poller_remove(p, ev[i].fd == a[0] ?
+						      b[0] : a[0]), 0);
+	}
+	ck_assert_int_eq(seen, 1);
+	netkit_loop_free(loop);
+	close(a[0]);
+	close(a[1]);
+	close(b[0]);
+	close(b[1]);
+}
+END_TEST
+
 Suite *
 netkit_test_suite(void)
 {
 	Suite *s = suite_create("loop-program");
 
 	NK_ADD_TEST(s, reading_a_full_reader_between_waits_resumes_receiving);
+	NK_ADD_TEST(s, stopping_a_timer_cancels_its_event_in_the_batch);
+	NK_ADD_TEST(s, removing_an_own_descriptor_cancels_its_event_in_the_batch);
 	return s;
 }
