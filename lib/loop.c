@@ -402,8 +402,12 @@ translate(netkit_loop *l, const netkit_poller_event *pe, int n)
 					    room);
 		} else {
 			c = (netkit_conn *)obj;
-			if (pe->events & NETKIT_POLLER_WRITE)
+			if (pe->events & NETKIT_POLLER_WRITE) {
+				/* Settled before the next wait: stop
+				 * watching an empty queue. */
 				netkit__conn_flush(c);
+				netkit__loop_dirty(c);
+			}
 			if (pe->events & (NETKIT_POLLER_READ |
 					  NETKIT_POLLER_ERR | NETKIT_POLLER_HUP))
 				netkit__conn_readable(c, pe->events);
