@@ -250,4 +250,14 @@ netkit__hook_result(int rc)
  * that it does not start again. */
 int64_t netkit__kernel_deadline_from(int fd, int optname, int64_t since);
 
+/* Readers fed by a loop (reader.c). Such a reader has no descriptor:
+ * its calls answer from the buffer, -EAGAIN when what they need has not
+ * arrived, and never receive or wait. */
+void netkit__reader_fed_init(netkit_reader *r, void *buf, size_t size);
+/* One receive from fd into all the free space, after moving the unread
+ * bytes to the front as fill() does: the count, 0 at the peer's
+ * end (remembered), -ENOBUFS when full, or a negative errno. */
+ssize_t netkit__reader_feed(netkit_reader *r, int fd);
+bool netkit__reader_full(const netkit_reader *r);
+
 #endif /* NETKIT_PRIVATE_H */

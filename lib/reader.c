@@ -84,6 +84,8 @@ fill(netkit_reader *r, int64_t deadline, unsigned *fills)
 	size_t n = pending(r);
 	ssize_t got;
 
+	if (r->fd < 0)
+		return -EAGAIN;	/* fed by a loop: only it receives */
 	if ((*fills)++ > 0 && netkit__expired(deadline))
 		return -ETIMEDOUT;
 	if (r->start > 0) {
@@ -120,6 +122,8 @@ full_at_end(netkit_reader *r, int64_t deadline, unsigned *fills)
 	struct netkit__op op = { try_peek, &byte, POLLIN, 0 };
 	ssize_t n;
 
+	if (r->fd < 0)
+		return NETKIT_ETOOLONG;	/* fed: the loop cannot add more */
 	if ((*fills)++ > 0 && netkit__expired(deadline))
 		return -ETIMEDOUT;
 	n = netkit__until(r->fd, &op, deadline);
@@ -280,6 +284,10 @@ netkit_reader_read_exact(netkit_reader *r, void *out, size_t len,
 	if (!reader_ok(r) || !out || len == 0 ||
 	    !netkit__deadline_ok(deadline))
 		return -EINVAL;
+	if (r->fd < 0 && pending(r) < len && !r->eof)
+		/* Fed by a loop: all or nothing, so that a count that has
+		 * not arrived yet stays buffered for the next event. */
+		return len > r->size ? NETKIT_ETOOLONG : -EAGAIN;
 	done = take(r, p, len);
 	while (done < len && !r->eof) {
 		/* The buffer is empty now. A rest at least its size would
@@ -315,7 +323,7 @@ netkit_reader_read(netkit_reader *r, void *out, size_t len, netkit_deadline dl)
 		return (ssize_t)take(r, out, len);
 	if (r->eof)
 		return 0;
-	if (len >= r->size) {
+	if (len >= r->size && r->fd >= 0) {
 		/* As much as the buffer holds or more: no bounce. */
 		n = netkit_recv_until(r->fd, out, len, dl);
 		if (n == 0)
@@ -377,4 +385,41 @@ netkit_reader_consume(netkit_reader *r, size_t n)
 		return -EINVAL;
 	drop(r, n);
 	return 0;
+}
+
+/* ---- readers fed by a loop (loop.c) ---- */
+
+void
+netkit__reader_fed_init(netkit_reader *r, void *buf, size_t size)
+{
+	setup(r, -1, buf, size, false);
+}
+
+ssize_t
+netkit__reader_feed(netkit_reader *r, int fd)
+{
+	size_t n = pending(r);
+	ssize_t got;
+
+	if (n == r->size)
+		return -ENOBUFS;
+	if (r->start > 0) {
+		memmove(r->buf, r->buf + r->start, n);
+		r->start = 0;
+		r->end = n;
+	}
+	NETKIT__RETRY(got, NK_SYS(recv)(fd, r->buf + r->end, r->size - r->end,
+					MSG_DONTWAIT));
+	if (got < 0)
+		return netkit__errno();
+	if (got == 0)
+		r->eof = true;
+	r->end += (size_t)got;
+	return got;
+}
+
+bool
+netkit__reader_full(const netkit_reader *r)
+{
+	return pending(r) == r->size;
 }

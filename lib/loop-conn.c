@@ -1,0 +1,440 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * A connection of the loop: its input (a reader the loop fills, one
+ * receive per readiness event), its bounded output queue, its timers
+ * and its end.
+ *
+ * The queue is one buffer, grown by doubling up to output_max and
+ * never per message; a queue that empties gives its memory back when
+ * it grew past the high mark, so a burst does not pin it. What the
+ * poller watches follows from the state, in one place (interest()),
+ * applied when the loop settles the connection before it waits.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "loop-private.h"
+
+static size_t
+queued(const netkit_conn *c)
+{
+	return c->out.end - c->out.start;
+}
+
+netkit_conn *
+netkit__conn_new(netkit_loop *l, int fd, void *data)
+{
+	netkit_conn *c = calloc(1, sizeof(*c) + l->o.input_size);
+
+	if (!c)
+		return NULL;
+	c->what = LOOP_CONN;
+	c->fd = fd;
+	c->data = data;
+	c->loop = l;
+	c->interest = NETKIT_POLLER_READ;
+	netkit__reader_fed_init(&c->in, c->inbuf, l->o.input_size);
+	if (netkit__loop_own(l, fd, c) < 0) {
+		free(c);
+		return NULL;
+	}
+	if (netkit_poller_add(l->poller, fd, c->interest, c) < 0) {
+		netkit__loop_disown(l, fd);
+		free(c);
+		return NULL;
+	}
+	c->idle.data = &l->tag_idle;
+	c->stall.data = &l->tag_stall;
+	if (l->o.idle_ms)
+		netkit_poller_timer_start(l->poller, &c->idle,
+			netkit_deadline_at(netkit_now() + l->o.idle_ms), 0);
+	c->next = l->conns;
+	if (l->conns)
+		l->conns->prev = c;
+	l->conns = c;
+	l->n_conns++;
+	return c;
+}
+
+void
+netkit__conn_free(netkit_conn *c)
+{
+	free(c->out.buf);
+	free(c);
+}
+
+/* Out of the poller, the table and the live list, timers stopped. */
+static void
+unhook(netkit_conn *c)
+{
+	netkit_loop *l = c->loop;
+
+	netkit_poller_remove(l->poller, c->fd);
+	netkit__loop_disown(l, c->fd);
+	netkit_poller_timer_stop(l->poller, &c->idle);
+	netkit_poller_timer_stop(l->poller, &c->stall);
+	if (c->prev)
+		c->prev->next = c->next;
+	else
+		l->conns = c->next;
+	if (c->next)
+		c->next->prev = c->prev;
+	c->prev = c->next = NULL;
+	l->n_conns--;
+	netkit__loop_conn_gone(l);
+}
+
+/* The end: the descriptor closed, the CLOSED event given in the batch
+ * being built, or at the next wait. */
+void
+netkit__conn_finish(netkit_conn *c, int err)
+{
+	netkit_loop *l = c->loop;
+
+	unhook(c);
+	NK_SYS(close)(c->fd);
+	c->fd = -1;
+	c->state = CONN_DONE;
+	c->err = err;
+	if (l->collecting && netkit__loop_push(l, NETKIT_LOOP_CLOSED, c, err)) {
+		c->later = l->dead;
+		l->dead = c;
+		return;
+	}
+	if (!l->collecting)
+		netkit__loop_cancel(l, c);
+	c->closed_due = true;
+	c->later = l->pending;
+	l->pending = c;
+}
+
+static bool
+live(const netkit_conn *c)
+{
+	return c->state == CONN_OPEN || c->state == CONN_CLOSING;
+}
+
+/* ---- input ---- */
+
+/* Why a socket that reported an error or hang-up failed. */
+static int
+sock_error(int fd)
+{
+	int err = 0;
+	socklen_t len = sizeof(err);
+
+	if (NK_SYS(getsockopt)(fd, SOL_SOCKET, SO_ERROR, &err, &len) < 0)
+		return netkit__errno();
+	return err > 0 ? -err : -ECONNRESET;
+}
+
+/* Closing: the peer's bytes are read and dropped until its end. */
+static void
+discard(netkit_conn *c)
+{
+	char sink[4096];
+	ssize_t n;
+
+	NETKIT__RETRY(n, NK_SYS(recv)(c->fd, sink, sizeof(sink),
+				      MSG_DONTWAIT));
+	if (n < 0 && errno != EAGAIN) {
+		netkit__conn_finish(c, c->shut ? 0 : netkit__errno());
+	} else if (n == 0) {
+		/* Done once our own end has gone out too (settling
+		 * sends it after the queue). */
+		c->in.eof = true;
+		if (c->shut)
+			netkit__conn_finish(c, 0);
+	}
+}
+
+void
+netkit__conn_readable(netkit_conn *c, unsigned events)
+{
+	netkit_loop *l = c->loop;
+	ssize_t n;
+
+	if (c->state == CONN_CLOSING) {
+		discard(c);
+		return;
+	}
+	if (c->state != CONN_OPEN)
+		return;
+	if (c->in.eof || netkit__reader_full(&c->in)) {
+		/* Not reading: only an error or hang-up, which the
+		 * poller reports whatever it watches, brings us here. */
+		if (events & (NETKIT_POLLER_ERR | NETKIT_POLLER_HUP))
+			netkit__conn_finish(c, sock_error(c->fd));
+		return;
+	}
+	n = netkit__reader_feed(&c->in, c->fd);
+	if (n == -EAGAIN)
+		return;
+	if (n < 0) {
+		netkit__conn_finish(c, (int)n);
+		return;
+	}
+	if (n > 0 && l->o.idle_ms)
+		netkit_poller_timer_defer(l->poller, &c->idle,
+			netkit_deadline_at(l->now + l->o.idle_ms));
+	netkit__loop_push(l, NETKIT_LOOP_INPUT, c, 0);
+	netkit__loop_dirty(c);
+}
+
+/* ---- output ---- */
+
+/* One send of the queue; progress restarts the stall time. */
+void
+netkit__conn_flush(netkit_conn *c)
+{
+	netkit_loop *l = c->loop;
+	size_t n = queued(c);
+	ssize_t sent;
+
+	if (!live(c) || n == 0)
+		return;
+	NETKIT__RETRY(sent, NK_SYS(send)(c->fd, c->out.buf + c->out.start, n,
+					 MSG_DONTWAIT | MSG_NOSIGNAL));
+	if (sent < 0 && errno != EAGAIN) {
+		netkit__conn_finish(c, netkit__errno());
+		return;
+	}
+	if (sent > 0) {
+		c->out.start += (size_t)sent;
+		if (queued(c) == 0) {
+			c->out.start = c->out.end = 0;
+			if (c->out.cap > l->o.output_high) {
+				free(c->out.buf);
+				c->out.buf = NULL;
+				c->out.cap = 0;
+			}
+			netkit_poller_timer_stop(l->poller, &c->stall);
+		} else if (l->o.stall_ms && c->stall.index) {
+			netkit_poller_timer_defer(l->poller, &c->stall,
+				netkit_deadline_at(l->now + l->o.stall_ms));
+		}
+	}
+	if (queued(c) > 0 && l->o.stall_ms && !c->stall.index)
+		netkit_poller_timer_start(l->poller, &c->stall,
+			netkit_deadline_at(l->now + l->o.stall_ms), 0);
+	if (c->high && queued(c) <= l->o.output_low &&
+	    netkit__loop_push(l, NETKIT_LOOP_DRAINED, c, 0))
+		c->high = false;
+	netkit__loop_dirty(c);
+}
+
+/* Room for len more bytes at the end of the queue. */
+static int
+reserve(netkit_conn *c, size_t len)
+{
+	struct netkit__outq *q = &c->out;
+	size_t n = q->end - q->start, cap;
+	unsigned char *buf;
+
+	if (q->cap - q->end >= len)
+		return 0;
+	if (q->start > 0) {
+		memmove(q->buf, q->buf + q->start, n);
+		q->start = 0;
+		q->end = n;
+		if (q->cap - n >= len)
+			return 0;
+	}
+	cap = q->cap ? q->cap : 4096;
+	while (cap < n + len)
+		cap *= 2;
+	if (cap > c->loop->o.output_max)
+		cap = c->loop->o.output_max;
+	buf = realloc(q->buf, cap);
+	if (!buf)
+		return -ENOMEM;
+	q->buf = buf;
+	q->cap = cap;
+	return 0;
+}
+
+NETKIT_EXPORT int
+netkit_conn_write(netkit_conn *c, const void *buf, size_t len)
+{
+	const netkit_loop_opts *o;
+
+	if (!c || (!buf && len))
+		return -EINVAL;
+	if (c->state != CONN_OPEN)
+		return -EPIPE;
+	o = &c->loop->o;
+	if (len > o->output_max - queued(c))
+		return -ENOBUFS;
+	if (len) {
+		if (reserve(c, len) < 0)
+			return -ENOMEM;
+		memcpy(c->out.buf + c->out.end, buf, len);
+		c->out.end += len;
+		netkit__loop_dirty(c);
+	}
+	if (queued(c) > o->output_high)
+		c->high = true;
+	return c->high ? NETKIT_CONN_HIGH : 0;
+}
+
+NETKIT_EXPORT size_t
+netkit_conn_queued(const netkit_conn *c)
+{
+	return c ? queued(c) : 0;
+}
+
+/* ---- settling: what the poller watches ---- */
+
+static unsigned
+interest(const netkit_conn *c)
+{
+	unsigned ev = queued(c) > 0 ? NETKIT_POLLER_WRITE : 0;
+
+	if (c->state == CONN_CLOSING)
+		return ev | (c->shut ? NETKIT_POLLER_READ : 0);
+	if (!c->in.eof && !c->high && !netkit__reader_full(&c->in))
+		ev |= NETKIT_POLLER_READ;
+	return ev;
+}
+
+void
+netkit__conn_settle(netkit_conn *c)
+{
+	netkit_loop *l = c->loop;
+	unsigned want;
+
+	if (!live(c))
+		return;
+	/* A queue the poller does not watch yet: the kernel may take it
+	 * all now, with no wait for writability. */
+	if (queued(c) > 0 && !(c->interest & NETKIT_POLLER_WRITE)) {
+		netkit__conn_flush(c);
+		if (!live(c))
+			return;
+	}
+	if (c->state == CONN_CLOSING && queued(c) == 0 && !c->shut) {
+		NK_SYS(shutdown)(c->fd, SHUT_WR);
+		c->shut = true;
+		if (c->in.eof) {
+			netkit__conn_finish(c, 0);
+			return;
+		}
+	}
+	want = interest(c);
+	if (want != c->interest &&
+	    netkit_poller_modify(l->poller, c->fd, want, c) == 0)
+		c->interest = want;
+}
+
+/* ---- timers ---- */
+
+void
+netkit__conn_timer(netkit_conn *c, bool stall)
+{
+	if (!live(c))
+		return;
+	if (stall)
+		netkit__conn_finish(c, NETKIT_ESTALL);
+	else if (c->state == CONN_CLOSING)
+		netkit__conn_finish(c, queued(c) > 0 || !c->shut ?
+				    -ETIMEDOUT : 0);
+	else
+		netkit__conn_finish(c, NETKIT_EIDLE);
+}
+
+/* ---- the program's calls ---- */
+
+NETKIT_EXPORT int
+netkit_conn_fd(const netkit_conn *c)
+{
+	return c && live(c) ? c->fd : -1;
+}
+
+NETKIT_EXPORT netkit_reader *
+netkit_conn_reader(netkit_conn *c)
+{
+	return c ? &c->in : NULL;
+}
+
+NETKIT_EXPORT int
+netkit_conn_set_data(netkit_conn *c, void *data)
+{
+	if (!c)
+		return -EINVAL;
+	c->data = data;
+	return 0;
+}
+
+NETKIT_EXPORT int
+netkit_conn_close(netkit_conn *c, netkit_deadline deadline)
+{
+	netkit_loop *l;
+
+	if (!c || !netkit__deadline_ok(deadline.at))
+		return -EINVAL;
+	if (c->state != CONN_OPEN)
+		return -EPIPE;
+	l = c->loop;
+	c->state = CONN_CLOSING;
+	netkit_poller_timer_stop(l->poller, &c->idle);
+	if (deadline.at != NETKIT__NEVER)
+		netkit_poller_timer_start(l->poller, &c->idle, deadline, 0);
+	netkit__loop_dirty(c);
+	return 0;
+}
+
+NETKIT_EXPORT int
+netkit_conn_abort(netkit_conn *c, bool reset)
+{
+	struct linger lg = { 1, 0 };
+
+	if (!c)
+		return -EINVAL;
+	if (!live(c))
+		return -EPIPE;
+	if (reset)
+		NK_SYS(setsockopt)(c->fd, SOL_SOCKET, SO_LINGER, &lg,
+				   sizeof(lg));
+	netkit__conn_finish(c, -ECONNABORTED);
+	return 0;
+}
+
+NETKIT_EXPORT int
+netkit_conn_detach(netkit_conn *c, void *rest, size_t cap, size_t *rest_len)
+{
+	netkit_loop *l;
+	const void *data;
+	size_t n;
+	int fl, fd;
+
+	if (!c)
+		return -EINVAL;
+	if (c->state != CONN_OPEN)
+		return -EPIPE;
+	if (queued(c) > 0)
+		return -EBUSY;
+	n = netkit_reader_buffered(&c->in, &data);
+	if (n > cap || (n > 0 && !rest))
+		return -ENOBUFS;
+	fd = c->fd;
+	fl = NK_SYS(fcntl)(fd, F_GETFL);
+	if (fl < 0 || NK_SYS(fcntl)(fd, F_SETFL, fl & ~O_NONBLOCK) < 0)
+		return netkit__errno();
+	if (n > 0)
+		memcpy(rest, data, n);
+	if (rest_len)
+		*rest_len = n;
+	l = c->loop;
+	unhook(c);
+	netkit__loop_cancel(l, c);
+	c->fd = -1;
+	c->state = CONN_DETACHED;
+	c->later = l->dead;
+	l->dead = c;
+	return fd;
+}

@@ -1,0 +1,104 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The connection layer's insides, shared by loop.c (the loop: accept,
+ * wait, events) and loop-conn.c (a connection: its queue, its reads,
+ * its end).
+ */
+#ifndef NETKIT_LOOP_PRIVATE_H
+#define NETKIT_LOOP_PRIVATE_H
+
+#include <stddef.h>
+
+#include "netkit-private.h"
+
+/* What an entry of the loop's descriptor table is. */
+enum { LOOP_LISTENER = 1, LOOP_CONN };
+
+/* A connection's life: open, closing gracefully, over (descriptor
+ * closed, CLOSED event due or given), or taken out by detach. */
+enum { CONN_OPEN, CONN_CLOSING, CONN_DONE, CONN_DETACHED };
+
+struct netkit__listener {
+	unsigned char what;		/* LOOP_LISTENER */
+	int fd;
+	void *data;
+	struct netkit__listener *next;
+};
+
+/* The output queue: bytes buf[start, end) wait to be sent. */
+struct netkit__outq {
+	unsigned char *buf;
+	size_t start, end, cap;
+};
+
+struct netkit_conn {
+	unsigned char what;		/* LOOP_CONN */
+	unsigned char state;		/* CONN_* */
+	bool high;			/* above the high mark, no DRAINED yet */
+	bool dirty;			/* on the loop's dirty list */
+	bool shut;			/* closing: SHUT_WR sent */
+	bool closed_due;		/* on the pending list: CLOSED to give */
+	int fd;
+	int err;			/* CONN_DONE: why */
+	unsigned interest;		/* what the poller watches now */
+	void *data;
+	netkit_loop *loop;
+	struct netkit_conn *prev, *next;	/* every live connection */
+	struct netkit_conn *dirty_next;		/* the dirty list */
+	struct netkit_conn *later;		/* pending or dead list */
+	/* Idle (or, closing, the close deadline) and stall timers. */
+	netkit_poller_timer idle, stall;
+	struct netkit__outq out;
+	netkit_reader in;
+	max_align_t inbuf[];
+};
+
+struct netkit_loop {
+	netkit_poller *poller;
+	netkit_loop_opts o;
+	struct netkit__listener *listeners;
+	/* The descriptor table: owner[fd] is the listener or connection
+	 * that fd belongs to, NULL for the program's own. */
+	unsigned char **owner;
+	int n_owner;
+	struct netkit_conn *conns;		/* live (open, closing) */
+	unsigned n_conns;
+	struct netkit_conn *dirty;		/* to look at before waiting */
+	struct netkit_conn *pending;		/* CLOSED due next wait */
+	struct netkit_conn *dead;		/* freed next wait */
+	/* Accepting paused: resume_at is when to try again (-1: only
+	 * when a connection ends); reported: ACCEPT_PAUSED given since
+	 * the last accept that worked. */
+	bool paused, reported, resume;
+	netkit_poller_timer accept_timer;
+	/* True while the loop builds a batch: a connection ending then
+	 * gets its CLOSED event in it, else in the next one. */
+	bool collecting;
+	int64_t now;				/* the clock, read per wait */
+	/* The batch. */
+	netkit_loop_event *batch;
+	size_t n_batch, cap_batch;
+	/* Timer data tags: the loop's timers carry these addresses, the
+	 * program's cannot. */
+	char tag_idle, tag_stall, tag_accept;
+};
+
+/* loop-core.c */
+int netkit__loop_own(netkit_loop *l, int fd, void *obj);
+void netkit__loop_disown(netkit_loop *l, int fd);
+bool netkit__loop_push(netkit_loop *l, unsigned kind, netkit_conn *c,
+		       int err);
+void netkit__loop_dirty(netkit_conn *c);
+void netkit__loop_cancel(netkit_loop *l, const netkit_conn *c);
+void netkit__loop_conn_gone(netkit_loop *l);
+
+/* loop-conn.c */
+netkit_conn *netkit__conn_new(netkit_loop *l, int fd, void *data);
+void netkit__conn_free(netkit_conn *c);
+void netkit__conn_readable(netkit_conn *c, unsigned events);
+void netkit__conn_flush(netkit_conn *c);
+void netkit__conn_settle(netkit_conn *c);
+void netkit__conn_timer(netkit_conn *c, bool stall);
+void netkit__conn_finish(netkit_conn *c, int err);
+
+#endif /* NETKIT_LOOP_PRIVATE_H */
