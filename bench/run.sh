@@ -48,8 +48,8 @@ cleanup() {
 	rm -rf "$OUT"
 }
 trap cleanup EXIT
-SERVERS="epoll netkit uv event"
-HTTP_SERVERS="epoll uv event"
+SERVERS="epoll netkit loop uv event"
+HTTP_SERVERS="epoll loop uv event"
 
 # start_server PROG [WRAPPER...]: starts bench-PROG (echo-epoll...),
 # sets SPID and PORT.
