@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * What the four benchmark echo servers share: a listener on
+ * What the five benchmark echo servers share: a listener on
  * 127.0.0.1 at a port the system picks (printed on stdout as
  * "port N"), the 64-byte buffer, and the rule for stopping: a server
  * exits by itself once every client it accepted has gone (the load
@@ -10,7 +10,9 @@
  * Every server is the same design: level-triggered readiness, one
  * recv() per readable client and one send() of what came, on blocking
  * close-on-exec client descriptors (a readable socket never blocks a
- * recv(); 64 bytes always fit in the send buffer).
+ * recv(); 64 bytes always fit in the send buffer). The connection
+ * layer's (echo-loop.c) has non-blocking ones, as its loop makes them,
+ * and sends when it next waits.
  */
 #ifndef ECHO_COMMON_H
 #define ECHO_COMMON_H

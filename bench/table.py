@@ -29,22 +29,24 @@ def ratio_to(key, mode, base_mode):
     v, b = vals.get((key, mode)), vals.get((key, base_mode))
     return statistics.median(v) / statistics.median(b) if v and b else None
 
+ECHO = ["epoll", "netkit", "loop", "uv", "event"]
+HTTP = ["epoll", "loop", "uv", "event"]
 ROWS = [
     ("pingpong", "64-byte ping-pong, round trips/s", ["raw", "netkit"]),
     ("bulk", "1 GiB in 64 KiB writes, MiB/s", ["raw", "netkit"]),
     ("cycles", "connect/accept/close, cycles/s", ["raw", "netkit"]),
     ("reply", "16 B header + 1 KiB body replies, req/s", ["two", "iov"]),
     ("replycalls", "system calls per header+body reply", ["two", "iov"]),
-    ("echo256", "echo, 256 clients, requests/s",
-     ["epoll", "netkit", "uv", "event"]),
-    ("echo1000", "echo, 1000 clients, requests/s",
-     ["epoll", "netkit", "uv", "event"]),
-    ("syscalls", "system calls per request (256 clients)",
-     ["epoll", "netkit", "uv", "event"]),
-    ("instructions", "user instructions per request (256 clients)",
-     ["epoll", "netkit", "uv", "event"]),
+    ("echo256", "echo, 256 clients, requests/s", ECHO),
+    ("echo1000", "echo, 1000 clients, requests/s", ECHO),
+    ("syscalls", "echo: system calls per request (256 clients)", ECHO),
+    ("instructions", "echo: user instructions per request (256)", ECHO),
+    ("http", "http-hello, wrk -t2 -c100, requests/s", HTTP),
+    ("httpcalls", "http: system calls per request (ab -k -c 50)", HTTP),
+    ("httpinstr", "http: user instructions per request", HTTP),
 ]
-NAMES = {"raw": "raw system calls", "netkit": "netkit",
+NAMES = {"raw": "raw system calls", "netkit": "netkit poller",
+         "loop": "netkit loop",
          "epoll": "raw epoll", "uv": "libuv", "event": "libevent",
          "two": "2 x send_all", "iov": "send_all_iov"}
 
@@ -72,3 +74,19 @@ for key, title, modes in ROWS:
         ratio = f"{r:.3f}" if r is not None else ""
         print(f"{title if i == 0 else '':46} {NAMES[m]:17} {fmt(med):>10} "
               f"{spread:>21} {ratio:>6}")
+
+# System calls per request by kind, from the same strace runs.
+KINDS = ["send", "recv", "wait", "other"]
+print(f"\nsystem calls per request by kind "
+      f"(send: sendto/sendmsg/write/writev; recv: recvfrom/recvmsg/read/"
+      f"readv; wait: epoll_wait/poll; other: the rest)")
+print(f"{'benchmark':14} {'implementation':17} "
+      + " ".join(f"{k:>7}" for k in KINDS))
+for key, title, modes in [("syscalls", "echo, 256", ECHO),
+                          ("httpcalls", "http, ab -k", HTTP)]:
+    for i, m in enumerate(modes):
+        mix = [vals.get(("callmix", f"{key}.{m}.{k}")) for k in KINDS]
+        if not any(mix):
+            continue
+        cells = " ".join(f"{v[0]:7.3f}" if v else f"{0:7.3f}" for v in mix)
+        print(f"{title if i == 0 else '':14} {NAMES[m]:17} {cells}")
