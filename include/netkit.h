@@ -154,6 +154,11 @@
  *   tutorial's group chat, a room where every line goes to all the
  *   others; the server on the connection layer, the client on the
  *   poller.
+ * - @ref http-hello.c "http-hello.c": an HTTP/1.1 server answering
+ *   "Hello, World!", with keep-alive and pipelining, on the connection
+ *   layer (@ref loop).
+ * - @ref resp-server.c "resp-server.c": a key-value server speaking the
+ *   Redis protocol (PING, ECHO, SET, GET, DEL), on the connection layer.
  *
  * @example multi-echo-server.c
  * The tutorial's echo server on the connection layer: many clients at
@@ -198,4 +203,12 @@
  * The tutorial's session with the socket helpers, printed as Python
  * prints it, then the machine's interfaces; or lookups of the names
  * given on the command line.
+ * @example http-hello.c
+ * HTTP on the connection layer: `GET /` is answered "Hello, World!",
+ * anything else 404; keep-alive, pipelined requests answered in one
+ * send, a bounded request head, nothing printed per request.
+ * @example resp-server.c
+ * The Redis protocol on the connection layer: RESP arrays and inline
+ * commands, PING, ECHO, SET, GET and DEL over a bounded in-memory
+ * table, pipelining; redis-cli and redis-benchmark talk to it.
  */
