@@ -6,7 +6,9 @@
  *
  * The queue is one buffer, grown by doubling up to output_max and
  * never per message; a queue that empties gives its memory back when
- * it grew past the high mark, so a burst does not pin it. What the
+ * it grew past twice the high mark, so a burst does not pin it, while a
+ * connection that keeps cycling between the marks keeps its buffer
+ * (no allocation per cycle). What the
  * poller watches follows from the state, in one place (interest()),
  * applied when the loop settles the connection before it waits.
  */
@@ -233,7 +235,7 @@ netkit__conn_flush(netkit_conn *c)
 				netkit_deadline_at(l->now + l->o.idle_ms));
 		if (queued(c) == 0) {
 			c->out.start = c->out.end = 0;
-			if (c->out.cap > l->o.output_high) {
+			if (c->out.cap > 2 * l->o.output_high) {
 				free(c->out.buf);
 				c->out.buf = NULL;
 				c->out.cap = 0;
