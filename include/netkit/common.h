@@ -39,7 +39,7 @@ extern "C" {
 /** Major version: changes when the ABI breaks. */
 #define NETKIT_VERSION_MAJOR 0
 /** Minor version: changes when functions are added. */
-#define NETKIT_VERSION_MINOR 2
+#define NETKIT_VERSION_MINOR 3
 /** Patch version: changes for fixes only. */
 #define NETKIT_VERSION_PATCH 0
 
