@@ -67,9 +67,10 @@ struct netkit_loop {
 	struct netkit_conn *dirty;		/* to look at before waiting */
 	struct netkit_conn *pending;		/* CLOSED due next wait */
 	struct netkit_conn *dead;		/* freed next wait */
-	/* Accepting paused: resume_at is when to try again (-1: only
-	 * when a connection ends); reported: ACCEPT_PAUSED given since
-	 * the last accept that worked. */
+	/* paused: the listeners are not watched; resume: try them again
+	 * at the next settle (a connection ended, or accept_timer fired
+	 * after a failure); reported: ACCEPT_PAUSED given since the last
+	 * accept that worked. */
 	bool paused, reported, resume;
 	netkit_poller_timer accept_timer;
 	/* True while the loop builds a batch: a connection ending then
