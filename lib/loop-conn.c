@@ -30,7 +30,8 @@ queued(const netkit_conn *c)
 }
 
 netkit_conn *
-netkit__conn_new(netkit_loop *l, int fd, void *data)
+netkit__conn_new(netkit_loop *l, int fd, void *data,
+		 const struct sockaddr *peer, socklen_t len)
 {
 	/* The input buffer is not zeroed: 16 KiB of memset per accept
 	 * would cost more than its requests. The program's storage
@@ -46,6 +47,8 @@ netkit__conn_new(netkit_loop *l, int fd, void *data)
 		memset(c->storage, 0, l->o.conn_size);
 	}
 	c->what = LOOP_CONN;
+	if (len > 0)	/* else it stays empty */
+		(void)netkit_addr_from_sockaddr(&c->peer, peer, len);
 	c->fd = fd;
 	c->data = data;
 	c->loop = l;
@@ -415,6 +418,12 @@ NETKIT_EXPORT netkit_reader *
 netkit_conn_reader(netkit_conn *c)
 {
 	return c ? &c->in : NULL;
+}
+
+NETKIT_EXPORT const netkit_addr *
+netkit_conn_peer(const netkit_conn *c)
+{
+	return c ? &c->peer : NULL;
 }
 
 NETKIT_EXPORT void *

@@ -45,6 +45,7 @@ struct netkit_conn {
 	unsigned interest;		/* what the poller watches now */
 	void *data;
 	void *storage;			/* the program's, or NULL */
+	netkit_addr peer;		/* as accept() gave it */
 	netkit_loop *loop;
 	/* Every connection, oldest first, until it is freed: a walk
 	 * (netkit_loop_next()) may hold one that ended. */
@@ -129,7 +130,8 @@ void netkit__loop_cancel(netkit_loop *l, const netkit_conn *c);
 void netkit__loop_conn_gone(netkit_loop *l);
 
 /* loop-conn.c */
-netkit_conn *netkit__conn_new(netkit_loop *l, int fd, void *data);
+netkit_conn *netkit__conn_new(netkit_loop *l, int fd, void *data,
+			      const struct sockaddr *peer, socklen_t len);
 void netkit__conn_free(netkit_conn *c);
 void netkit__conn_readable(netkit_conn *c, unsigned events);
 void netkit__conn_flush(netkit_conn *c);

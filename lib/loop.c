@@ -222,6 +222,8 @@ netkit_loop_listen(netkit_loop *l, int fd, void *data)
 NETKIT_EXPORT int
 netkit_loop_adopt(netkit_loop *l, int fd, void *data, netkit_conn **out)
 {
+	struct sockaddr_storage peer;
+	socklen_t len;
 	netkit_conn *c;
 	int rc, fl, fdfl;
 
@@ -238,7 +240,12 @@ netkit_loop_adopt(netkit_loop *l, int fd, void *data, netkit_conn **out)
 		return netkit__errno();
 	rc = loop_mode(fd);
 	if (rc == 0) {
-		c = netkit__conn_new(l, fd, data);
+		len = sizeof(peer);
+		if (NK_SYS(getpeername)(fd, (struct sockaddr *)&peer,
+					&len) < 0)
+			len = 0;	/* not known: empty */
+		c = netkit__conn_new(l, fd, data,
+				     (const struct sockaddr *)&peer, len);
 		if (c) {
 			if (out)
 				*out = c;
@@ -304,6 +311,8 @@ out_of_resources(int err)
 static void
 accept_some(netkit_loop *l, struct netkit__listener *ls, size_t max)
 {
+	struct sockaddr_storage peer;
+	socklen_t len;
 	netkit_conn *c;
 	size_t i;
 	int fd;
@@ -313,7 +322,9 @@ accept_some(netkit_loop *l, struct netkit__listener *ls, size_t max)
 			accept_pause(l, ls, 0);
 			return;
 		}
-		NETKIT__RETRY(fd, NK_SYS(accept4)(ls->fd, NULL, NULL,
+		len = sizeof(peer);
+		NETKIT__RETRY(fd, NK_SYS(accept4)(ls->fd,
+						  (struct sockaddr *)&peer, &len,
 						  SOCK_NONBLOCK | SOCK_CLOEXEC));
 		if (fd < 0) {
 			fd = netkit__errno();
@@ -324,7 +335,8 @@ accept_some(netkit_loop *l, struct netkit__listener *ls, size_t max)
 			 * readiness event takes the rest. */
 			return;
 		}
-		c = netkit__conn_new(l, fd, ls->data);
+		c = netkit__conn_new(l, fd, ls->data,
+				     (const struct sockaddr *)&peer, len);
 		if (!c) {
 			NK_SYS(close)(fd);
 			accept_pause(l, ls, -ENOMEM);

@@ -387,6 +387,19 @@ NETKIT_EXPORT int netkit_conn_fd(const netkit_conn *conn);
 NETKIT_EXPORT netkit_reader *netkit_conn_reader(netkit_conn *conn);
 
 /**
+ * The peer's address, as accept() gave it (for a connection put in
+ * with netkit_loop_adopt(), as getpeername() answered then): no system
+ * call. It stays readable after the connection closed, until the
+ * netkit_loop_wait() after its #NETKIT_LOOP_CLOSED event, so a program
+ * can name the peer that left.
+ * @param conn  The connection.
+ * @return The address; an empty one (see ::netkit_addr) if the system
+ *         gave none. NULL if @p conn is NULL.
+ * @note Python asyncio: `writer.get_extra_info("peername")`.
+ */
+NETKIT_EXPORT const netkit_addr *netkit_conn_peer(const netkit_conn *conn);
+
+/**
  * The program's storage in the connection:
  * ::netkit_loop_opts.conn_size bytes, aligned for any type, zeroed when
  * the connection came in, valid until the netkit_loop_wait() after its
