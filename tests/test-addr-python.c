@@ -274,6 +274,14 @@ START_TEST(repr_of_udp_and_unbound_sockets)
 	repr_is(s, want);
 	close(s);
 	close(u);
+	if (!nk_have_ipv6())
+		return;
+	u = socket(AF_INET6, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	ck_assert_int_ge(u, 0);
+	snprintf(want, sizeof(want), "<socket.socket fd=%d, family=10, "
+		 "type=2, proto=0, laddr=('::', 0, 0, 0)>", u);
+	repr_is(u, want);
+	close(u);
 }
 END_TEST
 
@@ -300,6 +308,14 @@ START_TEST(repr_errors_leave_the_buffer_untouched)
 			 -EAFNOSUPPORT);
 	close(sv[0]);
 	close(sv[1]);
+	/* Another family the kernel gives anyone: netlink (protocol 0,
+	 * NETLINK_ROUTE, without a Linux header musl may not have). */
+	fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, 0);
+	if (fd >= 0) {
+		ck_assert_int_eq(netkit_socket_repr(fd, buf, sizeof(buf)),
+				 -EAFNOSUPPORT);
+		close(fd);
+	}
 	ck_assert(memchr(buf, 'Z', sizeof(buf)) == buf &&
 		  buf[sizeof(buf) - 1] == 'Z');
 	trio_open(&t, AF_INET, 0);
