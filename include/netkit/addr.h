@@ -268,7 +268,9 @@ NETKIT_EXPORT int netkit_peer_addr(int fd, netkit_addr *out);
  * Formats an IP address as Python prints it: the tuple
  * `sock.getpeername()` returns, "('127.0.0.1', 8888)", or for IPv6
  * "('::1', 8888, 0, 0)" (flow information and scope identifier after
- * the port), so a program's output reads as the tutorial's.
+ * the port; a link-local host without its "%eth0", which the scope
+ * number carries, as in Python 3.7 and later), so a program's output
+ * reads as the tutorial's.
  * @param a         An IPv4 or IPv6 address.
  * @param[out] buf  Receives the NUL-terminated text; untouched on failure.
  * @param len       Size of @p buf; NETKIT_TUPLESTRLEN always suffices.
