@@ -411,7 +411,7 @@ translate(netkit_loop *l, const netkit_poller_event *pe, int n)
 			}
 			if (pe->events & (NETKIT_POLLER_READ |
 					  NETKIT_POLLER_ERR | NETKIT_POLLER_HUP))
-				netkit__conn_readable(c, pe->events);
+				netkit__conn_input(c, pe->events);
 		}
 	}
 }
