@@ -217,19 +217,25 @@ drained(netkit_conn *c)
 		tell_drained(c);
 }
 
-/* One send of the queue; progress restarts the stall time. Inline in
- * settling, which sends once per request. */
-static inline void
-flush(netkit_conn *c)
+/* One send of the whole queue, which is not empty: its result. */
+static inline ssize_t
+send_queue(netkit_conn *c)
 {
-	netkit_loop *l = c->loop;
-	size_t n = queued(c);
 	ssize_t sent;
 
-	if (!live(c) || n == 0)
-		return;
-	NETKIT__RETRY(sent, NK_SYS(send)(c->fd, c->out.buf + c->out.start, n,
+	NETKIT__RETRY(sent, NK_SYS(send)(c->fd, c->out.buf + c->out.start,
+					 queued(c),
 					 MSG_DONTWAIT | MSG_NOSIGNAL));
+	return sent;
+}
+
+/* After a send of the queue (sent: its result, errno as it left it):
+ * progress restarts the stall time. */
+static NETKIT__NOINLINE void
+sent_some(netkit_conn *c, ssize_t sent)
+{
+	netkit_loop *l = c->loop;
+
 	if (NETKIT__UNLIKELY(sent < 0) && errno != EAGAIN) {
 		netkit__conn_finish(c, netkit__errno());
 		return;
@@ -259,6 +265,14 @@ flush(netkit_conn *c)
 		netkit_poller_timer_start(l->poller, &c->stall,
 			netkit_deadline_at(l->now + l->o.stall_ms), 0);
 	drained(c);
+}
+
+/* One send of the queue, if there is one to send. */
+static void
+flush(netkit_conn *c)
+{
+	if (live(c) && queued(c) > 0)
+		sent_some(c, send_queue(c));
 }
 
 void
@@ -296,8 +310,9 @@ reserve(netkit_conn *c, size_t len)
 	return 0;
 }
 
-NETKIT_EXPORT int
-netkit_conn_write(netkit_conn *c, const void *buf, size_t len)
+/* netkit_conn_write(), any case. */
+static NETKIT__NOINLINE int
+write_any(netkit_conn *c, const void *buf, size_t len)
 {
 	struct netkit__outq *q;
 	const netkit_loop_opts *o;
@@ -326,6 +341,31 @@ netkit_conn_write(netkit_conn *c, const void *buf, size_t len)
 	if (len)
 		memcpy(dst, buf, len);
 	return rc;
+}
+
+NETKIT_EXPORT int
+netkit_conn_write(netkit_conn *c, const void *buf, size_t len)
+{
+	struct netkit__outq *q;
+	size_t n, high;
+	unsigned char *dst;
+
+	/* Once per request: bytes to an open connection below the high
+	 * mark that stays below it, and fit the buffer as it is. */
+	if (NETKIT__UNLIKELY(!c || !buf || !len || c->state != CONN_OPEN ||
+			     c->high))
+		return write_any(c, buf, len);
+	q = &c->out;
+	n = q->end - q->start;
+	high = c->loop->o.output_high;
+	if (NETKIT__UNLIKELY(n > high || len > high - n ||
+			     len > q->cap - q->end))
+		return write_any(c, buf, len);
+	dst = q->buf + q->end;
+	q->end += len;
+	netkit__loop_dirty(c);
+	memcpy(dst, buf, len);
+	return 0;
 }
 
 NETKIT_EXPORT size_t
@@ -377,8 +417,9 @@ settle_rest(netkit_conn *c)
 		netkit__loop_dirty(c);
 }
 
-void
-netkit__conn_settle(netkit_conn *c)
+/* Settling, any connection. */
+static NETKIT__NOINLINE void
+settle(netkit_conn *c)
 {
 	if (!live(c))
 		return;
@@ -397,6 +438,37 @@ netkit__conn_settle(netkit_conn *c)
 			   interest(c) == NETKIT_POLLER_READ))
 		return;
 	settle_rest(c);
+}
+
+void
+netkit__conn_settle(netkit_conn *c)
+{
+	netkit_loop *l = c->loop;
+	ssize_t sent;
+
+	/* Once per request: an open connection watched for input only
+	 * that goes on wanting just that (below the high mark, reading),
+	 * and whose queue, if any, goes whole with no timer to move and
+	 * no buffer to give back, stays as it is. Anything else settles
+	 * the long way (after the send, if one was made). */
+	if (NETKIT__UNLIKELY(c->state != CONN_OPEN ||
+			     c->interest != NETKIT_POLLER_READ || c->high ||
+			     c->in.eof || netkit__reader_full(&c->in))) {
+		settle(c);
+		return;
+	}
+	if (queued(c) == 0)
+		return;
+	sent = send_queue(c);
+	if (NETKIT__LIKELY((size_t)sent == queued(c) && !l->o.idle_ms &&
+			   !c->stall.index &&
+			   c->out.cap <= 2 * l->o.output_high)) {
+		c->out.start = c->out.end = 0;
+		return;
+	}
+	sent_some(c, sent);
+	if (live(c))
+		settle_rest(c);
 }
 
 /* ---- timers ---- */
