@@ -440,8 +440,8 @@ settle(netkit_conn *c)
 	settle_rest(c);
 }
 
-void
-netkit__conn_settle(netkit_conn *c)
+static inline void
+settle_one(netkit_conn *c)
 {
 	netkit_loop *l = c->loop;
 	ssize_t sent;
@@ -469,6 +469,27 @@ netkit__conn_settle(netkit_conn *c)
 	sent_some(c, sent);
 	if (live(c))
 		settle_rest(c);
+}
+
+void
+netkit__conn_settle(netkit_conn *c)
+{
+	settle_one(c);
+}
+
+/* One pass over the dirty list as it was taken: a connection marked
+ * again while settling waits for the next wait. Here rather than in
+ * the loop's wait, so that settling is inline. */
+void
+netkit__conn_settle_list(netkit_conn *list)
+{
+	netkit_conn *c;
+
+	while ((c = list)) {
+		list = c->dirty_next;
+		c->dirty = false;
+		settle_one(c);
+	}
 }
 
 /* ---- timers ---- */

@@ -150,6 +150,7 @@ void netkit__conn_free(netkit_conn *c);
 void netkit__conn_readable(netkit_conn *c, unsigned events);
 void netkit__conn_flush(netkit_conn *c);
 void netkit__conn_settle(netkit_conn *c);
+void netkit__conn_settle_list(netkit_conn *list);
 void netkit__conn_timer(netkit_conn *c, bool stall);
 void netkit__conn_finish(netkit_conn *c, int err);
 

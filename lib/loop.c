@@ -144,7 +144,8 @@ netkit_loop_free(netkit_loop *l)
 static bool
 owned(const netkit_loop *l, int fd)
 {
-	return fd >= 0 && fd < l->n_owner && l->owner[fd];
+	/* One comparison: a negative fd is a large unsigned one. */
+	return (unsigned)fd < (unsigned)l->n_owner && l->owner[fd];
 }
 
 /* ---- sockets the loop takes ---- */
@@ -431,11 +432,7 @@ before_wait(netkit_loop *l)
 	 * while settling waits for the next wait. */
 	list = l->dirty;
 	l->dirty = NULL;
-	while ((c = list)) {
-		list = c->dirty_next;
-		c->dirty = false;
-		netkit__conn_settle(c);
-	}
+	netkit__conn_settle_list(list);
 	while ((c = old)) {
 		old = c->later;
 		netkit__conn_free(c);
