@@ -89,6 +89,9 @@ struct netkit_loop {
 	 * that cancelling one in the poller cancels ours. */
 	uint16_t copied[NETKIT__POLLER_BATCH];
 	bool copies;	/* copied[] is the batch being handed out */
+	/* The batch holds the program's own events, whose timer and
+	 * events fields the next wait clears (netkit__loop_push()). */
+	bool foreign;
 	/* Timer data tags: the loop's timers carry these addresses, the
 	 * program's cannot. */
 	char tag_idle, tag_stall, tag_accept;
@@ -101,8 +104,10 @@ void netkit__loop_cancel(netkit_loop *l, const netkit_conn *c);
 void netkit__loop_conn_gone(netkit_loop *l);
 
 /* Adds an event to the batch being built; false when it is full.
- * Inline, and every field written rather than the event cleared first:
- * one push per request. */
+ * Inline, one push per request: the fields are written, not the event
+ * cleared first, and timer, events and reserved_ not at all: they are
+ * 0 in every slot (calloc()) but those of the program's own events,
+ * which the next wait clears. */
 static inline bool
 netkit__loop_push(netkit_loop *l, unsigned kind, netkit_conn *c, int err)
 {
@@ -116,10 +121,6 @@ netkit__loop_push(netkit_loop *l, unsigned kind, netkit_conn *c, int err)
 	e->kind = kind;
 	e->err = err;
 	e->conn = c;
-	e->timer = NULL;
-	e->events = 0;
-	e->reserved_[0] = 0;
-	e->reserved_[1] = 0;
 	if (c) {
 		e->data = c->data;
 		e->fd = c->fd;

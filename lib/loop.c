@@ -348,6 +348,7 @@ foreign(netkit_loop *l, const netkit_poller_event *pe)
 	if (!netkit__loop_push(l, kind, NULL, 0))
 		return;
 	e = &l->batch[l->n_batch - 1];
+	l->foreign = true;	/* timer and events cleared next wait */
 	l->copied[pe - l->poller->events] = (uint16_t)l->n_batch;
 	e->data = pe->data;
 	e->timer = pe->timer;
@@ -448,6 +449,20 @@ before_wait(netkit_loop *l)
 		accept_resume(l);
 }
 
+/* The slots the program's own events took in the last batch get back
+ * the 0 timer and events the loop's events leave alone. */
+static void
+clear_foreign(netkit_loop *l)
+{
+	size_t i;
+
+	for (i = 0; i < l->n_batch; i++) {
+		l->batch[i].timer = NULL;
+		l->batch[i].events = 0;
+	}
+	l->foreign = false;
+}
+
 NETKIT_EXPORT int
 netkit_loop_wait(netkit_loop *l, const netkit_loop_event **events,
 		 netkit_deadline deadline)
@@ -457,6 +472,8 @@ netkit_loop_wait(netkit_loop *l, const netkit_loop_event **events,
 
 	if (!l || !events || !netkit__deadline_ok(deadline.at))
 		return -EINVAL;
+	if (l->foreign)
+		clear_foreign(l);
 	l->n_batch = 0;
 	l->copies = false;	/* the last batch is over */
 	l->collecting = true;
