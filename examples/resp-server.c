@@ -26,8 +26,8 @@
  * - out of descriptors, the loop stops accepting for a while instead of
  *   spinning.
  *
- * Nothing is printed per command. SIGINT or SIGTERM wakes the loop
- * (netkit_loop_wake() is async-signal-safe): it closes every
+ * Nothing is printed per command. SIGINT or SIGTERM comes as an
+ * event of the loop (netkit_loop_catch()): it closes every
  * connection, empties the table and exits with 0.
  */
 #include <errno.h>
@@ -56,7 +56,6 @@ struct entry {
 /* A command being read. A RESP array comes in pieces: "*N", then N
  * times "$len" and len bytes; any of them may still be on its way. */
 struct client {
-	struct client *prev, *next;	/* every client, to free at exit */
 	bool high;		/* above the high mark: until DRAINED */
 	int want;		/* words of the array still to come */
 	size_t bulk;		/* next word's length + CRLF; 0: a line */
@@ -68,8 +67,6 @@ struct client {
 };
 
 static netkit_loop *loop;
-static volatile sig_atomic_t stop;
-static struct client all;	/* the list's head */
 /* The table: chained, FNV-1a. A server facing the internet would seed
  * its hash (SipHash) so that no client can pick colliding keys. */
 static struct entry *table[BUCKETS];
@@ -305,23 +302,14 @@ serve(netkit_conn *conn, struct client *c)
 		netkit_conn_close(conn, netkit_deadline_in(CLOSE_MS));
 }
 
-static void
+/* One event; false once the program is to stop. Each client's state
+ * is in its connection (conn_size): zeroed at OPEN, freed with it. */
+static bool
 handle(const netkit_loop_event *ev)
 {
-	struct client *c = ev->data;
+	struct client *c = netkit_conn_storage(ev->conn);
 
 	switch (ev->kind) {
-	case NETKIT_LOOP_OPEN:
-		if (!(c = calloc(1, sizeof(*c)))) {
-			netkit_conn_abort(ev->conn, true);
-			break;
-		}
-		c->next = all.next;
-		c->prev = &all;
-		all.next->prev = c;
-		all.next = c;
-		netkit_conn_set_data(ev->conn, c);
-		break;
 	case NETKIT_LOOP_DRAINED:
 		c->high = false;
 		serve(ev->conn, c);	/* input may be waiting */
@@ -330,24 +318,12 @@ handle(const netkit_loop_event *ev)
 		if (!c->high)	/* else it waits in the reader */
 			serve(ev->conn, c);
 		break;
-	case NETKIT_LOOP_CLOSED:
-		if (c) {
-			c->prev->next = c->next;
-			c->next->prev = c->prev;
-			free(c);
-		}
-		break;
+	case NETKIT_LOOP_SIGNAL:	/* SIGINT or SIGTERM */
+		return false;
 	}
 	/* ACCEPT_PAUSED (out of descriptors) needs nothing: the loop
 	 * tries again by itself, and a line per pause would be a flood. */
-}
-
-static void
-on_signal(int sig)
-{
-	(void)sig;
-	stop = 1;
-	netkit_loop_wake(loop);
+	return true;
 }
 
 static int
@@ -364,14 +340,15 @@ int
 main(int argc, char **argv)
 {
 	netkit_server_opts sopts = { .backlog = 512 };
-	netkit_loop_opts lopts = { .input_size = CMD_MAX };
+	netkit_loop_opts lopts = { .input_size = CMD_MAX,
+				   .conn_size = sizeof(struct client) };
 	const netkit_loop_event *ev;
 	const char *host = argc > 1 ? argv[1] : "0.0.0.0";
 	const char *service = argc > 2 ? argv[2] : "6379";
-	struct sigaction sa = { .sa_handler = on_signal };
 	char here[NETKIT_ADDRSTRLEN];
 	netkit_addr addr;
 	int fd, n, i;
+	bool run = true;
 
 	if (argc > 3 || (argc > 1 && argv[1][0] == '-') ||
 	    parse_port(service) < 0) {
@@ -381,33 +358,25 @@ main(int argc, char **argv)
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	if ((n = netkit_addr_from_ip(&addr, host, 0)) < 0)
 		die(host, n);	/* a numeric address, as the others take */
-	all.next = all.prev = &all;
 	fd = netkit_create_server(host, service, &sopts, NETKIT_FOREVER);
 	if (fd < 0)
 		die("create_server", fd);
 	if ((n = netkit_loop_new(&loop, &lopts)) < 0 ||
-	    (n = netkit_loop_listen(loop, fd, NULL)) < 0)
+	    (n = netkit_loop_listen(loop, fd, NULL)) < 0 ||
+	    (n = netkit_loop_catch(loop, SIGINT)) < 0 ||
+	    (n = netkit_loop_catch(loop, SIGTERM)) < 0)
 		die("loop", n);
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
 	if (netkit_local_addr(fd, &addr) < 0 ||
 	    netkit_addr_format(&addr, here, sizeof(here)) < 0)
 		strcpy(here, "?");
 	printf("resp-server listening on %s\n", here);
-	while (!stop) {
+	while (run) {
 		if ((n = netkit_loop_wait(loop, &ev, NETKIT_FOREVER)) < 0)
 			die("wait", n);
-		for (i = 0; i < n; i++)
-			handle(&ev[i]);
+		for (i = 0; i < n && run; i++)
+			run = handle(&ev[i]);
 	}
 	netkit_loop_free(loop);	/* closes every connection, no events */
-	while (all.next != &all) {
-		struct client *c = all.next;
-
-		all.next = c->next;
-		free(c);
-	}
 	for (i = 0; i < BUCKETS; i++)
 		while (table[i])
 			unlink_entry(&table[i]);

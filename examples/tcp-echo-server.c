@@ -43,25 +43,6 @@ die(const char *what, int rc)
 	exit(1);
 }
 
-/* Formats an address the way Python prints it: (host, port[, flow, scope]). */
-static void
-tuple(const netkit_addr *a, char *buf, size_t len)
-{
-	const struct sockaddr_in6 *sin6;
-	char ip[NETKIT_ADDRSTRLEN];
-
-	if (netkit_addr_ip(a, ip, sizeof(ip)) < 0)
-		strcpy(ip, "?");
-	if (netkit_addr_family(a) != AF_INET6) {
-		snprintf(buf, len, "('%s', %d)", ip, netkit_addr_port(a));
-		return;
-	}
-	sin6 = (const struct sockaddr_in6 *)netkit_addr_sockaddr(a, NULL);
-	snprintf(buf, len, "('%s', %d, %lu, %lu)", ip, netkit_addr_port(a),
-		(unsigned long)ntohl(sin6->sin6_flowinfo),
-		(unsigned long)sin6->sin6_scope_id);
-}
-
 int
 main(int argc, char **argv)
 {
@@ -70,8 +51,8 @@ main(int argc, char **argv)
 	const char *service = argc > 2 ? argv[2] : "8888";
 	const char *reply = "Receive your message";
 	netkit_server_opts opts = { .backlog = 5 };	/* listen(5) */
-	char data[1024], peer[128], local[128];
-	netkit_addr addr, here;
+	char data[1024], peer[NETKIT_TUPLESTRLEN], repr[NETKIT_REPRSTRLEN];
+	netkit_addr addr;
 	int sockfd, conn, rc;
 	ssize_t n;
 
@@ -91,15 +72,13 @@ main(int argc, char **argv)
 	conn = netkit_accept(sockfd, &addr);	/* conn, addr = accept() */
 	if (conn < 0)
 		die("accept", conn);
-	if ((rc = netkit_local_addr(conn, &here)) < 0)
-		die("getsockname", rc);
-	tuple(&addr, peer, sizeof(peer));
-	tuple(&here, local, sizeof(local));
+	/* print("Connect from", addr): Python's tuple */
+	netkit_addr_tuple(&addr, peer, sizeof(peer));
 	printf("Connect from %s\n", peer);
-	/* print("Connect from", conn) shows Python's repr of the socket */
-	printf("Connect from <socket.socket fd=%d, family=%d, type=%d, "
-		"proto=0, laddr=%s, raddr=%s>\n", conn,
-		netkit_addr_family(&here), SOCK_STREAM, local, peer);
+	/* print("Connect from", conn): Python's repr of the socket */
+	if ((rc = netkit_socket_repr(conn, repr, sizeof(repr))) < 0)
+		die("getsockname", rc);
+	printf("Connect from %s\n", repr);
 
 	for (;;) {
 		n = netkit_recv(conn, data, sizeof(data));

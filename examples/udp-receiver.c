@@ -23,25 +23,6 @@ die(const char *what, int rc)
 	exit(1);
 }
 
-/* The sender as Python prints it: (host, port[, flow, scope]). */
-static void
-tuple(const netkit_addr *a, char *buf, size_t len)
-{
-	const struct sockaddr_in6 *sin6;
-	char ip[NETKIT_ADDRSTRLEN];
-
-	if (netkit_addr_ip(a, ip, sizeof(ip)) < 0)
-		strcpy(ip, "?");
-	if (netkit_addr_family(a) != AF_INET6) {
-		snprintf(buf, len, "('%s', %d)", ip, netkit_addr_port(a));
-		return;
-	}
-	sin6 = (const struct sockaddr_in6 *)netkit_addr_sockaddr(a, NULL);
-	snprintf(buf, len, "('%s', %d, %lu, %lu)", ip, netkit_addr_port(a),
-		 (unsigned long)ntohl(sin6->sin6_flowinfo),
-		 (unsigned long)sin6->sin6_scope_id);
-}
-
 int
 main(int argc, char **argv)
 {
@@ -71,7 +52,7 @@ main(int argc, char **argv)
 			die("recv", (int)n);
 		if (n > 0 && data[n - 1] == '\n')
 			n--;
-		tuple(&from, who, sizeof(who));
+		netkit_addr_tuple(&from, who, sizeof(who));
 		printf("%s %.*s\n", who, (int)n, data);
 		fflush(stdout);
 	}

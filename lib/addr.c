@@ -435,3 +435,27 @@ netkit_addr_sockaddr(const netkit_addr *a, socklen_t *len)
 		*len = a->len;
 	return (const struct sockaddr *)&a->ss;
 }
+
+NETKIT_EXPORT int
+netkit_addr_tuple(const netkit_addr *a, char *buf, size_t len)
+{
+	const struct sockaddr_in6 *sin6;
+	char ip[NETKIT_ADDRSTRLEN], text[NETKIT_TUPLESTRLEN];
+
+	if (!netkit__addr_usable(a) || !buf)
+		return -EINVAL;
+	if (!netkit__addr_valid(a))
+		return -EAFNOSUPPORT;
+	ip_text(a, ip);
+	if (a->ss.ss_family == AF_INET) {
+		snprintf(text, sizeof(text), "('%s', %d)", ip,
+			 netkit_addr_port(a));
+	} else {
+		sin6 = (const struct sockaddr_in6 *)&a->ss;
+		snprintf(text, sizeof(text), "('%s', %d, %lu, %lu)", ip,
+			 netkit_addr_port(a),
+			 (unsigned long)ntohl(sin6->sin6_flowinfo),
+			 (unsigned long)sin6->sin6_scope_id);
+	}
+	return netkit__copy_text(buf, len, text);
+}

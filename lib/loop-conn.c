@@ -30,16 +30,25 @@ queued(const netkit_conn *c)
 }
 
 netkit_conn *
-netkit__conn_new(netkit_loop *l, int fd, void *data)
+netkit__conn_new(netkit_loop *l, int fd, void *data,
+		 const struct sockaddr *peer, socklen_t len)
 {
 	/* The input buffer is not zeroed: 16 KiB of memset per accept
-	 * would cost more than its requests. */
-	netkit_conn *c = malloc(sizeof(*c) + l->o.input_size);
+	 * would cost more than its requests. The program's storage
+	 * follows it, aligned (opts_fill() bounds both sizes). */
+	size_t in = netkit__loop_round(l->o.input_size);
+	netkit_conn *c = malloc(sizeof(*c) + in + l->o.conn_size);
 
 	if (!c)
 		return NULL;
 	memset(c, 0, sizeof(*c));
+	if (l->o.conn_size) {
+		c->storage = (unsigned char *)c->inbuf + in;
+		memset(c->storage, 0, l->o.conn_size);
+	}
 	c->what = LOOP_CONN;
+	if (len > 0)	/* else it stays empty */
+		(void)netkit_addr_from_sockaddr(&c->peer, peer, len);
 	c->fd = fd;
 	c->data = data;
 	c->loop = l;
@@ -56,13 +65,16 @@ netkit__conn_new(netkit_loop *l, int fd, void *data)
 	}
 	c->idle.data = &l->tag_idle;
 	c->stall.data = &l->tag_stall;
+	c->slow.data = &l->tag_slow;
 	if (l->o.idle_ms)
 		netkit_poller_timer_start(l->poller, &c->idle,
 			netkit_deadline_at(netkit_now() + l->o.idle_ms), 0);
-	c->next = l->conns;
-	if (l->conns)
-		l->conns->prev = c;
-	l->conns = c;
+	c->prev = l->conns_tail;
+	if (c->prev)
+		c->prev->next = c;
+	else
+		l->conns = c;
+	l->conns_tail = c;
 	l->n_conns++;
 	return c;
 }
@@ -70,11 +82,22 @@ netkit__conn_new(netkit_loop *l, int fd, void *data)
 void
 netkit__conn_free(netkit_conn *c)
 {
+	netkit_loop *l = c->loop;
+
+	if (c->prev)
+		c->prev->next = c->next;
+	else
+		l->conns = c->next;
+	if (c->next)
+		c->next->prev = c->prev;
+	else
+		l->conns_tail = c->prev;
 	free(c->out.buf);
 	free(c);
 }
 
-/* Out of the poller, the table and the live list, timers stopped. */
+/* Out of the poller and the table, timers stopped, no longer live
+ * (it stays on the list until freed). */
 static void
 unhook(netkit_conn *c)
 {
@@ -84,13 +107,7 @@ unhook(netkit_conn *c)
 	netkit__loop_disown(l, c->fd);
 	netkit_poller_timer_stop(l->poller, &c->idle);
 	netkit_poller_timer_stop(l->poller, &c->stall);
-	if (c->prev)
-		c->prev->next = c->next;
-	else
-		l->conns = c->next;
-	if (c->next)
-		c->next->prev = c->prev;
-	c->prev = c->next = NULL;
+	netkit_poller_timer_stop(l->poller, &c->slow);
 	l->n_conns--;
 	netkit__loop_conn_gone(l);
 }
@@ -201,6 +218,8 @@ tell_drained(netkit_conn *c)
 
 	if (queued(c) > l->o.output_low)
 		return;
+	if (c->slow.index)
+		netkit_poller_timer_stop(l->poller, &c->slow);
 	if (c->state != CONN_OPEN)
 		c->high = false;	/* closing: no one to tell */
 	else if (netkit__loop_push(l, NETKIT_LOOP_DRAINED, c, 0))
@@ -316,31 +335,31 @@ write_any(netkit_conn *c, const void *buf, size_t len)
 {
 	struct netkit__outq *q;
 	const netkit_loop_opts *o;
-	unsigned char *dst = NULL;
-	int rc;
 
-	if (NETKIT__UNLIKELY(!c || (!buf && len)))
+	if (!c || (!buf && len))
 		return -EINVAL;
-	if (NETKIT__UNLIKELY(c->state != CONN_OPEN))
+	if (c->state != CONN_OPEN)
 		return -EPIPE;
 	q = &c->out;
 	o = &c->loop->o;
-	if (NETKIT__UNLIKELY(len > o->output_max - queued(c)))
+	if (len > o->output_max - queued(c))
 		return -ENOBUFS;
 	if (len) {
 		if (q->cap - q->end < len && reserve(c, len) < 0)
 			return -ENOMEM;
-		dst = q->buf + q->end;
+		memcpy(q->buf + q->end, buf, len);
 		q->end += len;
 		netkit__loop_dirty(c);
 	}
-	if (queued(c) > o->output_high)
+	if (queued(c) > o->output_high) {
 		c->high = true;
-	rc = c->high ? NETKIT_CONN_HIGH : 0;
-	/* Last: nothing is kept across the copy but rc. */
-	if (len)
-		memcpy(dst, buf, len);
-	return rc;
+		/* Slow from the write that passed the mark until the
+		 * queue is at the low one. */
+		if (o->slow_ms && !c->slow.index)
+			netkit_poller_timer_start(c->loop->poller, &c->slow,
+				netkit_deadline_in(o->slow_ms), 0);
+	}
+	return c->high ? NETKIT_CONN_HIGH : 0;
 }
 
 NETKIT_EXPORT int
@@ -351,7 +370,8 @@ netkit_conn_write(netkit_conn *c, const void *buf, size_t len)
 	unsigned char *dst;
 
 	/* Once per request: bytes to an open connection below the high
-	 * mark that stays below it, and fit the buffer as it is. */
+	 * mark that stays below it (no slow timer to start), and fit the
+	 * buffer as it is. */
 	if (NETKIT__UNLIKELY(!c || !buf || !len || c->state != CONN_OPEN ||
 			     c->high))
 		return write_any(c, buf, len);
@@ -494,13 +514,14 @@ netkit__conn_settle_list(netkit_conn *list)
 
 /* ---- timers ---- */
 
+/* err: NETKIT_ESTALL or NETKIT_ESLOW for those timers, 0 for idle. */
 void
-netkit__conn_timer(netkit_conn *c, bool stall)
+netkit__conn_timer(netkit_conn *c, int err)
 {
 	if (!live(c))
 		return;
-	if (stall)
-		netkit__conn_finish(c, NETKIT_ESTALL);
+	if (err)
+		netkit__conn_finish(c, err);
 	else if (c->state == CONN_CLOSING)
 		netkit__conn_finish(c, queued(c) > 0 || !c->shut ?
 				    -ETIMEDOUT : 0);
@@ -520,6 +541,18 @@ NETKIT_EXPORT netkit_reader *
 netkit_conn_reader(netkit_conn *c)
 {
 	return c ? &c->in : NULL;
+}
+
+NETKIT_EXPORT const netkit_addr *
+netkit_conn_peer(const netkit_conn *c)
+{
+	return c ? &c->peer : NULL;
+}
+
+NETKIT_EXPORT void *
+netkit_conn_storage(netkit_conn *c)
+{
+	return c ? c->storage : NULL;
 }
 
 NETKIT_EXPORT int

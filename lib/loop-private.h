@@ -7,6 +7,7 @@
 #ifndef NETKIT_LOOP_PRIVATE_H
 #define NETKIT_LOOP_PRIVATE_H
 
+#include <signal.h>
 #include <stddef.h>
 
 #include "netkit-private.h"
@@ -43,12 +44,17 @@ struct netkit_conn {
 	int err;			/* CONN_DONE: why */
 	unsigned interest;		/* what the poller watches now */
 	void *data;
+	void *storage;			/* the program's, or NULL */
+	netkit_addr peer;		/* as accept() gave it */
 	netkit_loop *loop;
-	struct netkit_conn *prev, *next;	/* every live connection */
+	/* Every connection, oldest first, until it is freed: a walk
+	 * (netkit_loop_next()) may hold one that ended. */
+	struct netkit_conn *prev, *next;
 	struct netkit_conn *dirty_next;		/* the dirty list */
 	struct netkit_conn *later;		/* pending or dead list */
-	/* Idle (or, closing, the close deadline) and stall timers. */
-	netkit_poller_timer idle, stall;
+	/* Idle (or, closing, the close deadline), stall and slow
+	 * timers. */
+	netkit_poller_timer idle, stall, slow;
 	struct netkit__outq out;
 	netkit_reader in;
 	max_align_t inbuf[];
@@ -62,8 +68,8 @@ struct netkit_loop {
 	 * that fd belongs to, NULL for the program's own. */
 	unsigned char **owner;
 	int n_owner;
-	struct netkit_conn *conns;		/* live (open, closing) */
-	unsigned n_conns;
+	struct netkit_conn *conns, *conns_tail;	/* all, oldest first */
+	unsigned n_conns;			/* live (open, closing) */
 	struct netkit_conn *dirty;		/* to look at before waiting */
 	struct netkit_conn *pending;		/* CLOSED due next wait */
 	struct netkit_conn *dead;		/* freed next wait */
@@ -89,13 +95,34 @@ struct netkit_loop {
 	 * that cancelling one in the poller cancels ours. */
 	uint16_t copied[NETKIT__POLLER_BATCH];
 	bool copies;	/* copied[] is the batch being handed out */
-	/* The batch holds the program's own events, whose timer and
-	 * events fields the next wait clears (netkit__loop_push()). */
+	/* The batch holds the program's own events or signals, whose
+	 * timer, events and signal fields the next wait clears
+	 * (netkit__loop_push()). */
 	bool foreign;
 	/* Timer data tags: the loop's timers carry these addresses, the
 	 * program's cannot. */
-	char tag_idle, tag_stall, tag_accept;
+	char tag_idle, tag_stall, tag_slow, tag_accept;
+	/* Signals: bit signo - 1 of caught is set by the handler,
+	 * woken by netkit_loop_wake(); both read at the poller's wake
+	 * event. catching lists the actions to put back. */
+	uint64_t caught;
+	int woken;
+	struct netkit__catch *catching;
 };
+
+struct netkit__catch {
+	int signo;
+	struct sigaction old;
+	struct netkit__catch *next;
+};
+
+/* Bytes rounded up to whole max_align_t: where storage follows. */
+static inline size_t
+netkit__loop_round(size_t n)
+{
+	return (n + sizeof(max_align_t) - 1) / sizeof(max_align_t) *
+	       sizeof(max_align_t);
+}
 
 /* loop-core.c */
 int netkit__loop_own(netkit_loop *l, int fd, void *obj);
@@ -105,9 +132,9 @@ void netkit__loop_conn_gone(netkit_loop *l);
 
 /* Adds an event to the batch being built; false when it is full.
  * Inline, one push per request: the fields are written, not the event
- * cleared first, and timer, events and reserved_ not at all: they are
- * 0 in every slot (calloc()) but those of the program's own events,
- * which the next wait clears. */
+ * cleared first, and timer, events, signal and reserved_ not at all:
+ * they are 0 in every slot (calloc()) but those of the program's own
+ * events and of signals, which the next wait clears. */
 static inline bool
 netkit__loop_push(netkit_loop *l, unsigned kind, netkit_conn *c, int err)
 {
@@ -146,13 +173,14 @@ netkit__loop_dirty(netkit_conn *c)
 }
 
 /* loop-conn.c */
-netkit_conn *netkit__conn_new(netkit_loop *l, int fd, void *data);
+netkit_conn *netkit__conn_new(netkit_loop *l, int fd, void *data,
+			      const struct sockaddr *peer, socklen_t len);
 void netkit__conn_free(netkit_conn *c);
 void netkit__conn_readable(netkit_conn *c, unsigned events);
 void netkit__conn_flush(netkit_conn *c);
 void netkit__conn_settle(netkit_conn *c);
 void netkit__conn_settle_list(netkit_conn *list);
-void netkit__conn_timer(netkit_conn *c, bool stall);
+void netkit__conn_timer(netkit_conn *c, int err);
 void netkit__conn_finish(netkit_conn *c, int err);
 
 /* netkit__conn_readable()'s common case, inline in the wait (once per

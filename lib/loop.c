@@ -32,6 +32,10 @@
 #define DEFAULT_MAX (1024 * 1024)
 #define DEFAULT_BATCH 64
 #define ACCEPT_RETRY_MS 100
+#define MAX_CONN_SIZE (1024 * 1024)
+#define MAX_SIGNAL 64
+
+static void uncatch(netkit_loop *l);
 
 /* ---- options ---- */
 
@@ -41,7 +45,8 @@ opts_fill(netkit_loop_opts *o, const netkit_loop_opts *in)
 	memset(o, 0, sizeof(*o));
 	if (in) {
 		if (!NETKIT__RESERVED_ZERO(in) || in->idle_ms < 0 ||
-		    in->stall_ms < 0 ||
+		    in->stall_ms < 0 || in->slow_ms < 0 ||
+		    in->conn_size > MAX_CONN_SIZE ||
 		    (in->poller_flags & ~NETKIT_POLLER_USE_POLL))
 			return -EINVAL;
 		*o = *in;
@@ -115,18 +120,14 @@ netkit_loop_free(netkit_loop *l)
 
 	if (!l)
 		return;
+	uncatch(l);
 	/* The poller first: it forgets the timers inside connections. */
 	netkit_poller_free(l->poller);
+	/* Every connection is on the list until freed: live ones, and
+	 * those closed or detached (fd -1) whose batch is not over. */
 	while ((c = l->conns)) {
-		NK_SYS(close)(c->fd);
-		l->conns = c->next;
-		netkit__conn_free(c);
-	}
-	while ((c = l->dead) || (c = l->pending)) {
-		if (c == l->dead)
-			l->dead = c->later;
-		else
-			l->pending = c->later;
+		if (c->fd >= 0)
+			NK_SYS(close)(c->fd);
 		netkit__conn_free(c);
 	}
 	for (ls = l->listeners; ls; ls = next) {
@@ -222,6 +223,8 @@ netkit_loop_listen(netkit_loop *l, int fd, void *data)
 NETKIT_EXPORT int
 netkit_loop_adopt(netkit_loop *l, int fd, void *data, netkit_conn **out)
 {
+	struct sockaddr_storage peer;
+	socklen_t len;
 	netkit_conn *c;
 	int rc, fl, fdfl;
 
@@ -238,7 +241,12 @@ netkit_loop_adopt(netkit_loop *l, int fd, void *data, netkit_conn **out)
 		return netkit__errno();
 	rc = loop_mode(fd);
 	if (rc == 0) {
-		c = netkit__conn_new(l, fd, data);
+		len = sizeof(peer);
+		if (NK_SYS(getpeername)(fd, (struct sockaddr *)&peer,
+					&len) < 0)
+			len = 0;	/* not known: empty */
+		c = netkit__conn_new(l, fd, data,
+				     (const struct sockaddr *)&peer, len);
 		if (c) {
 			if (out)
 				*out = c;
@@ -304,6 +312,8 @@ out_of_resources(int err)
 static void
 accept_some(netkit_loop *l, struct netkit__listener *ls, size_t max)
 {
+	struct sockaddr_storage peer;
+	socklen_t len;
 	netkit_conn *c;
 	size_t i;
 	int fd;
@@ -313,7 +323,9 @@ accept_some(netkit_loop *l, struct netkit__listener *ls, size_t max)
 			accept_pause(l, ls, 0);
 			return;
 		}
-		NETKIT__RETRY(fd, NK_SYS(accept4)(ls->fd, NULL, NULL,
+		len = sizeof(peer);
+		NETKIT__RETRY(fd, NK_SYS(accept4)(ls->fd,
+						  (struct sockaddr *)&peer, &len,
 						  SOCK_NONBLOCK | SOCK_CLOEXEC));
 		if (fd < 0) {
 			fd = netkit__errno();
@@ -324,7 +336,8 @@ accept_some(netkit_loop *l, struct netkit__listener *ls, size_t max)
 			 * readiness event takes the rest. */
 			return;
 		}
-		c = netkit__conn_new(l, fd, ls->data);
+		c = netkit__conn_new(l, fd, ls->data,
+				     (const struct sockaddr *)&peer, len);
 		if (!c) {
 			NK_SYS(close)(fd);
 			accept_pause(l, ls, -ENOMEM);
@@ -356,6 +369,31 @@ foreign(netkit_loop *l, const netkit_poller_event *pe)
 	e->events = kind == NETKIT_LOOP_FD ? pe->events : 0;
 }
 
+/* The poller's wake event: netkit_loop_wake(), caught signals, or
+ * both (the wake-ups of one wait are one event). */
+static void
+woken(netkit_loop *l, const netkit_poller_event *pe)
+{
+	uint64_t sigs = __atomic_exchange_n(&l->caught, 0, __ATOMIC_ACQUIRE);
+	int signo;
+
+	if (__atomic_exchange_n(&l->woken, 0, __ATOMIC_ACQUIRE))
+		foreign(l, pe);
+	for (signo = 1; sigs; signo++, sigs >>= 1) {
+		if (!(sigs & 1))
+			continue;
+		if (netkit__loop_push(l, NETKIT_LOOP_SIGNAL, NULL, 0)) {
+			l->batch[l->n_batch - 1].signal = signo;
+			l->foreign = true;	/* cleared next wait */
+		} else {	/* the batch is full: the next one */
+			__atomic_fetch_or(&l->caught, sigs << (signo - 1),
+					  __ATOMIC_RELEASE);
+			(void)netkit_poller_wake(l->poller);
+			return;
+		}
+	}
+}
+
 static void
 timer_event(netkit_loop *l, const netkit_poller_event *pe)
 {
@@ -365,10 +403,13 @@ timer_event(netkit_loop *l, const netkit_poller_event *pe)
 		netkit__loop_conn_gone(l);
 	} else if (pe->data == &l->tag_idle) {
 		netkit__conn_timer((netkit_conn *)((char *)t -
-			offsetof(netkit_conn, idle)), false);
+			offsetof(netkit_conn, idle)), 0);
 	} else if (pe->data == &l->tag_stall) {
 		netkit__conn_timer((netkit_conn *)((char *)t -
-			offsetof(netkit_conn, stall)), true);
+			offsetof(netkit_conn, stall)), NETKIT_ESTALL);
+	} else if (pe->data == &l->tag_slow) {
+		netkit__conn_timer((netkit_conn *)((char *)t -
+			offsetof(netkit_conn, slow)), NETKIT_ESLOW);
 	} else {
 		foreign(l, pe);
 	}
@@ -389,6 +430,10 @@ translate(netkit_loop *l, const netkit_poller_event *pe, int n)
 			continue;	/* cancelled by the poller */
 		if (pe->timer) {
 			timer_event(l, pe);
+			continue;
+		}
+		if (pe->fd < 0) {
+			woken(l, pe);
 			continue;
 		}
 		obj = owned(l, pe->fd) ? l->owner[pe->fd] : NULL;
@@ -449,8 +494,9 @@ before_wait(netkit_loop *l)
 		accept_resume(l);
 }
 
-/* The slots the program's own events took in the last batch get back
- * the 0 timer and events the loop's events leave alone. */
+/* The slots the program's own events and the signals took in the last
+ * batch get back the 0 timer, events and signal the connections'
+ * events leave alone. */
 static void
 clear_foreign(netkit_loop *l)
 {
@@ -459,6 +505,7 @@ clear_foreign(netkit_loop *l)
 	for (i = 0; i < l->n_batch; i++) {
 		l->batch[i].timer = NULL;
 		l->batch[i].events = 0;
+		l->batch[i].signal = 0;
 	}
 	l->foreign = false;
 }
@@ -506,7 +553,91 @@ netkit_loop_wait(netkit_loop *l, const netkit_loop_event **events,
 NETKIT_EXPORT int
 netkit_loop_wake(netkit_loop *l)
 {
-	return l ? netkit_poller_wake(l->poller) : -EINVAL;
+	if (!l)
+		return -EINVAL;
+	__atomic_store_n(&l->woken, 1, __ATOMIC_RELEASE);
+	return netkit_poller_wake(l->poller);
+}
+
+NETKIT_EXPORT netkit_conn *
+netkit_loop_next(netkit_loop *l, netkit_conn *after)
+{
+	netkit_conn *c;
+
+	if (!l)
+		return NULL;
+	c = after ? after->next : l->conns;
+	while (c && c->state != CONN_OPEN && c->state != CONN_CLOSING)
+		c = c->next;
+	return c;
+}
+
+/* ---- signals ---- */
+
+/* The loop catching each signal, read by the handler. */
+static netkit_loop *catcher[MAX_SIGNAL + 1];
+
+static void
+on_signal(int signo)
+{
+	int saved = errno;
+	netkit_loop *l = __atomic_load_n(&catcher[signo], __ATOMIC_ACQUIRE);
+
+	if (l) {
+		__atomic_fetch_or(&l->caught, UINT64_C(1) << (signo - 1),
+				  __ATOMIC_RELEASE);
+		(void)netkit_poller_wake(l->poller);
+	}
+	errno = saved;
+}
+
+NETKIT_EXPORT int
+netkit_loop_catch(netkit_loop *l, int signo)
+{
+	struct sigaction sa = { .sa_handler = on_signal,
+				.sa_flags = SA_RESTART };
+	struct netkit__catch *k;
+	netkit_loop *none = NULL;
+
+	if (!l || signo < 1 || signo > MAX_SIGNAL || signo == SIGKILL ||
+	    signo == SIGSTOP)
+		return -EINVAL;
+	if (__atomic_load_n(&catcher[signo], __ATOMIC_ACQUIRE) == l)
+		return 0;
+	k = malloc(sizeof(*k));
+	if (!k)
+		return -ENOMEM;
+	if (!__atomic_compare_exchange_n(&catcher[signo], &none, l, false,
+					 __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) {
+		free(k);
+		return -EBUSY;
+	}
+	sigemptyset(&sa.sa_mask);
+	if (NK_SYS(sigaction)(signo, &sa, &k->old) < 0) {
+		int rc = netkit__errno();
+
+		__atomic_store_n(&catcher[signo], NULL, __ATOMIC_RELEASE);
+		free(k);
+		return rc;
+	}
+	k->signo = signo;
+	k->next = l->catching;
+	l->catching = k;
+	return 0;
+}
+
+/* The actions netkit_loop_catch() replaced, back in place. */
+static void
+uncatch(netkit_loop *l)
+{
+	struct netkit__catch *k;
+
+	while ((k = l->catching)) {
+		l->catching = k->next;
+		NK_SYS(sigaction)(k->signo, &k->old, NULL);
+		__atomic_store_n(&catcher[k->signo], NULL, __ATOMIC_RELEASE);
+		free(k);
+	}
 }
 
 NETKIT_EXPORT netkit_poller *

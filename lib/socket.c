@@ -9,6 +9,7 @@
 
 #include <errno.h>
 #include <poll.h>
+#include <stdio.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -227,4 +228,36 @@ NETKIT_EXPORT int
 netkit_peer_addr(int fd, netkit_addr *out)
 {
 	return sock_name(fd, out, NK_SYS(getpeername));
+}
+
+NETKIT_EXPORT int
+netkit_socket_repr(int fd, char *buf, size_t len)
+{
+	char text[NETKIT_REPRSTRLEN], addr[NETKIT_TUPLESTRLEN];
+	netkit_addr here, peer;
+	int type, rc;
+	socklen_t tlen = sizeof(type);
+	size_t n;
+
+	if (!buf)
+		return -EINVAL;
+	if (fd < 0)
+		return -EBADF;
+	if (NK_SYS(getsockopt)(fd, SOL_SOCKET, SO_TYPE, &type, &tlen) < 0)
+		return netkit__errno();
+	rc = netkit_local_addr(fd, &here);
+	if (rc == 0 && netkit_addr_tuple(&here, addr, sizeof(addr)) < 0)
+		rc = -EAFNOSUPPORT;	/* a Unix socket */
+	if (rc < 0)
+		return rc;
+	n = (size_t)snprintf(text, sizeof(text),
+			     "<socket.socket fd=%d, family=%d, type=%d, "
+			     "proto=0, laddr=%s", fd,
+			     netkit_addr_family(&here), type, addr);
+	if (netkit_peer_addr(fd, &peer) == 0 &&
+	    netkit_addr_tuple(&peer, addr, sizeof(addr)) > 0)
+		n += (size_t)snprintf(text + n, sizeof(text) - n, ", raddr=%s",
+				      addr);
+	snprintf(text + n, sizeof(text) - n, ">");
+	return netkit__copy_text(buf, len, text);
 }

@@ -56,6 +56,7 @@
 	.pthread_sigmask = pthread_sigmask, \
 	.sigpending = sigpending, \
 	.sigtimedwait = sigtimedwait, \
+	.sigaction = sigaction, \
 	.getnameinfo = getnameinfo, \
 	.gethostname = gethostname, \
 	.gethostbyname_r = gethostbyname_r, \

@@ -72,6 +72,8 @@ struct netkit__sys {
 	int (*sigpending)(sigset_t *);
 	int (*sigtimedwait)(const sigset_t *, siginfo_t *,
 			    const struct timespec *);
+	/* The loop's signal catching (loop.c). */
+	int (*sigaction)(int, const struct sigaction *, struct sigaction *);
 	/* Names and interfaces (resolve.c, iface.c, addr.c): what the
 	 * system's resolver and the kernel's interface list answer. */
 	int (*getnameinfo)(const struct sockaddr *, socklen_t, char *,

@@ -27,7 +27,7 @@ struct lt {
 	netkit_addr addr;		/* where it listens */
 	const netkit_loop_event *ev;	/* the batch */
 	int n, i;			/* its length, the next event */
-	unsigned count[NETKIT_LOOP_WAKE + 1];	/* events seen, by kind */
+	unsigned count[NETKIT_LOOP_SIGNAL + 1];	/* events seen, by kind */
 };
 
 /* The listener's value on OPEN events. */
@@ -103,7 +103,7 @@ lt_poll(struct lt *t, int64_t ms, netkit_loop_event *out)
 			*out = t->ev[t->i++];
 			if (out->kind == 0)
 				continue;
-			ck_assert_uint_le(out->kind, NETKIT_LOOP_WAKE);
+			ck_assert_uint_le(out->kind, NETKIT_LOOP_SIGNAL);
 			t->count[out->kind]++;
 			return true;
 		}

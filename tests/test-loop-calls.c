@@ -253,13 +253,15 @@ START_TEST(bad_options_are_refused)
 		netkit_loop_opts o;
 	} rows[] = {
 		{ "reserved_[0]", { .reserved_[0] = 1 } },
-		{ "reserved_[7]", { .reserved_[7] = 1 } },
+		{ "reserved_[5]", { .reserved_[5] = 1 } },
 		{ "unknown poller flag", { .poller_flags = 0x8000 } },
 		{ "low == high", { .output_high = 100, .output_low = 100 } },
 		{ "low > high", { .output_high = 100, .output_low = 200 } },
 		{ "max < high", { .output_high = 100, .output_max = 99 } },
 		{ "idle_ms < 0", { .idle_ms = -1 } },
 		{ "stall_ms < 0", { .stall_ms = -5 } },
+		{ "slow_ms < 0", { .slow_ms = -1 } },
+		{ "conn_size > 1 MiB", { .conn_size = 1024 * 1024 + 1 } },
 	};
 	netkit_loop_opts ok = { .output_high = 100, .output_low = 99,
 				.output_max = 100 };

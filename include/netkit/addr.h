@@ -261,6 +261,49 @@ NETKIT_EXPORT int netkit_local_addr(int fd, netkit_addr *out);
  */
 NETKIT_EXPORT int netkit_peer_addr(int fd, netkit_addr *out);
 
+/** Room for any text of netkit_addr_tuple(), its NUL included. */
+#define NETKIT_TUPLESTRLEN 112
+
+/**
+ * Formats an IP address as Python prints it: the tuple
+ * `sock.getpeername()` returns, "('127.0.0.1', 8888)", or for IPv6
+ * "('::1', 8888, 0, 0)" (flow information and scope identifier after
+ * the port), so a program's output reads as the tutorial's.
+ * @param a         An IPv4 or IPv6 address.
+ * @param[out] buf  Receives the NUL-terminated text; untouched on failure.
+ * @param len       Size of @p buf; NETKIT_TUPLESTRLEN always suffices.
+ * @return The length of the text (without the NUL), or a negative code.
+ * @retval -EINVAL       @p a or @p buf NULL, or @p a empty.
+ * @retval -EAFNOSUPPORT @p a is not an IP address (a Unix one, say).
+ * @retval -ENOSPC       @p buf too small for the text and its NUL.
+ * @note Thread-safe. Python: `print(addr)`. Since 0.3.
+ */
+NETKIT_EXPORT int netkit_addr_tuple(const netkit_addr *a, char *buf,
+				    size_t len);
+
+/** Room for any text of netkit_socket_repr(), its NUL included. */
+#define NETKIT_REPRSTRLEN 320
+
+/**
+ * Describes an IP socket as Python's `repr(sock)` does (Python 3.11 and
+ * later): "<socket.socket fd=4, family=2, type=1, proto=0,
+ * laddr=('127.0.0.1', 8888), raddr=('127.0.0.1', 54321)>". The local
+ * address is left out if the socket has none, the peer's if it is not
+ * connected. `proto` is 0, as for a socket Python made with the
+ * default protocol.
+ * @param fd        An IPv4 or IPv6 socket.
+ * @param[out] buf  Receives the NUL-terminated text; untouched on failure.
+ * @param len       Size of @p buf; NETKIT_REPRSTRLEN always suffices.
+ * @return The length of the text (without the NUL), or a negative code.
+ * @retval -EINVAL       @p buf NULL.
+ * @retval -EBADF        @p fd is not an open descriptor.
+ * @retval -ENOTSOCK     @p fd is not a socket.
+ * @retval -EAFNOSUPPORT Not an IPv4 or IPv6 socket.
+ * @retval -ENOSPC       @p buf too small for the text and its NUL.
+ * @note Thread-safe. Python: `print(sock)`. Since 0.3.
+ */
+NETKIT_EXPORT int netkit_socket_repr(int fd, char *buf, size_t len);
+
 /** @} */
 
 #ifdef __cplusplus

@@ -116,7 +116,8 @@ NETKIT_EXPORT const char *netkit_version_string(void);
 	X(ENOADDR, -10005, "the name has no address of the requested family") \
 	X(ETOOLONG, -10006, "line longer than the buffer") \
 	X(EIDLE, -10007, "connection idle: nothing moved for too long") \
-	X(ESTALL, -10008, "stalled: no byte moved for too long")
+	X(ESTALL, -10008, "stalled: no byte moved for too long") \
+	X(ESLOW, -10009, "too slow: output stayed above its high mark for too long")
 
 #define NETKIT__ERRNO_ENUM(name, value, msg) NETKIT_##name = (value),
 /**
@@ -157,6 +158,10 @@ enum netkit_errno {
  * Bytes were waiting to move and none did for the stall time (the peer
  * stopped reading, or the path went silent): see
  * ::netkit_loop_opts.stall_ms. Since 0.3. */
+/** @var NETKIT_ESLOW
+ * Bytes moved, but a connection's output queue stayed above its high
+ * mark for longer than ::netkit_loop_opts.slow_ms: its reader is too
+ * slow for what the program sends it. Since 0.3. */
 
 /**
  * A human sentence for an error code.

@@ -162,8 +162,17 @@ typedef struct netkit_loop_opts {
 	unsigned max_conns;
 	/** Flags for the loop's poller: #NETKIT_POLLER_USE_POLL or 0. */
 	unsigned poller_flags;
+	/** Bytes of storage the loop keeps for the program in each
+	 * connection: netkit_conn_storage(). Zeroed when the connection is
+	 * accepted or adopted, freed with it. 0: none. At most 1 MiB. */
+	size_t conn_size;
+	/** Close a connection whose queue stays above @c output_high for
+	 * this long (ms), from the write that passed it until the queue is
+	 * down to @c output_low, with #NETKIT_ESLOW: a reader that takes
+	 * its bytes, but too slowly (Redis's soft output limit). 0: never. */
+	int64_t slow_ms;
 	/** Reserved for later fields: must be zero. */
-	uint64_t reserved_[8];
+	uint64_t reserved_[6];
 } netkit_loop_opts;
 
 /** What a ::netkit_loop_event reports. */
@@ -198,7 +207,10 @@ enum netkit_loop_kind {
 	 * netkit_loop_poller(): @c timer and its @c data. */
 	NETKIT_LOOP_TIMER,
 	/** netkit_loop_wake() was called. */
-	NETKIT_LOOP_WAKE
+	NETKIT_LOOP_WAKE,
+	/** A signal netkit_loop_catch() catches arrived (once or more
+	 * since the last wait): its number is in @c signal. */
+	NETKIT_LOOP_SIGNAL
 };
 
 /**
@@ -222,6 +234,8 @@ typedef struct netkit_loop_event {
 	int fd;
 	/** #NETKIT_LOOP_FD: the `NETKIT_POLLER_*` bits; else 0. */
 	unsigned events;
+	/** #NETKIT_LOOP_SIGNAL: the signal's number; else 0. */
+	int signal;
 	/** Reserved: written as zeros. */
 	uint64_t reserved_[2];
 } netkit_loop_event;
@@ -308,6 +322,45 @@ NETKIT_EXPORT int netkit_loop_wait(netkit_loop *loop,
 NETKIT_EXPORT int netkit_loop_wake(netkit_loop *loop);
 
 /**
+ * Turns a signal into #NETKIT_LOOP_SIGNAL events, so that a server
+ * stops on `SIGINT` or `SIGTERM` in its own loop rather than in a
+ * handler. The loop installs a handler for @p signo (with `SA_RESTART`,
+ * other signals not blocked) that only wakes it; each netkit_loop_wait()
+ * then reports, once, every signal that arrived since the last.
+ * netkit_loop_free() puts back the action it replaced.
+ * @param loop   The loop.
+ * @param signo  The signal, 1 to 64 (`SIGRTMAX` included); not
+ *               `SIGKILL` or `SIGSTOP`.
+ * @retval 0        Success (also if this loop catches it already).
+ * @retval -EINVAL  @p loop NULL, or @p signo not a signal that can be
+ *                  caught.
+ * @retval -EBUSY   Another loop catches @p signo: a signal has one
+ *                  action per process.
+ * @note A signal is delivered to the process, so its action is the
+ *       process's: do not change it elsewhere while the loop catches
+ *       it, and free the loop only once no other thread may be in its
+ *       handler (after the signal is blocked or the program stops
+ *       sending it). Python: `loop.add_signal_handler()`.
+ */
+NETKIT_EXPORT int netkit_loop_catch(netkit_loop *loop, int signo);
+
+/**
+ * Walks the loop's connections, oldest first: to write to all of them
+ * (a chat room, a broadcast) or look at each. Only connections not yet
+ * closed are returned (open, or closing gracefully). The walk may go on
+ * while the program writes, closes or aborts connections, including the
+ * one it holds: a connection stays valid until the next
+ * netkit_loop_wait().
+ * @param loop   The loop.
+ * @param after  The connection the last step returned, or NULL to
+ *               start.
+ * @return The next connection, or NULL after the last (or if @p loop
+ *         is NULL).
+ */
+NETKIT_EXPORT netkit_conn *netkit_loop_next(netkit_loop *loop,
+					    netkit_conn *after);
+
+/**
  * The loop's poller, for the program's own descriptors and timers:
  * their events come back from netkit_loop_wait() as #NETKIT_LOOP_FD
  * and #NETKIT_LOOP_TIMER. Never modify or remove the loop's own
@@ -332,6 +385,31 @@ NETKIT_EXPORT int netkit_conn_fd(const netkit_conn *conn);
  * @return The reader, or NULL if @p conn is NULL.
  */
 NETKIT_EXPORT netkit_reader *netkit_conn_reader(netkit_conn *conn);
+
+/**
+ * The peer's address, as accept() gave it (for a connection put in
+ * with netkit_loop_adopt(), as getpeername() answered then): no system
+ * call. It stays readable after the connection closed, until the
+ * netkit_loop_wait() after its #NETKIT_LOOP_CLOSED event, so a program
+ * can name the peer that left.
+ * @param conn  The connection.
+ * @return The address; an empty one (see ::netkit_addr) if the system
+ *         gave none. NULL if @p conn is NULL.
+ * @note Python asyncio: `writer.get_extra_info("peername")`.
+ */
+NETKIT_EXPORT const netkit_addr *netkit_conn_peer(const netkit_conn *conn);
+
+/**
+ * The program's storage in the connection:
+ * ::netkit_loop_opts.conn_size bytes, aligned for any type, zeroed when
+ * the connection came in, valid until the netkit_loop_wait() after its
+ * #NETKIT_LOOP_CLOSED event (so it can still be read then). No
+ * allocation of the program's own per connection, and nothing to free.
+ * @param conn  The connection.
+ * @return The storage; NULL if @p conn is NULL or the loop keeps none
+ *         (@c conn_size 0).
+ */
+NETKIT_EXPORT void *netkit_conn_storage(netkit_conn *conn);
 
 /**
  * Sets the value the connection's events carry in @c data.
