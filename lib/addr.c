@@ -446,12 +446,15 @@ netkit_addr_tuple(const netkit_addr *a, char *buf, size_t len)
 		return -EINVAL;
 	if (!netkit__addr_valid(a))
 		return -EAFNOSUPPORT;
-	ip_text(a, ip);
 	if (a->ss.ss_family == AF_INET) {
+		ip_text(a, ip);
 		snprintf(text, sizeof(text), "('%s', %d)", ip,
 			 netkit_addr_port(a));
 	} else {
+		/* Python's host is inet_ntop()'s text alone: the scope is
+		 * the tuple's last number, never a "%scope" suffix. */
 		sin6 = (const struct sockaddr_in6 *)&a->ss;
+		inet_ntop(AF_INET6, &sin6->sin6_addr, ip, sizeof(ip));
 		snprintf(text, sizeof(text), "('%s', %d, %lu, %lu)", ip,
 			 netkit_addr_port(a),
 			 (unsigned long)ntohl(sin6->sin6_flowinfo),
