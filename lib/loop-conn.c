@@ -182,13 +182,12 @@ netkit__conn_readable(netkit_conn *c, unsigned events)
 	netkit_loop *l = c->loop;
 	ssize_t n;
 
-	if (c->state == CONN_CLOSING) {
-		discard(c);
+	if (NETKIT__UNLIKELY(c->state != CONN_OPEN)) {
+		if (c->state == CONN_CLOSING)
+			discard(c);
 		return;
 	}
-	if (c->state != CONN_OPEN)
-		return;
-	if (c->in.eof || netkit__reader_full(&c->in)) {
+	if (NETKIT__UNLIKELY(c->in.eof || netkit__reader_full(&c->in))) {
 		/* Not reading: only an error or hang-up, which the
 		 * poller reports whatever it watches, brings us here. */
 		if (events & (NETKIT_POLLER_ERR | NETKIT_POLLER_HUP))
@@ -196,13 +195,12 @@ netkit__conn_readable(netkit_conn *c, unsigned events)
 		return;
 	}
 	n = netkit__reader_feed(&c->in, c->fd);
-	if (n == -EAGAIN)
-		return;
-	if (n < 0) {
-		netkit__conn_finish(c, (int)n);
+	if (NETKIT__UNLIKELY(n < 0)) {
+		if (n != -EAGAIN)
+			netkit__conn_finish(c, (int)n);
 		return;
 	}
-	if (n > 0 && l->o.idle_ms)
+	if (l->o.idle_ms && n > 0)
 		netkit_poller_timer_defer(l->poller, &c->idle,
 			netkit_deadline_at(l->now + l->o.idle_ms));
 	netkit__loop_push(l, NETKIT_LOOP_INPUT, c, 0);
@@ -213,12 +211,12 @@ netkit__conn_readable(netkit_conn *c, unsigned events)
 
 /* The queue is at the low mark after the high one: DRAINED, or (the
  * batch full) the connection is looked at again at the next wait. */
-static void
-drained(netkit_conn *c)
+static NETKIT__NOINLINE void
+tell_drained(netkit_conn *c)
 {
 	netkit_loop *l = c->loop;
 
-	if (!c->high || queued(c) > l->o.output_low)
+	if (queued(c) > l->o.output_low)
 		return;
 	if (c->slow.index)
 		netkit_poller_timer_stop(l->poller, &c->slow);
@@ -230,23 +228,38 @@ drained(netkit_conn *c)
 		netkit__loop_dirty(c);
 }
 
-/* One send of the queue; progress restarts the stall time. */
-void
-netkit__conn_flush(netkit_conn *c)
+/* Only a connection above the high mark has anything to tell. */
+static inline void
+drained(netkit_conn *c)
 {
-	netkit_loop *l = c->loop;
-	size_t n = queued(c);
+	if (NETKIT__UNLIKELY(c->high))
+		tell_drained(c);
+}
+
+/* One send of the whole queue, which is not empty: its result. */
+static inline ssize_t
+send_queue(netkit_conn *c)
+{
 	ssize_t sent;
 
-	if (!live(c) || n == 0)
-		return;
-	NETKIT__RETRY(sent, NK_SYS(send)(c->fd, c->out.buf + c->out.start, n,
+	NETKIT__RETRY(sent, NK_SYS(send)(c->fd, c->out.buf + c->out.start,
+					 queued(c),
 					 MSG_DONTWAIT | MSG_NOSIGNAL));
-	if (sent < 0 && errno != EAGAIN) {
+	return sent;
+}
+
+/* After a send of the queue (sent: its result, errno as it left it):
+ * progress restarts the stall time. */
+static NETKIT__NOINLINE void
+sent_some(netkit_conn *c, ssize_t sent)
+{
+	netkit_loop *l = c->loop;
+
+	if (NETKIT__UNLIKELY(sent < 0) && errno != EAGAIN) {
 		netkit__conn_finish(c, netkit__errno());
 		return;
 	}
-	if (sent > 0) {
+	if (NETKIT__LIKELY(sent > 0)) {
 		c->out.start += (size_t)sent;
 		/* Sending is not idling: a long answer to a quiet client
 		 * keeps its connection. */
@@ -273,16 +286,29 @@ netkit__conn_flush(netkit_conn *c)
 	drained(c);
 }
 
-/* Room for len more bytes at the end of the queue. */
-static int
+/* One send of the queue, if there is one to send. */
+static void
+flush(netkit_conn *c)
+{
+	if (live(c) && queued(c) > 0)
+		sent_some(c, send_queue(c));
+}
+
+void
+netkit__conn_flush(netkit_conn *c)
+{
+	flush(c);
+}
+
+/* Room for len more bytes at the end of the queue, when there is not
+ * already (out of line: the common write fits). */
+static NETKIT__NOINLINE int
 reserve(netkit_conn *c, size_t len)
 {
 	struct netkit__outq *q = &c->out;
 	size_t n = q->end - q->start, cap;
 	unsigned char *buf;
 
-	if (q->cap - q->end >= len)
-		return 0;
 	if (q->start > 0) {
 		memmove(q->buf, q->buf + q->start, n);
 		q->start = 0;
@@ -303,23 +329,26 @@ reserve(netkit_conn *c, size_t len)
 	return 0;
 }
 
-NETKIT_EXPORT int
-netkit_conn_write(netkit_conn *c, const void *buf, size_t len)
+/* netkit_conn_write(), any case. */
+static NETKIT__NOINLINE int
+write_any(netkit_conn *c, const void *buf, size_t len)
 {
+	struct netkit__outq *q;
 	const netkit_loop_opts *o;
 
 	if (!c || (!buf && len))
 		return -EINVAL;
 	if (c->state != CONN_OPEN)
 		return -EPIPE;
+	q = &c->out;
 	o = &c->loop->o;
 	if (len > o->output_max - queued(c))
 		return -ENOBUFS;
 	if (len) {
-		if (reserve(c, len) < 0)
+		if (q->cap - q->end < len && reserve(c, len) < 0)
 			return -ENOMEM;
-		memcpy(c->out.buf + c->out.end, buf, len);
-		c->out.end += len;
+		memcpy(q->buf + q->end, buf, len);
+		q->end += len;
 		netkit__loop_dirty(c);
 	}
 	if (queued(c) > o->output_high) {
@@ -331,6 +360,32 @@ netkit_conn_write(netkit_conn *c, const void *buf, size_t len)
 				netkit_deadline_in(o->slow_ms), 0);
 	}
 	return c->high ? NETKIT_CONN_HIGH : 0;
+}
+
+NETKIT_EXPORT int
+netkit_conn_write(netkit_conn *c, const void *buf, size_t len)
+{
+	struct netkit__outq *q;
+	size_t n, high;
+	unsigned char *dst;
+
+	/* Once per request: bytes to an open connection below the high
+	 * mark that stays below it (no slow timer to start), and fit the
+	 * buffer as it is. */
+	if (NETKIT__UNLIKELY(!c || !buf || !len || c->state != CONN_OPEN ||
+			     c->high))
+		return write_any(c, buf, len);
+	q = &c->out;
+	n = q->end - q->start;
+	high = c->loop->o.output_high;
+	if (NETKIT__UNLIKELY(n > high || len > high - n ||
+			     len > q->cap - q->end))
+		return write_any(c, buf, len);
+	dst = q->buf + q->end;
+	q->end += len;
+	netkit__loop_dirty(c);
+	memcpy(dst, buf, len);
+	return 0;
 }
 
 NETKIT_EXPORT size_t
@@ -353,21 +408,14 @@ interest(const netkit_conn *c)
 	return ev;
 }
 
-void
-netkit__conn_settle(netkit_conn *c)
+/* Settling after the send (if any): the end of a closing connection,
+ * and what the poller watches. */
+static NETKIT__NOINLINE void
+settle_rest(netkit_conn *c)
 {
 	netkit_loop *l = c->loop;
 	unsigned want;
 
-	if (!live(c))
-		return;
-	/* A queue the poller does not watch yet: the kernel may take it
-	 * all now, with no wait for writability. */
-	if (queued(c) > 0 && !(c->interest & NETKIT_POLLER_WRITE)) {
-		netkit__conn_flush(c);
-		if (!live(c))
-			return;
-	}
 	drained(c);	/* one the last full batch had no room for */
 	if (c->state == CONN_CLOSING && queued(c) == 0 && !c->shut) {
 		NK_SYS(shutdown)(c->fd, SHUT_WR);
@@ -387,6 +435,81 @@ netkit__conn_settle(netkit_conn *c)
 	 * look again at the next wait, to receive once there is room. */
 	if (c->state == CONN_OPEN && netkit__reader_full(&c->in))
 		netkit__loop_dirty(c);
+}
+
+/* Settling, any connection. */
+static NETKIT__NOINLINE void
+settle(netkit_conn *c)
+{
+	if (!live(c))
+		return;
+	/* A queue the poller does not watch yet: the kernel may take it
+	 * all now, with no wait for writability. */
+	if (queued(c) > 0 && !(c->interest & NETKIT_POLLER_WRITE)) {
+		flush(c);
+		if (!live(c))
+			return;
+	}
+	/* The common case, an open connection watched for input only
+	 * that still wants just that (its queue went whole, its reader
+	 * has room, nothing to tell), stays as it is. */
+	if (NETKIT__LIKELY(c->state == CONN_OPEN &&
+			   c->interest == NETKIT_POLLER_READ &&
+			   interest(c) == NETKIT_POLLER_READ))
+		return;
+	settle_rest(c);
+}
+
+static inline void
+settle_one(netkit_conn *c)
+{
+	netkit_loop *l = c->loop;
+	ssize_t sent;
+
+	/* Once per request: an open connection watched for input only
+	 * that goes on wanting just that (below the high mark, reading),
+	 * and whose queue, if any, goes whole with no timer to move and
+	 * no buffer to give back, stays as it is. Anything else settles
+	 * the long way (after the send, if one was made). */
+	if (NETKIT__UNLIKELY(c->state != CONN_OPEN ||
+			     c->interest != NETKIT_POLLER_READ || c->high ||
+			     c->in.eof || netkit__reader_full(&c->in))) {
+		settle(c);
+		return;
+	}
+	if (queued(c) == 0)
+		return;
+	sent = send_queue(c);
+	if (NETKIT__LIKELY((size_t)sent == queued(c) && !l->o.idle_ms &&
+			   !c->stall.index &&
+			   c->out.cap <= 2 * l->o.output_high)) {
+		c->out.start = c->out.end = 0;
+		return;
+	}
+	sent_some(c, sent);
+	if (live(c))
+		settle_rest(c);
+}
+
+void
+netkit__conn_settle(netkit_conn *c)
+{
+	settle_one(c);
+}
+
+/* One pass over the dirty list as it was taken: a connection marked
+ * again while settling waits for the next wait. Here rather than in
+ * the loop's wait, so that settling is inline. */
+void
+netkit__conn_settle_list(netkit_conn *list)
+{
+	netkit_conn *c;
+
+	while ((c = list)) {
+		list = c->dirty_next;
+		c->dirty = false;
+		settle_one(c);
+	}
 }
 
 /* ---- timers ---- */

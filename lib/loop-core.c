@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The loop's bookkeeping, below its connections and its wait: the
- * descriptor table, the batch being built, and the dirty list.
+ * descriptor table, the batch being built, and the dirty list (adding
+ * to the batch and to the dirty list, once per request, is inline in
+ * loop-private.h).
  */
 #include "config.h"
 
@@ -44,23 +46,6 @@ netkit__loop_disown(netkit_loop *l, int fd)
 
 /* ---- the batch ---- */
 
-bool
-netkit__loop_push(netkit_loop *l, unsigned kind, netkit_conn *c, int err)
-{
-	netkit_loop_event *e;
-
-	if (l->n_batch >= l->limit)
-		return false;
-	e = &l->batch[l->n_batch++];
-	memset(e, 0, sizeof(*e));
-	e->kind = kind;
-	e->err = err;
-	e->conn = c;
-	e->data = c ? c->data : NULL;
-	e->fd = c ? c->fd : -1;
-	return true;
-}
-
 void
 netkit__loop_cancel(netkit_loop *l, const netkit_conn *c)
 {
@@ -69,18 +54,6 @@ netkit__loop_cancel(netkit_loop *l, const netkit_conn *c)
 	for (i = 0; i < l->n_batch; i++)
 		if (l->batch[i].conn == c)
 			l->batch[i].kind = 0;
-}
-
-void
-netkit__loop_dirty(netkit_conn *c)
-{
-	netkit_loop *l = c->loop;
-
-	if (c->dirty)
-		return;
-	c->dirty = true;
-	c->dirty_next = l->dirty;
-	l->dirty = c;
 }
 
 /* A connection ended or the retry timer fired: accept again at the

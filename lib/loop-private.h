@@ -95,6 +95,10 @@ struct netkit_loop {
 	 * that cancelling one in the poller cancels ours. */
 	uint16_t copied[NETKIT__POLLER_BATCH];
 	bool copies;	/* copied[] is the batch being handed out */
+	/* The batch holds the program's own events or signals, whose
+	 * timer, events and signal fields the next wait clears
+	 * (netkit__loop_push()). */
+	bool foreign;
 	/* Timer data tags: the loop's timers carry these addresses, the
 	 * program's cannot. */
 	char tag_idle, tag_stall, tag_slow, tag_accept;
@@ -123,11 +127,50 @@ netkit__loop_round(size_t n)
 /* loop-core.c */
 int netkit__loop_own(netkit_loop *l, int fd, void *obj);
 void netkit__loop_disown(netkit_loop *l, int fd);
-bool netkit__loop_push(netkit_loop *l, unsigned kind, netkit_conn *c,
-		       int err);
-void netkit__loop_dirty(netkit_conn *c);
 void netkit__loop_cancel(netkit_loop *l, const netkit_conn *c);
 void netkit__loop_conn_gone(netkit_loop *l);
+
+/* Adds an event to the batch being built; false when it is full.
+ * Inline, one push per request: the fields are written, not the event
+ * cleared first, and timer, events, signal and reserved_ not at all:
+ * they are 0 in every slot (calloc()) but those of the program's own
+ * events and of signals, which the next wait clears. */
+static inline bool
+netkit__loop_push(netkit_loop *l, unsigned kind, netkit_conn *c, int err)
+{
+	netkit_loop_event *e;
+	size_t i = l->n_batch;
+
+	if (NETKIT__UNLIKELY(i >= l->limit))
+		return false;
+	l->n_batch = i + 1;
+	e = &l->batch[i];
+	e->kind = kind;
+	e->err = err;
+	e->conn = c;
+	if (c) {
+		e->data = c->data;
+		e->fd = c->fd;
+	} else {
+		e->data = NULL;
+		e->fd = -1;
+	}
+	return true;
+}
+
+/* Puts c on the dirty list, to be settled before the next wait. */
+static inline void
+netkit__loop_dirty(netkit_conn *c)
+{
+	netkit_loop *l;
+
+	if (c->dirty)
+		return;
+	l = c->loop;
+	c->dirty = true;
+	c->dirty_next = l->dirty;
+	l->dirty = c;
+}
 
 /* loop-conn.c */
 netkit_conn *netkit__conn_new(netkit_loop *l, int fd, void *data,
@@ -136,7 +179,33 @@ void netkit__conn_free(netkit_conn *c);
 void netkit__conn_readable(netkit_conn *c, unsigned events);
 void netkit__conn_flush(netkit_conn *c);
 void netkit__conn_settle(netkit_conn *c);
+void netkit__conn_settle_list(netkit_conn *list);
 void netkit__conn_timer(netkit_conn *c, int err);
 void netkit__conn_finish(netkit_conn *c, int err);
+
+/* netkit__conn_readable()'s common case, inline in the wait (once per
+ * request): an open connection with room in its reader and no idle
+ * timer to push back receives, and its INPUT event goes in the batch.
+ * Anything else takes the full path. */
+static inline void
+netkit__conn_input(netkit_conn *c, unsigned events)
+{
+	netkit_loop *l = c->loop;
+	ssize_t n;
+
+	if (NETKIT__UNLIKELY(c->state != CONN_OPEN || c->in.eof ||
+			     netkit__reader_full(&c->in) || l->o.idle_ms)) {
+		netkit__conn_readable(c, events);
+		return;
+	}
+	n = netkit__reader_feed(&c->in, c->fd);
+	if (NETKIT__UNLIKELY(n < 0)) {
+		if (n != -EAGAIN)
+			netkit__conn_finish(c, (int)n);
+		return;
+	}
+	netkit__loop_push(l, NETKIT_LOOP_INPUT, c, 0);
+	netkit__loop_dirty(c);
+}
 
 #endif /* NETKIT_LOOP_PRIVATE_H */

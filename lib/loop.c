@@ -145,7 +145,8 @@ netkit_loop_free(netkit_loop *l)
 static bool
 owned(const netkit_loop *l, int fd)
 {
-	return fd >= 0 && fd < l->n_owner && l->owner[fd];
+	/* One comparison: a negative fd is a large unsigned one. */
+	return (unsigned)fd < (unsigned)l->n_owner && l->owner[fd];
 }
 
 /* ---- sockets the loop takes ---- */
@@ -360,6 +361,7 @@ foreign(netkit_loop *l, const netkit_poller_event *pe)
 	if (!netkit__loop_push(l, kind, NULL, 0))
 		return;
 	e = &l->batch[l->n_batch - 1];
+	l->foreign = true;	/* timer and events cleared next wait */
 	l->copied[pe - l->poller->events] = (uint16_t)l->n_batch;
 	e->data = pe->data;
 	e->timer = pe->timer;
@@ -382,6 +384,7 @@ woken(netkit_loop *l, const netkit_poller_event *pe)
 			continue;
 		if (netkit__loop_push(l, NETKIT_LOOP_SIGNAL, NULL, 0)) {
 			l->batch[l->n_batch - 1].signal = signo;
+			l->foreign = true;	/* cleared next wait */
 		} else {	/* the batch is full: the next one */
 			__atomic_fetch_or(&l->caught, sigs << (signo - 1),
 					  __ATOMIC_RELEASE);
@@ -455,7 +458,7 @@ translate(netkit_loop *l, const netkit_poller_event *pe, int n)
 			}
 			if (pe->events & (NETKIT_POLLER_READ |
 					  NETKIT_POLLER_ERR | NETKIT_POLLER_HUP))
-				netkit__conn_readable(c, pe->events);
+				netkit__conn_input(c, pe->events);
 		}
 	}
 }
@@ -475,11 +478,7 @@ before_wait(netkit_loop *l)
 	 * while settling waits for the next wait. */
 	list = l->dirty;
 	l->dirty = NULL;
-	while ((c = list)) {
-		list = c->dirty_next;
-		c->dirty = false;
-		netkit__conn_settle(c);
-	}
+	netkit__conn_settle_list(list);
 	while ((c = old)) {
 		old = c->later;
 		netkit__conn_free(c);
@@ -495,6 +494,22 @@ before_wait(netkit_loop *l)
 		accept_resume(l);
 }
 
+/* The slots the program's own events and the signals took in the last
+ * batch get back the 0 timer, events and signal the connections'
+ * events leave alone. */
+static void
+clear_foreign(netkit_loop *l)
+{
+	size_t i;
+
+	for (i = 0; i < l->n_batch; i++) {
+		l->batch[i].timer = NULL;
+		l->batch[i].events = 0;
+		l->batch[i].signal = 0;
+	}
+	l->foreign = false;
+}
+
 NETKIT_EXPORT int
 netkit_loop_wait(netkit_loop *l, const netkit_loop_event **events,
 		 netkit_deadline deadline)
@@ -504,6 +519,8 @@ netkit_loop_wait(netkit_loop *l, const netkit_loop_event **events,
 
 	if (!l || !events || !netkit__deadline_ok(deadline.at))
 		return -EINVAL;
+	if (l->foreign)
+		clear_foreign(l);
 	l->n_batch = 0;
 	l->copies = false;	/* the last batch is over */
 	l->collecting = true;

@@ -254,10 +254,36 @@ int64_t netkit__kernel_deadline_from(int fd, int optname, int64_t since);
  * its calls answer from the buffer, -EAGAIN when what they need has not
  * arrived, and never receive or wait. */
 void netkit__reader_fed_init(netkit_reader *r, void *buf, size_t size);
+/* Inline, as the loop calls them once or more per request. */
+static inline bool
+netkit__reader_full(const netkit_reader *r)
+{
+	return r->end - r->start == r->size;
+}
 /* One receive from fd into all the free space, after moving the unread
  * bytes to the front as fill() does: the count, 0 at the peer's
  * end (remembered), -ENOBUFS when full, or a negative errno. */
-ssize_t netkit__reader_feed(netkit_reader *r, int fd);
-bool netkit__reader_full(const netkit_reader *r);
+static inline ssize_t
+netkit__reader_feed(netkit_reader *r, int fd)
+{
+	size_t n = r->end - r->start;
+	ssize_t got;
+
+	if (NETKIT__UNLIKELY(n == r->size))
+		return -ENOBUFS;
+	if (r->start > 0) {
+		memmove(r->buf, r->buf + r->start, n);
+		r->start = 0;
+		r->end = n;
+	}
+	NETKIT__RETRY(got, NK_SYS(recv)(fd, r->buf + r->end, r->size - r->end,
+					MSG_DONTWAIT));
+	if (NETKIT__UNLIKELY(got < 0))
+		return netkit__errno();
+	if (got == 0)
+		r->eof = true;
+	r->end += (size_t)got;
+	return got;
+}
 
 #endif /* NETKIT_PRIVATE_H */

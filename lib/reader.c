@@ -50,7 +50,8 @@ static void
 drop(netkit_reader *r, size_t n)
 {
 	r->start += n;
-	r->scanned = r->scanned > n ? r->scanned - n : 0;
+	if (r->scanned)		/* only line and record reads scan */
+		r->scanned = r->scanned > n ? r->scanned - n : 0;
 	/* Empty: the next receive gets the whole buffer, no move needed. */
 	if (r->start == r->end)
 		r->start = r->end = 0;
@@ -370,6 +371,14 @@ netkit_reader_buffered(const netkit_reader *r, const void **data)
 {
 	size_t n;
 
+	/* Something buffered (start < end <= size: a sound reader),
+	 * first: the loop's programs ask once per request. */
+	if (NETKIT__LIKELY(r && r->buf && r->start < r->end &&
+			   r->end <= r->size)) {
+		if (data)
+			*data = r->buf + r->start;
+		return r->end - r->start;
+	}
 	if (!r)
 		return 0;
 	n = reader_ok(r) ? pending(r) : 0;
@@ -381,6 +390,13 @@ netkit_reader_buffered(const netkit_reader *r, const void **data)
 NETKIT_EXPORT int
 netkit_reader_consume(netkit_reader *r, size_t n)
 {
+	/* Some of what is buffered: start < end <= size (a sound reader
+	 * with something in it), n <= end - start. */
+	if (NETKIT__LIKELY(r && r->buf && r->start < r->end &&
+			   r->end <= r->size && n <= r->end - r->start)) {
+		drop(r, n);
+		return 0;
+	}
 	if (!reader_ok(r) || n > pending(r))
 		return -EINVAL;
 	drop(r, n);
@@ -393,33 +409,4 @@ void
 netkit__reader_fed_init(netkit_reader *r, void *buf, size_t size)
 {
 	setup(r, -1, buf, size, false);
-}
-
-ssize_t
-netkit__reader_feed(netkit_reader *r, int fd)
-{
-	size_t n = pending(r);
-	ssize_t got;
-
-	if (n == r->size)
-		return -ENOBUFS;
-	if (r->start > 0) {
-		memmove(r->buf, r->buf + r->start, n);
-		r->start = 0;
-		r->end = n;
-	}
-	NETKIT__RETRY(got, NK_SYS(recv)(fd, r->buf + r->end, r->size - r->end,
-					MSG_DONTWAIT));
-	if (got < 0)
-		return netkit__errno();
-	if (got == 0)
-		r->eof = true;
-	r->end += (size_t)got;
-	return got;
-}
-
-bool
-netkit__reader_full(const netkit_reader *r)
-{
-	return pending(r) == r->size;
 }

@@ -9,6 +9,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <signal.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -152,6 +153,91 @@ START_TEST(removing_an_own_descriptor_cancels_its_event_in_the_batch)
 }
 END_TEST
 
+/* Every event not the program's own nor a signal: no timer, events 0,
+ * signal 0, reserved 0. */
+static void
+check_own_fields_clear(const netkit_loop_event *ev, int n)
+{
+	int i;
+
+	for (i = 0; i < n; i++) {
+		if (ev[i].kind == NETKIT_LOOP_FD ||
+		    ev[i].kind == NETKIT_LOOP_TIMER ||
+		    ev[i].kind == NETKIT_LOOP_SIGNAL || ev[i].kind == 0)
+			continue;
+		ck_assert_msg(ev[i].timer == NULL && ev[i].events == 0 &&
+			      ev[i].signal == 0,
+			      "event %d (kind %u) after the program's own "
+			      "carries timer %p, events %u, signal %d", i,
+			      ev[i].kind, (void *)ev[i].timer, ev[i].events,
+			      ev[i].signal);
+		ck_assert(ev[i].reserved_[0] == 0 && ev[i].reserved_[1] == 0);
+	}
+}
+
+START_TEST(the_loops_events_after_the_programs_own_carry_none_of_theirs)
+{
+	netkit_poller_timer t;
+	const netkit_loop_event *ev;
+	netkit_conn *conn[4];
+	netkit_loop *loop;
+	netkit_poller *p;
+	int a[2], cli[4], srv, n, i, k, fds = 0, timers = 0, sigs = 0;
+	int inputs = 0;
+
+	memset(&t, 0, sizeof(t));
+	ck_assert_int_eq(netkit_loop_new(&loop, NULL), 0);
+	p = netkit_loop_poller(loop);
+	for (k = 0; k < 4; k++) {
+		nk_tcp_pair(AF_INET, &cli[k], &srv);
+		ck_assert_int_eq(netkit_loop_adopt(loop, srv, NULL, &conn[k]),
+				 0);
+	}
+	/* The program's own descriptor and timer take the first slots. */
+	t.data = &t;
+	ck_assert_int_eq(netkit_poller_timer_start(p, &t,
+						   netkit_deadline_in(1), 0), 0);
+	ck_assert_int_eq(pipe(a), 0);
+	ck_assert_int_eq(netkit_poller_add(p, a[0], NETKIT_POLLER_READ, a), 0);
+	ck_assert_int_eq(netkit_loop_catch(loop, SIGUSR1), 0);
+	/* All due by the first wait: the timer's millisecond gone. */
+	usleep(5000);
+	ck_assert_int_eq(write(a[1], "x", 1), 1);
+	ck_assert_int_eq(raise(SIGUSR1), 0);
+	for (k = 0; k < 100 && (fds == 0 || timers == 0 || sigs == 0); k++) {
+		n = netkit_loop_wait(loop, &ev,
+				     netkit_deadline_in((int)nk_scaled_ms(5000)));
+		ck_assert_int_gt(n, 0);
+		for (i = 0; i < n; i++) {
+			fds += ev[i].kind == NETKIT_LOOP_FD;
+			timers += ev[i].kind == NETKIT_LOOP_TIMER;
+			sigs += ev[i].kind == NETKIT_LOOP_SIGNAL;
+		}
+		check_own_fields_clear(ev, n);
+	}
+	ck_assert(fds > 0 && timers > 0 && sigs > 0);
+	ck_assert_int_eq(netkit_poller_remove(p, a[0]), 0);
+	/* Then the connections' events take the same slots (four: more
+	 * than the three the first batch can have had). */
+	for (k = 0; k < 4; k++)
+		ck_assert_int_eq(netkit_send_all(cli[k], "x", 1), 1);
+	for (k = 0; k < 100 && inputs < 4; k++) {
+		n = netkit_loop_wait(loop, &ev,
+				     netkit_deadline_in((int)nk_scaled_ms(5000)));
+		ck_assert_int_gt(n, 0);
+		for (i = 0; i < n; i++)
+			inputs += ev[i].kind == NETKIT_LOOP_INPUT;
+		check_own_fields_clear(ev, n);
+	}
+	ck_assert_int_eq(inputs, 4);
+	netkit_loop_free(loop);
+	close(a[0]);
+	close(a[1]);
+	for (k = 0; k < 4; k++)
+		netkit_close(cli[k]);
+}
+END_TEST
+
 Suite *
 netkit_test_suite(void)
 {
@@ -160,5 +246,6 @@ netkit_test_suite(void)
 	NK_ADD_TEST(s, reading_a_full_reader_between_waits_resumes_receiving);
 	NK_ADD_TEST(s, stopping_a_timer_cancels_its_event_in_the_batch);
 	NK_ADD_TEST(s, removing_an_own_descriptor_cancels_its_event_in_the_batch);
+	NK_ADD_TEST(s, the_loops_events_after_the_programs_own_carry_none_of_theirs);
 	return s;
 }
