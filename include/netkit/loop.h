@@ -86,6 +86,14 @@ extern "C" {
  * (netkit_conn_abort(), a failed send) gets no more events in that
  * batch: their `kind` becomes 0, to be skipped.
  *
+ * **State per client.** With ::netkit_loop_opts.conn_size the loop
+ * keeps that many zeroed bytes in each connection for the program
+ * (netkit_conn_storage()), alive as long as the pointer; netkit_conn_peer()
+ * gives the address `accept` returned; netkit_loop_next() walks every
+ * connection, for a broadcast. So a server needs no list of its own
+ * and has nothing to free at exit. netkit_loop_catch() turns `SIGINT`
+ * and `SIGTERM` into #NETKIT_LOOP_SIGNAL events.
+ *
  * **Why events and not callbacks.** The program's control flow stays
  * its own: a `switch` in a loop, state in its own variables, no
  * function pointers and no re-entrancy (a callback that closes the
@@ -110,7 +118,8 @@ extern "C" {
  * loop does not spin and keeps its listener.
  *
  * **Threads.** A loop is used by one thread at a time; only
- * netkit_loop_wake() may be called from anywhere.
+ * netkit_loop_wake() may be called from anywhere (and the handler
+ * netkit_loop_catch() installs runs in any thread).
  *
  * Elsewhere: Python asyncio's `start_server()` with `StreamReader` and
  * `StreamWriter` (`write()` plus `drain()`, whose high and low water
