@@ -9,6 +9,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdalign.h>
@@ -893,6 +894,68 @@ START_TEST(catch_that_sigaction_refuses_changes_nothing)
 }
 END_TEST
 
+
+static int
+failing_fcntl(int fd, int cmd, ...)
+{
+	(void)fd;
+	(void)cmd;
+	errno = EIO;
+	return -1;
+}
+
+/* A descriptor whose flags cannot be read or set: listen and adopt
+ * answer the error, the descriptor stays the caller's and unchanged. */
+START_TEST(listen_and_adopt_fail_cleanly_when_fcntl_fails)
+{
+	netkit_loop *loop;
+	netkit_conn *c = NULL;
+	int lfd, sv[2];
+
+	ck_assert_int_eq(netkit_loop_new(&loop, NULL), 0);
+	lfd = netkit_create_server("127.0.0.1", "0", NULL, NETKIT_FOREVER);
+	ck_assert_int_ge(lfd, 0);
+	ck_assert_int_eq(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
+	netkit__sys.fcntl = failing_fcntl;
+	ck_assert_int_eq(netkit_loop_listen(loop, lfd, NULL), -EIO);
+	ck_assert_int_eq(netkit_loop_adopt(loop, sv[0], NULL, &c), -EIO);
+	netkit__sys = netkit__sys_default;
+	ck_assert_ptr_null(c);
+	ck_assert_ptr_null(netkit_loop_next(loop, NULL));
+	ck_assert_int_eq(fcntl(lfd, F_GETFL) & O_NONBLOCK, 0);
+	ck_assert_int_eq(fcntl(sv[0], F_GETFL) & O_NONBLOCK, 0);
+	/* still the caller's: the loop takes them when the calls work */
+	ck_assert_int_eq(netkit_loop_listen(loop, lfd, NULL), 0);
+	ck_assert_int_eq(netkit_loop_adopt(loop, sv[0], NULL, &c), 0);
+	close(sv[1]);
+	netkit_loop_free(loop);
+}
+END_TEST
+
+/* A client that resets its connection, on a loop with idle_ms (the
+ * receive that is not the common case): CLOSED -ECONNRESET. */
+START_TEST(reset_with_idle_ms_is_closed_econnreset)
+{
+	netkit_loop_opts o = { .idle_ms = 60000 };
+	struct linger lg = { 1, 0 };
+	netkit_loop_event e;
+	netkit_conn *c;
+	struct lt t;
+	int cl;
+
+	lt_start(&t, &o);
+	cl = lt_accept(&t, &c);
+	ck_assert_int_eq(send(cl, "x", 1, 0), 1);
+	(void)lt_until(&t, NETKIT_LOOP_INPUT, c, 5000);
+	ck_assert_int_eq(setsockopt(cl, SOL_SOCKET, SO_LINGER, &lg,
+				    sizeof(lg)), 0);
+	close(cl);
+	e = lt_until(&t, NETKIT_LOOP_CLOSED, c, 5000);
+	ck_assert_int_eq(e.err, -ECONNRESET);
+	lt_stop(&t);
+}
+END_TEST
+
 Suite *
 netkit_test_suite(void)
 {
@@ -926,5 +989,7 @@ netkit_test_suite(void)
 	NK_ADD_TEST(s, peer_is_the_clients_address_until_closed);
 	NK_ADD_TEST(s, adopted_without_a_known_peer_has_an_empty_one);
 	NK_ADD_TEST(s, catch_that_sigaction_refuses_changes_nothing);
+	NK_ADD_TEST(s, listen_and_adopt_fail_cleanly_when_fcntl_fails);
+	NK_ADD_TEST(s, reset_with_idle_ms_is_closed_econnreset);
 	return s;
 }
