@@ -25,30 +25,25 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Answers what the loop received: the reader holds one receive of up
- * to 1024 bytes, says -EAGAIN once it is empty, 0 at the client's end.
- * The loop keeps one bool for us in each connection: "Bey" was sent. */
+/* Answers one receive: the loop read at most 1024 bytes (input_size),
+ * so one read takes all of it, and the next INPUT event says when more
+ * came. Above the queue's high mark the loop stops reading the client
+ * until the queue drains: nothing is left waiting in the reader. */
 static void
 serve(netkit_conn *conn)
 {
-	bool *bye = netkit_conn_storage(conn);
 	char data[1024];
-	ssize_t n;
-	int rc = 0;
+	ssize_t n = netkit_reader_read(netkit_conn_reader(conn), data,
+				       sizeof(data), NETKIT_NOW);
 
-	while (rc == 0 && (n = netkit_reader_read(netkit_conn_reader(conn),
-				data, sizeof(data), NETKIT_NOW)) > 0) {
+	if (n > 0) {
 		fputs("Receive ", stdout);
 		fwrite(data, 1, (size_t)n, stdout);
-		rc = netkit_conn_write(conn, "Receive your message", 20);
-		printf("\nsend %d\n", rc < 0 ? rc : 20);
-	}	/* rc 1: over the high mark, the rest waits for DRAINED */
-	if (rc == 0 && n == 0) {	/* it closed: "Bey", then close */
-		*bye = true;
+		n = netkit_conn_write(conn, "Receive your message", 20);
+		printf("\nsend %d\n", n < 0 ? (int)n : 20);
+	} else if (n == 0) {	/* it closed: "Bey", then close */
 		netkit_conn_write(conn, "Bey", 3);
 		netkit_conn_close(conn, netkit_deadline_in(1000));
-	} else if (rc < 0) {		/* no memory for its queue */
-		netkit_conn_abort(conn, false);
 	}
 }
 
@@ -59,14 +54,13 @@ main(int argc, char **argv)
 	char *end = "", text[NETKIT_REPRSTRLEN];
 	long idle = a == 3 && argc > 2 ? strtol(argv[2], &end, 10) : 0;
 	/* 1 KiB per receive; -i 0 drops at once (0 is "never") */
-	netkit_loop_opts o = { .input_size = 1024, .conn_size = sizeof(bool),
+	netkit_loop_opts o = { .input_size = 1024,
 			       .idle_ms = idle > 0 ? idle * 1000 : a == 3 };
 	const char *host = argc > a ? argv[a] : "0.0.0.0",
 		   *port = argc > a + 1 ? argv[a + 1] : "8888";
 	const netkit_loop_event *ev;
 	netkit_loop *loop = NULL;
 	netkit_addr addr;
-	const bool *bye;
 
 	/* a numeric address and port only, as the tutorial's tuple */
 	snprintf(text, sizeof(text), strchr(host, ':') ? "[%s]:%s" : "%s:%s",
@@ -94,7 +88,6 @@ main(int argc, char **argv)
 			/* the peer as Python prints it: ('127.0.0.1', 54321) */
 			netkit_addr_tuple(netkit_conn_peer(ev[i].conn), text,
 					  sizeof(text));
-			bye = netkit_conn_storage(ev[i].conn);
 			switch (ev[i].kind) {
 			case NETKIT_LOOP_OPEN:	/* print(addr), print(conn) */
 				printf("Connect from %s\n", text);
@@ -103,15 +96,14 @@ main(int argc, char **argv)
 				printf("Connect from %s\n", text);
 				break;
 			case NETKIT_LOOP_INPUT:
-			case NETKIT_LOOP_DRAINED:	/* input may wait */
 				serve(ev[i].conn);
 				break;
 			case NETKIT_LOOP_CLOSED:
 				if (ev[i].err == NETKIT_EIDLE)
 					printf("Idle %s dropped\n", text);
-				else if (ev[i].err < 0 && !*bye)  /* a reset */
+				else if (ev[i].err < 0)	/* it reset */
 					fprintf(stderr, "multi-echo-server: "
-						"recv: %s\n",
+						"%s: %s\n", text,
 						netkit_strerror(ev[i].err));
 				break;
 			case NETKIT_LOOP_ACCEPT_PAUSED:	/* it retries */
