@@ -201,7 +201,7 @@ enum netkit_loop_kind {
 	/** The connection is over and its descriptor closed; @c err says
 	 * why: 0 (netkit_conn_close() finished), `-ECONNRESET` or another
 	 * send or receive error, #NETKIT_EIDLE, #NETKIT_ESTALL,
-	 * `-ETIMEDOUT` (netkit_conn_close()'s
+	 * #NETKIT_ESLOW, `-ETIMEDOUT` (netkit_conn_close()'s
 	 * deadline passed with output unsent) or `-ECONNABORTED`
 	 * (netkit_conn_abort()). */
 	NETKIT_LOOP_CLOSED,
@@ -459,8 +459,9 @@ NETKIT_EXPORT size_t netkit_conn_queued(const netkit_conn *conn);
  * Closes gracefully: sends what is queued, shuts the write side down,
  * lets the peer finish (input is discarded), then closes. The
  * #NETKIT_LOOP_CLOSED event follows with @c err 0, or `-ETIMEDOUT` if
- * @p deadline passed with output unsent (#NETKIT_ESTALL if the stall
- * time came first, or the error that ended the connection). Writes fail
+ * @p deadline passed with output unsent (#NETKIT_ESTALL or
+ * #NETKIT_ESLOW if the stall or slow time came first, or the error that
+ * ended the connection). Writes fail
  * from now on.
  * @param conn      The connection.
  * @param deadline  When to give up and close anyway.
