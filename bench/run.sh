@@ -24,10 +24,15 @@ REQS=100000		# requests per load round
 ECHO_ROUNDS=$((3 * ROUNDS))
 CAP=60			# seconds, per load round
 TRACE_REQS=100000	# requests under strace and callgrind
+# Instructions per request are the difference between a callgrind run
+# of TRACE_REQS requests and one of BASE_REQS, over the difference in
+# requests: what a process costs once (the dynamic linker, a library's
+# start-up, such as OpenSSL's in a build with TLS) is not a request's.
+BASE_REQS=20000
 HTTP_ROUNDS=$((2 * ROUNDS))
 WRK_SECS=3		# seconds per wrk round
 if [ -n "${NETKIT_BENCH_FAST:-}" ]; then
-	REQS=20000; TRACE_REQS=20000; ECHO_ROUNDS=$ROUNDS
+	REQS=20000; TRACE_REQS=20000; BASE_REQS=5000; ECHO_ROUNDS=$ROUNDS
 	HTTP_ROUNDS=$ROUNDS; WRK_SECS=1
 fi
 
@@ -114,6 +119,14 @@ ab_load() {
 		echo "bench: http-$name: ab did not complete cleanly" >&2
 }
 
+# per_request KEY BIG SMALL: instructions per request from two
+# callgrind outputs, of TRACE_REQS and BASE_REQS requests.
+per_request() {
+	awk -v k="$1" -v n=$((TRACE_REQS - BASE_REQS)) '
+		/^summary:/ { s[FILENAME] = $2; f[++m] = FILENAME }
+		END { print k, (s[f[1]] - s[f[2]]) / n }' "$2" "$3"
+}
+
 # calls KEY NAME FILE N: system calls per request from strace -c's FILE,
 # in all ("syscalls") and by kind ("callmix").
 calls() {
@@ -181,8 +194,9 @@ for s in $SERVERS; do
 	calls syscalls "$s" "$OUT/strace.echo.$s" "$TRACE_REQS" >>"$R"
 	load "$s" 256 "$TRACE_REQS" 600 valgrind --tool=callgrind \
 		--callgrind-out-file="$OUT/cg.echo.$s" >/dev/null
-	awk -v k="instructions $s" -v n="$TRACE_REQS" \
-		'/^summary:/ { print k, $2 / n }' "$OUT/cg.echo.$s" >>"$R"
+	load "$s" 256 "$BASE_REQS" 600 valgrind --tool=callgrind \
+		--callgrind-out-file="$OUT/cg0.echo.$s" >/dev/null
+	per_request "instructions $s" "$OUT/cg.echo.$s" "$OUT/cg0.echo.$s" >>"$R"
 done
 echo "bench: http system calls and instructions (ab -k, $TRACE_REQS requests)" >&2
 for s in $HTTP_SERVERS; do
@@ -190,8 +204,10 @@ for s in $HTTP_SERVERS; do
 	calls httpcalls "$s" "$OUT/strace.http.$s" "$TRACE_REQS" >>"$R"
 	ab_load "$s" "$TRACE_REQS" valgrind --tool=callgrind \
 		--callgrind-out-file="$OUT/cg.http.$s"
-	awk -v k="httpinstr $s" -v n="$TRACE_REQS" \
-		'/^summary:/ { print k, $2 / n }' "$OUT/cg.http.$s" >>"$R"
+	ab_load "$s" "$BASE_REQS" valgrind --tool=callgrind \
+		--callgrind-out-file="$OUT/cg0.http.$s"
+	per_request "httpinstr $s" "$OUT/cg.http.$s" "$OUT/cg0.http.$s" >>"$R"
 done
 
-python3 bench/table.py "$R" "$ROUNDS" "$REQS" "$TRACE_REQS" "$ECHO_ROUNDS"
+python3 bench/table.py "$R" "$ROUNDS" "$REQS" "$TRACE_REQS" "$ECHO_ROUNDS" \
+	"$BASE_REQS"

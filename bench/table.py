@@ -9,6 +9,7 @@ import sys
 
 path, rounds, reqs, trace = sys.argv[1:5]
 echo_rounds = sys.argv[5] if len(sys.argv) > 5 else rounds
+base = sys.argv[6] if len(sys.argv) > 6 else None
 vals = {}
 by_round = {}
 for line in open(path):
@@ -57,7 +58,8 @@ def fmt(v):
 
 print(f"rounds: {rounds}; echo: {echo_rounds} rounds of {reqs} requests, "
       f"ratio = median of the rounds' ratios; "
-      f"strace/callgrind over {trace} requests")
+      f"strace over {trace} requests; callgrind over {trace}" +
+      (f" less a run of {base}" if base else "") + " requests")
 print(f"{'benchmark':46} {'implementation':17} {'median':>10} "
       f"{'min-max':>21} {'ratio':>6}")
 for key, title, modes in ROWS:
