@@ -12,7 +12,8 @@
  *           the file's bytes from that offset to its end.
  * A client with a partial file asks for the rest. Each client is given
  * up on when no byte has moved for the stall time, however long the
- * whole file takes over a slow path. Try it with: file-client copy
+ * whole file takes over a slow path. The CRC is computed at start:
+ * restart the server when FILE changes. Try it with: file-client copy
  */
 #include <errno.h>
 #include <netkit.h>
@@ -46,7 +47,8 @@ crc32_file(FILE *f)
 
 /* One client: its offset in, the header and the rest of the file out. */
 static void
-serve(int c, const char *path, FILE *f, netkit_deadline dl, const char *who)
+serve(int c, const char *path, FILE *f, uint32_t crc, netkit_deadline dl,
+      const char *who)
 {
 	unsigned long long offset, size;
 	char req[22] = "", hdr[31];
@@ -63,8 +65,7 @@ serve(int c, const char *path, FILE *f, netkit_deadline dl, const char *who)
 	size = (unsigned long long)st.st_size;
 	if (offset > size)
 		offset = size;
-	snprintf(hdr, sizeof(hdr), "%20llu %08lx\n", size,
-		 (unsigned long)crc32_file(f));
+	snprintf(hdr, sizeof(hdr), "%20llu %08lx\n", size, (unsigned long)crc);
 	n = netkit_send_all_until(c, hdr, 30, NULL, dl);
 	if (n >= 0 && size > offset)
 		n = netkit_sendfile(c, fileno(f), (off_t)offset,
@@ -86,6 +87,7 @@ main(int argc, char **argv)
 	double stall = 30;
 	char who[NETKIT_ADDRSTRLEN];
 	netkit_addr peer;
+	uint32_t crc;
 	int lfd, c;
 	FILE *f;
 
@@ -99,6 +101,14 @@ main(int argc, char **argv)
 		      stderr);
 		return 2;
 	}
+	/* The CRC once, before any client waits on it (a big file takes
+	 * a while): a file changed since fails the client's check. */
+	if (!(f = fopen(argv[1], "rbe"))) {
+		perror(argv[1]);
+		return 1;
+	}
+	crc = crc32_file(f);
+	fclose(f);
 	lfd = netkit_create_server(argc > 2 ? argv[2] : "127.0.0.1",
 				   argc > 3 ? argv[3] : "9999", NULL,
 				   NETKIT_FOREVER);
@@ -122,8 +132,9 @@ main(int argc, char **argv)
 		}
 		/* c.settimeout(stall): give up on no progress, not on a
 		 * slow path */
-		serve(c, argv[1], f, netkit_deadline_stall((int64_t)(stall * 1000),
-						  NETKIT_FOREVER), who);
+		serve(c, argv[1], f, crc,
+		      netkit_deadline_stall((int64_t)(stall * 1000),
+					    NETKIT_FOREVER), who);
 		fclose(f);
 		netkit_close(c);
 	}
