@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #include "helpers.h"
@@ -33,12 +34,15 @@
  * tiny. */
 #define BIG (32 << 20)
 
-enum call { SEND_ALL, RECV_EXACT, SENDFILE, RECV_TO_FILE };
+enum call {
+	SEND_ALL, RECV_EXACT, SENDFILE, RECV_TO_FILE, SEND_ALL_IOV,
+	RECV_EXACT_IOV
+};
 
 static bool
 call_receives(enum call c)
 {
-	return c == RECV_EXACT || c == RECV_TO_FILE;
+	return c == RECV_EXACT || c == RECV_TO_FILE || c == RECV_EXACT_IOV;
 }
 
 /* The peer: moves for ticks ticks, then either stops (keeps its socket
@@ -141,10 +145,16 @@ make_call(enum call c, int sock, size_t want, size_t *moved,
 	  netkit_deadline dl)
 {
 	static char buf[BIG];
+	struct iovec iov[2] = { { buf, want / 2 },
+				{ buf + want / 2, want - want / 2 } };
 	ssize_t n = -1;
 	int file;
 
 	switch (c) {
+	case SEND_ALL_IOV:
+		return netkit_send_all_iov(sock, iov, 2, moved, dl);
+	case RECV_EXACT_IOV:
+		return netkit_recv_exact_iov(sock, iov, 2, moved, dl);
 	case SEND_ALL:
 		return netkit_send_all_until(sock, buf, want, moved, dl);
 	case RECV_EXACT:
@@ -165,7 +175,8 @@ make_call(enum call c, int sock, size_t want, size_t *moved,
 }
 
 static const char *const names[] = {
-	"send_all_until", "recv_exact_until", "sendfile", "recv_to_file"
+	"send_all_until", "recv_exact_until", "sendfile", "recv_to_file",
+	"send_all_iov", "recv_exact_iov"
 };
 
 /* A peer that keeps moving, a byte (or a drain) every stall/4 for three
@@ -269,6 +280,28 @@ SLOW_AND_STOPPED(SENDFILE, sendfile_goes_on_with_a_slow_reader,
 SLOW_AND_STOPPED(RECV_TO_FILE, recv_to_file_goes_on_with_a_slow_sender,
 		 recv_to_file_gives_up_on_a_sender_that_stops)
 
+/* The _iov forms take the same deadline. */
+static bool
+send_all_iov_stopped_once(int i)
+{
+	(void)i;
+	return stopped_peer_is_given_up(SEND_ALL_IOV);
+}
+
+static bool
+recv_exact_iov_stopped_once(int i)
+{
+	(void)i;
+	return stopped_peer_is_given_up(RECV_EXACT_IOV);
+}
+
+START_TEST(the_iov_forms_give_up_on_a_peer_that_stops)
+{
+	nk_until_on_time("send_all_iov", send_all_iov_stopped_once, 0);
+	nk_until_on_time("recv_exact_iov", recv_exact_iov_stopped_once, 0);
+}
+END_TEST
+
 /* A peer that keeps moving, with a total deadline before the end: the
  * total ends it, with -ETIMEDOUT, not NETKIT_ESTALL. */
 NK_ON_TIME_TEST(the_total_deadline_still_ends_a_slow_transfer)
@@ -354,5 +387,6 @@ netkit_test_suite(void)
 	NK_ADD_TEST(s, sendfile_gives_up_on_a_reader_that_stops);
 	NK_ADD_TEST(s, recv_to_file_goes_on_with_a_slow_sender);
 	NK_ADD_TEST(s, recv_to_file_gives_up_on_a_sender_that_stops);
+	NK_ADD_TEST(s, the_iov_forms_give_up_on_a_peer_that_stops);
 	return s;
 }
