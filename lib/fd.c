@@ -134,12 +134,20 @@ netkit__until(int fd, const struct netkit__op *op, int64_t deadline)
 }
 
 ssize_t
-netkit__until_more(int fd, const struct netkit__op *op, int64_t deadline,
-		   size_t done)
+netkit__until_more(int fd, const struct netkit__op *op,
+		   const struct netkit__limits *l, size_t done)
 {
-	if (done > 0 && netkit__expired(deadline))
+	int64_t at;
+
+	if (done > 0 && netkit__expired(l->deadline))
 		return -ETIMEDOUT;
-	return netkit__until(fd, op, deadline);
+	if (l->stall < 0)
+		return netkit__until(fd, op, l->deadline);
+	/* Each chunk starts after the last byte moved (or at the call's
+	 * start): its wait is the stall time's, unless the total's ends
+	 * first. */
+	at = netkit__chunk_deadline(l);
+	return netkit__chunk_result(l, at, netkit__until(fd, op, at));
 }
 
 int64_t

@@ -90,14 +90,16 @@ next_len(size_t count, size_t done, size_t cap)
 	return left;
 }
 
-/* O_NONBLOCK for the call on fd, unless the deadline is NETKIT__NEVER
- * or fd is a regular file (which never blocks); *saved as
+/* O_NONBLOCK for the call on fd, unless the call may wait for ever (no
+ * deadline, no stall time) or fd is a regular file (which never
+ * blocks); *saved as
  * netkit__set_nonblock()'s. */
 static int
-nonblock_for(int fd, bool regular, int64_t deadline, int *saved)
+nonblock_for(int fd, bool regular, const struct netkit__limits *l,
+	     int *saved)
 {
 	*saved = -1;
-	if (deadline == NETKIT__NEVER || regular)
+	if (netkit__limits_never(l) || regular)
 		return 0;
 	return netkit__set_nonblock(fd, saved);
 }
@@ -125,7 +127,7 @@ try_sendfile(int sock, void *arg, int flags)
  * the fallback), or a negative code; *done counts the bytes sent. */
 static int
 sendfile_loop(int sock, int fd, off_t offset, size_t count,
-	      int64_t deadline, size_t *done)
+	      const struct netkit__limits *l, size_t *done)
 {
 	struct sendfile_arg a = { fd, offset, 0 };
 	struct netkit__op op = { try_sendfile, &a, POLLOUT, 0 };
@@ -133,7 +135,7 @@ sendfile_loop(int sock, int fd, off_t offset, size_t count,
 
 	while (count == 0 || *done < count) {
 		a.len = next_len(count, *done, SENDFILE_MAX);
-		n = netkit__until_more(sock, &op, deadline, *done);
+		n = netkit__until_more(sock, &op, l, *done);
 		if (n == 0)
 			return 0;
 		if (n > 0) {
@@ -175,8 +177,8 @@ try_read(int fd, void *arg, int flags)
 /* The fallback: read() or pread() into a buffer, then send it all.
  * *done counts the bytes sent. */
 static ssize_t
-copy_loop(int sock, int fd, off_t offset, size_t count, int64_t deadline,
-	  size_t *done)
+copy_loop(int sock, int fd, off_t offset, size_t count,
+	  const struct netkit__limits *l, size_t *done)
 {
 	struct chunk a = { .off = offset, .seekable = true };
 	struct netkit__op op = { try_read, &a, POLLIN, 0 };
@@ -196,15 +198,15 @@ copy_loop(int sock, int fd, off_t offset, size_t count, int64_t deadline,
 	a.buf = malloc(CHUNK);
 	if (!a.buf)
 		return -ENOMEM;
-	n = nonblock_for(fd, a.seekable, deadline, &saved);
+	n = nonblock_for(fd, a.seekable, l, &saved);
 	while (n == 0 && (count == 0 || *done < count)) {
 		a.len = next_len(count, *done, CHUNK);
 		a.off = offset + (off_t)*done;
-		n = netkit__until_more(fd, &op, deadline, *done);
+		n = netkit__until_more(fd, &op, l, *done);
 		if (n <= 0)
 			break;
 		n = netkit_send_all_until(sock, a.buf, (size_t)n, &went,
-					  netkit__deadline(deadline));
+					  netkit__limits_deadline(l));
 		*done += went;
 		if (n > 0)
 			n = 0;
@@ -218,26 +220,25 @@ NETKIT_EXPORT ssize_t
 netkit_sendfile(int sock, int file_fd, off_t offset, size_t count,
 		size_t *sent, netkit_deadline dl)
 {
-	int64_t deadline = dl.at;
+	struct netkit__limits l;
 	struct pipe_guard g;
 	size_t done = 0;
 	int saved, rc;
 
 	if (sent)
 		*sent = 0;
-	if (offset < 0 || !netkit__deadline_ok(deadline))
+	if (offset < 0 || !netkit__limits_of(dl, &l))
 		return -EINVAL;
 	if (sock < 0 || file_fd < 0)
 		return -EBADF;
-	rc = nonblock_for(sock, false, deadline, &saved);
+	rc = nonblock_for(sock, false, &l, &saved);
 	if (rc < 0)
 		return rc;
 	guard_pipe(&g);
-	rc = sendfile_loop(sock, file_fd, offset, count, deadline, &done);
+	rc = sendfile_loop(sock, file_fd, offset, count, &l, &done);
 	unguard_pipe(&g, rc == -EPIPE);
 	if (rc == 1)
-		rc = (int)copy_loop(sock, file_fd, offset, count, deadline,
-				    &done);
+		rc = (int)copy_loop(sock, file_fd, offset, count, &l, &done);
 	(void)netkit__restore_mode(sock, saved);
 	if (sent)
 		*sent = done;
@@ -261,8 +262,8 @@ try_write(int fd, void *arg, int flags)
 /* Writes all len bytes to fd (a file, or a pipe); *done grows by every
  * byte written, also when a write fails midway. */
 static ssize_t
-write_all(int fd, const char *buf, size_t len, int64_t deadline,
-	  size_t *done)
+write_all(int fd, const char *buf, size_t len,
+	  const struct netkit__limits *l, size_t *done)
 {
 	struct chunk a = { 0 };
 	struct netkit__op op = { try_write, &a, POLLOUT, 0 };
@@ -272,7 +273,7 @@ write_all(int fd, const char *buf, size_t len, int64_t deadline,
 	while (off < len) {
 		a.buf = (char *)buf + off;
 		a.len = len - off;
-		n = netkit__until_more(fd, &op, deadline, off);
+		n = netkit__until_more(fd, &op, l, off);
 		if (n < 0)
 			return n;
 		off += (size_t)n;
@@ -294,17 +295,18 @@ NETKIT_EXPORT ssize_t
 netkit_recv_to_file(int sock, int file_fd, size_t count, size_t *got,
 		    netkit_deadline dl)
 {
-	int64_t deadline = dl.at;
+	struct netkit__limits l;
 	struct pipe_guard g;
 	size_t done = 0;
 	bool regular;
+	int64_t at;
 	int saved = -1;
 	ssize_t n;
 	char *buf;
 
 	if (got)
 		*got = 0;
-	if (!netkit__deadline_ok(deadline))
+	if (!netkit__limits_of(dl, &l))
 		return -EINVAL;
 	if (sock < 0 || file_fd < 0)
 		return -EBADF;
@@ -315,14 +317,19 @@ netkit_recv_to_file(int sock, int file_fd, size_t count, size_t *got,
 	regular = is_regular(file_fd);
 	if (!regular)
 		guard_pipe(&g);
-	n = nonblock_for(file_fd, regular, deadline, &saved);
+	n = nonblock_for(file_fd, regular, &l, &saved);
 	while (n >= 0 && (count == 0 || done < count)) {
-		n = done > 0 && netkit__expired(deadline) ? -ETIMEDOUT :
-		    netkit_recv_until(sock, buf, next_len(count, done, CHUNK),
-				      dl);
+		if (done > 0 && netkit__expired(l.deadline)) {
+			n = -ETIMEDOUT;
+			break;
+		}
+		at = l.stall < 0 ? l.deadline : netkit__chunk_deadline(&l);
+		n = netkit_recv_until(sock, buf, next_len(count, done, CHUNK),
+				      netkit__deadline(at));
+		n = netkit__chunk_result(&l, at, n);
 		if (n <= 0)
 			break;
-		n = write_all(file_fd, buf, (size_t)n, deadline, &done);
+		n = write_all(file_fd, buf, (size_t)n, &l, &done);
 	}
 	(void)netkit__restore_mode(file_fd, saved);
 	if (!regular)

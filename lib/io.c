@@ -236,7 +236,7 @@ NETKIT_EXPORT ssize_t
 netkit_send_all_until(int fd, const void *buf, size_t len, size_t *sent,
 		      netkit_deadline dl)
 {
-	int64_t deadline = dl.at;
+	struct netkit__limits l;
 	struct data d = { 0 };
 	struct netkit__op op = { try_send, &d, POLLOUT, 0 };
 	const char *p = buf;
@@ -245,14 +245,14 @@ netkit_send_all_until(int fd, const void *buf, size_t len, size_t *sent,
 
 	if (sent)
 		*sent = 0;
-	if ((!buf && len > 0) || !netkit__deadline_ok(deadline))
+	if ((!buf && len > 0) || !netkit__limits_of(dl, &l))
 		return -EINVAL;
 	if (fd < 0)
 		return -EBADF;
 	while (done < len) {
 		d.buf = (void *)(p + done);
 		d.len = len - done;
-		n = netkit__until_more(fd, &op, deadline, done);
+		n = netkit__until_more(fd, &op, &l, done);
 		if (n < 0)
 			break;
 		done += (size_t)n;
@@ -301,7 +301,7 @@ NETKIT_EXPORT ssize_t
 netkit_recv_exact_until(int fd, void *buf, size_t len, size_t *got,
 			netkit_deadline dl)
 {
-	int64_t deadline = dl.at;
+	struct netkit__limits l;
 	struct data d = { 0 };
 	struct netkit__op op = { try_recv, &d, POLLIN, 0 };
 	char *p = buf;
@@ -310,14 +310,14 @@ netkit_recv_exact_until(int fd, void *buf, size_t len, size_t *got,
 
 	if (got)
 		*got = 0;
-	if (!buf || len == 0 || !netkit__deadline_ok(deadline))
+	if (!buf || len == 0 || !netkit__limits_of(dl, &l))
 		return -EINVAL;
 	if (fd < 0)
 		return -EBADF;
 	while (done < len) {
 		d.buf = p + done;
 		d.len = len - done;
-		n = netkit__until_more(fd, &op, deadline, done);
+		n = netkit__until_more(fd, &op, &l, done);
 		if (n <= 0)
 			break;
 		done += (size_t)n;

@@ -99,7 +99,7 @@ advance(struct cursor *c, size_t n)
 
 static void
 cursor_start(struct cursor *c, const struct iovec *iov, int iovcnt,
-	     int flags, int64_t deadline)
+	     int flags, bool block)
 {
 	memset(&c->msg, 0, sizeof(c->msg));
 	c->iov = iov;
@@ -107,7 +107,7 @@ cursor_start(struct cursor *c, const struct iovec *iov, int iovcnt,
 	c->at = 0;
 	c->off = 0;
 	c->flags = flags;
-	c->block = deadline == NETKIT__NEVER;
+	c->block = block;
 	advance(c, 0);
 }
 
@@ -165,28 +165,29 @@ try_recvmsg(int fd, void *arg, int flags)
  * always gets the bytes moved. */
 static ssize_t
 iov_all(int fd, const struct iovec *iov, int iovcnt, size_t *count,
-	int64_t deadline, bool receive)
+	netkit_deadline dl, bool receive)
 {
 	struct cursor c;
 	struct netkit__op op = { receive ? try_recvmsg : try_sendmsg, &c,
 				 receive ? POLLIN : POLLOUT, 0 };
+	struct netkit__limits l;
 	ssize_t total, n = 0;
 	size_t done = 0;
 
 	if (count)
 		*count = 0;
 	total = iov_total(iov, iovcnt);
-	if (total < 0 || !netkit__deadline_ok(deadline))
+	if (total < 0 || !netkit__limits_of(dl, &l))
 		return -EINVAL;
 	if (fd < 0)
 		return -EBADF;
 	/* MSG_WAITALL: a blocking recvmsg() fills the whole window; with
 	 * MSG_DONTWAIT it takes what is there, as without it. */
 	cursor_start(&c, iov, iovcnt, receive ? MSG_WAITALL : MSG_NOSIGNAL,
-		     deadline);
+		     netkit__limits_never(&l));
 	while (done < (size_t)total) {
 		window(&c);
-		n = netkit__until_more(fd, &op, deadline, done);
+		n = netkit__until_more(fd, &op, &l, done);
 		if (n < 0 || (n == 0 && receive))
 			break;
 		done += (size_t)n;
@@ -201,12 +202,12 @@ NETKIT_EXPORT ssize_t
 netkit_send_all_iov(int fd, const struct iovec *iov, int iovcnt,
 		    size_t *sent, netkit_deadline deadline)
 {
-	return iov_all(fd, iov, iovcnt, sent, deadline.at, false);
+	return iov_all(fd, iov, iovcnt, sent, deadline, false);
 }
 
 NETKIT_EXPORT ssize_t
 netkit_recv_exact_iov(int fd, const struct iovec *iov, int iovcnt,
 		      size_t *got, netkit_deadline deadline)
 {
-	return iov_all(fd, iov, iovcnt, got, deadline.at, true);
+	return iov_all(fd, iov, iovcnt, got, deadline, true);
 }

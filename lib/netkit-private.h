@@ -138,6 +138,43 @@ netkit__deadline_ok(int64_t deadline)
 	return deadline >= 0 || deadline == NETKIT__NEVER;
 }
 
+/*
+ * A transfer's limits (the calls that move a count of bytes: send_all,
+ * recv_exact, their _iov forms, sendfile, recv_to_file): the total
+ * deadline and the stall time, the most a single wait for the next byte
+ * may take (-1: none). A public deadline made by netkit_deadline_stall()
+ * carries both in its 64 bits (time.c); any other, the deadline alone.
+ */
+struct netkit__limits {
+	int64_t deadline;
+	int64_t stall;
+};
+
+/* The limits a public deadline carries; false for an invalid one. */
+bool netkit__limits_of(netkit_deadline d, struct netkit__limits *l);
+
+/* The public deadline that carries l (for a public call inside one). */
+netkit_deadline netkit__limits_deadline(const struct netkit__limits *l);
+
+/* True when the call may wait for ever: no deadline and no stall time. */
+static inline bool
+netkit__limits_never(const struct netkit__limits *l)
+{
+	return l->deadline == NETKIT__NEVER && l->stall < 0;
+}
+
+/* The deadline for the next chunk of a transfer: the total deadline, or
+ * the stall time from now when it comes first (a clock reading). */
+int64_t netkit__chunk_deadline(const struct netkit__limits *l);
+
+/* A chunk's result n with its deadline at: -ETIMEDOUT becomes
+ * NETKIT_ESTALL when the stall time, not the total deadline, ended it. */
+static inline ssize_t
+netkit__chunk_result(const struct netkit__limits *l, int64_t at, ssize_t n)
+{
+	return n == -ETIMEDOUT && at != l->deadline ? NETKIT_ESTALL : n;
+}
+
 /* poll()'s timeout for the time left until deadline: -1 for
  * NETKIT__NEVER, 0 once it has passed, else the milliseconds left. */
 int netkit__poll_timeout(int64_t deadline);
@@ -178,9 +215,10 @@ ssize_t netkit__until(int fd, const struct netkit__op *op, int64_t deadline);
 
 /* netkit__until() for the next chunk of a transfer that has moved done
  * bytes: -ETIMEDOUT at once when done > 0 and the deadline has passed,
- * so that progress never extends a deadline. */
+ * so that progress never extends a deadline; NETKIT_ESTALL when no byte
+ * moved for the stall time. */
 ssize_t netkit__until_more(int fd, const struct netkit__op *op,
-			   int64_t deadline, size_t done);
+			   const struct netkit__limits *l, size_t done);
 
 /* A plain (blocking) call's slow path once its attempt answered -EINTR:
  * the attempt is made again, blocking (flags 0) while the socket has no

@@ -156,8 +156,10 @@ enum netkit_errno {
  * Since 0.3. */
 /** @var NETKIT_ESTALL
  * Bytes were waiting to move and none did for the stall time (the peer
- * stopped reading, or the path went silent): see
- * ::netkit_loop_opts.stall_ms. Since 0.3. */
+ * stopped reading or sending, or the path went silent): see
+ * ::netkit_loop_opts.stall_ms, and netkit_deadline_stall() for the
+ * calls that move a count of bytes (their count tells how far they
+ * got). Not `-ETIMEDOUT`, which is the total deadline's. Since 0.3. */
 /** @var NETKIT_ESLOW
  * Bytes moved, but a connection's output queue stayed above its high
  * mark for longer than ::netkit_loop_opts.slow_ms: its reader is too

@@ -43,6 +43,13 @@ extern "C" {
  * deadline and has no twin; pass #NETKIT_FOREVER to block as the system
  * call would. The deadline is always the last argument.
  *
+ * **Stalls.** The calls that move a count of bytes (send_all,
+ * recv_exact, their `_iov` forms, netkit_sendfile() and
+ * netkit_recv_to_file()) also take a deadline made by
+ * netkit_deadline_stall(): besides its total deadline, it gives up with
+ * #NETKIT_ESTALL when no byte has moved for a stall time, so a long
+ * transfer over a slow path goes on while one over a dead path ends.
+ *
  * Some calls can block in the system's resolver, with no deadline:
  * netkit_getnameinfo() without #NETKIT_NI_NUMERICHOST (a reverse
  * lookup), and Python's helpers (netkit_gethostbyname() and its kin),
@@ -94,7 +101,8 @@ extern "C" {
  * #NETKIT_NOW rather than by hand.
  */
 typedef struct netkit_deadline {
-	/** Milliseconds on netkit_now()'s clock; -1: never. */
+	/** Milliseconds on netkit_now()'s clock; -1: never. (A deadline
+	 * made by netkit_deadline_stall() packs two limits here.) */
 	int64_t at;
 } netkit_deadline;
 
@@ -153,6 +161,57 @@ NETKIT_EXPORT netkit_deadline netkit_deadline_at(int64_t when);
  * @note Thread-safe.
  */
 NETKIT_EXPORT int64_t netkit_deadline_left(netkit_deadline d);
+
+/** The longest stall time netkit_deadline_stall() keeps, in ms (about
+ * 70 minutes); a longer one is taken as this. */
+#define NETKIT_STALL_MAX 4194303
+
+/**
+ * A deadline that also gives up on a stall: when no byte has moved for
+ * @p stall_ms, however long the whole transfer has taken.
+ *
+ * A slow path that keeps moving is not a failure; a path that went
+ * silent is. So a long transfer wants a limit on the time without
+ * progress rather than (or beside) a limit on the whole: pass the
+ * deadline this returns to a call that moves a count of bytes, and it
+ * answers #NETKIT_ESTALL once a wait for the next byte has lasted
+ * @p stall_ms, and `-ETIMEDOUT`, as before, once @p total has passed.
+ * Every byte that moves starts the stall time again, so a peer that
+ * trickles a byte now and then keeps the call going until @p total.
+ * The count the call reports (`*sent`, `*got`) tells how far it got,
+ * so a program can resume from there.
+ * @code
+ * // 30 s without a byte: give up; no limit on the whole transfer.
+ * n = netkit_sendfile(sock, file, 0, 0, &sent,
+ *                     netkit_deadline_stall(30000, NETKIT_FOREVER));
+ * if (n == NETKIT_ESTALL)
+ *         fprintf(stderr, "stalled after %zu bytes\n", sent);
+ * @endcode
+ * The calls that take one are those that move a count of bytes:
+ * netkit_send_all_until(), netkit_recv_exact_until(),
+ * netkit_send_all_iov(), netkit_recv_exact_iov(), netkit_sendfile() and
+ * netkit_recv_to_file(). Every other call refuses it with `-EINVAL`
+ * (pass it @p total instead). The stall time counts from the start of
+ * each call, so one such deadline can serve a whole series of calls.
+ * It costs no system call: the calls read the clock once per chunk
+ * and wait with the poll() they make anyway.
+ *
+ * The deadline is packed in the usual 8 bytes: its `at` is then not a
+ * time (netkit_deadline_left() still answers @p total's time left).
+ * @param stall_ms  The longest wait for the next byte, in ms, up to
+ *                  #NETKIT_STALL_MAX (a longer one is taken as that);
+ *                  0 or less: no stall limit, the result is @p total.
+ * @param total     The deadline for the whole call (#NETKIT_FOREVER:
+ *                  none). Times more than 34 years after the clock's
+ *                  start are taken as #NETKIT_FOREVER.
+ * @return The deadline. One made from an invalid @p total stays
+ *         invalid (`-EINVAL` from every call).
+ * @note Thread-safe; reads no clock. Python has no counterpart:
+ * `settimeout()` limits each recv(), which is a stall limit for one
+ * call, but not `sendall()`'s total. Since 0.3.
+ */
+NETKIT_EXPORT netkit_deadline netkit_deadline_stall(int64_t stall_ms,
+						    netkit_deadline total);
 
 /** @} */
 

@@ -86,9 +86,13 @@ extern "C" {
  *                  handed to the kernel, on success and on every error
  *                  (0 for a bad argument).
  * @param deadline  See @ref time; it bounds the whole transfer.
+ *                  A netkit_deadline_stall() adds a stall limit.
  * @return The number of bytes sent: @p count, or fewer when the file
  *         ended first; or a negative code.
  * @retval -ETIMEDOUT  The deadline passed first; *@p sent tells how far
+ *                     it got.
+ * @retval NETKIT_ESTALL No byte moved for the stall time of a
+ *                     netkit_deadline_stall(); the count tells how far
  *                     it got.
  * @retval -EINVAL     @p offset negative, or @p deadline below -1;
  *                     nothing sent.
@@ -132,10 +136,14 @@ NETKIT_EXPORT ssize_t netkit_sendfile(int sock, int file_fd, off_t offset,
  *                  written to the file, on success and on every error
  *                  (0 for a bad argument).
  * @param deadline  See @ref time; it bounds the whole transfer.
+ *                  A netkit_deadline_stall() adds a stall limit.
  * @return The number of bytes written: @p count, or fewer when the peer
  *         closed first; or a negative code.
  * @retval -ETIMEDOUT  The deadline passed first; *@p got tells how many
  *                     bytes were written.
+ * @retval NETKIT_ESTALL No byte moved for the stall time of a
+ *                     netkit_deadline_stall(); the count tells how far
+ *                     it got.
  * @retval -EINVAL     @p deadline below -1; nothing read.
  * @retval -EBADF      @p sock or @p file_fd negative or not open.
  * @retval -ENOSPC     The file's file system is full.

@@ -406,8 +406,12 @@ NETKIT_EXPORT ssize_t netkit_send_all(int fd, const void *buf, size_t len);
  *                    handed to the kernel, on success (@p len) and on
  *                    every error (0 for a bad argument).
  * @param deadline    See @ref time; it bounds the whole transfer.
+ *                    A netkit_deadline_stall() adds a stall limit.
  * @return @p len, or a negative code.
  * @retval -ETIMEDOUT  The deadline passed first; *@p sent tells how far
+ *                     it got.
+ * @retval NETKIT_ESTALL No byte moved for the stall time of a
+ *                     netkit_deadline_stall(); the count tells how far
  *                     it got.
  * @retval -EINVAL     @p buf NULL with @p len > 0, or @p deadline
  *                     below -1.
@@ -448,10 +452,14 @@ NETKIT_EXPORT ssize_t netkit_recv_exact(int fd, void *buf, size_t len);
  *                  stored in @p buf, on success and on every error (0
  *                  for a bad argument).
  * @param deadline  See @ref time; it bounds the whole transfer.
+ *                  A netkit_deadline_stall() adds a stall limit.
  * @return @p len; fewer (possibly 0) if the peer closed first; or a
  *         negative code.
  * @retval -ETIMEDOUT  The deadline passed first; *@p got tells how many
  *                     bytes arrived.
+ * @retval NETKIT_ESTALL No byte moved for the stall time of a
+ *                     netkit_deadline_stall(); the count tells how far
+ *                     it got.
  * @retval -EINVAL     @p buf NULL, @p len 0, or @p deadline below -1.
  * @retval -ECONNRESET The peer reset the connection.
  * @note Python: asyncio's `readexactly()` with a timeout.
@@ -489,11 +497,16 @@ NETKIT_EXPORT ssize_t netkit_recv_exact_until(int fd, void *buf, size_t len,
  *                    handed to the kernel, on success (the total) and
  *                    on every error (0 for a bad argument).
  * @param deadline    See @ref time; it bounds the whole transfer.
- *                    With #NETKIT_FOREVER a blocking socket waits in
- *                    the kernel's sendmsg(), with no poll().
+ *                    A netkit_deadline_stall() adds a stall limit.
+ *                    With #NETKIT_FOREVER (no stall limit) a blocking
+ *                    socket waits in the kernel's sendmsg(), with no
+ *                    poll().
  * @return The total of the entries' lengths (0 at once when there are
  *         none, or all are empty), or a negative code.
  * @retval -ETIMEDOUT  The deadline passed first; *@p sent tells how far
+ *                     it got.
+ * @retval NETKIT_ESTALL No byte moved for the stall time of a
+ *                     netkit_deadline_stall(); the count tells how far
  *                     it got.
  * @retval -EINVAL     @p iovcnt negative, @p iov NULL with @p iovcnt
  *                     > 0, an entry with a NULL base and a length, a
@@ -529,7 +542,8 @@ NETKIT_EXPORT ssize_t netkit_send_all_iov(int fd, const struct iovec *iov,
  * @param[out] got  If not NULL, always receives the number of bytes
  *                  stored, on success and on every error (0 for a bad
  *                  argument).
- * @param deadline  See @ref time; it bounds the whole transfer. With
+ * @param deadline  See @ref time; it bounds the whole transfer.
+ *                  A netkit_deadline_stall() adds a stall limit. With
  *                  #NETKIT_FOREVER a blocking socket waits in the
  *                  kernel's recvmsg() (`MSG_WAITALL`), with no poll().
  * @return The total of the entries' lengths (0 at once when there are
@@ -537,6 +551,9 @@ NETKIT_EXPORT ssize_t netkit_send_all_iov(int fd, const struct iovec *iov,
  *         closed first; or a negative code.
  * @retval -ETIMEDOUT  The deadline passed first; *@p got tells how many
  *                     bytes arrived.
+ * @retval NETKIT_ESTALL No byte moved for the stall time of a
+ *                     netkit_deadline_stall(); the count tells how far
+ *                     it got.
  * @retval -EINVAL     As for netkit_send_all_iov(). Nothing was read.
  * @retval -EBADF      @p fd negative. Nothing was read.
  * @retval -ECONNRESET The peer reset the connection.
