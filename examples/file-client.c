@@ -64,7 +64,8 @@ main(int argc, char **argv)
 		argc -= 2;
 		argv += 2;
 	}
-	if (argc < 2 || argc > 4 || stall <= 0) {
+	if (argc < 2 || argc > 4 || !(stall > 0 && stall <= 86400) ||
+	    argv[1][0] == '-') {
 		fputs("usage: file-client [--stall SECONDS] OUT [host [port]]\n",
 		      stderr);
 		return 2;
