@@ -1,0 +1,1021 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * TLS (lib/tls.c) against peers nobody here wrote: openssl s_server and
+ * s_client, Python's ssl module, and netkit itself in a thread; loopback
+ * only. The certificates are made once per test process with the
+ * openssl command (make_certs()): a test CA, a server certificate for
+ * localhost and 127.0.0.1, one for another name, an expired one, one
+ * from a CA nobody trusts, a self-signed one.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <openssl/err.h>
+
+#include "helpers.h"
+#include "timing.h"
+
+
+_Static_assert(NETKIT_HAS_TLS == 1, "built with TLS");
+
+static char dir[] = "/tmp/netkit-tls-XXXXXX";
+static pid_t owner;
+static char path_buf[8][512];
+static unsigned path_next;
+
+/* A file of the certificate directory (a few at once may be live). */
+static const char *
+in_dir(const char *name)
+{
+	char *p = path_buf[path_next++ % N_ELEMS(path_buf)];
+
+	snprintf(p, sizeof(path_buf[0]), "%s/%s", dir, name);
+	return p;
+}
+
+/* The test bytes: a pattern no two nearby offsets share. */
+static unsigned char
+pattern(size_t i)
+{
+	return (unsigned char)((i * 7 + 3) % 251);
+}
+
+static void
+write_blob(const char *name, size_t n)
+{
+	FILE *f = fopen(in_dir(name), "wb");
+	size_t i;
+
+	if (!f)
+		abort();
+	for (i = 0; i < n; i++)
+		fputc(pattern(i), f);
+	fclose(f);
+}
+
+static const char certs_script[] =
+	"set -e\n"
+	"cd \"$1\"\n"
+	"k='-newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes'\n"
+	"o=openssl\n"
+	"$o req -x509 $k -keyout ca.key -out ca.pem -days 3650 "
+	"-subj /CN=netkit-test-ca\n"
+	"$o req -x509 $k -keyout other-ca.key -out other-ca.pem -days 3650 "
+	"-subj /CN=netkit-other-ca\n"
+	"leaf() {\n"
+	"  $o req $k -keyout $1.key -out $1.csr -subj /CN=$1\n"
+	"  printf 'subjectAltName=%s\\n' \"$3\" > $1.ext\n"
+	"  $o x509 -req -in $1.csr -CA $2.pem -CAkey $2.key -CAcreateserial "
+	"-out $1.pem -days 365 -extfile $1.ext\n"
+	"}\n"
+	"leaf server ca DNS:localhost,IP:127.0.0.1\n"
+	"leaf wrong ca DNS:wrong.example\n"
+	"leaf untrusted other-ca DNS:localhost,IP:127.0.0.1\n"
+	"$o req -x509 $k -keyout self.key -out self.pem -days 365 "
+	"-subj /CN=localhost -addext subjectAltName=DNS:localhost,IP:127.0.0.1\n"
+	/* Expired: valid in January 2020 only; openssl ca takes dates. */
+	"$o req $k -keyout expired.key -out expired.csr -subj /CN=localhost\n"
+	"printf 'subjectAltName=DNS:localhost,IP:127.0.0.1\\n' > expired.ext\n"
+	": > index.txt\n"
+	"echo 01 > serial\n"
+	"printf '[ca]\\ndefault_ca = d\\n[d]\\ndatabase = index.txt\\n"
+	"new_certs_dir = .\\nserial = serial\\ndefault_md = sha256\\n"
+	"policy = p\\n[p]\\ncommonName = supplied\\n' > ca.cnf\n"
+	"$o ca -batch -notext -config ca.cnf -cert ca.pem -keyfile ca.key "
+	"-in expired.csr -out expired.pem -startdate 20200101000000Z "
+	"-enddate 20200201000000Z -extfile expired.ext\n";
+
+static void
+remove_certs(void)
+{
+	char cmd[600];
+
+	/* Check's forked tests run atexit too: only the maker removes. */
+	if (getpid() != owner)
+		return;
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	if (system(cmd) != 0)
+		fprintf(stderr, "could not remove %s\n", dir);
+}
+
+static void
+make_certs(void)
+{
+	char cmd[2048];
+	FILE *f;
+
+	if (!mkdtemp(dir))
+		abort();
+	owner = getpid();
+	atexit(remove_certs);
+	f = fopen(in_dir("make.sh"), "w");
+	if (!f)
+		abort();
+	fputs(certs_script, f);
+	fclose(f);
+	snprintf(cmd, sizeof(cmd), "sh '%s/make.sh' '%s' >'%s/log' 2>&1",
+		 dir, dir, dir);
+	if (system(cmd) != 0) {
+		fprintf(stderr, "making the test certificates failed: see "
+			"%s/log\n", dir);
+		owner = 0;
+		exit(1);
+	}
+	write_blob("blob4k", 4096);
+	write_blob("blob1m", 1 << 20);
+}
+
+/* Peers. */
+
+/* Runs argv in dir with stdin from in and stdout to out (NULL:
+ * /dev/null); *pipe_out, if not NULL, gets a pipe of its stdout instead.
+ * Returns its pid. */
+static pid_t
+spawn(char *const argv[], const char *in, const char *out, int *pipe_out)
+{
+	int p[2] = { -1, -1 };
+	pid_t pid;
+
+	if (pipe_out)
+		ck_assert_int_eq(pipe2(p, O_CLOEXEC), 0);
+	pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		int i = open(in ? in : "/dev/null", O_RDONLY);
+		int o = pipe_out ? p[1] :
+			open(out ? out : "/dev/null",
+			     O_WRONLY | O_CREAT | O_TRUNC, 0600);
+		int e = open("/dev/null", O_WRONLY);
+
+		if (i < 0 || o < 0 || e < 0 || chdir(dir) < 0 ||
+		    dup2(i, 0) < 0 || dup2(o, 1) < 0 || dup2(e, 2) < 0)
+			_exit(126);
+		signal(SIGPIPE, SIG_DFL);
+		execvp(argv[0], argv);
+		_exit(127);
+	}
+	if (pipe_out) {
+		close(p[1]);
+		*pipe_out = p[0];
+	}
+	return pid;
+}
+
+/* Waits at most 20 s for pid to exit; its exit status, or -1 (then it is
+ * killed). */
+static int
+reap(pid_t pid)
+{
+	int status, i;
+
+	for (i = 0; i < 2000; i++) {
+		pid_t r = waitpid(pid, &status, WNOHANG);
+
+		if (r == pid)
+			return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+		usleep(10000);
+	}
+	kill(pid, SIGKILL);
+	waitpid(pid, &status, 0);
+	return -1;
+}
+
+static void
+stop(pid_t pid)
+{
+	int status;
+
+	kill(pid, SIGTERM);
+	waitpid(pid, &status, 0);
+}
+
+/* A port free on 127.0.0.1 just now. */
+static int
+free_port(void)
+{
+	netkit_addr a;
+	int fd = nk_listen(AF_INET, &a), port = netkit_addr_port(&a);
+
+	netkit_close(fd);
+	return port;
+}
+
+/* A TCP connection to 127.0.0.1:port, tried again while nothing listens
+ * there yet (a peer starting), for at most 10 s. */
+static int
+connect_port(int port)
+{
+	netkit_addr a;
+	int fd, rc, i;
+
+	nk_loopback(AF_INET, port, &a);
+	for (i = 0; i < 1000; i++) {
+		fd = netkit_socket(AF_INET, SOCK_STREAM, 0);
+		ck_assert_int_ge(fd, 0);
+		rc = netkit_connect(fd, &a);
+		if (rc == 0)
+			return fd;
+		netkit_close(fd);
+		ck_assert_int_eq(rc, -ECONNREFUSED);
+		usleep(10000);
+	}
+	ck_abort_msg("nothing listens on port %d", port);
+	return -1;
+}
+
+/* The port a peer prints as its first line. */
+static int
+read_port(int fd)
+{
+	char line[32] = "";
+	size_t n = 0;
+
+	while (n < sizeof(line) - 1 && nk_readable(fd, 10000) &&
+	       read(fd, line + n, 1) == 1 && line[n] != '\n')
+		n++;
+	line[n] = '\0';
+	ck_assert_msg(n > 0, "the peer printed no port");
+	return atoi(line);
+}
+
+static bool
+is_pattern(const unsigned char *b, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (b[i] != pattern(i))
+			return false;
+	return true;
+}
+
+static unsigned char *
+pattern_buf(size_t n)
+{
+	unsigned char *b = malloc(n);
+	size_t i;
+
+	ck_assert_ptr_nonnull(b);
+	for (i = 0; i < n; i++)
+		b[i] = pattern(i);
+	return b;
+}
+
+/* Contexts. */
+
+static netkit_tls_ctx *
+client_ctx(unsigned flags, const char *const *alpn)
+{
+	netkit_tls_opts o = { .role = NETKIT_TLS_CLIENT, .flags = flags,
+			      .alpn = alpn };
+	netkit_tls_ctx *c = NULL;
+
+	o.ca_file = in_dir("ca.pem");
+	ck_assert_int_eq(netkit_tls_ctx_new(&c, &o), 0);
+	return c;
+}
+
+static netkit_tls_ctx *
+server_ctx(const char *name, const char *const *alpn)
+{
+	char cert[64], key[64];
+	netkit_tls_opts o = { .role = NETKIT_TLS_SERVER, .alpn = alpn };
+	netkit_tls_ctx *c = NULL;
+
+	snprintf(cert, sizeof(cert), "%s.pem", name);
+	snprintf(key, sizeof(key), "%s.key", name);
+	o.cert_file = in_dir(cert);
+	o.key_file = in_dir(key);
+	ck_assert_int_eq(netkit_tls_ctx_new(&c, &o), 0);
+	return c;
+}
+
+/* A netkit TLS server in a thread: one client, its handshake; then what
+ * the test asks. */
+enum { END_CLOSE_NOTIFY, END_CUT, END_RESET, END_ECHO };
+
+struct server {
+	const char *cert;
+	int lfd, end, rc;
+	size_t echo;
+	nk_thread *th;
+};
+
+static void *
+server_main(void *arg)
+{
+	struct server *s = arg;
+	netkit_tls_ctx *ctx = server_ctx(s->cert, NULL);
+	netkit_tls *t = NULL;
+	netkit_deadline dl = netkit_deadline_in(10000);
+	int fd = netkit_accept_until(s->lfd, NULL, dl);
+
+	s->rc = fd < 0 ? fd : netkit_tls_accept(&t, ctx, fd, dl);
+	if (s->rc == 0 && s->end == END_ECHO) {
+		unsigned char *b = malloc(s->echo);
+		ssize_t n = netkit_tls_recv_exact(t, b, s->echo, NULL, dl);
+
+		if (n == (ssize_t)s->echo)
+			n = netkit_tls_send_all(t, b, s->echo, NULL, dl);
+		s->rc = n < 0 ? (int)n : 0;
+		free(b);
+	} else if (s->rc == 0) {
+		netkit_tls_send_all(t, "hello", 5, NULL, dl);
+	}
+	if (t && (s->end == END_CLOSE_NOTIFY || s->end == END_ECHO))
+		netkit_tls_close(t, dl);
+	else
+		netkit_tls_free(t);
+	if (fd >= 0) {
+		if (s->end == END_RESET)
+			nk_set_linger_zero(fd);
+		netkit_close(fd);
+	}
+	netkit_tls_ctx_free(ctx);
+	return NULL;
+}
+
+/* Starts a server with cert (a name of make_certs()); *port its port. */
+static void
+server_start(struct server *s, const char *cert, int end, int *port)
+{
+	netkit_addr a;
+
+	memset(s, 0, sizeof(*s));
+	s->cert = cert;
+	s->end = end;
+	s->lfd = nk_listen(AF_INET, &a);
+	*port = netkit_addr_port(&a);
+	s->th = nk_spawn(server_main, s);
+}
+
+static void
+server_join(struct server *s)
+{
+	nk_join(s->th);
+	netkit_close(s->lfd);
+}
+
+/* Connects a netkit client to a netkit server with cert; the client's
+ * result, its connection in *t (to close) and the fd in *fd. */
+static int
+connect_to(struct server *s, const char *cert, int end, unsigned flags,
+	   const char *name, netkit_tls_ctx **ctx, netkit_tls **t, int *fd)
+{
+	int port;
+
+	server_start(s, cert, end, &port);
+	*ctx = client_ctx(flags, NULL);
+	*fd = connect_port(port);
+	return netkit_tls_connect(t, *ctx, *fd, name,
+				  netkit_deadline_in(10000));
+}
+
+/* Interop: netkit client. */
+
+/* GET of a file from openssl s_server -WWW; the body compared. */
+static void
+get_from_s_server(const char *file, size_t size)
+{
+	char accept[32], req[64], *buf;
+	int port = free_port(), fd;
+	char *argv[] = { "openssl", "s_server", "-accept", accept, "-cert",
+			 "server.pem", "-key", "server.key", "-WWW", "-quiet",
+			 NULL };
+	netkit_tls_ctx *ctx = client_ctx(0, NULL);
+	netkit_deadline dl = netkit_deadline_in(20000);
+	size_t cap = size + 4096, len = 0;
+	netkit_tls *t = NULL;
+	ssize_t n;
+	pid_t pid;
+	char *body;
+
+	snprintf(accept, sizeof(accept), "127.0.0.1:%d", port);
+	pid = spawn(argv, NULL, NULL, NULL);
+	fd = connect_port(port);
+	ck_assert_int_eq(netkit_tls_connect(&t, ctx, fd, "localhost", dl), 0);
+	snprintf(req, sizeof(req), "GET /%s HTTP/1.0\r\n\r\n", file);
+	ck_assert_int_eq(netkit_tls_send_all(t, req, strlen(req), NULL, dl),
+			 (ssize_t)strlen(req));
+	buf = malloc(cap);
+	while ((n = netkit_tls_recv(t, buf + len, cap - len, dl)) > 0)
+		len += (size_t)n;
+	/* s_server ends a page with close_notify. */
+	ck_assert_msg(n == 0, "recv: %s", netkit_strerror((int)n));
+	buf[len < cap ? len : cap - 1] = '\0';
+	ck_assert_msg(strncmp(buf, "HTTP/1.0 200", 12) == 0, "%.40s", buf);
+	body = strstr(buf, "\r\n\r\n");
+	ck_assert_ptr_nonnull(body);
+	body += 4;
+	ck_assert_uint_eq(len - (size_t)(body - buf), size);
+	ck_assert(is_pattern((unsigned char *)body, size));
+	ck_assert_int_eq(netkit_tls_close(t, dl), 0);
+	free(buf);
+	netkit_close(fd);
+	netkit_tls_ctx_free(ctx);
+	stop(pid);
+}
+
+START_TEST(client_gets_4k_and_1m_from_openssl_s_server)
+{
+	get_from_s_server("blob4k", 4096);
+	get_from_s_server("blob1m", 1 << 20);
+}
+END_TEST
+
+static const char py_server[] =
+	"import socket, ssl, sys\n"
+	"ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)\n"
+	"ctx.load_cert_chain('server.pem', 'server.key')\n"
+	"n = int(sys.argv[1])\n"
+	"s = socket.create_server(('127.0.0.1', 0))\n"
+	"s.settimeout(20)\n"
+	"print(s.getsockname()[1], flush=True)\n"
+	"c, _ = s.accept()\n"
+	"c.settimeout(20)\n"
+	"t = ctx.wrap_socket(c, server_side=True)\n"
+	"buf = bytearray()\n"
+	"while len(buf) < n:\n"
+	"    d = t.recv(65536)\n"
+	"    if not d:\n"
+	"        sys.exit(2)\n"
+	"    buf += d\n"
+	"t.sendall(buf)\n"
+	"t.unwrap()\n"
+	"c.close()\n";
+
+/* Echo through Python's ssl server: sent, received back, compared; the
+ * end is Python's close_notify (unwrap()), so recv answers 0. */
+static void
+echo_with_python(size_t size)
+{
+	char n_arg[32];
+	char *argv[] = { "python3", "-c", (char *)py_server, n_arg, NULL };
+	netkit_tls_ctx *ctx = client_ctx(0, NULL);
+	netkit_deadline dl = netkit_deadline_in(20000);
+	unsigned char *data = pattern_buf(size), *back = malloc(size + 1);
+	netkit_tls *t = NULL;
+	size_t got = 0, sent = 0;
+	int out, fd;
+	pid_t pid;
+
+	snprintf(n_arg, sizeof(n_arg), "%zu", size);
+	pid = spawn(argv, NULL, NULL, &out);
+	fd = connect_port(read_port(out));
+	ck_assert_int_eq(netkit_tls_connect(&t, ctx, fd, "127.0.0.1", dl), 0);
+	ck_assert_int_eq(netkit_tls_send_all(t, data, size, &sent, dl),
+			 (ssize_t)size);
+	ck_assert_uint_eq(sent, size);
+	ck_assert_int_eq(netkit_tls_recv_exact(t, back, size, &got, dl),
+			 (ssize_t)size);
+	ck_assert_uint_eq(got, size);
+	ck_assert(memcmp(back, data, size) == 0);
+	ck_assert_int_eq(netkit_tls_recv(t, back, 1, dl), 0);
+	ck_assert_int_eq(netkit_tls_close(t, dl), 0);
+	ck_assert_int_eq(reap(pid), 0);
+	free(data);
+	free(back);
+	close(out);
+	netkit_close(fd);
+	netkit_tls_ctx_free(ctx);
+}
+
+START_TEST(client_echoes_4k_and_1m_through_python_ssl_server)
+{
+	echo_with_python(4096);
+	echo_with_python(1 << 20);
+}
+END_TEST
+
+/* Interop: netkit server. */
+
+static void
+serve_one_echo(int lfd, size_t size, netkit_tls_ctx *ctx)
+{
+	netkit_deadline dl = netkit_deadline_in(20000);
+	unsigned char *b = malloc(size);
+	netkit_tls *t = NULL;
+	int fd = netkit_accept_until(lfd, NULL, dl);
+
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(netkit_tls_accept(&t, ctx, fd, dl), 0);
+	ck_assert_int_eq(netkit_tls_recv_exact(t, b, size, NULL, dl),
+			 (ssize_t)size);
+	ck_assert(is_pattern(b, size));
+	ck_assert_int_eq(netkit_tls_send_all(t, b, size, NULL, dl),
+			 (ssize_t)size);
+	ck_assert_int_eq(netkit_tls_close(t, dl), 0);
+	netkit_close(fd);
+	free(b);
+}
+
+static void
+echo_to_s_client(size_t size, const char *blob)
+{
+	char connect[32], out[600];
+	char *argv[] = { "openssl", "s_client", "-connect", connect, "-CAfile",
+			 "ca.pem", "-servername", "localhost",
+			 "-verify_hostname", "localhost", "-verify_return_error",
+			 "-quiet", NULL };
+	netkit_tls_ctx *ctx = server_ctx("server", NULL);
+	netkit_addr a;
+	int lfd = nk_listen(AF_INET, &a);
+	unsigned char *got = malloc(size + 1);
+	FILE *f;
+	pid_t pid;
+	size_t n;
+
+	snprintf(connect, sizeof(connect), "127.0.0.1:%d",
+		 netkit_addr_port(&a));
+	snprintf(out, sizeof(out), "%s/s_client.out", dir);
+	pid = spawn(argv, in_dir(blob), out, NULL);
+	serve_one_echo(lfd, size, ctx);
+	reap(pid);
+	f = fopen(out, "rb");
+	ck_assert_ptr_nonnull(f);
+	n = fread(got, 1, size + 1, f);
+	fclose(f);
+	ck_assert_uint_eq(n, size);
+	ck_assert(is_pattern(got, size));
+	free(got);
+	netkit_close(lfd);
+	netkit_tls_ctx_free(ctx);
+}
+
+START_TEST(server_echoes_4k_and_1m_to_openssl_s_client)
+{
+	echo_to_s_client(4096, "blob4k");
+	echo_to_s_client(1 << 20, "blob1m");
+}
+END_TEST
+
+static const char py_client[] =
+	"import socket, ssl, sys\n"
+	"ctx = ssl.create_default_context(cafile='ca.pem')\n"
+	"port, n = int(sys.argv[1]), int(sys.argv[2])\n"
+	"data = bytes((i * 7 + 3) % 251 for i in range(n))\n"
+	"c = socket.create_connection(('127.0.0.1', port), timeout=20)\n"
+	"t = ctx.wrap_socket(c, server_hostname='localhost')\n"
+	"t.sendall(data)\n"
+	"got = bytearray()\n"
+	"while True:\n"
+	"    d = t.recv(65536)\n"
+	"    if not d:\n"
+	"        break\n"
+	"    got += d\n"
+	"t.close()\n"
+	"sys.exit(0 if bytes(got) == data else 1)\n";
+
+static void
+echo_to_python(size_t size)
+{
+	char port_arg[16], n_arg[32];
+	char *argv[] = { "python3", "-c", (char *)py_client, port_arg, n_arg,
+			 NULL };
+	netkit_tls_ctx *ctx = server_ctx("server", NULL);
+	netkit_addr a;
+	int lfd = nk_listen(AF_INET, &a);
+	pid_t pid;
+
+	snprintf(port_arg, sizeof(port_arg), "%d", netkit_addr_port(&a));
+	snprintf(n_arg, sizeof(n_arg), "%zu", size);
+	pid = spawn(argv, NULL, NULL, NULL);
+	serve_one_echo(lfd, size, ctx);
+	/* Python saw the same bytes back, and a clean end. */
+	ck_assert_int_eq(reap(pid), 0);
+	netkit_close(lfd);
+	netkit_tls_ctx_free(ctx);
+}
+
+START_TEST(server_echoes_4k_and_1m_to_python_ssl_client)
+{
+	echo_to_python(4096);
+	echo_to_python(1 << 20);
+}
+END_TEST
+
+/* Verification. */
+
+static const struct {
+	const char *cert;
+	int code;
+} refused[] = {
+	{ "wrong", NETKIT_ETLS_NAME },
+	{ "expired", NETKIT_ETLS_EXPIRED },
+	{ "untrusted", NETKIT_ETLS_UNTRUSTED },
+	{ "self", NETKIT_ETLS_SELF_SIGNED },
+};
+
+/* Each bad certificate refused by default with its own code, and
+ * nothing on OpenSSL's error queue after. */
+START_TEST(bad_certificates_are_refused_each_with_its_code)
+{
+	struct server s;
+	netkit_tls_ctx *ctx;
+	netkit_tls *t = (netkit_tls *)&s;
+	int fd, rc;
+
+	rc = connect_to(&s, refused[_i].cert, END_CLOSE_NOTIFY, 0,
+			"localhost", &ctx, &t, &fd);
+	ck_assert_msg(rc == refused[_i].code, "%s: %s (%s), want %s",
+		      refused[_i].cert, netkit_errname(rc),
+		      netkit_strerror(rc), netkit_errname(refused[_i].code));
+	ck_assert_ptr_null(t);
+	ck_assert_uint_eq(ERR_peek_error(), 0);
+	netkit_close(fd);
+	server_join(&s);
+	ck_assert_int_lt(s.rc, 0);
+	netkit_tls_ctx_free(ctx);
+}
+END_TEST
+
+START_TEST(bad_certificates_are_taken_when_insecure)
+{
+	struct server s;
+	netkit_tls_ctx *ctx;
+	netkit_tls *t = NULL;
+	char b[8];
+	int fd;
+
+	ck_assert_int_eq(connect_to(&s, refused[_i].cert, END_CLOSE_NOTIFY,
+				    NETKIT_TLS_INSECURE_NO_VERIFY, "localhost",
+				    &ctx, &t, &fd), 0);
+	ck_assert_int_eq(netkit_tls_recv_exact(t, b, 5, NULL,
+					       netkit_deadline_in(10000)), 5);
+	ck_assert(memcmp(b, "hello", 5) == 0);
+	ck_assert_int_eq(netkit_tls_close(t, netkit_deadline_in(10000)), 0);
+	netkit_close(fd);
+	server_join(&s);
+	ck_assert_int_eq(s.rc, 0);
+	netkit_tls_ctx_free(ctx);
+}
+END_TEST
+
+/* An IP literal is checked against the IP addresses of the certificate:
+ * 127.0.0.1 is in it, 127.0.0.2 is not (though the server is the same). */
+START_TEST(ip_literal_is_verified_against_ip_addresses)
+{
+	const char *names[] = { "127.0.0.1", "127.0.0.2", "::1" };
+	const int want[] = { 0, NETKIT_ETLS_NAME, NETKIT_ETLS_NAME };
+	struct server s;
+	netkit_tls_ctx *ctx;
+	netkit_tls *t = NULL;
+	int fd, rc;
+
+	rc = connect_to(&s, "server", END_CLOSE_NOTIFY, 0, names[_i], &ctx,
+			&t, &fd);
+	ck_assert_msg(rc == want[_i], "%s: %s", names[_i],
+		      netkit_errname(rc));
+	netkit_tls_close(t, netkit_deadline_in(10000));
+	netkit_close(fd);
+	server_join(&s);
+	netkit_tls_ctx_free(ctx);
+}
+END_TEST
+
+/* A client without a server name verifies nothing: refused, unless the
+ * context is insecure. */
+START_TEST(a_name_is_required_to_verify)
+{
+	netkit_tls_ctx *ctx = client_ctx(0, NULL);
+	netkit_tls *t = (netkit_tls *)&ctx;
+	int fds[2];
+
+	ck_assert_int_eq(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0,
+				    fds), 0);
+	ck_assert_int_eq(netkit_tls_connect(&t, ctx, fds[0], NULL, NETKIT_NOW),
+			 -EINVAL);
+	ck_assert_ptr_null(t);
+	netkit_close(fds[0]);
+	netkit_close(fds[1]);
+	netkit_tls_ctx_free(ctx);
+}
+END_TEST
+
+/* Contexts: each wrong option refused, nothing left behind. */
+START_TEST(context_options_are_checked)
+{
+	netkit_tls_ctx *c = NULL;
+	netkit_tls_opts o = { .role = NETKIT_TLS_SERVER };
+	const char *empty[] = { "", NULL };
+
+	ck_assert_int_eq(netkit_tls_ctx_new(&c, NULL), -EINVAL);
+	ck_assert_int_eq(netkit_tls_ctx_new(NULL, &o), -EINVAL);
+	/* A server needs a certificate. */
+	ck_assert_int_eq(netkit_tls_ctx_new(&c, &o), -EINVAL);
+	o.cert_file = in_dir("no-such.pem");
+	ck_assert_int_eq(netkit_tls_ctx_new(&c, &o), -ENOENT);
+	/* A key that is not the certificate's. */
+	o.cert_file = in_dir("server.pem");
+	o.key_file = in_dir("self.key");
+	ck_assert_int_eq(netkit_tls_ctx_new(&c, &o), NETKIT_ETLS_CONFIG);
+	/* Not PEM at all. */
+	o.key_file = in_dir("index.txt");
+	ck_assert_int_eq(netkit_tls_ctx_new(&c, &o), NETKIT_ETLS_CONFIG);
+	o.key_file = in_dir("server.key");
+	o.reserved_[5] = 1;
+	ck_assert_int_eq(netkit_tls_ctx_new(&c, &o), -EINVAL);
+	o.reserved_[5] = 0;
+	o.flags = NETKIT_TLS_INSECURE_NO_VERIFY;
+	ck_assert_int_eq(netkit_tls_ctx_new(&c, &o), -EINVAL);
+	o.flags = 0x80;
+	ck_assert_int_eq(netkit_tls_ctx_new(&c, &o), -EINVAL);
+	o.flags = 0;
+	o.alpn = empty;
+	ck_assert_int_eq(netkit_tls_ctx_new(&c, &o), -EINVAL);
+	o.alpn = NULL;
+	o.role = 7;
+	ck_assert_int_eq(netkit_tls_ctx_new(&c, &o), -EINVAL);
+	ck_assert_ptr_null(c);
+	ck_assert_uint_eq(ERR_peek_error(), 0);
+	o.role = NETKIT_TLS_SERVER;
+	ck_assert_int_eq(netkit_tls_ctx_new(&c, &o), 0);
+	netkit_tls_ctx_free(c);
+	netkit_tls_ctx_free(NULL);
+}
+END_TEST
+
+/* SIGPIPE at its default disposition: a write side shut, then a peer
+ * gone with a reset, 1000 sends each: every one answers a negative code
+ * and the process lives (a SIGPIPE would kill it: Check reports the
+ * signal). */
+START_TEST(no_sigpipe_after_the_peer_is_gone)
+{
+	struct server s;
+	netkit_tls_ctx *ctx;
+	netkit_tls *t = NULL;
+	char b[1024] = { 0 };
+	int fd, i;
+	ssize_t n;
+
+	signal(SIGPIPE, SIG_DFL);
+	/* Our own write side shut: every send() is EPIPE, the case that
+	 * raises SIGPIPE without MSG_NOSIGNAL. */
+	ck_assert_int_eq(connect_to(&s, "server", END_CLOSE_NOTIFY, 0,
+				    "localhost", &ctx, &t, &fd), 0);
+	ck_assert_int_eq(shutdown(fd, SHUT_WR), 0);
+	for (i = 0; i < 1000; i++) {
+		n = netkit_tls_send(t, b, sizeof(b), netkit_deadline_in(5000));
+		ck_assert_msg(n < 0, "send %d: %zd", i, n);
+	}
+	ck_assert_int_lt(netkit_tls_close(t, netkit_deadline_in(5000)), 0);
+	netkit_close(fd);
+	server_join(&s);
+	netkit_tls_ctx_free(ctx);
+
+	/* The peer gone with a reset. */
+	ck_assert_int_eq(connect_to(&s, "server", END_RESET, 0, "localhost",
+				    &ctx, &t, &fd), 0);
+	server_join(&s);
+	ck_assert(nk_readable(fd, 5000));
+	for (i = 0; i < 1000; i++) {
+		n = netkit_tls_send(t, b, sizeof(b), netkit_deadline_in(5000));
+		ck_assert_msg(n < 0, "send %d: %zd", i, n);
+	}
+	netkit_tls_close(t, netkit_deadline_in(5000));
+	netkit_close(fd);
+	netkit_tls_ctx_free(ctx);
+}
+END_TEST
+
+/* A TCP server that never speaks TLS (nobody accepts): the handshake
+ * answers -ETIMEDOUT at its deadline, never before. */
+NK_ON_TIME_TEST(handshake_times_out_at_the_deadline)
+{
+	netkit_tls_ctx *ctx = client_ctx(0, NULL);
+	netkit_tls *t = (netkit_tls *)&ctx;
+	netkit_addr a;
+	int lfd = nk_listen(AF_INET, &a), fd;
+	netkit_deadline dl;
+	double t0;
+
+	fd = connect_port(netkit_addr_port(&a));
+	t0 = nk_clock_ms();
+	dl = netkit_deadline_in(200);
+	ck_assert_int_eq(netkit_tls_connect(&t, ctx, fd, "localhost", dl),
+			 -ETIMEDOUT);
+	nk_assert_on_time("tls_connect", t0, dl, nk_clock_ms());
+	ck_assert_ptr_null(t);
+	netkit_close(fd);
+	netkit_close(lfd);
+	netkit_tls_ctx_free(ctx);
+}
+
+/* A peer that closes without close_notify is a cut stream: the bytes
+ * before it, then NETKIT_ETLS_TRUNCATED; with close_notify, 0. */
+START_TEST(truncation_is_told_from_a_clean_end)
+{
+	const int ends[] = { END_CUT, END_CLOSE_NOTIFY };
+	const int want[] = { NETKIT_ETLS_TRUNCATED, 0 };
+	struct server s;
+	netkit_tls_ctx *ctx;
+	netkit_tls *t = NULL;
+	netkit_deadline dl = netkit_deadline_in(10000);
+	char b[16];
+	size_t got = 0;
+	int fd;
+
+	ck_assert_int_eq(connect_to(&s, "server", ends[_i], 0, "localhost",
+				    &ctx, &t, &fd), 0);
+	ck_assert_int_eq(netkit_tls_recv_exact(t, b, sizeof(b), &got, dl),
+			 want[_i] < 0 ? want[_i] : 5);
+	ck_assert_uint_eq(got, 5);
+	ck_assert(memcmp(b, "hello", 5) == 0);
+	ck_assert_int_eq(netkit_tls_recv(t, b, sizeof(b), dl), want[_i]);
+	ck_assert_uint_eq(ERR_peek_error(), 0);
+	netkit_tls_close(t, dl);
+	netkit_close(fd);
+	server_join(&s);
+	netkit_tls_ctx_free(ctx);
+}
+END_TEST
+
+/* Non-blocking: client and server in one thread on the poller, every
+ * call with NETKIT_NOW: each handshake answers -EAGAIN with what it
+ * waits for, and the poller drives both to the end; then a recv with
+ * nothing to read answers -EAGAIN, wants READ, and the poller brings
+ * the bytes. */
+static void
+drive_both(netkit_poller *p, netkit_tls *side[2], int fds[2])
+{
+	int done[2] = { 0, 0 }, i, n, rounds;
+
+	for (i = 0; i < 2; i++)
+		ck_assert_int_eq(netkit_poller_add(p, fds[i],
+			netkit_tls_wants(side[i]), side[i]), 0);
+	for (rounds = 0; rounds < 1000 && !(done[0] && done[1]); rounds++) {
+		const netkit_poller_event *ev;
+
+		n = netkit_poller_wait(p, &ev, netkit_deadline_in(5000));
+		ck_assert_int_gt(n, 0);
+		while (n-- > 0) {
+			i = ev[n].data == side[0] ? 0 : 1;
+			int rc = netkit_tls_handshake(side[i], NETKIT_NOW);
+
+			if (rc == 0) {
+				done[i] = 1;
+				netkit_poller_remove(p, fds[i]);
+				continue;
+			}
+			ck_assert_int_eq(rc, -EAGAIN);
+			ck_assert_uint_ne(netkit_tls_wants(side[i]), 0);
+			netkit_poller_modify(p, fds[i],
+					     netkit_tls_wants(side[i]),
+					     side[i]);
+		}
+	}
+	ck_assert(done[0] && done[1]);
+}
+
+START_TEST(non_blocking_calls_are_driven_by_the_poller)
+{
+	netkit_tls_ctx *cc = client_ctx(0, NULL), *sc = server_ctx("server",
+								    NULL);
+	netkit_tls *side[2] = { NULL, NULL };
+	const netkit_poller_event *ev;
+	netkit_poller *p;
+	int fds[2];
+	char b[8];
+
+	nk_tcp_pair(AF_INET, &fds[0], &fds[1]);
+	ck_assert_int_eq(netkit_poller_new(&p, 0), 0);
+	/* Nothing came from the client yet: the server waits to read. */
+	ck_assert_int_eq(netkit_tls_accept(&side[1], sc, fds[1], NETKIT_NOW),
+			 -EAGAIN);
+	ck_assert_ptr_nonnull(side[1]);
+	ck_assert_uint_eq(netkit_tls_wants(side[1]), NETKIT_POLLER_READ);
+	/* The hello went; the client waits for the answer. */
+	ck_assert_int_eq(netkit_tls_connect(&side[0], cc, fds[0], "localhost",
+					    NETKIT_NOW), -EAGAIN);
+	ck_assert_ptr_nonnull(side[0]);
+	ck_assert_uint_eq(netkit_tls_wants(side[0]), NETKIT_POLLER_READ);
+	drive_both(p, side, fds);
+
+	ck_assert_int_eq(netkit_tls_recv(side[0], b, sizeof(b), NETKIT_NOW),
+			 -EAGAIN);
+	ck_assert_uint_eq(netkit_tls_wants(side[0]), NETKIT_POLLER_READ);
+	ck_assert_int_eq(netkit_tls_send(side[1], "ping", 4, NETKIT_NOW), 4);
+	ck_assert_int_eq(netkit_poller_add(p, fds[0], NETKIT_POLLER_READ,
+					   NULL), 0);
+	ck_assert_int_eq(netkit_poller_wait(p, &ev, netkit_deadline_in(5000)),
+			 1);
+	ck_assert_int_eq(netkit_tls_recv(side[0], b, sizeof(b), NETKIT_NOW),
+			 4);
+	ck_assert(memcmp(b, "ping", 4) == 0);
+	ck_assert_uint_eq(netkit_tls_wants(side[0]), 0);
+
+	netkit_tls_close(side[0], NETKIT_NOW);
+	netkit_tls_close(side[1], NETKIT_NOW);
+	netkit_poller_free(p);
+	netkit_close(fds[0]);
+	netkit_close(fds[1]);
+	netkit_tls_ctx_free(cc);
+	netkit_tls_ctx_free(sc);
+}
+END_TEST
+
+/* ALPN against openssl s_server -alpn: the protocol both know is
+ * chosen (the server's preference), and none when none is offered. */
+START_TEST(alpn_is_offered_and_reported)
+{
+	const char *offer[] = { "x-none", "http/1.1", "x-netkit", NULL };
+	char accept[32];
+	int port = free_port(), fd;
+	char *argv[] = { "openssl", "s_server", "-accept", accept, "-cert",
+			 "server.pem", "-key", "server.key", "-alpn",
+			 "x-netkit,http/1.1", "-WWW", "-quiet", NULL };
+	netkit_tls_ctx *ctx = client_ctx(0, offer), *plain = client_ctx(0,
+									NULL);
+	netkit_deadline dl = netkit_deadline_in(20000);
+	netkit_tls *t = NULL;
+	pid_t pid;
+
+	snprintf(accept, sizeof(accept), "127.0.0.1:%d", port);
+	pid = spawn(argv, NULL, NULL, NULL);
+	fd = connect_port(port);
+	ck_assert_int_eq(netkit_tls_connect(&t, ctx, fd, "localhost", dl), 0);
+	ck_assert_ptr_nonnull(netkit_tls_alpn(t));
+	ck_assert_str_eq(netkit_tls_alpn(t), "x-netkit");
+	netkit_tls_close(t, dl);
+	netkit_close(fd);
+
+	fd = connect_port(port);
+	ck_assert_int_eq(netkit_tls_connect(&t, plain, fd, "localhost", dl),
+			 0);
+	ck_assert_ptr_null(netkit_tls_alpn(t));
+	netkit_tls_close(t, dl);
+	netkit_close(fd);
+	stop(pid);
+	netkit_tls_ctx_free(ctx);
+	netkit_tls_ctx_free(plain);
+}
+END_TEST
+
+/* ALPN on a netkit server: its own preference among what is offered. */
+START_TEST(alpn_server_chooses_its_preference)
+{
+	const char *srv[] = { "h2", "http/1.1", NULL };
+	const char *cli[] = { "http/1.1", "h2", NULL };
+	netkit_tls_ctx *cc = client_ctx(0, cli), *sc = server_ctx("server",
+								  srv);
+	netkit_tls *side[2] = { NULL, NULL };
+	netkit_poller *p;
+	int fds[2];
+
+	nk_tcp_pair(AF_INET, &fds[0], &fds[1]);
+	ck_assert_int_eq(netkit_poller_new(&p, 0), 0);
+	ck_assert_int_eq(netkit_tls_accept(&side[1], sc, fds[1], NETKIT_NOW),
+			 -EAGAIN);
+	ck_assert_int_eq(netkit_tls_connect(&side[0], cc, fds[0], "localhost",
+					    NETKIT_NOW), -EAGAIN);
+	drive_both(p, side, fds);
+	ck_assert_str_eq(netkit_tls_alpn(side[0]), "h2");
+	ck_assert_str_eq(netkit_tls_alpn(side[1]), "h2");
+	netkit_tls_free(side[0]);
+	netkit_tls_free(side[1]);
+	netkit_poller_free(p);
+	netkit_close(fds[0]);
+	netkit_close(fds[1]);
+	netkit_tls_ctx_free(cc);
+	netkit_tls_ctx_free(sc);
+}
+END_TEST
+
+Suite *
+netkit_test_suite(void)
+{
+	Suite *s = suite_create("tls");
+
+	make_certs();
+	NK_ADD_TEST(s, client_gets_4k_and_1m_from_openssl_s_server);
+	NK_ADD_TEST(s, client_echoes_4k_and_1m_through_python_ssl_server);
+	NK_ADD_TEST(s, server_echoes_4k_and_1m_to_openssl_s_client);
+	NK_ADD_TEST(s, server_echoes_4k_and_1m_to_python_ssl_client);
+	suite_add_tcase(s, nk_tcase_with("bad_certificates_are_refused",
+		bad_certificates_are_refused_each_with_its_code,
+		(int)N_ELEMS(refused)));
+	suite_add_tcase(s, nk_tcase_with("bad_certificates_insecure",
+		bad_certificates_are_taken_when_insecure,
+		(int)N_ELEMS(refused)));
+	suite_add_tcase(s, nk_tcase_with("ip_literal",
+		ip_literal_is_verified_against_ip_addresses, 3));
+	NK_ADD_TEST(s, a_name_is_required_to_verify);
+	NK_ADD_TEST(s, context_options_are_checked);
+	NK_ADD_TEST(s, no_sigpipe_after_the_peer_is_gone);
+	NK_ADD_TEST(s, handshake_times_out_at_the_deadline);
+	suite_add_tcase(s, nk_tcase_with("truncation",
+		truncation_is_told_from_a_clean_end, 2));
+	NK_ADD_TEST(s, non_blocking_calls_are_driven_by_the_poller);
+	NK_ADD_TEST(s, alpn_is_offered_and_reported);
+	NK_ADD_TEST(s, alpn_server_chooses_its_preference);
+	return s;
+}
