@@ -205,14 +205,15 @@ fatal_error(struct netkit_tls *t, int err)
 typedef int step_fn(struct netkit_tls *t, void *arg, size_t *done);
 
 /* Makes step until it succeeds (1 and *done), ends (0: the peer's
- * close_notify), or fails (a negative code). -EAGAIN when it must wait
- * and the deadline had passed before any wait (try once), -ETIMEDOUT
- * when the deadline passed while waiting. */
+ * close_notify), or fails (a negative code). When it must wait: -EAGAIN
+ * at once if once is set (the deadline had passed when the public call
+ * began: "try once"), else a wait, and -ETIMEDOUT once the deadline has
+ * passed. A deadline that passes during the first step (a slow machine)
+ * is a timeout, not a "try once". */
 static int
 drive(struct netkit_tls *t, step_fn *step, void *arg, size_t *done,
-      int64_t deadline)
+      int64_t deadline, bool once)
 {
-	bool waited = false;
 	int rc, err;
 
 	for (;;) {
@@ -232,12 +233,11 @@ drive(struct netkit_tls *t, step_fn *step, void *arg, size_t *done,
 			return 0;
 		else
 			return fatal_error(t, err);
-		if (!waited && netkit__expired(deadline))
+		if (once)
 			return -EAGAIN;
 		rc = netkit__wait(t->fd, t->wants, deadline);
 		if (rc < 0)
 			return rc;
-		waited = true;
 	}
 }
 
@@ -497,12 +497,14 @@ tls_new(struct netkit_tls **out, netkit_tls_ctx *ctx, int fd)
 	return 0;
 }
 
+static int handshake(struct netkit_tls *t, int64_t deadline, bool once);
+
 /* A new connection's first handshake: *out keeps it when it is done or
  * may go on (-EAGAIN), else it is freed. */
 static int
-start(netkit_tls **out, struct netkit_tls *t, int64_t deadline)
+start(netkit_tls **out, struct netkit_tls *t, int64_t deadline, bool once)
 {
-	int rc = netkit_tls_handshake(t, netkit__deadline(deadline));
+	int rc = handshake(t, deadline, once);
 
 	if (rc < 0 && rc != -EAGAIN) {
 		netkit_tls_free(t);
@@ -517,6 +519,7 @@ tls_open(netkit_tls **out, netkit_tls_ctx *ctx, int role, int fd,
 	 const char *name, netkit_deadline dl)
 {
 	struct netkit_tls *t;
+	bool once;
 	int rc;
 
 	if (!out)
@@ -525,6 +528,7 @@ tls_open(netkit_tls **out, netkit_tls_ctx *ctx, int role, int fd,
 	if (!ctx || ctx->role != role || fd < 0 ||
 	    !netkit__deadline_ok(dl.at))
 		return -EINVAL;
+	once = netkit__expired(dl.at);
 	ERR_clear_error();
 	rc = tls_new(&t, ctx, fd);
 	if (rc < 0)
@@ -540,7 +544,7 @@ tls_open(netkit_tls **out, netkit_tls_ctx *ctx, int role, int fd,
 	} else {
 		SSL_set_accept_state(t->ssl);
 	}
-	rc = start(out, t, dl.at);
+	rc = start(out, t, dl.at, once);
 out:
 	ERR_clear_error();
 	return rc;
@@ -575,18 +579,16 @@ keep_alpn(struct netkit_tls *t)
 	}
 }
 
-NETKIT_EXPORT int
-netkit_tls_handshake(netkit_tls *t, netkit_deadline deadline)
+static int
+handshake(struct netkit_tls *t, int64_t deadline, bool once)
 {
 	int rc;
 
-	if (!t || !netkit__deadline_ok(deadline.at))
-		return -EINVAL;
 	if (t->ready)
 		return 0;
 	if (t->dead)
 		return NETKIT_ETLS;
-	rc = drive(t, step_handshake, NULL, NULL, deadline.at);
+	rc = drive(t, step_handshake, NULL, NULL, deadline, once);
 	ERR_clear_error();
 	if (rc > 0) {
 		t->ready = true;
@@ -601,21 +603,29 @@ netkit_tls_handshake(netkit_tls *t, netkit_deadline deadline)
 	return rc;
 }
 
+NETKIT_EXPORT int
+netkit_tls_handshake(netkit_tls *t, netkit_deadline deadline)
+{
+	if (!t || !netkit__deadline_ok(deadline.at))
+		return -EINVAL;
+	return handshake(t, deadline.at, netkit__expired(deadline.at));
+}
+
 /* One send or receive: the handshake first if it is not done. */
 static ssize_t
 transfer(struct netkit_tls *t, step_fn *step, void *buf, size_t len,
-	 int64_t deadline)
+	 int64_t deadline, bool once)
 {
 	struct chunk c = { buf, len };
 	size_t done = 0;
 	int rc;
 
 	if (!t->ready) {
-		rc = netkit_tls_handshake(t, netkit__deadline(deadline));
+		rc = handshake(t, deadline, once);
 		if (rc < 0)
 			return rc;
 	}
-	rc = drive(t, step, &c, &done, deadline);
+	rc = drive(t, step, &c, &done, deadline, once);
 	ERR_clear_error();
 	if (rc > 0)
 		return (ssize_t)done;
@@ -629,20 +639,29 @@ args_ok(const netkit_tls *t, const void *buf, size_t len, netkit_deadline dl)
 		netkit__deadline_ok(dl.at);
 }
 
-NETKIT_EXPORT ssize_t
-netkit_tls_send(netkit_tls *t, const void *buf, size_t len,
-		netkit_deadline deadline)
+/* One send, for netkit_tls_send() and _send_all(). */
+static ssize_t
+send_some(struct netkit_tls *t, const void *buf, size_t len,
+	  int64_t deadline, bool once)
 {
 	ssize_t n;
 
-	if (!args_ok(t, buf, len, deadline))
-		return -EINVAL;
 	if (len == 0)
 		return 0;
 	/* SSL_write_ex() answers a clean end (0) only for a closed write
 	 * side: that is a broken pipe here. */
-	n = transfer(t, step_write, (void *)buf, len, deadline.at);
+	n = transfer(t, step_write, (void *)buf, len, deadline, once);
 	return n == 0 ? -EPIPE : n;
+}
+
+NETKIT_EXPORT ssize_t
+netkit_tls_send(netkit_tls *t, const void *buf, size_t len,
+		netkit_deadline deadline)
+{
+	if (!args_ok(t, buf, len, deadline))
+		return -EINVAL;
+	return send_some(t, buf, len, deadline.at,
+			 netkit__expired(deadline.at));
 }
 
 NETKIT_EXPORT ssize_t
@@ -651,7 +670,8 @@ netkit_tls_recv(netkit_tls *t, void *buf, size_t len,
 {
 	if (!args_ok(t, buf, len, deadline) || len == 0)
 		return -EINVAL;
-	return transfer(t, step_read, buf, len, deadline.at);
+	return transfer(t, step_read, buf, len, deadline.at,
+			netkit__expired(deadline.at));
 }
 
 NETKIT_EXPORT ssize_t
@@ -661,18 +681,20 @@ netkit_tls_send_all(netkit_tls *t, const void *buf, size_t len, size_t *sent,
 	const char *p = buf;
 	size_t done = 0;
 	ssize_t n = 0;
+	bool once;
 
 	if (sent)
 		*sent = 0;
 	if (!args_ok(t, buf, len, deadline))
 		return -EINVAL;
+	once = netkit__expired(deadline.at);
 	while (done < len) {
 		/* Progress never extends the deadline. */
 		if (done > 0 && netkit__expired(deadline.at)) {
 			n = -ETIMEDOUT;
 			break;
 		}
-		n = netkit_tls_send(t, p + done, len - done, deadline);
+		n = send_some(t, p + done, len - done, deadline.at, once);
 		if (n < 0)
 			break;
 		done += (size_t)n;
@@ -689,17 +711,20 @@ netkit_tls_recv_exact(netkit_tls *t, void *buf, size_t len, size_t *got,
 	char *p = buf;
 	size_t done = 0;
 	ssize_t n = 1;
+	bool once;
 
 	if (got)
 		*got = 0;
 	if (!args_ok(t, buf, len, deadline))
 		return -EINVAL;
+	once = netkit__expired(deadline.at);
 	while (done < len) {
 		if (done > 0 && netkit__expired(deadline.at)) {
 			n = -ETIMEDOUT;
 			break;
 		}
-		n = netkit_tls_recv(t, p + done, len - done, deadline);
+		n = transfer(t, step_read, p + done, len - done, deadline.at,
+			     once);
 		if (n <= 0)
 			break;
 		done += (size_t)n;
@@ -721,7 +746,8 @@ netkit_tls_close(netkit_tls *t, netkit_deadline deadline)
 	/* After a fatal error, or before the handshake, there is no
 	 * session to end: OpenSSL must not be asked. */
 	if (t->ready && !t->dead) {
-		rc = drive(t, step_shutdown, NULL, NULL, deadline.at);
+		rc = drive(t, step_shutdown, NULL, NULL, deadline.at,
+			   netkit__expired(deadline.at));
 		rc = rc > 0 ? 0 : rc == -EAGAIN ? -ETIMEDOUT : rc;
 	}
 	ERR_clear_error();
