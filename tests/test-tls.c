@@ -30,8 +30,9 @@ _Static_assert(NETKIT_HAS_TLS == 1, "built with TLS");
 
 static char dir[] = "/tmp/netkit-tls-XXXXXX";
 static pid_t owner;
-static char path_buf[8][512];
-static unsigned path_next;
+/* Per thread: the test and its netkit server thread both name files. */
+static _Thread_local char path_buf[8][512];
+static _Thread_local unsigned path_next;
 
 /* A file of the certificate directory (a few at once may be live). */
 static const char *
