@@ -11,6 +11,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -703,6 +704,80 @@ START_TEST(a_name_is_required_to_verify)
 }
 END_TEST
 
+/* Every call's arguments: each bad one refused with -EINVAL, nothing
+ * made, nothing left on the error queue. */
+START_TEST(call_arguments_are_checked)
+{
+	netkit_tls_ctx *cc = client_ctx(0, NULL), *sc = server_ctx("server",
+								  NULL);
+	netkit_tls_ctx *in = client_ctx(NETKIT_TLS_INSECURE_NO_VERIFY, NULL);
+	netkit_deadline bad = { -5 };
+	netkit_tls *t = (netkit_tls *)&cc;
+	char b[4], long_name[300];
+	size_t n = 9;
+	int fds[2];
+
+	memset(long_name, 'a', sizeof(long_name) - 1);
+	long_name[sizeof(long_name) - 1] = '\0';
+	ck_assert_int_eq(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0,
+				    fds), 0);
+	ck_assert_int_eq(netkit_tls_connect(NULL, cc, fds[0], "localhost",
+					    NETKIT_NOW), -EINVAL);
+	ck_assert_int_eq(netkit_tls_connect(&t, NULL, fds[0], "localhost",
+					    NETKIT_NOW), -EINVAL);
+	ck_assert_ptr_null(t);
+	/* A server context for a client, and the other way round. */
+	ck_assert_int_eq(netkit_tls_connect(&t, sc, fds[0], "localhost",
+					    NETKIT_NOW), -EINVAL);
+	ck_assert_int_eq(netkit_tls_accept(&t, cc, fds[0], NETKIT_NOW),
+			 -EINVAL);
+	ck_assert_int_eq(netkit_tls_connect(&t, cc, -1, "localhost",
+					    NETKIT_NOW), -EINVAL);
+	ck_assert_int_eq(netkit_tls_connect(&t, cc, fds[0], "localhost", bad),
+			 -EINVAL);
+	ck_assert_int_eq(netkit_tls_connect(&t, cc, fds[0], "", NETKIT_NOW),
+			 -EINVAL);
+	ck_assert_int_eq(netkit_tls_connect(&t, cc, fds[0], long_name,
+					    NETKIT_NOW), -EINVAL);
+	ck_assert_ptr_null(t);
+	/* Insecure, no name: the hello goes, the answer is awaited. */
+	ck_assert_int_eq(netkit_tls_connect(&t, in, fds[0], NULL, NETKIT_NOW),
+			 -EAGAIN);
+	ck_assert_ptr_nonnull(t);
+	ck_assert_ptr_null(netkit_tls_alpn(t));
+	ck_assert_int_eq(netkit_tls_handshake(t, bad), -EINVAL);
+	ck_assert_int_eq(netkit_tls_handshake(NULL, NETKIT_NOW), -EINVAL);
+	ck_assert_int_eq(netkit_tls_send(t, NULL, 1, NETKIT_NOW), -EINVAL);
+	ck_assert_int_eq(netkit_tls_send(NULL, b, 1, NETKIT_NOW), -EINVAL);
+	ck_assert_int_eq(netkit_tls_send(t, b, 1, bad), -EINVAL);
+	ck_assert_int_eq(netkit_tls_send(t, b, 0, NETKIT_NOW), 0);
+	ck_assert_int_eq(netkit_tls_recv(t, b, 0, NETKIT_NOW), -EINVAL);
+	ck_assert_int_eq(netkit_tls_send_all(t, NULL, 1, &n, NETKIT_NOW),
+			 -EINVAL);
+	ck_assert_uint_eq(n, 0);
+	n = 9;
+	ck_assert_int_eq(netkit_tls_recv_exact(t, NULL, 1, &n, NETKIT_NOW),
+			 -EINVAL);
+	ck_assert_uint_eq(n, 0);
+	/* The handshake is not done: a recv goes on with it first. */
+	ck_assert_int_eq(netkit_tls_recv(t, b, sizeof(b), NETKIT_NOW),
+			 -EAGAIN);
+	ck_assert_uint_eq(netkit_tls_wants(t), NETKIT_POLLER_READ);
+	ck_assert_uint_eq(netkit_tls_wants(NULL), 0);
+	ck_assert_ptr_null(netkit_tls_alpn(NULL));
+	/* No session to end before the handshake: freed all the same. */
+	ck_assert_int_eq(netkit_tls_close(t, NETKIT_NOW), NETKIT_ETLS);
+	ck_assert_int_eq(netkit_tls_close(NULL, NETKIT_NOW), 0);
+	netkit_tls_free(NULL);
+	ck_assert_uint_eq(ERR_peek_error(), 0);
+	netkit_close(fds[0]);
+	netkit_close(fds[1]);
+	netkit_tls_ctx_free(cc);
+	netkit_tls_ctx_free(sc);
+	netkit_tls_ctx_free(in);
+}
+END_TEST
+
 /* Contexts: each wrong option refused, nothing left behind. */
 START_TEST(context_options_are_checked)
 {
@@ -1029,6 +1104,58 @@ START_TEST(alpn_server_chooses_its_preference)
 }
 END_TEST
 
+/* NETKIT_TLS_VERIFY_CLIENT: a client without a certificate is refused
+ * (NETKIT_ETLS_VERIFY on the server); one with a certificate of the
+ * trusted CA is taken. Both sides in one thread, on the poller. */
+static int
+client_cert_handshake(bool with_cert)
+{
+	netkit_tls_opts so = { .role = NETKIT_TLS_SERVER,
+			       .flags = NETKIT_TLS_VERIFY_CLIENT };
+	netkit_tls_opts co = { .role = NETKIT_TLS_CLIENT };
+	netkit_tls_ctx *sc = NULL, *cc = NULL;
+	netkit_tls *side[2] = { NULL, NULL };
+	int fds[2], rc[2] = { -EAGAIN, -EAGAIN }, i, rounds;
+
+	so.cert_file = in_dir("server.pem");
+	so.key_file = in_dir("server.key");
+	so.ca_file = in_dir("ca.pem");
+	co.ca_file = in_dir("ca.pem");
+	if (with_cert) {
+		co.cert_file = in_dir("wrong.pem");
+		co.key_file = in_dir("wrong.key");
+	}
+	ck_assert_int_eq(netkit_tls_ctx_new(&sc, &so), 0);
+	ck_assert_int_eq(netkit_tls_ctx_new(&cc, &co), 0);
+	nk_tcp_pair(AF_INET, &fds[0], &fds[1]);
+	rc[1] = netkit_tls_accept(&side[1], sc, fds[1], NETKIT_NOW);
+	rc[0] = netkit_tls_connect(&side[0], cc, fds[0], "localhost",
+				   NETKIT_NOW);
+	for (rounds = 0; rounds < 200 && rc[1] == -EAGAIN; rounds++) {
+		for (i = 0; i < 2; i++)
+			if (rc[i] == -EAGAIN) {
+				nk_wait_fd(fds[i], POLLIN, 50);
+				rc[i] = netkit_tls_handshake(side[i],
+							     NETKIT_NOW);
+			}
+	}
+	netkit_tls_free(side[0]);
+	netkit_tls_free(side[1]);
+	netkit_close(fds[0]);
+	netkit_close(fds[1]);
+	netkit_tls_ctx_free(cc);
+	netkit_tls_ctx_free(sc);
+	ck_assert_uint_eq(ERR_peek_error(), 0);
+	return rc[1];
+}
+
+START_TEST(server_verifies_client_certificates_when_asked)
+{
+	ck_assert_int_eq(client_cert_handshake(false), NETKIT_ETLS_VERIFY);
+	ck_assert_int_eq(client_cert_handshake(true), 0);
+}
+END_TEST
+
 Suite *
 netkit_test_suite(void)
 {
@@ -1049,6 +1176,8 @@ netkit_test_suite(void)
 		ip_literal_is_verified_against_ip_addresses, 3));
 	NK_ADD_TEST(s, a_name_is_required_to_verify);
 	NK_ADD_TEST(s, context_options_are_checked);
+	NK_ADD_TEST(s, call_arguments_are_checked);
+	NK_ADD_TEST(s, server_verifies_client_certificates_when_asked);
 	NK_ADD_TEST(s, no_sigpipe_after_the_peer_is_gone);
 	NK_ADD_TEST(s, handshake_times_out_at_the_deadline);
 	NK_ADD_TEST(s, a_deadline_that_passes_during_the_first_try_is_a_timeout);
