@@ -491,12 +491,6 @@ settle_one(netkit_conn *c)
 		settle_rest(c);
 }
 
-void
-netkit__conn_settle(netkit_conn *c)
-{
-	settle_one(c);
-}
-
 /* One pass over the dirty list as it was taken: a connection marked
  * again while settling waits for the next wait. Here rather than in
  * the loop's wait, so that settling is inline. */

@@ -178,7 +178,6 @@ netkit_conn *netkit__conn_new(netkit_loop *l, int fd, void *data,
 void netkit__conn_free(netkit_conn *c);
 void netkit__conn_readable(netkit_conn *c, unsigned events);
 void netkit__conn_flush(netkit_conn *c);
-void netkit__conn_settle(netkit_conn *c);
 void netkit__conn_settle_list(netkit_conn *list);
 void netkit__conn_timer(netkit_conn *c, int err);
 void netkit__conn_finish(netkit_conn *c, int err);

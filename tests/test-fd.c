@@ -339,13 +339,27 @@ START_TEST(deadline_zero_is_one_attempt)
 	const struct attempt *a = &attempts[_i];
 	char msg[256] = "";
 	struct ends e;
-	bool ok;
+	const char *moved;
+	bool ok = false;
+	int k;
 
 	open_ends(a->kind, &e);
-	if (a->sends)
-		stuff(a->kind, e.fd);
-	ok = one_attempt_ok(a, &e, NETKIT_NOW, -ETIMEDOUT, msg, sizeof(msg)) &&
-	     one_attempt_ok(a, &e, netkit_deadline_at(1), -ETIMEDOUT, msg, sizeof(msg));
+	/* A full socket whose buffers reopen anyway (late ACKs on a busy
+	 * machine: the one attempt then moves bytes) is stuffed again;
+	 * a call that waits or tries twice fails at once. */
+	for (k = 0; k < 5; k++) {
+		if (a->sends)
+			stuff(a->kind, e.fd);
+		ok = one_attempt_ok(a, &e, NETKIT_NOW, -ETIMEDOUT, msg,
+				    sizeof(msg)) &&
+		     one_attempt_ok(a, &e, netkit_deadline_at(1), -ETIMEDOUT,
+				    msg, sizeof(msg));
+		moved = strstr(msg, "answered ");
+		if (ok || !a->sends || !moved || moved[9] < '1' ||
+		    moved[9] > '9' ||
+		    !strstr(msg, "after 1 data call(s) and 0 poll(s)"))
+			break;
+	}
 	if (ok && a->sends)
 		make_room(e.fd, e.peer);
 	else if (ok)

@@ -9,6 +9,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdalign.h>
@@ -22,6 +23,7 @@
 
 #include "helpers.h"
 #include "loop-common.h"
+#include "sys.h"
 #include "timing.h"
 
 /* ---- per-connection storage ---- */
@@ -794,6 +796,166 @@ START_TEST(signal_and_connection_events_share_a_batch)
 }
 END_TEST
 
+
+/* ---- the peer ---- */
+
+/* netkit_conn_peer() is the client's own address (its getsockname()),
+ * from accept, with no call of the program's; still readable with the
+ * CLOSED event; NULL for NULL. */
+START_TEST(peer_is_the_clients_address_until_closed)
+{
+	netkit_addr client;
+	const netkit_addr *p;
+	netkit_loop_event e;
+	netkit_conn *c;
+	struct sockaddr_storage ss;
+	socklen_t len = sizeof(ss);
+	struct lt t;
+	int cl;
+
+	ck_assert_ptr_null(netkit_conn_peer(NULL));
+	lt_start(&t, NULL);
+	cl = lt_accept(&t, &c);
+	ck_assert_int_eq(getsockname(cl, (struct sockaddr *)&ss, &len), 0);
+	ck_assert_int_eq(netkit_addr_from_sockaddr(&client,
+			 (const struct sockaddr *)&ss, len), 0);
+	p = netkit_conn_peer(c);
+	ck_assert_ptr_nonnull(p);
+	ck_assert(netkit_addr_equal(p, &client));
+	close(cl);
+	(void)lt_until(&t, NETKIT_LOOP_INPUT, c, 5000);	/* its end */
+	ck_assert_int_eq(netkit_conn_close(c, netkit_deadline_in(5000)), 0);
+	e = lt_until(&t, NETKIT_LOOP_CLOSED, c, 5000);
+	ck_assert_ptr_eq(e.conn, c);
+	ck_assert(netkit_addr_equal(netkit_conn_peer(e.conn), &client));
+	lt_stop(&t);
+}
+END_TEST
+
+static int
+failing_getpeername(int fd, struct sockaddr *sa, socklen_t *len)
+{
+	(void)fd;
+	(void)sa;
+	(void)len;
+	errno = ENOTCONN;
+	return -1;
+}
+
+/* An adopted socket whose peer the system does not give: adopted all
+ * the same, with an empty peer address (which formats as -EINVAL). */
+START_TEST(adopted_without_a_known_peer_has_an_empty_one)
+{
+	char text[NETKIT_ADDRSTRLEN];
+	netkit_conn *c = NULL;
+	struct lt t;
+	int sv[2];
+
+	lt_start(&t, NULL);
+	ck_assert_int_eq(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
+	netkit__sys.getpeername = failing_getpeername;
+	ck_assert_int_eq(netkit_loop_adopt(t.loop, sv[0], NULL, &c), 0);
+	netkit__sys = netkit__sys_default;
+	ck_assert_ptr_nonnull(netkit_conn_peer(c));
+	ck_assert_int_eq(netkit_addr_format(netkit_conn_peer(c), text,
+					    sizeof(text)), -EINVAL);
+	close(sv[1]);
+	lt_stop(&t);	/* closes sv[0], the loop's */
+}
+END_TEST
+
+static int
+failing_sigaction(int sig, const struct sigaction *sa, struct sigaction *old)
+{
+	(void)sig;
+	(void)sa;
+	(void)old;
+	errno = EINVAL;
+	return -1;
+}
+
+/* sigaction() refusing: its error, nothing kept (the signal can be
+ * caught once it works, and its action is still the default). */
+START_TEST(catch_that_sigaction_refuses_changes_nothing)
+{
+	struct sigaction now;
+	netkit_loop *loop;
+
+	ck_assert_int_eq(netkit_loop_new(&loop, NULL), 0);
+	netkit__sys.sigaction = failing_sigaction;
+	ck_assert_int_eq(netkit_loop_catch(loop, SIGUSR2), -EINVAL);
+	netkit__sys = netkit__sys_default;
+	ck_assert_int_eq(sigaction(SIGUSR2, NULL, &now), 0);
+	ck_assert(now.sa_handler == SIG_DFL);
+	ck_assert_int_eq(netkit_loop_catch(loop, SIGUSR2), 0);
+	netkit_loop_free(loop);
+	ck_assert_int_eq(sigaction(SIGUSR2, NULL, &now), 0);
+	ck_assert(now.sa_handler == SIG_DFL);
+}
+END_TEST
+
+
+static int
+failing_fcntl(int fd, int cmd, ...)
+{
+	(void)fd;
+	(void)cmd;
+	errno = EIO;
+	return -1;
+}
+
+/* A descriptor whose flags cannot be read or set: listen and adopt
+ * answer the error, the descriptor stays the caller's and unchanged. */
+START_TEST(listen_and_adopt_fail_cleanly_when_fcntl_fails)
+{
+	netkit_loop *loop;
+	netkit_conn *c = NULL;
+	int lfd, sv[2];
+
+	ck_assert_int_eq(netkit_loop_new(&loop, NULL), 0);
+	lfd = netkit_create_server("127.0.0.1", "0", NULL, NETKIT_FOREVER);
+	ck_assert_int_ge(lfd, 0);
+	ck_assert_int_eq(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
+	netkit__sys.fcntl = failing_fcntl;
+	ck_assert_int_eq(netkit_loop_listen(loop, lfd, NULL), -EIO);
+	ck_assert_int_eq(netkit_loop_adopt(loop, sv[0], NULL, &c), -EIO);
+	netkit__sys = netkit__sys_default;
+	ck_assert_ptr_null(c);
+	ck_assert_ptr_null(netkit_loop_next(loop, NULL));
+	ck_assert_int_eq(fcntl(lfd, F_GETFL) & O_NONBLOCK, 0);
+	ck_assert_int_eq(fcntl(sv[0], F_GETFL) & O_NONBLOCK, 0);
+	/* still the caller's: the loop takes them when the calls work */
+	ck_assert_int_eq(netkit_loop_listen(loop, lfd, NULL), 0);
+	ck_assert_int_eq(netkit_loop_adopt(loop, sv[0], NULL, &c), 0);
+	close(sv[1]);
+	netkit_loop_free(loop);
+}
+END_TEST
+
+/* A client that resets its connection, on a loop with idle_ms (the
+ * receive that is not the common case): CLOSED -ECONNRESET. */
+START_TEST(reset_with_idle_ms_is_closed_econnreset)
+{
+	netkit_loop_opts o = { .idle_ms = 60000 };
+	struct linger lg = { 1, 0 };
+	netkit_loop_event e;
+	netkit_conn *c;
+	struct lt t;
+	int cl;
+
+	lt_start(&t, &o);
+	cl = lt_accept(&t, &c);
+	ck_assert_int_eq(send(cl, "x", 1, 0), 1);
+	(void)lt_until(&t, NETKIT_LOOP_INPUT, c, 5000);
+	ck_assert_int_eq(setsockopt(cl, SOL_SOCKET, SO_LINGER, &lg,
+				    sizeof(lg)), 0);
+	close(cl);
+	e = lt_until(&t, NETKIT_LOOP_CLOSED, c, 5000);
+	ck_assert_int_eq(e.err, -ECONNRESET);
+	lt_stop(&t);
+}
+END_TEST
+
 Suite *
 netkit_test_suite(void)
 {
@@ -824,5 +986,10 @@ netkit_test_suite(void)
 	NK_ADD_TEST(s, catch_refuses_bad_signals_and_a_second_loop);
 	NK_ADD_TEST(s, free_puts_back_the_previous_action);
 	NK_ADD_TEST(s, signal_and_connection_events_share_a_batch);
+	NK_ADD_TEST(s, peer_is_the_clients_address_until_closed);
+	NK_ADD_TEST(s, adopted_without_a_known_peer_has_an_empty_one);
+	NK_ADD_TEST(s, catch_that_sigaction_refuses_changes_nothing);
+	NK_ADD_TEST(s, listen_and_adopt_fail_cleanly_when_fcntl_fails);
+	NK_ADD_TEST(s, reset_with_idle_ms_is_closed_econnreset);
 	return s;
 }
