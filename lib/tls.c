@@ -111,14 +111,12 @@ make_bio_method(void)
 	BIO_METHOD *m = BIO_meth_new(BIO_get_new_index() | BIO_TYPE_SOURCE_SINK,
 				     "netkit");
 
-	if (!m)
-		return NULL;
-	if (!BIO_meth_set_write(m, bio_write) ||
-	    !BIO_meth_set_read(m, bio_read) ||
-	    !BIO_meth_set_ctrl(m, bio_ctrl) ||
-	    !BIO_meth_set_create(m, bio_create)) {
-		BIO_meth_free(m);
-		return NULL;
+	/* The setters only store a pointer: they cannot fail. */
+	if (m) {
+		BIO_meth_set_write(m, bio_write);
+		BIO_meth_set_read(m, bio_read);
+		BIO_meth_set_ctrl(m, bio_ctrl);
+		BIO_meth_set_create(m, bio_create);
 	}
 	return m;
 }
@@ -153,49 +151,48 @@ verify_error(long v)
 }
 
 /* The code for what is on the error queue (for a setup call): a system
- * error opening a file, no memory, or an unusable file. */
+ * error opening a file, or an unusable file. */
 static int
 queue_error(int otherwise)
 {
 	unsigned long e;
 
-	/* The system's error comes first, the failures it caused after. */
-	while ((e = ERR_get_error()) != 0) {
-		if (ERR_GET_LIB(e) == ERR_LIB_SYS && ERR_GET_REASON(e) > 0)
-			return -ERR_GET_REASON(e);
-		if (ERR_GET_REASON(e) == ERR_R_MALLOC_FAILURE)
-			return -ENOMEM;
-	}
+	/* The system's error comes first, the failures it caused after;
+	 * OpenSSL 3 keeps the errno in the code of a system error. */
+	while ((e = ERR_get_error()) != 0)
+		if (ERR_SYSTEM_ERROR(e))
+			return -(int)(e & ERR_SYSTEM_MASK);
 	return otherwise;
+}
+
+/* The SSL library's reason for error e (0: another library's). */
+static int
+ssl_reason(unsigned long e)
+{
+	return ERR_GET_LIB(e) == ERR_LIB_SSL ? ERR_GET_REASON(e) : 0;
 }
 
 /* The code for a failed SSL_* call on t that is no wish to wait. */
 static int
 fatal_error(struct netkit_tls *t, int err)
 {
-	unsigned long e = ERR_peek_error();
+	int reason = ssl_reason(ERR_peek_error());
 	long v;
 
 	t->dead = true;
+	/* A failed send() or recv() is the cause of what OpenSSL says. */
 	if (err == SSL_ERROR_SYSCALL && t->sys_err < 0)
 		return t->sys_err;
-	if (t->sys_err < 0 && e == 0)
-		return t->sys_err;
-	if (ERR_GET_LIB(e) == ERR_LIB_SSL &&
-	    ERR_GET_REASON(e) == SSL_R_UNEXPECTED_EOF_WHILE_READING)
-		return NETKIT_ETLS_TRUNCATED;
-	if (err == SSL_ERROR_SYSCALL)
+	if (err == SSL_ERROR_SYSCALL ||
+	    reason == SSL_R_UNEXPECTED_EOF_WHILE_READING)
 		return NETKIT_ETLS_TRUNCATED;
 	/* In the insecure mode a result is computed but is no refusal. */
 	v = SSL_get_verify_result(t->ssl);
 	if (!t->ready && v != X509_V_OK &&
 	    (SSL_get_verify_mode(t->ssl) & SSL_VERIFY_PEER))
 		return verify_error(v);
-	if (ERR_GET_LIB(e) == ERR_LIB_SSL &&
-	    ERR_GET_REASON(e) == SSL_R_PEER_DID_NOT_RETURN_A_CERTIFICATE)
+	if (reason == SSL_R_PEER_DID_NOT_RETURN_A_CERTIFICATE)
 		return NETKIT_ETLS_VERIFY;
-	if (ERR_GET_REASON(e) == ERR_R_MALLOC_FAILURE)
-		return -ENOMEM;
 	return NETKIT_ETLS;
 }
 
@@ -363,8 +360,10 @@ ctx_load(struct netkit_tls_ctx *c, const netkit_tls_opts *o)
 		if (SSL_CTX_load_verify_locations(s, o->ca_file,
 						  o->ca_path) != 1)
 			return queue_error(NETKIT_ETLS_CONFIG);
-	} else if (SSL_CTX_set_default_verify_paths(s) != 1) {
-		return queue_error(NETKIT_ETLS_CONFIG);
+	} else {
+		/* It only adds places to look: a failure (no memory) leaves
+		 * fewer trusted certificates, never more. */
+		SSL_CTX_set_default_verify_paths(s);
 	}
 	SSL_CTX_set_verify(s, o->role == NETKIT_TLS_CLIENT ? SSL_VERIFY_PEER :
 			   SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT,
@@ -382,8 +381,8 @@ ctx_setup(struct netkit_tls_ctx *c, const netkit_tls_opts *o)
 			     TLS_client_method() : TLS_server_method());
 	if (!c->bio || !c->ssl)
 		return -ENOMEM;
-	if (SSL_CTX_set_min_proto_version(c->ssl, TLS1_2_VERSION) != 1)
-		return NETKIT_ETLS_CONFIG;
+	/* A known version: it cannot fail. */
+	SSL_CTX_set_min_proto_version(c->ssl, TLS1_2_VERSION);
 	/* send() semantics: a write answers once a record went, and the
 	 * program's buffer may move between a wait and the retry. */
 	SSL_CTX_set_mode(c->ssl, SSL_MODE_ENABLE_PARTIAL_WRITE |
@@ -459,8 +458,9 @@ set_name(struct netkit_tls *t, const char *name, bool verify)
 		return -EINVAL;
 	literal = inet_pton(AF_INET, name, ip) == 1 ||
 		  inet_pton(AF_INET6, name, ip) == 1;
-	if (!literal && SSL_set_tlsext_host_name(t->ssl, name) != 1)
-		return -EINVAL;
+	/* It fails only for a name over 255 bytes. */
+	if (!literal)
+		SSL_set_tlsext_host_name(t->ssl, name);
 	if (!verify)
 		return 0;
 	if (literal) {
@@ -485,9 +485,8 @@ tls_new(struct netkit_tls **out, netkit_tls_ctx *ctx, int fd)
 		return -ENOMEM;
 	t->fd = fd;
 	t->ssl = SSL_new(ctx->ssl);
-	b = BIO_new(ctx->bio);
-	if (!t->ssl || !b) {
-		BIO_free(b);
+	b = t->ssl ? BIO_new(ctx->bio) : NULL;
+	if (!b) {
 		netkit_tls_free(t);
 		return -ENOMEM;
 	}
@@ -573,7 +572,8 @@ keep_alpn(struct netkit_tls *t)
 	unsigned int n = 0;
 
 	SSL_get0_alpn_selected(t->ssl, &p, &n);
-	if (p && n > 0 && n < sizeof(t->alpn)) {
+	/* n < 256: the protocol's length is one byte on the wire. */
+	if (n > 0) {
 		memcpy(t->alpn, p, n);
 		t->alpn[n] = '\0';
 	}

@@ -11,6 +11,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -95,7 +96,10 @@ static const char certs_script[] =
 	"policy = p\\n[p]\\ncommonName = supplied\\n' > ca.cnf\n"
 	"$o ca -batch -notext -config ca.cnf -cert ca.pem -keyfile ca.key "
 	"-in expired.csr -out expired.pem -startdate 20200101000000Z "
-	"-enddate 20200201000000Z -extfile expired.ext\n";
+	"-enddate 20200201000000Z -extfile expired.ext\n"
+	/* The key in the certificate's file; the CA in a hashed folder. */
+	"cat server.pem server.key > combined.pem\n"
+	"mkdir cadir && cp ca.pem cadir/ && $o rehash cadir\n";
 
 static void
 remove_certs(void)
@@ -1156,6 +1160,497 @@ START_TEST(server_verifies_client_certificates_when_asked)
 }
 END_TEST
 
+
+/* Coverage of the paths the interop tests do not take. */
+
+/* A client and a server of ours on a TCP pair, their handshake done
+ * (side[0] the client). */
+static void
+pair_up(netkit_tls_ctx *cc, netkit_tls_ctx *sc, netkit_tls *side[2],
+	int fds[2])
+{
+	netkit_poller *p;
+
+	nk_tcp_pair(AF_INET, &fds[0], &fds[1]);
+	ck_assert_int_eq(netkit_poller_new(&p, 0), 0);
+	ck_assert_int_eq(netkit_tls_accept(&side[1], sc, fds[1], NETKIT_NOW),
+			 -EAGAIN);
+	ck_assert_int_eq(netkit_tls_connect(&side[0], cc, fds[0], "localhost",
+					    NETKIT_NOW), -EAGAIN);
+	drive_both(p, side, fds);
+	netkit_poller_free(p);
+}
+
+static void
+pair_down(netkit_tls_ctx *cc, netkit_tls_ctx *sc, netkit_tls *side[2],
+	  int fds[2])
+{
+	netkit__sys = netkit__sys_default;
+	netkit_tls_free(side[0]);
+	netkit_tls_free(side[1]);
+	netkit_close(fds[0]);
+	netkit_close(fds[1]);
+	netkit_tls_ctx_free(cc);
+	netkit_tls_ctx_free(sc);
+	ck_assert_uint_eq(ERR_peek_error(), 0);
+}
+
+/* The handshake of a default client (system trust store, which has not
+ * our test CA) against our server. */
+static int
+system_store_handshake(void)
+{
+	netkit_tls_opts o = { .role = NETKIT_TLS_CLIENT };
+	netkit_tls_ctx *cc = NULL, *sc = server_ctx("server", NULL);
+	netkit_tls *side[2] = { NULL, NULL };
+	int fds[2], rc, rounds;
+
+	ck_assert_int_eq(netkit_tls_ctx_new(&cc, &o), 0);
+	nk_tcp_pair(AF_INET, &fds[0], &fds[1]);
+	rc = netkit_tls_accept(&side[1], sc, fds[1], NETKIT_NOW);
+	ck_assert_int_eq(rc, -EAGAIN);
+	rc = netkit_tls_connect(&side[0], cc, fds[0], "localhost",
+				NETKIT_NOW);
+	for (rounds = 0; rounds < 200 && rc == -EAGAIN; rounds++) {
+		nk_wait_fd(fds[1], POLLIN, 50);
+		netkit_tls_handshake(side[1], NETKIT_NOW);
+		nk_wait_fd(fds[0], POLLIN, 50);
+		rc = netkit_tls_handshake(side[0], NETKIT_NOW);
+	}
+	pair_down(cc, sc, side, fds);
+	return rc;
+}
+
+/* More context options: each refused with its code, or taken and
+ * working (the key in the certificate's file, a CA folder, the system's
+ * trust store by default). */
+START_TEST(context_options_more)
+{
+	netkit_tls_opts o = { .role = NETKIT_TLS_CLIENT };
+	netkit_tls_ctx *c = NULL, *sc;
+	netkit_tls *side[2] = { NULL, NULL };
+	const char *none[] = { NULL };
+	int fds[2];
+
+	/* Client: no client-certificate checking, no key alone. */
+	o.flags = NETKIT_TLS_VERIFY_CLIENT;
+	ck_assert_int_eq(netkit_tls_ctx_new(&c, &o), -EINVAL);
+	o.flags = 0;
+	o.key_file = in_dir("server.key");
+	ck_assert_int_eq(netkit_tls_ctx_new(&c, &o), -EINVAL);
+	o.key_file = NULL;
+	o.alpn = none;
+	ck_assert_int_eq(netkit_tls_ctx_new(&c, &o), -EINVAL);
+	o.alpn = NULL;
+	o.ca_file = in_dir("no-such-ca.pem");
+	ck_assert_int_eq(netkit_tls_ctx_new(&c, &o), -ENOENT);
+	ck_assert_ptr_null(c);
+	ck_assert_uint_eq(ERR_peek_error(), 0);
+
+	/* A CA folder verifies our server. */
+	o.ca_file = NULL;
+	o.ca_path = in_dir("cadir");
+	ck_assert_int_eq(netkit_tls_ctx_new(&c, &o), 0);
+	/* A server whose key is in its certificate's file. */
+	o = (netkit_tls_opts){ .role = NETKIT_TLS_SERVER };
+	o.cert_file = in_dir("combined.pem");
+	ck_assert_int_eq(netkit_tls_ctx_new(&sc, &o), 0);
+	pair_up(c, sc, side, fds);
+	/* Once done, a handshake is done. */
+	ck_assert_int_eq(netkit_tls_handshake(side[0], NETKIT_NOW), 0);
+	pair_down(c, sc, side, fds);
+
+	/* The system's store does not know our CA. */
+	ck_assert_int_eq(system_store_handshake(), NETKIT_ETLS_UNTRUSTED);
+}
+END_TEST
+
+/* ALPN with nothing in common: no protocol, and no failure. */
+START_TEST(alpn_with_nothing_in_common_is_none)
+{
+	const char *srv[] = { "h2", NULL };
+	const char *cli[] = { "x-other", NULL };
+	netkit_tls_ctx *cc = client_ctx(0, cli), *sc = server_ctx("server",
+								  srv);
+	netkit_tls *side[2] = { NULL, NULL };
+	int fds[2];
+
+	pair_up(cc, sc, side, fds);
+	ck_assert_ptr_null(netkit_tls_alpn(side[0]));
+	ck_assert_ptr_null(netkit_tls_alpn(side[1]));
+	pair_down(cc, sc, side, fds);
+}
+END_TEST
+
+/* A peer that answers the hello with something that is not TLS: the
+ * handshake fails with NETKIT_ETLS, and every later call says so. */
+START_TEST(not_tls_fails_the_handshake_for_good)
+{
+	netkit_tls_ctx *cc = client_ctx(0, NULL);
+	netkit_deadline dl = netkit_deadline_in(5000);
+	static const char junk[] = "HTTP/1.0 400 Bad Request\r\n\r\n";
+	netkit_tls *t = NULL;
+	char b[8];
+	int fds[2];
+
+	nk_tcp_pair(AF_INET, &fds[0], &fds[1]);
+	ck_assert_int_eq(netkit_tls_connect(&t, cc, fds[0], "localhost",
+					    NETKIT_NOW), -EAGAIN);
+	ck_assert_int_eq(write(fds[1], junk, sizeof(junk) - 1),
+			 (ssize_t)sizeof(junk) - 1);
+	ck_assert_int_eq(netkit_tls_handshake(t, dl), NETKIT_ETLS);
+	ck_assert_int_eq(netkit_tls_handshake(t, dl), NETKIT_ETLS);
+	ck_assert_int_eq(netkit_tls_recv(t, b, sizeof(b), dl), NETKIT_ETLS);
+	ck_assert_uint_eq(ERR_peek_error(), 0);
+	ck_assert_int_eq(netkit_tls_close(t, dl), NETKIT_ETLS);
+	netkit_close(fds[0]);
+	netkit_close(fds[1]);
+	netkit_tls_ctx_free(cc);
+}
+END_TEST
+
+/* A peer that answers the hello with a close_notify alert: a cut
+ * handshake, NETKIT_ETLS_TRUNCATED. */
+START_TEST(close_notify_instead_of_a_handshake_is_truncation)
+{
+	netkit_tls_ctx *cc = client_ctx(0, NULL);
+	static const char alert[] = { 0x15, 0x03, 0x03, 0x00, 0x02, 0x01,
+				      0x00 };
+	netkit_tls *t = NULL;
+	int fds[2];
+
+	nk_tcp_pair(AF_INET, &fds[0], &fds[1]);
+	ck_assert_int_eq(netkit_tls_connect(&t, cc, fds[0], "localhost",
+					    NETKIT_NOW), -EAGAIN);
+	ck_assert_int_eq(write(fds[1], alert, sizeof(alert)),
+			 (ssize_t)sizeof(alert));
+	ck_assert_int_eq(netkit_tls_handshake(t, netkit_deadline_in(5000)),
+			 NETKIT_ETLS_TRUNCATED);
+	ck_assert_uint_eq(ERR_peek_error(), 0);
+	netkit_tls_free(t);
+	netkit_close(fds[0]);
+	netkit_close(fds[1]);
+	netkit_tls_ctx_free(cc);
+}
+END_TEST
+
+/* Garbage after the handshake: the read fails with NETKIT_ETLS, and the
+ * connection has no session left to close. */
+START_TEST(garbage_after_the_handshake_fails_the_connection)
+{
+	netkit_tls_ctx *cc = client_ctx(0, NULL), *sc = server_ctx("server",
+								    NULL);
+	netkit_tls *side[2] = { NULL, NULL };
+	netkit_deadline dl = netkit_deadline_in(5000);
+	char b[64];
+	int fds[2];
+
+	pair_up(cc, sc, side, fds);
+	memset(b, 0x17, sizeof(b));
+	ck_assert_int_eq(write(fds[1], b, sizeof(b)), (ssize_t)sizeof(b));
+	ck_assert_int_eq(netkit_tls_recv(side[0], b, sizeof(b), dl),
+			 NETKIT_ETLS);
+	ck_assert_uint_eq(ERR_peek_error(), 0);
+	ck_assert_int_eq(netkit_tls_close(side[0], dl), NETKIT_ETLS);
+	side[0] = NULL;
+	pair_down(cc, sc, side, fds);
+}
+END_TEST
+
+/* Fault injection: the seam's send() and recv() (both sides). */
+static int fake_errno;
+
+static ssize_t
+fail_send(int fd, const void *buf, size_t len, int flags)
+{
+	errno = fake_errno;
+	return -1;
+}
+
+static ssize_t
+fail_recv(int fd, void *buf, size_t len, int flags)
+{
+	errno = fake_errno;
+	return -1;
+}
+
+static ssize_t
+slow_recv(int fd, void *buf, size_t len, int flags)
+{
+	usleep(40 * 1000);
+	return netkit__sys_default.recv(fd, buf, len, flags);
+}
+
+static ssize_t
+slower_send(int fd, const void *buf, size_t len, int flags)
+{
+	usleep(40 * 1000);
+	return netkit__sys_default.send(fd, buf, len, flags);
+}
+
+/* A send that must wait says it waits to write; a close that cannot
+ * send close_notify says why; a failed recv() says why. */
+START_TEST(system_errors_reach_the_caller)
+{
+	netkit_tls_ctx *cc = client_ctx(0, NULL), *sc = server_ctx("server",
+								    NULL);
+	netkit_tls *side[2] = { NULL, NULL };
+	netkit_deadline bad = { -5 };
+	char b[8];
+	int fds[2];
+
+	pair_up(cc, sc, side, fds);
+	netkit__sys.send = fail_send;
+	fake_errno = EAGAIN;
+	ck_assert_int_eq(netkit_tls_send(side[0], "x", 1, NETKIT_NOW),
+			 -EAGAIN);
+	ck_assert_uint_eq(netkit_tls_wants(side[0]), NETKIT_POLLER_WRITE);
+	netkit__sys.send = netkit__sys_default.send;
+	ck_assert_int_eq(netkit_tls_send(side[0], "x", 1, NETKIT_NOW), 1);
+	ck_assert_int_eq(netkit_tls_recv(side[1], b, sizeof(b),
+					 netkit_deadline_in(5000)), 1);
+	/* close_notify cannot go now: a timeout; a broken pipe: -EPIPE. */
+	netkit__sys.send = fail_send;
+	ck_assert_int_eq(netkit_tls_close(side[1], NETKIT_NOW), -ETIMEDOUT);
+	side[1] = NULL;
+	fake_errno = ECONNRESET;
+	netkit__sys.recv = fail_recv;
+	ck_assert_int_eq(netkit_tls_recv(side[0], b, sizeof(b), NETKIT_NOW),
+			 -ECONNRESET);
+	pair_down(cc, sc, side, fds);
+
+	cc = client_ctx(0, NULL);
+	sc = server_ctx("server", NULL);
+	pair_up(cc, sc, side, fds);
+	netkit__sys.send = fail_send;
+	fake_errno = EPIPE;
+	ck_assert_int_eq(netkit_tls_close(side[0], netkit_deadline_in(5000)),
+			 -EPIPE);
+	side[0] = NULL;
+	netkit__sys.send = netkit__sys_default.send;
+	/* A deadline that is no deadline: close tries once. */
+	ck_assert_int_eq(netkit_tls_close(side[1], bad), 0);
+	side[1] = NULL;
+	pair_down(cc, sc, side, fds);
+}
+END_TEST
+
+/* After the peer's close_notify, a send the system refuses is a broken
+ * pipe (OpenSSL says the stream has ended). */
+START_TEST(send_after_the_peer_ended_is_a_broken_pipe)
+{
+	netkit_tls_ctx *cc = client_ctx(0, NULL), *sc = server_ctx("server",
+								    NULL);
+	netkit_tls *side[2] = { NULL, NULL };
+	netkit_deadline dl = netkit_deadline_in(5000);
+	char b[8];
+	int fds[2];
+
+	pair_up(cc, sc, side, fds);
+	ck_assert_int_eq(netkit_tls_close(side[1], dl), 0);
+	side[1] = NULL;
+	ck_assert_int_eq(netkit_tls_recv(side[0], b, sizeof(b), dl), 0);
+	netkit__sys.send = fail_send;
+	fake_errno = ECONNRESET;
+	ck_assert_int_eq(netkit_tls_send(side[0], "x", 1, dl), -EPIPE);
+	pair_down(cc, sc, side, fds);
+}
+END_TEST
+
+/* Progress never extends a deadline: a send_all (recv_exact) whose
+ * deadline passes between two records answers -ETIMEDOUT with the count
+ * done. Each send() (recv()) takes 40 ms here; the deadline is 20 ms. */
+START_TEST(progress_does_not_extend_the_deadline)
+{
+	netkit_tls_ctx *cc = client_ctx(0, NULL), *sc = server_ctx("server",
+								    NULL);
+	netkit_tls *side[2] = { NULL, NULL };
+	size_t len = 64 * 1024, n = 0;
+	unsigned char *big = pattern_buf(len);
+	int fds[2];
+
+	pair_up(cc, sc, side, fds);
+	netkit__sys.send = slower_send;
+	ck_assert_int_eq(netkit_tls_send_all(side[1], big, len, &n,
+					     netkit_deadline_in(20)),
+			 -ETIMEDOUT);
+	ck_assert_uint_gt(n, 0);
+	ck_assert_uint_lt(n, len);
+	netkit__sys.send = netkit__sys_default.send;
+	netkit__sys.recv = slow_recv;
+	ck_assert_int_eq(netkit_tls_recv_exact(side[0], big, len, &n,
+					       netkit_deadline_in(20)),
+			 -ETIMEDOUT);
+	ck_assert_uint_gt(n, 0);
+	ck_assert_uint_lt(n, len);
+	ck_assert(is_pattern(big, n));
+	free(big);
+	pair_down(cc, sc, side, fds);
+}
+END_TEST
+
+/* The argument checks of the data calls. */
+START_TEST(data_call_arguments_are_checked)
+{
+	netkit_tls_ctx *cc = client_ctx(0, NULL), *sc = server_ctx("server",
+								    NULL);
+	netkit_tls *side[2] = { NULL, NULL };
+	netkit_deadline bad = { -5 };
+	size_t n = 9;
+	char b[4];
+	int fds[2];
+
+	pair_up(cc, sc, side, fds);
+	ck_assert_int_eq(netkit_tls_send(side[0], b, (size_t)SSIZE_MAX + 1,
+					 NETKIT_NOW), -EINVAL);
+	ck_assert_int_eq(netkit_tls_recv(side[0], NULL, 4, NETKIT_NOW),
+			 -EINVAL);
+	ck_assert_int_eq(netkit_tls_recv(NULL, b, 4, NETKIT_NOW), -EINVAL);
+	ck_assert_int_eq(netkit_tls_send_all(side[0], b, 4, NULL, bad),
+			 -EINVAL);
+	ck_assert_int_eq(netkit_tls_send_all(NULL, b, 4, &n, NETKIT_NOW),
+			 -EINVAL);
+	ck_assert_uint_eq(n, 0);
+	ck_assert_int_eq(netkit_tls_recv_exact(side[0], b, 4, NULL, bad),
+			 -EINVAL);
+	ck_assert_int_eq(netkit_tls_recv_exact(NULL, b, 4, NULL, NETKIT_NOW),
+			 -EINVAL);
+	pair_down(cc, sc, side, fds);
+}
+END_TEST
+
+/* Fault injection over 4 MiB each way: every send() and recv() of both
+ * sides, through the seam, is cut short (1..n bytes), interrupted
+ * (EINTR) or refused for now (EAGAIN), in a fixed pseudo-random order;
+ * both sides run on one thread with NETKIT_NOW calls and poll(). Every
+ * byte must arrive once, in order. */
+static unsigned fault_seed = 1;
+static unsigned long faults[3];
+
+/* 0: a short count, 1: EINTR, 2: EAGAIN, 3..: the call as is. */
+static unsigned
+fault_next(size_t len, size_t *n)
+{
+	unsigned r;
+
+	fault_seed = fault_seed * 1103515245u + 12345u;
+	r = fault_seed >> 16;
+	*n = 1 + (size_t)(r >> 3) % len;
+	return r % 6;
+}
+
+static ssize_t
+faulty_send(int fd, const void *buf, size_t len, int flags)
+{
+	size_t n = len;
+	unsigned f = fault_next(len, &n);
+
+	if (f == 1 || f == 2) {
+		faults[f]++;
+		errno = f == 1 ? EINTR : EAGAIN;
+		return -1;
+	}
+	faults[0] += f == 0;
+	return netkit__sys_default.send(fd, buf, f == 0 ? n : len, flags);
+}
+
+static ssize_t
+faulty_recv(int fd, void *buf, size_t len, int flags)
+{
+	size_t n = len;
+	unsigned f = fault_next(len, &n);
+
+	if (f == 1 || f == 2) {
+		faults[f]++;
+		errno = f == 1 ? EINTR : EAGAIN;
+		return -1;
+	}
+	faults[0] += f == 0;
+	return netkit__sys_default.recv(fd, buf, f == 0 ? n : len, flags);
+}
+
+struct flow {
+	netkit_tls *t;
+	const unsigned char *out;
+	unsigned char *in;
+	size_t sent, got;
+};
+
+/* One round of one side: a send of what is left, then receives until
+ * nothing is there; every answer is progress or -EAGAIN. */
+static void
+flow_pump(struct flow *f, size_t total)
+{
+	ssize_t n;
+
+	if (f->sent < total) {
+		n = netkit_tls_send(f->t, f->out + f->sent, total - f->sent,
+				    NETKIT_NOW);
+		ck_assert_msg(n > 0 || n == -EAGAIN, "send: %s",
+			      netkit_errname((int)n));
+		if (n > 0)
+			f->sent += (size_t)n;
+	}
+	while (f->got < total) {
+		n = netkit_tls_recv(f->t, f->in + f->got, total - f->got,
+				    NETKIT_NOW);
+		if (n == -EAGAIN)
+			break;
+		ck_assert_msg(n > 0, "recv: %s", netkit_errname((int)n));
+		f->got += (size_t)n;
+	}
+}
+
+START_TEST(faults_over_4_mib_each_way_lose_nothing)
+{
+	netkit_tls_ctx *cc = client_ctx(0, NULL), *sc = server_ctx("server",
+								    NULL);
+	netkit_tls *side[2] = { NULL, NULL };
+	const size_t total = 4u << 20;
+	unsigned char *out = pattern_buf(total);
+	struct flow f[2];
+	double t0 = nk_clock_ms();
+	int fds[2], i, rounds;
+
+	pair_up(cc, sc, side, fds);
+	for (i = 0; i < 2; i++) {
+		f[i] = (struct flow){ .t = side[i], .out = out };
+		f[i].in = malloc(total);
+		ck_assert_ptr_nonnull(f[i].in);
+	}
+	netkit__sys.send = faulty_send;
+	netkit__sys.recv = faulty_recv;
+	for (rounds = 0; rounds < 1000000; rounds++) {
+		struct pollfd p[2];
+
+		if (f[0].got == total && f[1].got == total &&
+		    f[0].sent == total && f[1].sent == total)
+			break;
+		ck_assert_msg(nk_clock_ms() - t0 < 100000, "stuck at %zu/%zu",
+			      f[0].got, f[1].got);
+		for (i = 0; i < 2; i++) {
+			flow_pump(&f[i], total);
+			p[i].fd = fds[i];
+			p[i].events = POLLIN | (f[i].sent < total ? POLLOUT : 0);
+		}
+		/* A faked EAGAIN leaves the descriptor ready: do not wait
+		 * long for what is already there. */
+		poll(p, 2, 10);
+	}
+	netkit__sys = netkit__sys_default;
+	for (i = 0; i < 2; i++) {
+		ck_assert_uint_eq(f[i].got, total);
+		ck_assert(is_pattern(f[i].in, total));
+		free(f[i].in);
+	}
+	ck_assert_msg(faults[0] > 100 && faults[1] > 100 && faults[2] > 100,
+		      "faults: %lu short, %lu EINTR, %lu EAGAIN", faults[0],
+		      faults[1], faults[2]);
+	free(out);
+	pair_down(cc, sc, side, fds);
+}
+END_TEST
+
 Suite *
 netkit_test_suite(void)
 {
@@ -1186,5 +1681,15 @@ netkit_test_suite(void)
 	NK_ADD_TEST(s, non_blocking_calls_are_driven_by_the_poller);
 	NK_ADD_TEST(s, alpn_is_offered_and_reported);
 	NK_ADD_TEST(s, alpn_server_chooses_its_preference);
+	NK_ADD_TEST(s, context_options_more);
+	NK_ADD_TEST(s, alpn_with_nothing_in_common_is_none);
+	NK_ADD_TEST(s, not_tls_fails_the_handshake_for_good);
+	NK_ADD_TEST(s, close_notify_instead_of_a_handshake_is_truncation);
+	NK_ADD_TEST(s, garbage_after_the_handshake_fails_the_connection);
+	NK_ADD_TEST(s, system_errors_reach_the_caller);
+	NK_ADD_TEST(s, send_after_the_peer_ended_is_a_broken_pipe);
+	NK_ADD_TEST(s, progress_does_not_extend_the_deadline);
+	NK_ADD_TEST(s, data_call_arguments_are_checked);
+	NK_ADD_TEST(s, faults_over_4_mib_each_way_lose_nothing);
 	return s;
 }
