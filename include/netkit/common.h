@@ -186,7 +186,8 @@ enum netkit_errno {
 /** @var NETKIT_ETLS_TRUNCATED
  * The peer closed the TLS connection without close_notify: what was
  * received may have been cut short by anyone on the path. A clean end
- * (close_notify) is a count of 0 instead. Since 0.3. */
+ * (close_notify) is a count of 0 instead. netkit_err_is_disconnect()
+ * answers true for it. Since 0.3. */
 /** @var NETKIT_ETLS_NAME
  * The peer's certificate is valid but for another host name or IP
  * address than the one asked for. Since 0.3. */
@@ -269,7 +270,9 @@ NETKIT_EXPORT bool netkit_err_is_temporary(int err);
  * answers for other causes): `-ECONNRESET`, `-EPIPE`, `-ECONNABORTED`,
  * `-ECONNREFUSED`, `-ENOTCONN`, `-ESHUTDOWN`, `-ENETDOWN`,
  * `-ENETUNREACH`, `-ENETRESET`, `-EHOSTDOWN`, `-EHOSTUNREACH`,
- * `-ENONET`, `-EPROTO`.
+ * `-ENONET`, `-EPROTO`; and #NETKIT_ETLS_TRUNCATED (since 0.3), a TLS
+ * peer that closed without close_notify: the connection is over just
+ * the same, and only what was received may be short.
  *
  * A server's accept loop meets them too: Linux's accept() hands on a
  * network error of a connection that died in the queue (accept(2)
