@@ -32,6 +32,18 @@ netkit_tls_connect(netkit_tls **out, netkit_tls_ctx *ctx, int fd,
 }
 
 NETKIT_EXPORT int
+netkit_tls_create_connection(netkit_tls **out, netkit_tls_ctx *ctx,
+			     const char *host, const char *service,
+			     const netkit_connect_opts *opts,
+			     netkit_connect_report *report,
+			     netkit_deadline deadline)
+{
+	if (out)
+		*out = NULL;
+	return -ENOTSUP;
+}
+
+NETKIT_EXPORT int
 netkit_tls_accept(netkit_tls **out, netkit_tls_ctx *ctx, int fd,
 		  netkit_deadline deadline)
 {

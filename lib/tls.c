@@ -564,6 +564,64 @@ netkit_tls_accept(netkit_tls **out, netkit_tls_ctx *ctx, int fd,
 	return tls_open(out, ctx, NETKIT_TLS_SERVER, fd, NULL, deadline);
 }
 
+/* Happy Eyeballs through the handshake: the race's stage (endpoint.c)
+ * is a client handshake with NETKIT_NOW steps on each connected
+ * attempt, whose connection is the stage's state. */
+
+struct race_arg {
+	netkit_tls_ctx *ctx;
+	const char *name;
+};
+
+static int
+race_step(void *arg, int fd, void **state, short *events)
+{
+	const struct race_arg *a = arg;
+	struct netkit_tls *t = *state;
+	int rc;
+
+	if (!t)
+		rc = netkit_tls_connect(&t, a->ctx, fd, a->name, NETKIT_NOW);
+	else
+		rc = netkit_tls_handshake(t, NETKIT_NOW);
+	*state = t;
+	if (rc == -EAGAIN)
+		*events = t->wants;
+	return rc;
+}
+
+static void
+race_drop(void *state)
+{
+	netkit_tls_free(state);
+}
+
+NETKIT_EXPORT int
+netkit_tls_create_connection(netkit_tls **out, netkit_tls_ctx *ctx,
+			     const char *host, const char *service,
+			     const netkit_connect_opts *opts,
+			     netkit_connect_report *report,
+			     netkit_deadline deadline)
+{
+	struct race_arg a = { ctx, host };
+	struct netkit__stage stage = { race_step, race_drop, &a, NULL };
+	int fd;
+
+	if (!out)
+		return -EINVAL;
+	*out = NULL;
+	/* The host is the name to verify: checked before anything is
+	 * tried, as a bad argument leaves the report alone. */
+	if (!ctx || ctx->role != NETKIT_TLS_CLIENT || !host ||
+	    !netkit__text_fits(host, 253) || host[0] == '\0')
+		return -EINVAL;
+	fd = netkit__create_staged(host, service, opts, report, deadline,
+				   &stage);
+	if (fd >= 0)
+		*out = stage.won;
+	return fd;
+}
+
 /* The protocol ALPN chose, kept as text for netkit_tls_alpn(). */
 static void
 keep_alpn(struct netkit_tls *t)

@@ -28,6 +28,10 @@ START_TEST(every_tls_call_answers_enotsup)
 	t = (netkit_tls *)&o;
 	ck_assert_int_eq(netkit_tls_accept(&t, ctx, 0, NETKIT_NOW), -ENOTSUP);
 	ck_assert_ptr_null(t);
+	t = (netkit_tls *)&o;
+	ck_assert_int_eq(netkit_tls_create_connection(&t, ctx, "localhost",
+		"443", NULL, NULL, NETKIT_NOW), -ENOTSUP);
+	ck_assert_ptr_null(t);
 	ck_assert_int_eq(netkit_tls_handshake(NULL, NETKIT_NOW), -ENOTSUP);
 	ck_assert_int_eq(netkit_tls_send(NULL, b, 1, NETKIT_NOW), -ENOTSUP);
 	ck_assert_int_eq(netkit_tls_recv(NULL, b, 1, NETKIT_NOW), -ENOTSUP);

@@ -17,6 +17,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sched.h>
+#include <sys/mount.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -1651,6 +1653,302 @@ START_TEST(faults_over_4_mib_each_way_lose_nothing)
 }
 END_TEST
 
+/* Happy Eyeballs through the handshake (netkit_tls_create_connection()).
+ * The name "localhost" resolves to 127.0.0.1 and 127.0.0.2 in a mount
+ * namespace of a child's own, whose /etc/hosts says so; a server on the
+ * same port of each. The child reports what failed as text. */
+enum { HOSTS_NONE = 77 };
+
+static void
+he_fail(char *msg, size_t len, const char *what, int rc)
+{
+	if (!msg[0])
+		snprintf(msg, len, "%s: %d (%s)", what, rc,
+			 netkit_errname(rc));
+}
+
+/* The namespace with a hosts file saying hosts; false if it cannot be
+ * made here (no privileges). */
+static bool
+private_hosts(const char *hosts)
+{
+	char path[] = "/tmp/nk-hosts-XXXXXX";
+	int fd;
+	bool ok;
+
+	if (unshare(CLONE_NEWNS) < 0 ||
+	    mount("none", "/", "none", MS_REC | MS_PRIVATE, NULL) < 0)
+		return false;
+	fd = mkstemp(path);
+	if (fd < 0)
+		return false;
+	ok = write(fd, hosts, strlen(hosts)) == (ssize_t)strlen(hosts) &&
+	     mount(path, "/etc/hosts", "none", MS_BIND, NULL) == 0;
+	close(fd);
+	unlink(path);
+	/* nscd would answer from the system's hosts file: hide it. */
+	if (ok && access("/var/run/nscd/socket", F_OK) == 0)
+		ok = mount("tmpfs", "/var/run/nscd", "tmpfs", 0, NULL) == 0;
+	return ok;
+}
+
+/* Runs body in a child whose /etc/hosts says hosts; its message fails
+ * the test; no namespace is a skip of run i. */
+static void
+with_hosts(int i, const char *hosts, void (*body)(char *msg, size_t len))
+{
+	char msg[512] = "";
+	int fds[2], status = 0;
+	ssize_t n = 0;
+	pid_t pid;
+
+	ck_assert_int_eq(pipe2(fds, O_CLOEXEC), 0);
+	fflush(NULL);
+	pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		close(fds[0]);
+		if (!private_hosts(hosts))
+			_exit(HOSTS_NONE);
+		body(msg, sizeof(msg));
+		if (msg[0] && write(fds[1], msg, strlen(msg)) < 0)
+			_exit(2);
+		/* exit(), not _exit(): a coverage build writes its counts
+		 * at exit. */
+		exit(msg[0] ? 1 : 0);
+	}
+	close(fds[1]);
+	if (nk_readable(fds[0], (int)nk_scaled_ms(30000)))
+		n = read(fds[0], msg, sizeof(msg) - 1);
+	msg[n > 0 ? n : 0] = '\0';
+	close(fds[0]);
+	if (n <= 0 && waitpid(pid, &status, WNOHANG) == 0)
+		kill(pid, SIGKILL);
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	if (WIFEXITED(status) && WEXITSTATUS(status) == HOSTS_NONE) {
+		nk_skip(i, "no mount namespace for a private /etc/hosts");
+		return;
+	}
+	ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+		      "%s (child status 0x%x)", msg[0] ? msg : "child failed",
+		      (unsigned int)status);
+}
+
+/* A listener on 127.0.0.<host>:port (0: any port); *port gets it. */
+static int
+listen_on_127(int host, int *port)
+{
+	char ip[24];
+	netkit_addr a;
+	int fd;
+
+	snprintf(ip, sizeof(ip), "127.0.0.%d", host);
+	if (netkit_addr_from_ip(&a, ip, *port) < 0)
+		return -1;
+	fd = netkit_socket(AF_INET, SOCK_STREAM, 0);
+	if (fd < 0 || netkit_bind(fd, &a) < 0 || netkit_listen(fd, 8) < 0 ||
+	    netkit_local_addr(fd, &a) < 0) {
+		netkit_close(fd);
+		return -1;
+	}
+	*port = netkit_addr_port(&a);
+	return fd;
+}
+
+/* The result the report has for 127.0.0.<host>, or 1 if none. */
+static int
+result_for(const netkit_connect_report *rep, int host)
+{
+	char want[24], ip[NETKIT_ADDRSTRLEN];
+	size_t k;
+
+	snprintf(want, sizeof(want), "127.0.0.%d", host);
+	for (k = 0; k < rep->count && k < rep->len; k++)
+		if (netkit_addr_ip(&rep->attempts[k].addr, ip, sizeof(ip)) >=
+		    0 && strcmp(ip, want) == 0)
+			return rep->attempts[k].result;
+	return 1;
+}
+
+static const char two_hosts[] = "127.0.0.1 localhost\n"
+				"127.0.0.2 localhost\n";
+
+/* 127.0.0.1 accepts TCP (the kernel does) and never answers the hello;
+ * 127.0.0.2 is a TLS server: it wins, and the report says the other was
+ * cancelled, whichever order the resolver gave. */
+static void
+silent_and_working(char *msg, size_t len)
+{
+	netkit_attempt tries[4];
+	netkit_connect_report rep = { .attempts = tries, .len = 4 };
+	netkit_connect_opts o = { .attempt_delay = 100 };
+	netkit_tls_ctx *ctx = client_ctx(0, NULL);
+	netkit_tls *t = NULL;
+	struct server s;
+	char service[16], b[8];
+	int port = 0, silent = listen_on_127(1, &port), fd, rc;
+
+	memset(&s, 0, sizeof(s));
+	s.cert = "server";
+	s.end = END_CLOSE_NOTIFY;
+	s.lfd = listen_on_127(2, &port);
+	if (silent < 0 || s.lfd < 0) {
+		he_fail(msg, len, "listen", -errno);
+		return;
+	}
+	s.th = nk_spawn(server_main, &s);
+	snprintf(service, sizeof(service), "%d", port);
+	fd = netkit_tls_create_connection(&t, ctx, "localhost", service, &o,
+					  &rep, netkit_deadline_in(10000));
+	if (fd < 0 || !t)
+		he_fail(msg, len, "create_connection", fd);
+	else if ((rc = (int)netkit_tls_recv_exact(t, b, 5, NULL,
+			netkit_deadline_in(5000))) != 5 || memcmp(b, "hello", 5))
+		he_fail(msg, len, "recv from the winner", rc);
+	else if (rep.count != 2)
+		he_fail(msg, len, "attempts", (int)rep.count);
+	else if ((rc = result_for(&rep, 2)) != 0)
+		he_fail(msg, len, "127.0.0.2's result", rc);
+	else if ((rc = result_for(&rep, 1)) != -ECANCELED)
+		he_fail(msg, len, "127.0.0.1's result", rc);
+	else if (ERR_peek_error() != 0)
+		he_fail(msg, len, "error queue", 1);
+	netkit_tls_close(t, netkit_deadline_in(1000));
+	if (fd >= 0)
+		netkit_close(fd);
+	server_join(&s);
+	netkit_close(silent);
+	netkit_tls_ctx_free(ctx);
+}
+
+START_TEST(happy_eyeballs_ends_at_a_completed_handshake)
+{
+	with_hosts(_i, two_hosts, silent_and_working);
+}
+END_TEST
+
+/* Both servers' certificates are for another name: both attempts fail
+ * with NETKIT_ETLS_NAME, the result too. */
+static void
+both_refused(char *msg, size_t len)
+{
+	netkit_attempt tries[4];
+	netkit_connect_report rep = { .attempts = tries, .len = 4 };
+	netkit_tls_ctx *ctx = client_ctx(0, NULL);
+	netkit_tls *t = (netkit_tls *)&rep;
+	struct server s[2];
+	char service[16];
+	int port = 0, i, fd, rc;
+
+	for (i = 0; i < 2; i++) {
+		memset(&s[i], 0, sizeof(s[i]));
+		s[i].cert = "wrong";
+		s[i].end = END_CLOSE_NOTIFY;
+		s[i].lfd = listen_on_127(i + 1, &port);
+		if (s[i].lfd < 0) {
+			he_fail(msg, len, "listen", -errno);
+			return;
+		}
+		s[i].th = nk_spawn(server_main, &s[i]);
+	}
+	snprintf(service, sizeof(service), "%d", port);
+	fd = netkit_tls_create_connection(&t, ctx, "localhost", service, NULL,
+					  &rep, netkit_deadline_in(10000));
+	if (fd != NETKIT_ETLS_NAME || t)
+		he_fail(msg, len, "create_connection", fd);
+	else if (rep.count != 2)
+		he_fail(msg, len, "attempts", (int)rep.count);
+	else if ((rc = result_for(&rep, 1)) != NETKIT_ETLS_NAME)
+		he_fail(msg, len, "127.0.0.1's result", rc);
+	else if ((rc = result_for(&rep, 2)) != NETKIT_ETLS_NAME)
+		he_fail(msg, len, "127.0.0.2's result", rc);
+	else if (ERR_peek_error() != 0)
+		he_fail(msg, len, "error queue", 1);
+	if (fd >= 0)
+		netkit_close(fd);
+	for (i = 0; i < 2; i++)
+		server_join(&s[i]);
+	netkit_tls_ctx_free(ctx);
+}
+
+START_TEST(happy_eyeballs_all_refused_is_the_refusal)
+{
+	with_hosts(_i, two_hosts, both_refused);
+}
+END_TEST
+
+/* One server that never answers the hello: -ETIMEDOUT at the deadline,
+ * never before, the attempt cancelled. */
+static void
+only_silent(char *msg, size_t len)
+{
+	netkit_attempt tries[2];
+	netkit_connect_report rep = { .attempts = tries, .len = 2 };
+	netkit_tls_ctx *ctx = client_ctx(0, NULL);
+	netkit_tls *t = NULL;
+	char service[16];
+	int port = 0, silent = listen_on_127(1, &port), fd, rc;
+	netkit_deadline dl;
+	double t0;
+
+	snprintf(service, sizeof(service), "%d", port);
+	t0 = nk_clock_ms();
+	dl = netkit_deadline_in(300);
+	fd = netkit_tls_create_connection(&t, ctx, "localhost", service, NULL,
+					  &rep, dl);
+	if (fd != -ETIMEDOUT || t)
+		he_fail(msg, len, "create_connection", fd);
+	else if (nk_clock_ms() < t0 + 300)
+		he_fail(msg, len, "early by ms", (int)(t0 + 300 - nk_clock_ms()));
+	else if ((rc = result_for(&rep, 1)) != -ECANCELED)
+		he_fail(msg, len, "127.0.0.1's result", rc);
+	if (fd >= 0)
+		netkit_close(fd);
+	netkit_close(silent);
+	netkit_tls_ctx_free(ctx);
+}
+
+START_TEST(happy_eyeballs_handshake_times_out_at_the_deadline)
+{
+	with_hosts(_i, "127.0.0.1 localhost\n", only_silent);
+}
+END_TEST
+
+/* The arguments of netkit_tls_create_connection(). */
+START_TEST(create_connection_arguments_are_checked)
+{
+	netkit_tls_ctx *cc = client_ctx(0, NULL), *sc = server_ctx("server",
+								    NULL);
+	netkit_connect_report rep = { .count = 7 };
+	netkit_tls *t = (netkit_tls *)&rep;
+	char long_name[300];
+
+	memset(long_name, 'a', sizeof(long_name) - 1);
+	long_name[sizeof(long_name) - 1] = '\0';
+	ck_assert_int_eq(netkit_tls_create_connection(NULL, cc, "localhost",
+		"443", NULL, NULL, NETKIT_NOW), -EINVAL);
+	ck_assert_int_eq(netkit_tls_create_connection(&t, NULL, "localhost",
+		"443", NULL, &rep, NETKIT_NOW), -EINVAL);
+	ck_assert_ptr_null(t);
+	ck_assert_int_eq(netkit_tls_create_connection(&t, sc, "localhost",
+		"443", NULL, &rep, NETKIT_NOW), -EINVAL);
+	ck_assert_int_eq(netkit_tls_create_connection(&t, cc, NULL, "443",
+		NULL, &rep, NETKIT_NOW), -EINVAL);
+	ck_assert_int_eq(netkit_tls_create_connection(&t, cc, "", "443",
+		NULL, &rep, NETKIT_NOW), -EINVAL);
+	ck_assert_int_eq(netkit_tls_create_connection(&t, cc, long_name,
+		"443", NULL, &rep, NETKIT_NOW), -EINVAL);
+	ck_assert_int_eq(netkit_tls_create_connection(&t, cc, "localhost",
+		NULL, NULL, &rep, NETKIT_NOW), -EINVAL);
+	/* Bad arguments leave the report alone. */
+	ck_assert_uint_eq(rep.count, 7);
+	ck_assert_ptr_null(t);
+	netkit_tls_ctx_free(cc);
+	netkit_tls_ctx_free(sc);
+}
+END_TEST
+
 Suite *
 netkit_test_suite(void)
 {
@@ -1691,5 +1989,9 @@ netkit_test_suite(void)
 	NK_ADD_TEST(s, progress_does_not_extend_the_deadline);
 	NK_ADD_TEST(s, data_call_arguments_are_checked);
 	NK_ADD_TEST(s, faults_over_4_mib_each_way_lose_nothing);
+	NK_ADD_TEST(s, happy_eyeballs_ends_at_a_completed_handshake);
+	NK_ADD_TEST(s, happy_eyeballs_all_refused_is_the_refusal);
+	NK_ADD_TEST(s, happy_eyeballs_handshake_times_out_at_the_deadline);
+	NK_ADD_TEST(s, create_connection_arguments_are_checked);
 	return s;
 }

@@ -10,6 +10,7 @@
 
 #include "netkit/common.h"
 #include "netkit/deadline.h"
+#include "netkit/endpoint.h"
 #include "netkit/features.h"
 
 #ifdef __cplusplus
@@ -187,6 +188,45 @@ NETKIT_EXPORT void netkit_tls_ctx_free(netkit_tls_ctx *ctx);
 NETKIT_EXPORT int netkit_tls_connect(netkit_tls **out, netkit_tls_ctx *ctx,
 				     int fd, const char *server_name,
 				     netkit_deadline deadline);
+
+/**
+ * Connects to a host by Happy Eyeballs and makes a TLS client connection
+ * on the socket, the race ending at a completed handshake: one deadline
+ * for the lookup, the connects and the handshakes.
+ *
+ * It is netkit_create_connection() (same options, report and rules)
+ * whose attempts do not win when they connect: a connected attempt goes
+ * on with its handshake, without blocking, while the others go on, and
+ * the first whose handshake is done wins (a server that accepts and
+ * never answers does not hold the race up). @p host is the name
+ * verified (and sent as SNI), as netkit_tls_connect()'s @p server_name.
+ *
+ * In @p report, an attempt whose handshake failed has that error
+ * (#NETKIT_ETLS_NAME...), one still under way when another won or the
+ * deadline passed `-ECANCELED`. When every attempt failed, the result is
+ * the first handshake error, if any handshake failed; else as
+ * netkit_create_connection()'s.
+ * @param out      Gets the TLS connection on success; NULL otherwise.
+ * @param ctx      A client context.
+ * @param host     A host name or IP literal: connected to and verified.
+ * @param service  A service name or port number ("443").
+ * @param opts     Options, or NULL for the defaults.
+ * @param report   NULL, or where to record the attempts.
+ * @param deadline When to give up, the handshake included.
+ * @return The connected socket (blocking, the caller's to close after
+ *         freeing @p *out), or a negative code: those of
+ *         netkit_create_connection() and of netkit_tls_connect().
+ * @retval -EINVAL  As netkit_create_connection()'s, or a NULL @p out,
+ *                  a NULL or server context, a @p host of over 253 bytes.
+ * @retval -ENOTSUP The library was built without TLS.
+ */
+NETKIT_EXPORT int netkit_tls_create_connection(netkit_tls **out,
+					       netkit_tls_ctx *ctx,
+					       const char *host,
+					       const char *service,
+					       const netkit_connect_opts *opts,
+					       netkit_connect_report *report,
+					       netkit_deadline deadline);
 
 /**
  * Makes the server side of a TLS connection on an accepted socket: the
