@@ -65,8 +65,16 @@ extern "C" {
  *   stream (netkit_tls_recv() answers 0); a connection closed without
  *   it answers #NETKIT_ETLS_TRUNCATED, so that a truncated response is
  *   never taken for a whole one.
+ * - **Happy Eyeballs through the handshake.**
+ *   netkit_tls_create_connection() resolves, connects and handshakes
+ *   under one deadline, racing the addresses as
+ *   netkit_create_connection() does; the race ends at the first
+ *   completed handshake, so a server that accepts and never answers
+ *   does not hold it up.
  * - **Errors** are codes, as everywhere: nothing is printed, and
  *   nothing is left on OpenSSL's error queue of the calling thread.
+ *   #NETKIT_ETLS_TRUNCATED counts as a disconnect
+ *   (netkit_err_is_disconnect()).
  *
  * The TLS part is optional: <netkit/features.h> defines
  * `NETKIT_HAS_TLS` to 1 when the library was built with OpenSSL, 0
