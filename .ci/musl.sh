@@ -124,9 +124,10 @@ EOF
 
 build=$dir/build
 rm -rf "$build"
+# TLS off: this machine's OpenSSL is built on glibc, not musl.
 t0=$(date +%s)
 if ! { meson setup "$build" --native-file .ci/musl.ini --native-file "$dir/local.ini" \
-        --werror -Dtests=enabled -Ddocs=disabled -Dexamples=true &&
+        --werror -Dtests=enabled -Ddocs=disabled -Dexamples=true -Dtls=disabled &&
         meson compile -C "$build"; } >"$dir/build.log" 2>&1; then
     fail "musl-gcc -Werror build" "$dir/build.log"
     exit 1

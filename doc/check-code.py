@@ -46,7 +46,10 @@ def build(cc, include, library, source, out):
     with open(src, 'w', encoding='utf-8') as f:
         f.write(source)
     libdir = os.path.dirname(os.path.abspath(library)) if library else None
-    cmd = [cc] + CFLAGS + ['-I', include, src, '-o', out]
+    # include: one directory, or several joined by ':' (the source
+    # tree's and the build tree's, where <netkit/features.h> is made).
+    incs = [a for d in include.split(os.pathsep) for a in ('-I', d)]
+    cmd = [cc] + CFLAGS + incs + [src, '-o', out]
     if library:
         cmd += [library, '-Wl,-rpath,' + libdir]
     r = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,

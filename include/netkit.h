@@ -21,6 +21,7 @@
 #include "netkit/poller.h"
 #include "netkit/file.h"
 #include "netkit/loop.h"
+#include "netkit/tls.h"
 
 #endif /* NETKIT_H */
 
@@ -123,6 +124,8 @@
  * - @ref loop, many clients in one thread with the work done: accepting,
  *   buffered input, bounded output, timeouts (asyncio's streams). The
  *   guide @ref serving shows a whole server and says why it works so.
+ * - @ref tls, TLS on a connected socket: verified by default, with
+ *   deadlines, no SIGPIPE (optional: OpenSSL 3).
  * - @ref file, sendfile from a file to a socket, and from a socket
  *   into a file.
  * - @ref error, codes and their messages.

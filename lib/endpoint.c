@@ -9,6 +9,11 @@
  * attempt is due or the deadline. Nothing is abandoned early: an
  * attempt ends only when it connects, fails, another one wins, or the
  * deadline passes.
+ *
+ * A stage (struct netkit__stage: the TLS handshake of
+ * netkit_tls_create_connection()) moves the finish line: a connected
+ * attempt goes on with the stage's non-blocking steps in the same
+ * poll(), and only one whose stage is done wins.
  */
 #include "config.h"
 
@@ -34,6 +39,8 @@ struct flight {
 	const netkit_addr *addr;
 	size_t idx;		/* its number in start order */
 	int64_t start;
+	bool connected;		/* in the stage, if there is one */
+	void *state;		/* the stage's, or NULL */
 };
 
 struct race {
@@ -41,6 +48,7 @@ struct race {
 	size_t n;
 	const netkit_connect_opts *o;	/* never NULL: zeroed for defaults */
 	netkit_connect_report *report;	/* NULL: none wanted */
+	struct netkit__stage *stage;	/* NULL: the race ends at connect */
 	int64_t deadline;
 	int64_t delay;
 	int want;		/* the only family tried, or AF_UNSPEC */
@@ -57,6 +65,7 @@ struct race {
 	bool last_failed;	/* ... and whether it has failed since */
 	int first_err;		/* the first attempt's error, or 0 */
 	int answered_err;	/* the first error that shows a host answered */
+	int stage_err;		/* the first error of a stage */
 };
 
 static bool
@@ -126,11 +135,12 @@ next_addr(struct race *r)
 static int
 race_init(struct race *r, const netkit_addr *addrs, size_t n,
 	  int64_t deadline, const netkit_connect_opts *o,
-	  netkit_connect_report *report)
+	  netkit_connect_report *report, struct netkit__stage *stage)
 {
 	size_t i;
 
 	memset(r, 0, sizeof(*r));
+	r->stage = stage;
 	r->addrs = addrs;
 	r->n = n;
 	r->o = o;
@@ -269,6 +279,15 @@ wait_ms(const struct race *r)
 	return ms < 0 || left < ms ? (int)left : ms;
 }
 
+/* Closes attempt i's socket and frees its stage's state. */
+static void
+close_attempt(struct race *r, int i)
+{
+	netkit_close(r->pfd[i].fd);
+	if (r->fl[i].state)
+		r->stage->drop(r->fl[i].state);
+}
+
 static void
 drop(struct race *r, int i)
 {
@@ -288,14 +307,37 @@ cancel_all(struct race *r)
 	int i;
 
 	for (i = 0; i < r->n_fl; i++) {
-		netkit_close(r->pfd[i].fd);
+		close_attempt(r, i);
 		record(r, &r->fl[i], -ECANCELED);
 	}
 	r->n_fl = 0;
 }
 
-/* After poll(): the index of the earliest-started attempt that
- * connected, or -1; the ones that failed are closed and noted. */
+/* Attempt i's socket is ready: its connect's outcome, then its stage's
+ * step: 0 when it is done, -EAGAIN while the stage waits (for the
+ * events it set), or the attempt's error. */
+static int
+advance(struct race *r, int i)
+{
+	struct flight *f = &r->fl[i];
+	int err;
+
+	if (!f->connected) {
+		err = netkit__connect_result(r->pfd[i].fd, r->pfd[i].revents);
+		if (err < 0 || !r->stage)
+			return err;
+		f->connected = true;
+	}
+	err = r->stage->step(r->stage->arg, r->pfd[i].fd, &f->state,
+			     &r->pfd[i].events);
+	if (err < 0 && err != -EAGAIN && !r->stage_err)
+		r->stage_err = err;
+	return err;
+}
+
+/* After poll(): the index of the earliest-started attempt that is done
+ * (connected, and through its stage), or -1; the ones that failed are
+ * closed and noted. */
 static int
 collect(struct race *r)
 {
@@ -306,11 +348,15 @@ collect(struct race *r)
 			i++;
 			continue;
 		}
-		err = netkit__connect_result(r->pfd[i].fd, r->pfd[i].revents);
+		err = advance(r, i);
 		if (err == 0)
 			return i;
+		if (err == -EAGAIN) {
+			i++;
+			continue;
+		}
 		note_failure(r, &r->fl[i], err);
-		netkit_close(r->pfd[i].fd);
+		close_attempt(r, i);
 		drop(r, i);
 	}
 	return -1;
@@ -345,15 +391,22 @@ finish_win(struct race *r, int i)
 	record(r, &f, rc);
 	if (rc < 0) {
 		netkit_close(fd);
+		if (f.state)
+			r->stage->drop(f.state);
 		return rc;
 	}
+	if (r->stage)
+		r->stage->won = f.state;
 	return fd;
 }
 
-/* All attempts failed before the deadline: the rule of the header. */
+/* All attempts failed before the deadline: the rule of the header (a
+ * stage's error, such as a refused certificate, first). */
 static int
 best_error(const struct race *r)
 {
+	if (r->stage_err)
+		return r->stage_err;
 	if (r->answered_err)
 		return r->answered_err;
 	return r->first_err ? r->first_err : -EIO;
@@ -397,6 +450,15 @@ netkit__connect_addrs(const netkit_addr *addrs, size_t n,
 		      const netkit_connect_opts *opts,
 		      netkit_connect_report *report, netkit_deadline dl)
 {
+	return netkit__connect_staged(addrs, n, opts, report, dl, NULL);
+}
+
+int
+netkit__connect_staged(const netkit_addr *addrs, size_t n,
+		       const netkit_connect_opts *opts,
+		       netkit_connect_report *report, netkit_deadline dl,
+		       struct netkit__stage *stage)
+{
 	static const netkit_connect_opts defaults;
 	struct race r;
 	size_t i;
@@ -408,7 +470,8 @@ netkit__connect_addrs(const netkit_addr *addrs, size_t n,
 	for (i = 0; i < n; i++)
 		if (!netkit__addr_valid(&addrs[i]))
 			return -EINVAL;
-	rc = race_init(&r, addrs, n, dl.at, opts ? opts : &defaults, report);
+	rc = race_init(&r, addrs, n, dl.at, opts ? opts : &defaults, report,
+		       stage);
 	if (rc == 0)
 		rc = race_run(&r);
 	if (report)
@@ -422,6 +485,15 @@ NETKIT_EXPORT int
 netkit_create_connection(const char *host, const char *service,
 			 const netkit_connect_opts *opts,
 			 netkit_connect_report *report, netkit_deadline dl)
+{
+	return netkit__create_staged(host, service, opts, report, dl, NULL);
+}
+
+int
+netkit__create_staged(const char *host, const char *service,
+		      const netkit_connect_opts *opts,
+		      netkit_connect_report *report, netkit_deadline dl,
+		      struct netkit__stage *stage)
 {
 	netkit_addrinfo_hints hints = { .type = SOCK_STREAM };
 	netkit_addrinfo *list = NULL, *ai;
@@ -443,7 +515,7 @@ netkit_create_connection(const char *host, const char *service,
 	}
 	for (ai = list; ai; ai = ai->next)
 		addrs[n++] = ai->addr;
-	rc = netkit__connect_addrs(addrs, n, opts, report, dl);
+	rc = netkit__connect_staged(addrs, n, opts, report, dl, stage);
 	free(addrs);
 	netkit_addrinfo_free(list);
 	return rc;

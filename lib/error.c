@@ -268,6 +268,8 @@ netkit_err_is_disconnect(int err)
 	case -EHOSTUNREACH:
 	case -ENONET:
 	case -EPROTO:
+	/* A TLS stream cut without close_notify: the peer is gone. */
+	case NETKIT_ETLS_TRUNCATED:
 		return true;
 	default:
 		return false;

@@ -276,6 +276,32 @@ int netkit__connect_addrs(const netkit_addr *addrs, size_t n,
 			  const netkit_connect_opts *opts,
 			  netkit_connect_report *report, netkit_deadline dl);
 
+/* A stage after connect() in the Happy Eyeballs race (endpoint.c): the
+ * TLS handshake of netkit_tls_create_connection(). step() is called on
+ * an attempt's connected non-blocking socket, first with *state NULL,
+ * then each time the socket is ready for *events: it answers 0 when the
+ * stage is done (the attempt wins), -EAGAIN with *events set (POLLIN or
+ * POLLOUT) to wait, or the attempt's error. drop() frees the state of
+ * an attempt that did not win; the winner's is left in won. */
+struct netkit__stage {
+	int (*step)(void *arg, int fd, void **state, short *events);
+	void (*drop)(void *state);
+	void *arg;
+	void *won;
+};
+
+/* netkit__connect_addrs() and netkit_create_connection() with a stage
+ * (NULL: none; the race ends at connect). A stage's error, when every
+ * attempt failed, is the result before any connect error. */
+int netkit__connect_staged(const netkit_addr *addrs, size_t n,
+			   const netkit_connect_opts *opts,
+			   netkit_connect_report *report, netkit_deadline dl,
+			   struct netkit__stage *stage);
+int netkit__create_staged(const char *host, const char *service,
+			  const netkit_connect_opts *opts,
+			  netkit_connect_report *report, netkit_deadline dl,
+			  struct netkit__stage *stage);
+
 /* A socket hook's answer as the call's: 0, or its negative code (a
  * positive answer, against the rule, is taken as -EINVAL). */
 static inline int

@@ -234,6 +234,8 @@ static const struct {
 	{ -ENETRESET, DISCONNECT }, { -EHOSTDOWN, DISCONNECT },
 	{ -EHOSTUNREACH, DISCONNECT }, { -ENONET, DISCONNECT },
 	{ -EPROTO, DISCONNECT },
+	/* TLS: a stream cut without close_notify is a peer gone. */
+	{ NETKIT_ETLS_TRUNCATED, DISCONNECT },
 	{ -EMFILE, RESOURCE }, { -ENFILE, RESOURCE }, { -ENOBUFS, RESOURCE },
 	{ -ENOMEM, RESOURCE },
 };

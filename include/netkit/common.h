@@ -117,7 +117,23 @@ NETKIT_EXPORT const char *netkit_version_string(void);
 	X(ETOOLONG, -10006, "line longer than the buffer") \
 	X(EIDLE, -10007, "connection idle: nothing moved for too long") \
 	X(ESTALL, -10008, "stalled: no byte moved for too long") \
-	X(ESLOW, -10009, "too slow: output stayed above its high mark for too long")
+	X(ESLOW, -10009, "too slow: output stayed above its high mark for too long") \
+	X(ETLS, -10010, "TLS failed: the peer broke the protocol, sent an " \
+	  "alert, or shares no version or cipher") \
+	X(ETLS_TRUNCATED, -10011, \
+	  "TLS stream cut: the peer closed without close_notify") \
+	X(ETLS_NAME, -10012, \
+	  "TLS certificate refused: not issued for this name or address") \
+	X(ETLS_EXPIRED, -10013, \
+	  "TLS certificate refused: expired or not yet valid") \
+	X(ETLS_UNTRUSTED, -10014, \
+	  "TLS certificate refused: its issuer is not trusted") \
+	X(ETLS_SELF_SIGNED, -10015, \
+	  "TLS certificate refused: self-signed and not trusted") \
+	X(ETLS_VERIFY, -10016, \
+	  "TLS certificate refused: missing, revoked or unusable") \
+	X(ETLS_CONFIG, -10017, \
+	  "TLS setup failed: a certificate, key or CA file is not usable")
 
 #define NETKIT__ERRNO_ENUM(name, value, msg) NETKIT_##name = (value),
 /**
@@ -164,6 +180,35 @@ enum netkit_errno {
  * Bytes moved, but a connection's output queue stayed above its high
  * mark for longer than ::netkit_loop_opts.slow_ms: its reader is too
  * slow for what the program sends it. Since 0.3. */
+/** @var NETKIT_ETLS
+ * A TLS connection failed for a reason of the protocol: the peer sent
+ * an alert, shares no version (TLS 1.2 at least) or cipher, is not
+ * speaking TLS, or an earlier error already ended the connection (see
+ * @ref tls). Since 0.3. */
+/** @var NETKIT_ETLS_TRUNCATED
+ * The peer closed the TLS connection without close_notify: what was
+ * received may have been cut short by anyone on the path. A clean end
+ * (close_notify) is a count of 0 instead. netkit_err_is_disconnect()
+ * answers true for it. Since 0.3. */
+/** @var NETKIT_ETLS_NAME
+ * The peer's certificate is valid but for another host name or IP
+ * address than the one asked for. Since 0.3. */
+/** @var NETKIT_ETLS_EXPIRED
+ * The peer's certificate (or one of its chain) has expired or is not
+ * valid yet (check the clock). Since 0.3. */
+/** @var NETKIT_ETLS_UNTRUSTED
+ * The peer's certificate chain does not lead to a certificate of the
+ * trust store. Since 0.3. */
+/** @var NETKIT_ETLS_SELF_SIGNED
+ * The peer's certificate signs itself (or its chain ends in a root the
+ * trust store does not hold). Since 0.3. */
+/** @var NETKIT_ETLS_VERIFY
+ * The peer's certificate was refused for another reason: none was sent
+ * (#NETKIT_TLS_VERIFY_CLIENT), it is revoked, malformed or not meant for
+ * this use. Since 0.3. */
+/** @var NETKIT_ETLS_CONFIG
+ * netkit_tls_ctx_new() could not use a certificate, key or CA file: not
+ * PEM, or the key does not match the certificate. Since 0.3. */
 
 /**
  * A human sentence for an error code.
@@ -227,7 +272,9 @@ NETKIT_EXPORT bool netkit_err_is_temporary(int err);
  * answers for other causes): `-ECONNRESET`, `-EPIPE`, `-ECONNABORTED`,
  * `-ECONNREFUSED`, `-ENOTCONN`, `-ESHUTDOWN`, `-ENETDOWN`,
  * `-ENETUNREACH`, `-ENETRESET`, `-EHOSTDOWN`, `-EHOSTUNREACH`,
- * `-ENONET`, `-EPROTO`.
+ * `-ENONET`, `-EPROTO`; and #NETKIT_ETLS_TRUNCATED (since 0.3), a TLS
+ * peer that closed without close_notify: the connection is over just
+ * the same, and only what was received may be short.
  *
  * A server's accept loop meets them too: Linux's accept() hands on a
  * network error of a connection that died in the queue (accept(2)

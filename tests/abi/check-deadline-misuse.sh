@@ -8,9 +8,12 @@
 #   "refused: <name> <what>" comment, and a message naming <what>;
 # - without, it must compile: a header that no longer compiles fails
 #   here instead of passing for a refusal.
-# usage: check-deadline-misuse.sh SRCDIR CC
+# usage: check-deadline-misuse.sh SRCDIR CC [BUILD_INCLUDE]
+# (BUILD_INCLUDE: the build tree's include/, where <netkit/features.h>
+# is generated)
 set -eu
 src=$1 cc=$2
+inc_build=${3:-$src/include}
 file=$src/tests/abi/deadline-misuse.c
 [ -f "$file" ] || { echo "missing $file"; exit 1; }
 tmp=$(mktemp -d)
@@ -25,10 +28,10 @@ compile() {
     shift
     if [ "$lang" = c ]; then
         $cc -std=c99 -pedantic -Wall -Wextra -Werror -fsyntax-only \
-            -I "$src/include" "$@" "$tmp/t.c" >"$tmp/out" 2>&1
+            -I "$src/include" -I "$inc_build" "$@" "$tmp/t.c" >"$tmp/out" 2>&1
     else
         g++ -std=c++11 -pedantic -Wall -Wextra -Werror -fsyntax-only \
-            -I "$src/include" "$@" "$tmp/t.cc" >"$tmp/out" 2>&1
+            -I "$src/include" -I "$inc_build" "$@" "$tmp/t.cc" >"$tmp/out" 2>&1
     fi
 }
 
