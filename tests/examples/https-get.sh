@@ -49,24 +49,17 @@ get()
 	nk_expect_status "$what" "$rc" "$want"
 }
 
-ok_response="HTTP/1.0 200 ok\r
-Content-type: text/plain\r
-\r
-Hello over TLS
-second line
-"
+ok_response=$'HTTP/1.0 200 ok\r\nContent-type: text/plain\r\n\r\nHello over TLS\nsecond line\n'
 
 # 1. The file, verified by the test CA, by name and by address.
 start server
 get "https-get localhost" 0 --cafile "$C/ca.pem" \
 	"https://localhost:$NK_PORT/hello.txt"
-nk_expect "localhost stdout" "$NK_TMP/get.out" "$(printf "$ok_response")
-"
+nk_expect "localhost stdout" "$NK_TMP/get.out" "$ok_response"
 nk_expect "localhost stderr" "$NK_TMP/get.err" ""
 get "https-get 127.0.0.1" 0 --cafile "$C/ca.pem" --timeout 5000 \
 	"https://127.0.0.1:$NK_PORT/hello.txt"
-nk_expect "127.0.0.1 stdout" "$NK_TMP/get.out" "$(printf "$ok_response")
-"
+nk_expect "127.0.0.1 stdout" "$NK_TMP/get.out" "$ok_response"
 
 # 2. Each refusal with its own message; the server is not reached with
 # the request (nothing on stdout).
@@ -95,8 +88,7 @@ grep -q '^https-get: localhost: handshake: TLS certificate refused: ' \
 start self
 get "https-get --insecure, self-signed" 0 --insecure \
 	"https://localhost:$NK_PORT/hello.txt"
-nk_expect "insecure stdout" "$NK_TMP/get.out" "$(printf "$ok_response")
-"
+nk_expect "insecure stdout" "$NK_TMP/get.out" "$ok_response"
 nk_expect "insecure stderr" "$NK_TMP/get.err" ""
 kill "$srv"
 nk_reap "$srv" || true
