@@ -165,6 +165,9 @@
  * - @ref https-get.c "https-get.c": an HTTPS client with one deadline
  *   for the lookup, connection, handshake, request and response (@ref
  *   tls).
+ * - @ref tls-echo-server.c "tls-echo-server.c": the tutorial's echo
+ *   server over TLS, many clients on one thread (@ref tls on the @ref
+ *   poller); `tcp-client --tls` talks to it.
  *
  * @example multi-echo-server.c
  * The tutorial's echo server on the connection layer: many clients at
@@ -222,4 +225,8 @@
  * over TLS, the response printed as it comes; a refused certificate, a
  * response cut without close_notify or the deadline is one line on
  * standard error and status 1.
+ * @example tls-echo-server.c
+ * The echo server over TLS on the poller: every call with #NETKIT_NOW,
+ * the descriptor registered for what netkit_tls_wants() says, a
+ * deadline on each handshake, close_notify to every client at SIGTERM.
  */
