@@ -80,9 +80,10 @@ tries()
 case $mode in
 s_client)
 	command -v openssl >/dev/null || nk_skip "openssl not found"
-	start
+	# One server per try, so that its lines are one client's.
 	s_client_once()
 	{
+		start
 		# One record per message: s_client sends what each read of
 		# its input gives; it sends close_notify at the input's end.
 		(printf 'hello'; sleep 1; printf 'How are you?'; sleep 1) |
@@ -90,20 +91,24 @@ s_client)
 			"127.0.0.1:$NK_PORT" -servername localhost \
 			-verify_hostname localhost -verify_return_error \
 			-CAfile "$C/ca.pem" -quiet -no_ign_eof \
-			>"$NK_TMP/sc.out" 2>"$NK_TMP/sc.err" || return 1
+			>"$NK_TMP/sc.out" 2>"$NK_TMP/sc.err" &&
 		[ "$(cat "$NK_TMP/sc.out")" = \
-			"Receive your messageReceive your message" ]
+			"Receive your messageReceive your message" ] && return 0
+		kill "$spid"
+		nk_reap "$spid" || true
+		return 1
 	}
 	tries "s_client exchange" s_client_once
 	echo "ok: s_client got two replies"
 	stop_server ""
-	n=$(grep -c '^Connect from (' "$NK_TMP/server.out")
-	connects "$n"
-	count "$n" "Receive hello"
-	count "$n" "Receive How are you\?"
-	count $((2 * n)) "send 20"
-	[ "$(wc -l <"$NK_TMP/server.out")" -eq $((1 + 6 * n)) ] ||
-		nk_fail "server: unexpected lines"
+	connects 1
+	sed -n '4,$p' "$NK_TMP/server.out" >"$NK_TMP/server.rest"
+	nk_expect "server stdout after Connect from" "$NK_TMP/server.rest" \
+"Receive hello
+send 20
+Receive How are you?
+send 20
+"
 	;;
 python)
 	nk_need_python
