@@ -7,7 +7,9 @@
 # in an order that rotates: a ratio is the median of the rounds' own
 # ratios, so that the machine's drift between rounds cancels out. The
 # HTTP servers (bench/http-*.c) do the same under wrk, 2 x ROUNDS rounds,
-# and under `ab -k` for their system calls and instructions.
+# and under `ab -k` for their system calls and instructions. TLS
+# (bench/tls.c, when the library has it): netkit's against bare OpenSSL
+# in turn in each round, connections/s and bulk MiB/s.
 # Installs libuv1-dev, libevent-dev, valgrind, strace, wrk and
 # apache2-utils (ab) if missing (./run deps), builds build-rel
 # (--buildtype=release), and talks to 127.0.0.1 only. Every process it
@@ -36,7 +38,7 @@ if [ -n "${NETKIT_BENCH_FAST:-}" ]; then
 	HTTP_ROUNDS=$ROUNDS; WRK_SECS=1
 fi
 
-./run deps libuv1-dev libevent-dev valgrind strace wrk apache2-utils
+./run deps libuv1-dev libevent-dev valgrind strace wrk apache2-utils libssl-dev
 [ -f $B/build.ninja ] || meson setup $B --buildtype=release >/dev/null
 meson compile -C $B >/dev/null
 ulimit -n 8192
@@ -160,6 +162,20 @@ for m in two iov; do
 	awk -v k="replycalls $m" '$NF == "total" { print k, $4 / 20000 }' \
 		"$OUT/strace.reply.$m" >>"$R"
 done
+
+# TLS: a self-signed certificate for localhost (P-256), trusted as is.
+if [ -x $B/bench/bench-tls ]; then
+	echo "bench: TLS, netkit and bare OpenSSL ($ROUNDS rounds)" >&2
+	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 \
+		-nodes -keyout "$OUT/tls.key" -out "$OUT/tls.pem" -days 2 \
+		-subj /CN=localhost -addext subjectAltName=DNS:localhost \
+		>/dev/null 2>&1
+	for m in conns bulk; do
+		timeout 900 $B/bench/bench-tls $m "$OUT/tls.pem" \
+			"$OUT/tls.key" "$ROUNDS" >>"$R" ||
+			echo "bench: bench-tls $m failed" >&2
+	done
+fi
 
 # rotate N WORDS...: the words, starting from the (N mod count)-th.
 rotate() {

@@ -38,6 +38,9 @@ ROWS = [
     ("cycles", "connect/accept/close, cycles/s", ["raw", "netkit"]),
     ("reply", "16 B header + 1 KiB body replies, req/s", ["two", "iov"]),
     ("replycalls", "system calls per header+body reply", ["two", "iov"]),
+    ("tlsconns", "TLS connections/s (handshake, 1 B each way)",
+     ["bare", "tls"]),
+    ("tlsbulk", "TLS, 512 MiB in 64 KiB writes, MiB/s", ["bare", "tls"]),
     ("echo256", "echo, 256 clients, requests/s", ECHO),
     ("echo1000", "echo, 1000 clients, requests/s", ECHO),
     ("syscalls", "echo: system calls per request (256 clients)", ECHO),
@@ -49,7 +52,8 @@ ROWS = [
 NAMES = {"raw": "raw system calls", "netkit": "netkit poller",
          "loop": "netkit loop",
          "epoll": "raw epoll", "uv": "libuv", "event": "libevent",
-         "two": "2 x send_all", "iov": "send_all_iov"}
+         "two": "2 x send_all", "iov": "send_all_iov",
+         "bare": "bare OpenSSL", "tls": "netkit tls"}
 
 
 def fmt(v):

@@ -5,8 +5,14 @@
  * the end of input) ends it.
  *
  *   tcp-client [host [port]]      (default 127.0.0.1 8888)
+ *   tcp-client --tls [--cafile FILE] [--insecure] [host [port]]
+ *                                 (default 127.0.0.1 8443)
  *
- * A line longer than 1023 bytes goes out in several messages.
+ * A line longer than 1023 bytes goes out in several messages. With
+ * --tls it talks to tls-echo-server: the same exchange over TLS, the
+ * server's certificate verified for the host address (against FILE,
+ * else the system's trust store; --insecure: not at all), the
+ * handshake given 10 s; at the end it sends close_notify.
  */
 #include <netkit.h>
 #include <stdio.h>
@@ -29,7 +35,10 @@ usage(void)
 {
 	fputs("usage: tcp-client [host [port]]\n"
 		"  host: numeric IPv4 or IPv6 address (default 127.0.0.1)\n"
-		"  port: 0..65535 (default 8888)\n", stderr);
+		"  port: 0..65535 (default 8888)\n"
+		"   or: tcp-client --tls [--cafile FILE] [--insecure] "
+		"[host [port]]\n"
+		"  (over TLS; default port 8443)\n", stderr);
 	return 2;
 }
 
@@ -40,18 +49,75 @@ die(const char *what, int rc)
 	exit(1);
 }
 
+/* --tls: the TLS connection, or NULL without it. */
+static netkit_tls *tls;
+
+/* The options before host and port; returns how many words they took,
+ * -1 for a bad one. */
+static int
+parse_tls(int argc, char **argv, netkit_tls_opts *o)
+{
+	int a = 1;
+
+	if (argc < 2 || strcmp(argv[1], "--tls") != 0)
+		return 0;
+	for (a = 2; a < argc && argv[a][0] == '-'; a++) {
+		if (strcmp(argv[a], "--cafile") == 0 && a + 1 < argc)
+			o->ca_file = argv[++a];
+		else if (strcmp(argv[a], "--insecure") == 0)
+			o->flags |= NETKIT_TLS_INSECURE_NO_VERIFY;
+		else
+			return -1;
+	}
+	return a - 1;
+}
+
+static void
+start_tls(netkit_tls_ctx **ctx, const netkit_tls_opts *o, int fd,
+	  const char *host)
+{
+	int rc = netkit_tls_ctx_new(ctx, o);
+
+	if (rc < 0)
+		die(o->ca_file ? o->ca_file : "TLS", rc);
+	rc = netkit_tls_connect(&tls, *ctx, fd, host,
+				netkit_deadline_in(10000));
+	if (rc < 0)
+		die("handshake", rc);
+}
+
+static ssize_t
+send_msg(int fd, const char *msg, size_t len)
+{
+	if (tls)
+		return netkit_tls_send_all(tls, msg, len, NULL, NETKIT_FOREVER);
+	return netkit_send(fd, msg, len);
+}
+
+static ssize_t
+recv_msg(int fd, char *buf, size_t len)
+{
+	if (tls)
+		return netkit_tls_recv(tls, buf, len, NETKIT_FOREVER);
+	return netkit_recv(fd, buf, len);
+}
+
 int
 main(int argc, char **argv)
 {
-	const char *host = argc > 1 ? argv[1] : "127.0.0.1";
-	int port = argc > 2 ? parse_port(argv[2]) : 8888;
-	const char *service = argc > 2 ? argv[2] : "8888";
+	netkit_tls_opts o = { .role = NETKIT_TLS_CLIENT };
+	int skip = parse_tls(argc, argv, &o);
+	const char *dflt = skip > 0 ? "8443" : "8888";
+	const char *host = argc > 1 + skip ? argv[1 + skip] : "127.0.0.1";
+	const char *service = argc > 2 + skip ? argv[2 + skip] : dflt;
+	int port = parse_port(service);
+	netkit_tls_ctx *ctx = NULL;
 	char msg[1024], data[1024];
 	netkit_addr addr;
 	int sockfd, rc;
 	ssize_t n;
 
-	if (argc > 3 || port < 0)
+	if (skip < 0 || argc > 3 + skip || port < 0)
 		return usage();
 	/* a numeric address only, as the tutorial's tuple */
 	if ((rc = netkit_addr_from_ip(&addr, host, port)) < 0)
@@ -61,6 +127,8 @@ main(int argc, char **argv)
 					  NETKIT_FOREVER);
 	if (sockfd < 0)
 		die("connect", sockfd);
+	if (skip > 0)
+		start_tls(&ctx, &o, sockfd, host);
 
 	for (;;) {
 		/* msg = input("Msg>>") */
@@ -71,10 +139,10 @@ main(int argc, char **argv)
 		msg[strcspn(msg, "\n")] = '\0';
 		if (msg[0] == '\0')
 			break;		/* if msg == "": break */
-		n = netkit_send(sockfd, msg, strlen(msg));
+		n = send_msg(sockfd, msg, strlen(msg));
 		if (n < 0)
 			die("send", (int)n);
-		n = netkit_recv(sockfd, data, sizeof(data));
+		n = recv_msg(sockfd, data, sizeof(data));
 		if (n < 0)
 			die("recv", (int)n);
 		if (n == 0)
@@ -82,6 +150,9 @@ main(int argc, char **argv)
 		fwrite(data, 1, (size_t)n, stdout); /* print(data.decode()) */
 		putchar('\n');
 	}
+	if (tls)	/* close_notify: the server answers "Bey" */
+		netkit_tls_close(tls, netkit_deadline_in(1000));
+	netkit_tls_ctx_free(ctx);
 	netkit_close(sockfd);
 	return 0;
 }

@@ -162,6 +162,12 @@
  *   layer (@ref loop).
  * - @ref resp-server.c "resp-server.c": a key-value server speaking the
  *   Redis protocol (PING, ECHO, SET, GET, DEL), on the connection layer.
+ * - @ref https-get.c "https-get.c": an HTTPS client with one deadline
+ *   for the lookup, connection, handshake, request and response (@ref
+ *   tls).
+ * - @ref tls-echo-server.c "tls-echo-server.c": the tutorial's echo
+ *   server over TLS, many clients on one thread (@ref tls on the @ref
+ *   poller); `tcp-client --tls` talks to it.
  *
  * @example multi-echo-server.c
  * The tutorial's echo server on the connection layer: many clients at
@@ -214,4 +220,13 @@
  * The Redis protocol on the connection layer: RESP arrays and inline
  * commands, PING, ECHO, SET, GET and DEL over a bounded in-memory
  * table, pipelining; redis-cli and redis-benchmark talk to it.
+ * @example https-get.c
+ * `https-get [--cafile FILE] [--insecure] [--timeout MS] URL`: a GET
+ * over TLS, the response printed as it comes; a refused certificate, a
+ * response cut without close_notify or the deadline is one line on
+ * standard error and status 1.
+ * @example tls-echo-server.c
+ * The echo server over TLS on the poller: every call with #NETKIT_NOW,
+ * the descriptor registered for what netkit_tls_wants() says, a
+ * deadline on each handshake, close_notify to every client at SIGTERM.
  */

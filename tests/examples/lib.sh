@@ -257,3 +257,52 @@ Receive How are you?
 send 20
 "
 }
+
+# nk_make_certs: makes the TLS test certificates in $NK_TMP/certs (skips
+# the test without the openssl command), as tests/test-tls.c does: a
+# test CA (ca.pem); server.pem for localhost and 127.0.0.1 from it;
+# wrong.pem for wrong.example from it; untrusted.pem from another CA;
+# self.pem, self-signed; expired.pem, from the CA, valid in January 2020
+# only. Each NAME.pem has its key in NAME.key. Sets NK_CERTS.
+nk_make_certs()
+{
+	local k='-newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes'
+	local o=openssl
+
+	command -v openssl >/dev/null 2>&1 || nk_skip "openssl not found"
+	NK_CERTS=$NK_TMP/certs
+	mkdir "$NK_CERTS"
+	# shellcheck disable=SC2086 # $k is several options
+	(
+	set -e
+	cd "$NK_CERTS"
+	leaf()
+	{
+		$o req $k -keyout "$1.key" -out "$1.csr" -subj "/CN=$1"
+		printf 'subjectAltName=%s\n' "$3" >"$1.ext"
+		$o x509 -req -in "$1.csr" -CA "$2.pem" -CAkey "$2.key" \
+			-CAcreateserial -out "$1.pem" -days 365 -extfile "$1.ext"
+	}
+	$o req -x509 $k -keyout ca.key -out ca.pem -days 3650 \
+		-subj /CN=netkit-test-ca
+	$o req -x509 $k -keyout other-ca.key -out other-ca.pem -days 3650 \
+		-subj /CN=netkit-other-ca
+	leaf server ca DNS:localhost,IP:127.0.0.1
+	leaf wrong ca DNS:wrong.example
+	leaf untrusted other-ca DNS:localhost,IP:127.0.0.1
+	$o req -x509 $k -keyout self.key -out self.pem -days 365 \
+		-subj /CN=localhost \
+		-addext subjectAltName=DNS:localhost,IP:127.0.0.1
+	$o req $k -keyout expired.key -out expired.csr -subj /CN=localhost
+	printf 'subjectAltName=DNS:localhost,IP:127.0.0.1\n' >expired.ext
+	: >index.txt
+	echo 01 >serial
+	printf '[ca]\ndefault_ca = d\n[d]\ndatabase = index.txt\nnew_certs_dir = .\nserial = serial\ndefault_md = sha256\npolicy = p\n[p]\ncommonName = supplied\n' >ca.cnf
+	$o ca -batch -notext -config ca.cnf -cert ca.pem -keyfile ca.key \
+		-in expired.csr -out expired.pem -startdate 20200101000000Z \
+		-enddate 20200201000000Z -extfile expired.ext
+	) >"$NK_TMP/certs.log" 2>&1 || {
+		cat "$NK_TMP/certs.log" >&2
+		nk_fail "making the test certificates failed"
+	}
+}
