@@ -326,6 +326,9 @@ tls_handshake(netkit_conn *c)
 	}
 	c->hs = false;
 	c->tls_want = 0;
+	/* The handshake's deadline ran on the stall timer, idle until
+	 * now: it is the queue's again. */
+	netkit_poller_timer_stop(c->loop->poller, &c->stall);
 	netkit__loop_dirty(c);	/* what was queued can go now */
 	return true;
 }
@@ -666,6 +669,8 @@ netkit__conn_timer(netkit_conn *c, int err)
 {
 	if (!live(c))
 		return;
+	if (err == NETKIT_ESTALL && c->hs)	/* start_tls()'s deadline */
+		err = -ETIMEDOUT;
 	if (err)
 		netkit__conn_finish(c, err);
 	else if (c->state == CONN_CLOSING)
@@ -781,12 +786,12 @@ netkit_conn_detach(netkit_conn *c, void *rest, size_t cap, size_t *rest_len)
 
 NETKIT_EXPORT int
 netkit_conn_start_tls(netkit_conn *c, netkit_tls_ctx *ctx,
-		      const char *server_name)
+		      const char *server_name, netkit_deadline deadline)
 {
 	netkit_tls *t = NULL;
 	int role, rc;
 
-	if (!c || !ctx)
+	if (!c || !ctx || !netkit__deadline_ok(deadline.at))
 		return -EINVAL;
 	role = netkit__tls_ctx_role(ctx);
 	if (role < 0)
@@ -815,6 +820,11 @@ netkit_conn_start_tls(netkit_conn *c, netkit_tls_ctx *ctx,
 	c->tls = t;
 	c->hs = rc == -EAGAIN;
 	c->tls_want = c->hs ? netkit_tls_wants(t) : 0;
+	/* Nothing can be sent before the handshake ends, so the stall
+	 * timer is free to be its deadline. */
+	if (c->hs && deadline.at != NETKIT__NEVER)
+		netkit_poller_timer_start(c->loop->poller, &c->stall,
+					  deadline, 0);
 	netkit__loop_dirty(c);
 	return 0;
 }

@@ -11,6 +11,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -130,10 +131,12 @@ struct echo {
 	netkit_tls_ctx *ctx;
 	netkit_addr addr;
 	nk_thread *thread;
-	volatile int stop;
+	pthread_mutex_t lock;	/* stop, closed[], n_closed */
+	bool stop;
 	/* Filled by the thread, read after the join. */
 	int closed[MAX_CLOSED];
 	int n_closed, n_open, start_err;
+	netkit_deadline hs_deadline;	/* for every handshake */
 };
 
 static void *
@@ -145,7 +148,13 @@ echo_run(void *arg)
 	char probe;
 	int n, i, rc;
 
-	while (!e->stop) {
+	for (;;) {
+		pthread_mutex_lock(&e->lock);
+		if (e->stop) {
+			pthread_mutex_unlock(&e->lock);
+			break;
+		}
+		pthread_mutex_unlock(&e->lock);
 		n = netkit_loop_wait(e->loop, &ev, netkit_deadline_in(100));
 		for (i = 0; i < n; i++) {
 			netkit_conn *c = ev[i].conn;
@@ -155,7 +164,8 @@ echo_run(void *arg)
 			switch (ev[i].kind) {
 			case NETKIT_LOOP_OPEN:
 				e->n_open++;
-				rc = netkit_conn_start_tls(c, e->ctx, NULL);
+				rc = netkit_conn_start_tls(c, e->ctx, NULL,
+							   e->hs_deadline);
 				if (rc < 0) {
 					e->start_err = rc;
 					netkit_conn_abort(c, false);
@@ -177,8 +187,10 @@ echo_run(void *arg)
 				}
 				break;
 			case NETKIT_LOOP_CLOSED:
+				pthread_mutex_lock(&e->lock);
 				if (e->n_closed < MAX_CLOSED)
 					e->closed[e->n_closed++] = ev[i].err;
+				pthread_mutex_unlock(&e->lock);
 				break;
 			default:
 				break;
@@ -188,12 +200,17 @@ echo_run(void *arg)
 	return NULL;
 }
 
+/* A server whose handshakes end by hs (set before the thread starts:
+ * it reads it). */
 static void
-echo_start(struct echo *e, const netkit_loop_opts *o, const char *cert)
+echo_start_hs(struct echo *e, const netkit_loop_opts *o, const char *cert,
+	      netkit_deadline hs)
 {
 	int lfd;
 
 	memset(e, 0, sizeof(*e));
+	pthread_mutex_init(&e->lock, NULL);
+	e->hs_deadline = hs;
 	e->ctx = server_ctx(cert);
 	ck_assert_int_eq(netkit_loop_new(&e->loop, o), 0);
 	lfd = netkit_create_server("127.0.0.1", "0", NULL, NETKIT_FOREVER);
@@ -204,11 +221,20 @@ echo_start(struct echo *e, const netkit_loop_opts *o, const char *cert)
 }
 
 static void
+echo_start(struct echo *e, const netkit_loop_opts *o, const char *cert)
+{
+	echo_start_hs(e, o, cert, NETKIT_FOREVER);
+}
+
+static void
 echo_stop(struct echo *e)
 {
-	e->stop = 1;
+	pthread_mutex_lock(&e->lock);
+	e->stop = true;
+	pthread_mutex_unlock(&e->lock);
 	netkit_loop_wake(e->loop);
 	nk_join(e->thread);
+	pthread_mutex_destroy(&e->lock);
 	netkit_loop_free(e->loop);
 	netkit_tls_ctx_free(e->ctx);
 }
@@ -218,11 +244,17 @@ static void
 echo_wait_closed(struct echo *e, int n)
 {
 	long long end = nk_now_ms() + 10000;
+	int seen;
 
-	while (__atomic_load_n(&e->n_closed, __ATOMIC_ACQUIRE) < n &&
-	       nk_now_ms() < end)
+	for (;;) {
+		pthread_mutex_lock(&e->lock);
+		seen = e->n_closed;
+		pthread_mutex_unlock(&e->lock);
+		if (seen >= n || nk_now_ms() >= end)
+			break;
 		usleep(5000);
-	ck_assert_int_ge(e->n_closed, n);
+	}
+	ck_assert_int_ge(seen, n);
 }
 
 static int
@@ -359,12 +391,17 @@ START_TEST(echo_openssl_client)
 	size_t n;
 
 	echo_start(&e, NULL, "server");
+	/* Its input stays open until the echo came back (or 20 s), then
+	 * ends, and -no_ign_eof makes that its end. */
 	snprintf(cmd, sizeof(cmd),
-		 "printf 'hello over tls\\n' | timeout 20 openssl s_client "
-		 "-connect 127.0.0.1:%u -servername localhost -CAfile '%s' "
-		 "-verify_return_error -quiet 2>/dev/null & pid=$!; "
-		 "sleep 2; kill $pid 2>/dev/null; wait $pid",
-		 (unsigned)netkit_addr_port(&e.addr), file("ca.pem"));
+		 "o='%s'; : > \"$o\"; { printf 'hello over tls\\n'; i=0; "
+		 "while [ $i -lt 400 ] && ! grep -q 'hello over tls' \"$o\"; "
+		 "do sleep 0.05; i=$((i+1)); done; } | timeout 30 openssl "
+		 "s_client -connect 127.0.0.1:%u -servername localhost "
+		 "-CAfile '%s' -verify_return_error -quiet -no_ign_eof "
+		 ">\"$o\" 2>/dev/null; cat \"$o\"",
+		 file("s_client.out"), (unsigned)netkit_addr_port(&e.addr),
+		 file("ca.pem"));
 	p = popen(cmd, "r");
 	ck_assert_ptr_nonnull(p);
 	n = fread(out, 1, sizeof(out) - 1, p);
@@ -451,6 +488,29 @@ START_TEST(idle_bounds_handshake)
 }
 END_TEST
 
+/* The same client, no idle time: the handshake's own deadline drops
+ * it with -ETIMEDOUT, never before the deadline. */
+START_TEST(handshake_deadline)
+{
+	struct echo e;
+	char c;
+	double t0;
+	int fd;
+
+	t0 = nk_now_ms();
+	echo_start_hs(&e, NULL, "server", netkit_deadline_in(300));
+	fd = tcp_to(&e.addr);
+	ck_assert_int_eq(netkit_recv_until(fd, &c, 1,
+					   netkit_deadline_in(10000)), 0);
+	ck_assert_msg(nk_now_ms() - t0 >= 300, "dropped after %.0f ms",
+		      nk_now_ms() - t0);
+	netkit_close(fd);
+	echo_wait_closed(&e, 1);
+	echo_stop(&e);
+	ck_assert_int_eq(e.closed[0], -ETIMEDOUT);
+}
+END_TEST
+
 /* ---- the loop as a client ---- */
 
 struct blocking_server {
@@ -510,7 +570,8 @@ loop_client(const char *cert, char got[16], struct blocking_server *s)
 	ck_assert_int_eq(netkit_loop_new(&loop, NULL), 0);
 	fd = tcp_to(&a);
 	ck_assert_int_eq(netkit_loop_adopt(loop, fd, NULL, &c), 0);
-	ck_assert_int_eq(netkit_conn_start_tls(c, cctx, "localhost"), 0);
+	ck_assert_int_eq(netkit_conn_start_tls(c, cctx, "localhost",
+					       NETKIT_FOREVER), 0);
 	/* Written before the handshake ends: it waits in the queue. */
 	ck_assert_int_eq(netkit_conn_write(c, "hello", 5), 0);
 	while (err == 1 && nk_now_ms() < end) {
@@ -573,6 +634,8 @@ END_TEST
 
 /* ---- misuse ---- */
 
+#define F NETKIT_FOREVER
+
 START_TEST(misuse)
 {
 	netkit_tls_ctx *sctx = server_ctx("server"), *cctx = client_ctx();
@@ -588,21 +651,24 @@ START_TEST(misuse)
 	ck_assert_int_eq(netkit_loop_new(&loop, NULL), 0);
 	ck_assert_int_eq(netkit_loop_adopt(loop, a, NULL, &c), 0);
 	ck_assert_int_eq(netkit_loop_adopt(loop, x, NULL, &d), 0);
-	ck_assert_int_eq(netkit_conn_start_tls(NULL, sctx, NULL), -EINVAL);
-	ck_assert_int_eq(netkit_conn_start_tls(c, NULL, NULL), -EINVAL);
-	ck_assert_int_eq(netkit_conn_start_tls(c, sctx, "localhost"),
+	ck_assert_int_eq(netkit_conn_start_tls(NULL, sctx, NULL, F), -EINVAL);
+	ck_assert_int_eq(netkit_conn_start_tls(c, sctx, NULL,
+					       netkit_deadline_at(-2)),
 			 -EINVAL);
-	ck_assert_int_eq(netkit_conn_start_tls(c, cctx, NULL), -EINVAL);
+	ck_assert_int_eq(netkit_conn_start_tls(c, NULL, NULL, F), -EINVAL);
+	ck_assert_int_eq(netkit_conn_start_tls(c, sctx, "localhost", F),
+			 -EINVAL);
+	ck_assert_int_eq(netkit_conn_start_tls(c, cctx, NULL, F), -EINVAL);
 	/* Plain text queued: it would go out unencrypted. */
 	ck_assert_int_eq(netkit_conn_write(d, "x", 1), 0);
-	ck_assert_int_eq(netkit_conn_start_tls(d, sctx, NULL), -EBUSY);
+	ck_assert_int_eq(netkit_conn_start_tls(d, sctx, NULL, F), -EBUSY);
 	/* Once, then no second time, and no detach. */
-	ck_assert_int_eq(netkit_conn_start_tls(c, sctx, NULL), 0);
-	ck_assert_int_eq(netkit_conn_start_tls(c, sctx, NULL), -EBUSY);
+	ck_assert_int_eq(netkit_conn_start_tls(c, sctx, NULL, F), 0);
+	ck_assert_int_eq(netkit_conn_start_tls(c, sctx, NULL, F), -EBUSY);
 	ck_assert_int_eq(netkit_conn_detach(c, buf, sizeof(buf), &len),
 			 -EBUSY);
 	ck_assert_int_eq(netkit_conn_abort(c, false), 0);
-	ck_assert_int_eq(netkit_conn_start_tls(c, sctx, NULL), -EPIPE);
+	ck_assert_int_eq(netkit_conn_start_tls(c, sctx, NULL, F), -EPIPE);
 	ck_assert_int_ge(netkit_loop_wait(loop, &ev, NETKIT_NOW), 1);
 	netkit_loop_free(loop);	/* frees d's queue, and c */
 	netkit_close(b);
@@ -630,7 +696,7 @@ START_TEST(misuse_input_first)
 	while (n == 0);
 	ck_assert_int_eq(n, 1);
 	ck_assert_int_eq(ev[0].kind, NETKIT_LOOP_INPUT);
-	ck_assert_int_eq(netkit_conn_start_tls(c, sctx, NULL), -EBUSY);
+	ck_assert_int_eq(netkit_conn_start_tls(c, sctx, NULL, F), -EBUSY);
 	netkit_loop_free(loop);
 	netkit_close(b);
 	netkit_tls_ctx_free(sctx);
@@ -649,6 +715,7 @@ netkit_test_suite(void)
 	NK_ADD_TEST(s, handshake_not_tls);
 	NK_ADD_TEST(s, peer_truncates);
 	NK_ADD_TEST(s, idle_bounds_handshake);
+	NK_ADD_TEST(s, handshake_deadline);
 	NK_ADD_TEST(s, client_side);
 	NK_ADD_TEST(s, client_refuses_self_signed);
 	NK_ADD_TEST(s, misuse);

@@ -514,8 +514,9 @@ NETKIT_EXPORT int netkit_conn_detach(netkit_conn *conn, void *rest,
  * the queue, and a handshake that fails (a refused certificate, an
  * alert, a peer that is not TLS) ends the connection with its code as
  * the #NETKIT_LOOP_CLOSED event's @c err (#NETKIT_ETLS_UNTRUSTED...).
- * `idle_ms` bounds the handshake too: a client that never sends one is
- * dropped with #NETKIT_EIDLE.
+ * A handshake not done by @p deadline ends it with `-ETIMEDOUT`, so a
+ * client that connects and says nothing holds a descriptor that long
+ * and no longer (`idle_ms` bounds it too, with #NETKIT_EIDLE).
  *
  * The peer's close_notify is the end of the input (the reader answers
  * 0); a peer that closes without it ends the connection with
@@ -524,7 +525,8 @@ NETKIT_EXPORT int netkit_conn_detach(netkit_conn *conn, void *rest,
  * not.
  * @code
  * case NETKIT_LOOP_OPEN:  // a server: TLS on every connection
- *         if (netkit_conn_start_tls(ev[i].conn, ctx, NULL) < 0)
+ *         if (netkit_conn_start_tls(ev[i].conn, ctx, NULL,
+ *                                   netkit_deadline_in(10000)) < 0)
  *                 netkit_conn_abort(ev[i].conn, false);
  *         break;
  * @endcode
@@ -537,12 +539,15 @@ NETKIT_EXPORT int netkit_conn_detach(netkit_conn *conn, void *rest,
  *                    It must outlive the connection.
  * @param server_name The name the server's certificate must be for,
  *                    for a client; NULL for a server.
+ * @param deadline    When the handshake must be done (#NETKIT_FOREVER:
+ *                    no limit of its own).
  * @retval 0        The handshake is under way, done, or failed already
  *                  (the #NETKIT_LOOP_CLOSED event says why).
  * @retval -EBUSY   The connection already speaks TLS, or has bytes
  *                  read or queued: they would go as plain text.
  * @retval -EPIPE   The connection is closing or closed.
- * @retval -EINVAL  @p conn or @p ctx NULL, a server name with a server
+ * @retval -EINVAL  @p conn or @p ctx NULL, @p deadline below -1, a
+ *                  server name with a server
  *                  context, or a client context without one (and
  *                  without #NETKIT_TLS_INSECURE_NO_VERIFY).
  * @retval -ENOMEM  No memory.
@@ -551,7 +556,8 @@ NETKIT_EXPORT int netkit_conn_detach(netkit_conn *conn, void *rest,
  */
 NETKIT_EXPORT int netkit_conn_start_tls(netkit_conn *conn,
 					netkit_tls_ctx *ctx,
-					const char *server_name);
+					const char *server_name,
+					netkit_deadline deadline);
 
 /** @} */
 
