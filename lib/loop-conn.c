@@ -29,6 +29,8 @@ queued(const netkit_conn *c)
 	return c->out.end - c->out.start;
 }
 
+static void tls_ready(netkit_conn *c);
+
 netkit_conn *
 netkit__conn_new(netkit_loop *l, int fd, void *data,
 		 const struct sockaddr *peer, socklen_t len)
@@ -92,6 +94,7 @@ netkit__conn_free(netkit_conn *c)
 		c->next->prev = c->prev;
 	else
 		l->conns_tail = c->prev;
+	netkit_tls_free(c->tls);	/* the loop freed with c open */
 	free(c->out.buf);
 	free(c);
 }
@@ -120,6 +123,8 @@ netkit__conn_finish(netkit_conn *c, int err)
 	netkit_loop *l = c->loop;
 
 	unhook(c);
+	netkit_tls_free(c->tls);	/* no close_notify: an end, or abort */
+	c->tls = NULL;
 	NK_SYS(close)(c->fd);
 	c->fd = -1;
 	c->state = CONN_DONE;
@@ -183,7 +188,11 @@ netkit__conn_readable(netkit_conn *c, unsigned events)
 	ssize_t n;
 
 	if (NETKIT__UNLIKELY(c->state != CONN_OPEN)) {
-		if (c->state == CONN_CLOSING)
+		/* Closing: TLS until close_notify went, then the rest is
+		 * dropped unread. */
+		if (c->state == CONN_CLOSING && c->tls)
+			tls_ready(c);
+		else if (c->state == CONN_CLOSING)
 			discard(c);
 		return;
 	}
@@ -192,6 +201,10 @@ netkit__conn_readable(netkit_conn *c, unsigned events)
 		 * poller reports whatever it watches, brings us here. */
 		if (events & (NETKIT_POLLER_ERR | NETKIT_POLLER_HUP))
 			netkit__conn_finish(c, sock_error(c->fd));
+		return;
+	}
+	if (c->tls) {
+		tls_ready(c);
 		return;
 	}
 	n = netkit__reader_feed(&c->in, c->fd);
@@ -286,18 +299,143 @@ sent_some(netkit_conn *c, ssize_t sent)
 	drained(c);
 }
 
+/* ---- TLS (netkit_conn_start_tls()) ----
+ *
+ * A TLS connection reads and writes through netkit_tls_recv() and
+ * netkit_tls_send() with NETKIT_NOW, on the same queue and reader. What
+ * the poller watches adds what the last call that would block waits
+ * for (a read may need to write, a write to read), and any readiness
+ * tries the handshake, then the queue, then the reader: a wasted try
+ * answers -EAGAIN and costs one system call, on a path TLS already
+ * makes slow. */
+
+/* The handshake's next step; true once it is done. */
+static bool
+tls_handshake(netkit_conn *c)
+{
+	int rc = netkit_tls_handshake(c->tls, NETKIT_NOW);
+
+	if (rc == -EAGAIN) {
+		c->tls_want = netkit_tls_wants(c->tls);
+		netkit__loop_dirty(c);
+		return false;
+	}
+	if (rc < 0) {	/* the certificate's refusal, an alert... */
+		netkit__conn_finish(c, rc);
+		return false;
+	}
+	c->hs = false;
+	c->tls_want = 0;
+	/* The handshake's deadline ran on the stall timer, idle until
+	 * now: it is the queue's again. */
+	netkit_poller_timer_stop(c->loop->poller, &c->stall);
+	netkit__loop_dirty(c);	/* what was queued can go now */
+	return true;
+}
+
+/* One TLS send of the queue (not empty), as send_queue() and
+ * sent_some() do for a plain one. */
+static void
+tls_flush(netkit_conn *c)
+{
+	ssize_t n = netkit_tls_send(c->tls, c->out.buf + c->out.start,
+				    queued(c), NETKIT_NOW);
+
+	if (n == -EAGAIN) {
+		c->tls_want = netkit_tls_wants(c->tls);
+		errno = EAGAIN;
+	} else if (n < 0) {
+		netkit__conn_finish(c, (int)n);
+		return;
+	} else {
+		c->tls_want = 0;
+	}
+	sent_some(c, n);
+}
+
+/* One TLS read into the reader, which has room, and its INPUT event.
+ * OpenSSL reads a record at a time, so what it decrypted past the
+ * reader's room stays in it with no readiness to say so: tls_more
+ * has settling read again once the program made room. */
+static void
+tls_feed(netkit_conn *c)
+{
+	netkit_loop *l = c->loop;
+	unsigned char *at;
+	size_t room = netkit__reader_room(&c->in, &at);
+	ssize_t n = netkit_tls_recv(c->tls, at, room, NETKIT_NOW);
+
+	c->tls_more = false;
+	if (n == -EAGAIN) {
+		c->tls_want = netkit_tls_wants(c->tls);
+		return;
+	}
+	if (n < 0) {	/* NETKIT_ETLS_TRUNCATED: closed without
+			 * close_notify */
+		netkit__conn_finish(c, (int)n);
+		return;
+	}
+	c->tls_want = 0;
+	c->tls_more = (size_t)n == room;
+	netkit__reader_put(&c->in, (size_t)n);
+	if (l->o.idle_ms && n > 0)
+		netkit_poller_timer_defer(l->poller, &c->idle,
+			netkit_deadline_at(l->now + l->o.idle_ms));
+	netkit__loop_push(l, NETKIT_LOOP_INPUT, c, 0);
+	netkit__loop_dirty(c);
+}
+
+/* Any readiness of a TLS connection. */
+static void
+tls_ready(netkit_conn *c)
+{
+	if (c->hs && !tls_handshake(c))
+		return;
+	if (queued(c) > 0) {
+		tls_flush(c);
+		if (!live(c))
+			return;
+	}
+	if (c->state == CONN_OPEN && !c->in.eof &&
+	    !netkit__reader_full(&c->in))
+		tls_feed(c);
+}
+
+/* Closing, the queue sent: close_notify (one try: the kernel just took
+ * the last of the queue, so it has room), then the TLS state goes. */
+static void
+tls_end(netkit_conn *c)
+{
+	if (!c->hs)
+		(void)netkit_tls_close(c->tls, NETKIT_NOW);
+	else
+		netkit_tls_free(c->tls);
+	c->tls = NULL;
+	c->tls_want = 0;
+}
+
 /* One send of the queue, if there is one to send. */
 static void
 flush(netkit_conn *c)
 {
-	if (live(c) && queued(c) > 0)
-		sent_some(c, send_queue(c));
+	if (!live(c) || queued(c) == 0)
+		return;
+	if (NETKIT__UNLIKELY(c->tls)) {
+		if (!c->hs)
+			tls_flush(c);
+		return;
+	}
+	sent_some(c, send_queue(c));
 }
 
+/* The descriptor is writable. */
 void
 netkit__conn_flush(netkit_conn *c)
 {
-	flush(c);
+	if (NETKIT__UNLIKELY(c->tls) && live(c))
+		tls_ready(c);
+	else
+		flush(c);
 }
 
 /* Room for len more bytes at the end of the queue, when there is not
@@ -401,6 +539,13 @@ interest(const netkit_conn *c)
 {
 	unsigned ev = queued(c) > 0 ? NETKIT_POLLER_WRITE : 0;
 
+	if (NETKIT__UNLIKELY(c->tls)) {
+		/* The handshake waits for what it said; the queue waits
+		 * for the handshake. */
+		if (c->hs)
+			return c->tls_want ? c->tls_want : NETKIT_POLLER_READ;
+		ev |= c->tls_want;
+	}
 	if (c->state == CONN_CLOSING)
 		return ev | (c->shut ? NETKIT_POLLER_READ : 0);
 	if (!c->in.eof && !c->high && !netkit__reader_full(&c->in))
@@ -418,12 +563,21 @@ settle_rest(netkit_conn *c)
 
 	drained(c);	/* one the last full batch had no room for */
 	if (c->state == CONN_CLOSING && queued(c) == 0 && !c->shut) {
+		if (c->tls)
+			tls_end(c);
 		NK_SYS(shutdown)(c->fd, SHUT_WR);
 		c->shut = true;
 		if (c->in.eof) {
 			netkit__conn_finish(c, 0);
 			return;
 		}
+	}
+	/* Decrypted input left in OpenSSL, and room for it now. */
+	if (c->tls && c->tls_more && c->state == CONN_OPEN &&
+	    !netkit__reader_full(&c->in)) {
+		tls_feed(c);
+		if (!live(c))
+			return;
 	}
 	want = interest(c);
 	if (want != c->interest &&
@@ -455,7 +609,7 @@ settle(netkit_conn *c)
 	 * has room, nothing to tell), stays as it is. */
 	if (NETKIT__LIKELY(c->state == CONN_OPEN &&
 			   c->interest == NETKIT_POLLER_READ &&
-			   interest(c) == NETKIT_POLLER_READ))
+			   interest(c) == NETKIT_POLLER_READ && !c->tls_more))
 		return;
 	settle_rest(c);
 }
@@ -473,7 +627,8 @@ settle_one(netkit_conn *c)
 	 * the long way (after the send, if one was made). */
 	if (NETKIT__UNLIKELY(c->state != CONN_OPEN ||
 			     c->interest != NETKIT_POLLER_READ || c->high ||
-			     c->in.eof || netkit__reader_full(&c->in))) {
+			     c->in.eof || netkit__reader_full(&c->in) ||
+			     c->tls)) {
 		settle(c);
 		return;
 	}
@@ -514,6 +669,8 @@ netkit__conn_timer(netkit_conn *c, int err)
 {
 	if (!live(c))
 		return;
+	if (err == NETKIT_ESTALL && c->hs)	/* start_tls()'s deadline */
+		err = -ETIMEDOUT;
 	if (err)
 		netkit__conn_finish(c, err);
 	else if (c->state == CONN_CLOSING)
@@ -604,7 +761,7 @@ netkit_conn_detach(netkit_conn *c, void *rest, size_t cap, size_t *rest_len)
 		return -EINVAL;
 	if (c->state != CONN_OPEN)
 		return -EPIPE;
-	if (queued(c) > 0)
+	if (queued(c) > 0 || c->tls)
 		return -EBUSY;
 	n = netkit_reader_buffered(&c->in, &data);
 	if (n > cap || (n > 0 && !rest))
@@ -625,4 +782,49 @@ netkit_conn_detach(netkit_conn *c, void *rest, size_t cap, size_t *rest_len)
 	c->later = l->dead;
 	l->dead = c;
 	return fd;
+}
+
+NETKIT_EXPORT int
+netkit_conn_start_tls(netkit_conn *c, netkit_tls_ctx *ctx,
+		      const char *server_name, netkit_deadline deadline)
+{
+	netkit_tls *t = NULL;
+	int role, rc;
+
+	if (!c || !ctx || !netkit__deadline_ok(deadline.at))
+		return -EINVAL;
+	role = netkit__tls_ctx_role(ctx);
+	if (role < 0)
+		return role;
+	if (role == NETKIT_TLS_SERVER && server_name)
+		return -EINVAL;
+	if (c->state != CONN_OPEN)
+		return -EPIPE;
+	/* Bytes before TLS would be sent or read as plain text. */
+	if (c->tls || queued(c) > 0 || c->in.end > c->in.start || c->in.eof)
+		return -EBUSY;
+	if (role == NETKIT_TLS_SERVER)
+		rc = netkit_tls_accept(&t, ctx, c->fd, NETKIT_NOW);
+	else
+		rc = netkit_tls_connect(&t, ctx, c->fd, server_name,
+					NETKIT_NOW);
+	/* A handshake that failed at its first step (what the peer had
+	 * sent already was not TLS) ends the connection, as a later step
+	 * would; only what made nothing is the caller's to handle. */
+	if (rc == -EINVAL || rc == -ENOMEM || rc == -ENOTSUP)
+		return rc;
+	if (rc < 0 && rc != -EAGAIN) {
+		netkit__conn_finish(c, rc);
+		return 0;
+	}
+	c->tls = t;
+	c->hs = rc == -EAGAIN;
+	c->tls_want = c->hs ? netkit_tls_wants(t) : 0;
+	/* Nothing can be sent before the handshake ends, so the stall
+	 * timer is free to be its deadline. */
+	if (c->hs && deadline.at != NETKIT__NEVER)
+		netkit_poller_timer_start(c->loop->poller, &c->stall,
+					  deadline, 0);
+	netkit__loop_dirty(c);
+	return 0;
 }

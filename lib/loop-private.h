@@ -40,9 +40,14 @@ struct netkit_conn {
 	bool dirty;			/* on the loop's dirty list */
 	bool shut;			/* closing: SHUT_WR sent */
 	bool closed_due;		/* on the pending list: CLOSED to give */
+	bool hs;			/* TLS: the handshake is under way */
+	bool tls_more;			/* TLS: the last read filled the
+					 * reader, so OpenSSL may hold more */
 	int fd;
 	int err;			/* CONN_DONE: why */
 	unsigned interest;		/* what the poller watches now */
+	unsigned tls_want;		/* TLS: what its last -EAGAIN awaits */
+	netkit_tls *tls;		/* netkit_conn_start_tls(), or NULL */
 	void *data;
 	void *storage;			/* the program's, or NULL */
 	netkit_addr peer;		/* as accept() gave it */
@@ -193,7 +198,8 @@ netkit__conn_input(netkit_conn *c, unsigned events)
 	ssize_t n;
 
 	if (NETKIT__UNLIKELY(c->state != CONN_OPEN || c->in.eof ||
-			     netkit__reader_full(&c->in) || l->o.idle_ms)) {
+			     netkit__reader_full(&c->in) || l->o.idle_ms ||
+			     c->tls)) {
 		netkit__conn_readable(c, events);
 		return;
 	}

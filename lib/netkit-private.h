@@ -350,4 +350,35 @@ netkit__reader_feed(netkit_reader *r, int fd)
 	return got;
 }
 
+/* A fed reader's room for bytes from elsewhere (a TLS connection's
+ * decrypted input): the unread bytes moved to the front as
+ * netkit__reader_feed() does, *at where the free space starts; its size
+ * (0 when full). netkit__reader_put() then counts the n bytes put there,
+ * 0 meaning the end of the stream. */
+static inline size_t
+netkit__reader_room(netkit_reader *r, unsigned char **at)
+{
+	size_t n = r->end - r->start;
+
+	if (r->start > 0) {
+		memmove(r->buf, r->buf + r->start, n);
+		r->start = 0;
+		r->end = n;
+	}
+	*at = r->buf + r->end;
+	return r->size - r->end;
+}
+
+static inline void
+netkit__reader_put(netkit_reader *r, size_t n)
+{
+	if (n == 0)
+		r->eof = true;
+	r->end += n;
+}
+
+/* The role of a TLS context, NETKIT_TLS_CLIENT or NETKIT_TLS_SERVER
+ * (tls.c; tls-none.c has no contexts and answers -ENOTSUP). */
+int netkit__tls_ctx_role(const netkit_tls_ctx *ctx);
+
 #endif /* NETKIT_PRIVATE_H */

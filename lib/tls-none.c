@@ -112,3 +112,10 @@ netkit_tls_wants(const netkit_tls *t)
 {
 	return 0;
 }
+
+int
+netkit__tls_ctx_role(const netkit_tls_ctx *ctx)
+{
+	(void)ctx;
+	return -ENOTSUP;
+}

@@ -840,3 +840,9 @@ netkit_tls_wants(const netkit_tls *t)
 		return NETKIT_POLLER_WRITE;
 	return 0;
 }
+
+int
+netkit__tls_ctx_role(const netkit_tls_ctx *ctx)
+{
+	return ctx->role;
+}

@@ -14,6 +14,7 @@
 #include "deadline.h"
 #include "poller.h"
 #include "reader.h"
+#include "tls.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -496,13 +497,68 @@ NETKIT_EXPORT int netkit_conn_abort(netkit_conn *conn, bool reset);
  * @param cap           Size of @p rest.
  * @param[out] rest_len Receives how many bytes were stored, or NULL.
  * @return The descriptor, or a negative code; on error nothing changes.
- * @retval -EBUSY   Output is still queued: wait for it to drain.
+ * @retval -EBUSY   Output is still queued (wait for it to drain), or
+ *                  the connection speaks TLS, whose state cannot leave
+ *                  the loop.
  * @retval -ENOBUFS More input is buffered than @p cap.
  * @retval -EPIPE   The connection is closing or closed.
  * @retval -EINVAL  @p conn NULL.
  */
 NETKIT_EXPORT int netkit_conn_detach(netkit_conn *conn, void *rest,
 				     size_t cap, size_t *rest_len);
+
+/**
+ * Makes the connection speak TLS (@ref tls) from now on: its reader
+ * gives the decrypted input and netkit_conn_write() queues plain text
+ * that goes out encrypted, with the same marks, limits and events. The
+ * handshake runs in the loop: what is written before it ends waits in
+ * the queue, and a handshake that fails (a refused certificate, an
+ * alert, a peer that is not TLS) ends the connection with its code as
+ * the #NETKIT_LOOP_CLOSED event's @c err (#NETKIT_ETLS_UNTRUSTED...).
+ * A handshake not done by @p deadline ends it with `-ETIMEDOUT`, so a
+ * client that connects and says nothing holds a descriptor that long
+ * and no longer (`idle_ms` bounds it too, with #NETKIT_EIDLE).
+ *
+ * The peer's close_notify is the end of the input (the reader answers
+ * 0); a peer that closes without it ends the connection with
+ * #NETKIT_ETLS_TRUNCATED. netkit_conn_close() sends close_notify after
+ * the queue (it does not wait for the peer's), netkit_conn_abort() does
+ * not.
+ * @code
+ * case NETKIT_LOOP_OPEN:  // a server: TLS on every connection
+ *         if (netkit_conn_start_tls(ev[i].conn, ctx, NULL,
+ *                                   netkit_deadline_in(10000)) < 0)
+ *                 netkit_conn_abort(ev[i].conn, false);
+ *         break;
+ * @endcode
+ * @param conn        An open connection with nothing read or queued
+ *                    yet (at its #NETKIT_LOOP_OPEN event, or after
+ *                    netkit_loop_adopt()).
+ * @param ctx         A server context makes the server side; a client
+ *                    context the client side, which verifies
+ *                    @p server_name as netkit_tls_connect() does.
+ *                    It must outlive the connection.
+ * @param server_name The name the server's certificate must be for,
+ *                    for a client; NULL for a server.
+ * @param deadline    When the handshake must be done (#NETKIT_FOREVER:
+ *                    no limit of its own).
+ * @retval 0        The handshake is under way, done, or failed already
+ *                  (the #NETKIT_LOOP_CLOSED event says why).
+ * @retval -EBUSY   The connection already speaks TLS, or has bytes
+ *                  read or queued: they would go as plain text.
+ * @retval -EPIPE   The connection is closing or closed.
+ * @retval -EINVAL  @p conn or @p ctx NULL, @p deadline below -1, a
+ *                  server name with a server
+ *                  context, or a client context without one (and
+ *                  without #NETKIT_TLS_INSECURE_NO_VERIFY).
+ * @retval -ENOMEM  No memory.
+ * @retval -ENOTSUP The library was built without TLS.
+ * @note Nothing changes on error. Python: `loop.start_tls()`.
+ */
+NETKIT_EXPORT int netkit_conn_start_tls(netkit_conn *conn,
+					netkit_tls_ctx *ctx,
+					const char *server_name,
+					netkit_deadline deadline);
 
 /** @} */
 
