@@ -8,209 +8,68 @@
  *   tls-echo-server --cert FILE --key FILE [--handshake-ms MS]
  *                   [host [port]]         (default 0.0.0.0 8443)
  *
- * Non-blocking TLS on the poller: every TLS call is made with
- * NETKIT_NOW, and one that answers -EAGAIN says with netkit_tls_wants()
- * whether it waits to read or to write, which is what the client's
- * descriptor is then registered for. A client has MS milliseconds
- * (10000) to finish its handshake, or it is dropped (one line on
- * stderr): a client that connects and says nothing holds one
- * descriptor for that long, never the server. A reply that cannot go
- * at once stops the reading of that client until it went, so a client
- * that sends without reading only slows itself. SIGINT or SIGTERM
- * ends the server: every client gets close_notify, status 0.
+ * multi-echo-server on the connection layer (netkit_loop), plus one
+ * call: netkit_conn_start_tls() at each client's OPEN event. The loop
+ * then runs the handshake, decrypts into the reader and encrypts the
+ * queue, so the rest is the plain server's code. A client has MS
+ * milliseconds (10000) to finish its handshake, or it is dropped (one
+ * line on stderr): a client that connects and says nothing holds one
+ * descriptor that long, never the server. Replies are queued, never
+ * sent blocking, and above the queue's high mark the loop stops
+ * reading that client, so a client that sends without reading only
+ * slows itself. SIGINT or SIGTERM ends the server with status 0, once
+ * every client got close_notify (or a second passed).
  *
- * Python: an ssl.SSLContext(PROTOCOL_TLS_SERVER) with
- * load_cert_chain(), wrap_socket(do_handshake_on_connect=False) on
- * each accepted socket, and a selectors loop driving do_handshake(),
- * recv() and send() through SSLWantReadError/SSLWantWriteError.
+ * Python: asyncio.start_server(handler, host, port, ssl=context),
+ * with an ssl.SSLContext(PROTOCOL_TLS_SERVER) that load_cert_chain()
+ * loaded, and ssl_handshake_timeout.
  */
-#include <errno.h>
 #include <netkit.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+/* What the loop keeps for us in each connection. */
 struct client {
-	struct client *prev, *next;	/* every client, for the end */
-	netkit_tls *t;
-	netkit_poller_timer handshake;	/* its deadline; stopped after */
-	int fd;
-	bool ready;			/* handshake done */
-	bool ending;			/* "Bey" queued: close once sent */
-	char out[32];			/* one reply (or "Bey") being sent */
-	size_t out_off, out_len;
-	char peer[NETKIT_REPRSTRLEN];	/* ('127.0.0.1', 54321) */
+	bool talked;		/* its handshake is done: it sent bytes */
 };
 
-static netkit_poller *poller;
-static struct client *clients;
-static volatile sig_atomic_t stop;
-static netkit_poller_timer accept_pause;	/* out of descriptors */
-
+/* Answers one receive: the loop read at most 1024 bytes (input_size),
+ * so one read takes all of it (see multi-echo-server). */
 static void
-on_signal(int sig)
+serve(netkit_conn *conn)
 {
-	(void)sig;
-	stop = 1;
-	netkit_poller_wake(poller);	/* async-signal-safe */
-}
-
-static void
-drop(struct client *c, bool notify)
-{
-	netkit_poller_timer_stop(poller, &c->handshake);
-	netkit_poller_remove(poller, c->fd);
-	if (notify)	/* one try: close_notify if the socket takes it */
-		netkit_tls_close(c->t, NETKIT_NOW);
-	else
-		netkit_tls_free(c->t);
-	netkit_close(c->fd);
-	if (c->prev)
-		c->prev->next = c->next;
-	else
-		clients = c->next;
-	if (c->next)
-		c->next->prev = c->prev;
-	free(c);
-}
-
-/* Sends what is queued; -EAGAIN: the rest waits for netkit_tls_wants(). */
-static int
-flush(struct client *c)
-{
-	ssize_t n;
-
-	while (c->out_off < c->out_len) {
-		n = netkit_tls_send(c->t, c->out + c->out_off,
-				    c->out_len - c->out_off, NETKIT_NOW);
-		if (n < 0)
-			return (int)n;
-		c->out_off += (size_t)n;
-	}
-	c->out_off = c->out_len = 0;
-	return 0;
-}
-
-static int
-queue(struct client *c, const char *text)
-{
-	size_t len = strlen(text);
-
-	memcpy(c->out + c->out_len, text, len);	/* empty: see serve() */
-	c->out_len += len;
-	return flush(c);
-}
-
-/* Reads and answers until the client's descriptor must be waited for
- * (-EAGAIN) or the client is gone (any other error, or it ended). */
-static int
-serve(struct client *c)
-{
+	struct client *c = netkit_conn_storage(conn);
 	char data[1024];
-	ssize_t n;
-	int rc;
+	ssize_t n = netkit_reader_read(netkit_conn_reader(conn), data,
+				       sizeof(data), NETKIT_NOW);
 
-	if (!c->ready) {
-		if ((rc = netkit_tls_handshake(c->t, NETKIT_NOW)) < 0)
-			return rc;
-		c->ready = true;
-		netkit_poller_timer_stop(poller, &c->handshake);
-	}
-	if ((rc = flush(c)) < 0 || c->ending)
-		return rc < 0 ? rc : 1;		/* 1: "Bey" went: done */
-	/* OpenSSL may hold decrypted bytes the descriptor no longer
-	 * shows: read until -EAGAIN, not once per readiness. */
-	while ((n = netkit_tls_recv(c->t, data, sizeof(data),
-				    NETKIT_NOW)) > 0) {
+	c->talked = true;
+	if (n > 0) {
 		fputs("Receive ", stdout);
 		fwrite(data, 1, (size_t)n, stdout);
-		rc = queue(c, "Receive your message");
-		printf("\nsend %d\n", rc == 0 || rc == -EAGAIN ? 20 : rc);
-		if (rc < 0)	/* nothing more read until it went */
-			return rc;
+		n = netkit_conn_write(conn, "Receive your message", 20);
+		printf("\nsend %d\n", n < 0 ? (int)n : 20);
+	} else if (n == 0) {	/* its close_notify: "Bey", then ours */
+		netkit_conn_write(conn, "Bey", 3);
+		netkit_conn_close(conn, netkit_deadline_in(1000));
 	}
-	if (n < 0)
-		return (int)n;
-	c->ending = true;		/* its close_notify: "Bey" */
-	rc = queue(c, "Bey");
-	return rc < 0 ? rc : 1;
 }
 
+/* Why a client ended, on stderr, unless it simply left: a truncated
+ * stream after talking is a client that closed without close_notify,
+ * as most do when killed. */
 static void
-handle(struct client *c)
+ended(const netkit_loop_event *ev, const char *peer)
 {
-	int rc = serve(c);
+	const struct client *c = netkit_conn_storage(ev->conn);
 
-	if (rc == -EAGAIN) {
-		netkit_poller_modify(poller, c->fd, netkit_tls_wants(c->t), c);
+	if (ev->err == 0 || (c->talked && ev->err == NETKIT_ETLS_TRUNCATED))
 		return;
-	}
-	if (rc < 0 && !(rc == NETKIT_ETLS_TRUNCATED && c->ready))
-		fprintf(stderr, "tls-echo-server: %s %s: %s\n",
-			c->ready ? "recv" : "handshake", c->peer,
-			netkit_strerror(rc));
-	drop(c, rc > 0);
-}
-
-static void
-take(int lfd, netkit_tls_ctx *ctx, int64_t handshake_ms)
-{
-	char text[NETKIT_REPRSTRLEN];
-	struct client *c;
-	netkit_addr peer;
-	int fd, i, rc;
-
-	for (i = 0; i < 64; i++) {	/* a batch, then the others' turn */
-		fd = netkit_accept(lfd, &peer);
-		if (fd == -EAGAIN || fd == -ECONNABORTED)
-			return;
-		c = fd < 0 ? NULL : calloc(1, sizeof(*c));
-		if (!c) {	/* EMFILE...: no accepting for 100 ms */
-			fprintf(stderr, "tls-echo-server: accept: %s\n",
-				netkit_strerror(fd < 0 ? fd : -ENOMEM));
-			if (fd >= 0)
-				netkit_close(fd);
-			netkit_poller_modify(poller, lfd, 0, NULL);
-			netkit_poller_timer_start_in(poller, &accept_pause,
-						     100, 0);
-			return;
-		}
-		c->fd = fd;
-		netkit_addr_tuple(&peer, c->peer, sizeof(c->peer));
-		printf("Connect from %s\n", c->peer);	/* print(addr) */
-		netkit_socket_repr(fd, text, sizeof(text));
-		printf("Connect from %s\n", text);	/* print(conn) */
-		c->next = clients;
-		if (clients)
-			clients->prev = c;
-		clients = c;
-		c->handshake.data = c;
-		rc = netkit_tls_accept(&c->t, ctx, fd, NETKIT_NOW);
-		if (rc == -EAGAIN)
-			rc = netkit_poller_timer_start_in(poller,
-					&c->handshake, handshake_ms, 0);
-		else
-			c->ready = rc == 0;
-		if (rc == 0)
-			rc = netkit_poller_add(poller, fd, c->ready ?
-					       NETKIT_POLLER_READ :
-					       netkit_tls_wants(c->t), c);
-		if (rc < 0) {
-			fprintf(stderr, "tls-echo-server: handshake %s: %s\n",
-				c->peer, netkit_strerror(rc));
-			drop(c, false);
-		}
-	}
-}
-
-/* Its handshake deadline passed. */
-static void
-too_slow(struct client *c)
-{
-	fprintf(stderr, "tls-echo-server: handshake %s: %s\n", c->peer,
-		netkit_strerror(-ETIMEDOUT));
-	drop(c, false);
+	fprintf(stderr, "tls-echo-server: %s %s: %s\n",
+		c->talked ? "recv" : "handshake", peer,
+		netkit_strerror(ev->err));
 }
 
 static int
@@ -224,21 +83,25 @@ usage(void)
 int
 main(int argc, char **argv)
 {
-	netkit_tls_opts o = { .role = NETKIT_TLS_SERVER };
+	netkit_tls_opts to = { .role = NETKIT_TLS_SERVER };
+	netkit_loop_opts o = { .input_size = 1024,
+			       .conn_size = sizeof(struct client) };
 	const char *host = "0.0.0.0", *port = "8443";
 	char text[NETKIT_REPRSTRLEN], *end;
-	const netkit_poller_event *ev;
-	struct sigaction sa = { .sa_handler = on_signal };
+	const netkit_loop_event *ev;
 	netkit_tls_ctx *ctx = NULL;
+	netkit_loop *loop = NULL;
 	long handshake_ms = 10000;
-	int i, a, n, lfd = -1;
+	int i, a, n, lfd, live = 0;
+	bool stopping = false;
+	netkit_conn *c;
 	netkit_addr addr;
 
 	for (a = 1; a + 1 < argc && argv[a][0] == '-'; a += 2) {
 		if (strcmp(argv[a], "--cert") == 0) {
-			o.cert_file = argv[a + 1];
+			to.cert_file = argv[a + 1];
 		} else if (strcmp(argv[a], "--key") == 0) {
-			o.key_file = argv[a + 1];
+			to.key_file = argv[a + 1];
 		} else if (strcmp(argv[a], "--handshake-ms") == 0) {
 			handshake_ms = strtol(argv[a + 1], &end, 10);
 			if (*end || end == argv[a + 1] || handshake_ms < 1 ||
@@ -253,48 +116,63 @@ main(int argc, char **argv)
 	/* a numeric address and port only, as the tutorial's tuple */
 	snprintf(text, sizeof(text), strchr(host, ':') ? "[%s]:%s" : "%s:%s",
 		 host, port);
-	if (!o.cert_file || !o.key_file || argc > a + 2 || host[0] == '-' ||
+	if (!to.cert_file || !to.key_file || argc > a + 2 || host[0] == '-' ||
 	    netkit_addr_parse(&addr, text) < 0)
 		return usage();
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	sigemptyset(&sa.sa_mask);
-	if ((n = netkit_tls_ctx_new(&ctx, &o)) < 0 ||
+	if ((n = netkit_tls_ctx_new(&ctx, &to)) < 0 ||
 	    (n = lfd = netkit_create_server(host, port, NULL,
 					    NETKIT_FOREVER)) < 0 ||
-	    (n = netkit_set_blocking(lfd, false)) < 0 ||
-	    (n = netkit_poller_new(&poller, 0)) < 0 ||
-	    (n = netkit_poller_add(poller, lfd, NETKIT_POLLER_READ,
-				   NULL)) < 0 ||
-	    sigaction(SIGINT, &sa, NULL) < 0 ||
-	    sigaction(SIGTERM, &sa, NULL) < 0) {
+	    (n = netkit_loop_new(&loop, &o)) < 0 ||
+	    (n = netkit_loop_listen(loop, lfd, NULL)) < 0 ||
+	    (n = netkit_loop_catch(loop, SIGINT)) < 0 ||
+	    (n = netkit_loop_catch(loop, SIGTERM)) < 0) {
 		fprintf(stderr, "tls-echo-server: %s\n", netkit_strerror(n));
+		netkit_loop_free(loop);
 		netkit_tls_ctx_free(ctx);
 		return 1;
 	}
 	printf("waiting for connect....\n");
-	while (!stop && (n = netkit_poller_wait(poller, &ev,
-						NETKIT_FOREVER)) >= 0) {
+	while ((!stopping || live > 0) &&
+	       (n = netkit_loop_wait(loop, &ev, NETKIT_FOREVER)) >= 0) {
 		for (i = 0; i < n; i++) {
-			if (ev[i].events == 0)
-				continue;		/* cancelled */
-			if (ev[i].timer == &accept_pause)
-				netkit_poller_modify(poller, lfd,
-						     NETKIT_POLLER_READ, NULL);
-			else if (ev[i].timer)		/* no handshake */
-				too_slow(ev[i].data);
-			else if (ev[i].fd == lfd)
-				take(lfd, ctx, handshake_ms);
-			else if (ev[i].fd >= 0)
-				handle(ev[i].data);
+			/* the peer as Python prints it: ('127.0.0.1', 54321) */
+			netkit_addr_tuple(netkit_conn_peer(ev[i].conn), text,
+					  sizeof(text));
+			switch (ev[i].kind) {
+			case NETKIT_LOOP_OPEN:	/* print(addr), print(conn) */
+				printf("Connect from %s\n", text);
+				live++;
+				if (stopping || netkit_conn_start_tls(ev[i].conn,
+					ctx, NULL, netkit_deadline_in(handshake_ms)))
+					netkit_conn_abort(ev[i].conn, false);
+				netkit_socket_repr(ev[i].fd, text,
+						   sizeof(text));
+				printf("Connect from %s\n", text);
+				break;
+			case NETKIT_LOOP_INPUT:
+				serve(ev[i].conn);
+				break;
+			case NETKIT_LOOP_CLOSED:
+				live--;
+				ended(&ev[i], text);
+				break;
+			case NETKIT_LOOP_ACCEPT_PAUSED:	/* it retries */
+				fprintf(stderr, "tls-echo-server: accept: "
+					"%s\n", netkit_strerror(ev[i].err));
+				break;
+			case NETKIT_LOOP_SIGNAL:	/* SIGINT, SIGTERM */
+				/* close_notify to each, then out (within 1 s) */
+				stopping = true;
+				for (c = NULL; (c = netkit_loop_next(loop, c));)
+					netkit_conn_close(c,
+						netkit_deadline_in(1000));
+				break;
+			}
 		}
 	}
-	while (clients)		/* the signal, or a failed wait */
-		drop(clients, clients->ready);
-	netkit_poller_timer_stop(poller, &accept_pause);
-	netkit_poller_free(poller);
-	netkit_close(lfd);
+	/* all closed after the signal, or a failed wait (n < 0: status 1) */
+	netkit_loop_free(loop);
 	netkit_tls_ctx_free(ctx);
-	if (n < 0)
-		fprintf(stderr, "tls-echo-server: %s\n", netkit_strerror(n));
 	return n < 0;
 }

@@ -166,8 +166,9 @@
  *   for the lookup, connection, handshake, request and response (@ref
  *   tls).
  * - @ref tls-echo-server.c "tls-echo-server.c": the tutorial's echo
- *   server over TLS, many clients on one thread (@ref tls on the @ref
- *   poller); `tcp-client --tls` talks to it.
+ *   server over TLS, many clients on one thread (@ref tls on the
+ *   connection layer: netkit_conn_start_tls()); `tcp-client --tls`
+ *   talks to it.
  *
  * @example multi-echo-server.c
  * The tutorial's echo server on the connection layer: many clients at
@@ -226,7 +227,7 @@
  * response cut without close_notify or the deadline is one line on
  * standard error and status 1.
  * @example tls-echo-server.c
- * The echo server over TLS on the poller: every call with #NETKIT_NOW,
- * the descriptor registered for what netkit_tls_wants() says, a
- * deadline on each handshake, close_notify to every client at SIGTERM.
+ * The echo server over TLS: multi-echo-server's loop plus
+ * netkit_conn_start_tls() at each OPEN event, a deadline on each
+ * handshake, close_notify to every client at SIGTERM.
  */
