@@ -13,6 +13,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <poll.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -1491,6 +1492,83 @@ START_TEST(progress_does_not_extend_the_deadline)
 }
 END_TEST
 
+/* A record sent by a peer that dribbles it, one byte per 50 ms: bytes
+ * keep coming, but the record is not whole before the deadline, and the
+ * read ends at the deadline (a byte that arrives does not extend it). */
+static unsigned char dribble_rec[512];
+static size_t dribble_len;
+
+static ssize_t
+capture_send(int fd, const void *buf, size_t len, int flags)
+{
+	(void)fd;
+	(void)flags;
+	if (len > sizeof(dribble_rec) - dribble_len)
+		len = sizeof(dribble_rec) - dribble_len;
+	memcpy(dribble_rec + dribble_len, buf, len);
+	dribble_len += len;
+	return (ssize_t)len;
+}
+
+struct dribbler {
+	int fd;
+	pthread_mutex_t lock;
+	bool stop;
+};
+
+static void *
+dribble(void *arg)
+{
+	struct dribbler *d = arg;
+	size_t i;
+	bool stop;
+
+	for (i = 0; i < dribble_len; i++) {
+		pthread_mutex_lock(&d->lock);
+		stop = d->stop;
+		pthread_mutex_unlock(&d->lock);
+		if (stop || send(d->fd, dribble_rec + i, 1, MSG_NOSIGNAL) != 1)
+			break;
+		usleep(50 * 1000);
+	}
+	return NULL;
+}
+
+NK_ON_TIME_TEST(a_dribbled_record_ends_the_read_at_its_deadline)
+{
+	netkit_tls_ctx *cc = client_ctx(0, NULL), *sc = server_ctx("server",
+								    NULL);
+	netkit_tls *side[2] = { NULL, NULL };
+	struct dribbler d = { .stop = false };
+	char buf[64];
+	netkit_deadline dl;
+	nk_thread *th;
+	double t0;
+	int fds[2];
+
+	pair_up(cc, sc, side, fds);
+	/* The server's record for "hello", kept instead of sent. */
+	dribble_len = 0;
+	netkit__sys.send = capture_send;
+	ck_assert_int_eq(netkit_tls_send(side[1], "hello", 5, NETKIT_NOW), 5);
+	netkit__sys.send = netkit__sys_default.send;
+	ck_assert_uint_gt(dribble_len, 12);	/* > 600 ms of dribbling */
+	d.fd = fds[1];
+	pthread_mutex_init(&d.lock, NULL);
+	th = nk_spawn(dribble, &d);
+	t0 = nk_clock_ms();
+	dl = netkit_deadline_in(300);
+	ck_assert_int_eq(netkit_tls_recv(side[0], buf, sizeof(buf), dl),
+			 -ETIMEDOUT);
+	nk_assert_on_time("tls_recv", t0, dl, nk_clock_ms());
+	pthread_mutex_lock(&d.lock);
+	d.stop = true;
+	pthread_mutex_unlock(&d.lock);
+	nk_join(th);
+	pthread_mutex_destroy(&d.lock);
+	pair_down(cc, sc, side, fds);
+}
+
 /* The argument checks of the data calls. */
 START_TEST(data_call_arguments_are_checked)
 {
@@ -2009,6 +2087,7 @@ netkit_test_suite(void)
 	NK_ADD_TEST(s, system_errors_reach_the_caller);
 	NK_ADD_TEST(s, send_after_the_peer_ended_is_a_broken_pipe);
 	NK_ADD_TEST(s, progress_does_not_extend_the_deadline);
+	NK_ADD_TEST(s, a_dribbled_record_ends_the_read_at_its_deadline);
 	NK_ADD_TEST(s, data_call_arguments_are_checked);
 	NK_ADD_TEST(s, faults_over_4_mib_each_way_lose_nothing);
 	NK_ADD_TEST(s, happy_eyeballs_ends_at_a_completed_handshake);
