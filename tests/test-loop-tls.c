@@ -334,16 +334,16 @@ out:
 }
 
 static void
-many_clients(size_t input_size, size_t total, size_t chunk)
+many_clients_with(const netkit_loop_opts *o, netkit_deadline hs,
+		  size_t total, size_t chunk)
 {
-	netkit_loop_opts o = { .input_size = input_size };
 	struct client k[8];
 	nk_thread *th[8];
 	netkit_tls_ctx *cctx;
 	struct echo e;
 	int i;
 
-	echo_start(&e, &o, "server");
+	echo_start_hs(&e, o, "server", hs);
 	cctx = client_ctx();
 	for (i = 0; i < 8; i++) {
 		k[i] = (struct client){ &e.addr, cctx, total, chunk,
@@ -364,6 +364,14 @@ many_clients(size_t input_size, size_t total, size_t chunk)
 	netkit_tls_ctx_free(cctx);
 }
 
+static void
+many_clients(size_t input_size, size_t total, size_t chunk)
+{
+	netkit_loop_opts o = { .input_size = input_size };
+
+	many_clients_with(&o, NETKIT_FOREVER, total, chunk);
+}
+
 /* Eight clients at once, 256 KiB each way in 16 KiB exchanges: every
  * byte back in order, every connection ended cleanly both ways. */
 START_TEST(echo_many)
@@ -378,6 +386,19 @@ END_TEST
 START_TEST(echo_small_reader)
 {
 	many_clients(1000, 200 * 1024, 40 * 1024);
+}
+END_TEST
+
+/* 2 MiB exchanges under high marks above them: the loop reads each
+ * whole before the client reads a byte, so its answers wait for the
+ * socket to take them (EAGAIN, then writability), with idle and stall
+ * timers and a handshake deadline running, none of which fires. */
+START_TEST(echo_big_exchanges)
+{
+	netkit_loop_opts o = { .output_high = 8 << 20, .output_max = 16 << 20,
+			       .idle_ms = 30000, .stall_ms = 30000 };
+
+	many_clients_with(&o, netkit_deadline_in(30000), 4 << 20, 2 << 20);
 }
 END_TEST
 
@@ -517,6 +538,7 @@ struct blocking_server {
 	int lfd;
 	netkit_tls_ctx *ctx;
 	int rc;		/* the accept's result */
+	int write_rc;	/* the loop client's write before the handshake */
 	char got[16];
 };
 
@@ -572,8 +594,10 @@ loop_client(const char *cert, char got[16], struct blocking_server *s)
 	ck_assert_int_eq(netkit_loop_adopt(loop, fd, NULL, &c), 0);
 	ck_assert_int_eq(netkit_conn_start_tls(c, cctx, "localhost",
 					       NETKIT_FOREVER), 0);
-	/* Written before the handshake ends: it waits in the queue. */
-	ck_assert_int_eq(netkit_conn_write(c, "hello", 5), 0);
+	/* Written before the handshake ends: it waits in the queue (or,
+	 * on a slow machine, the first step took the server's answer and
+	 * refused it, and the connection is already over). */
+	s->write_rc = netkit_conn_write(c, "hello", 5);
 	while (err == 1 && nk_now_ms() < end) {
 		n = netkit_loop_wait(loop, &ev, netkit_deadline_in(1000));
 		for (i = 0; i < n; i++) {
@@ -613,6 +637,7 @@ START_TEST(client_side)
 	char got[16];
 
 	ck_assert_int_eq(loop_client("server", got, &s), 0);
+	ck_assert_int_eq(s.write_rc, 0);
 	ck_assert_int_eq(s.rc, 0);
 	ck_assert_int_eq(memcmp(s.got, "hello", 5), 0);
 	ck_assert_str_eq(got, "world");
@@ -627,6 +652,7 @@ START_TEST(client_refuses_self_signed)
 
 	ck_assert_int_eq(loop_client("self", got, &s),
 			 NETKIT_ETLS_SELF_SIGNED);
+	ck_assert(s.write_rc == 0 || s.write_rc == -EPIPE);
 	ck_assert_str_eq(got, "");
 	ck_assert_int_ne(s.rc, 0);	/* the server saw it fail */
 }
@@ -678,6 +704,39 @@ START_TEST(misuse)
 }
 END_TEST
 
+/* A close while the handshake waits: no close_notify (there is no
+ * session), the write side shut, and the peer's end ends it. */
+START_TEST(close_during_handshake)
+{
+	netkit_tls_ctx *sctx = server_ctx("server");
+	const netkit_loop_event *ev;
+	netkit_loop *loop;
+	netkit_conn *c;
+	char buf[8];
+	int a, b, n, err = 1;
+	long long end = nk_now_ms() + 10000;
+
+	nk_tcp_pair(AF_INET, &a, &b);
+	ck_assert_int_eq(netkit_loop_new(&loop, NULL), 0);
+	ck_assert_int_eq(netkit_loop_adopt(loop, a, NULL, &c), 0);
+	ck_assert_int_eq(netkit_conn_start_tls(c, sctx, NULL, F), 0);
+	ck_assert_int_eq(netkit_conn_close(c, netkit_deadline_in(5000)), 0);
+	/* The loop's end: nothing came, the stream ends. */
+	ck_assert_int_eq(netkit_loop_wait(loop, &ev, NETKIT_NOW), 0);
+	ck_assert_int_eq(netkit_recv_until(b, buf, sizeof(buf),
+					   netkit_deadline_in(5000)), 0);
+	netkit_close(b);
+	while (err == 1 && nk_now_ms() < end) {
+		n = netkit_loop_wait(loop, &ev, netkit_deadline_in(1000));
+		if (n == 1 && ev[0].kind == NETKIT_LOOP_CLOSED)
+			err = ev[0].err;
+	}
+	ck_assert_int_eq(err, 0);
+	netkit_loop_free(loop);
+	netkit_tls_ctx_free(sctx);
+}
+END_TEST
+
 /* Bytes read before TLS starts would be plain text too. */
 START_TEST(misuse_input_first)
 {
@@ -711,6 +770,7 @@ netkit_test_suite(void)
 	make_certs();
 	NK_ADD_TEST(s, echo_many);
 	NK_ADD_TEST(s, echo_small_reader);
+	NK_ADD_TEST(s, echo_big_exchanges);
 	NK_ADD_TEST(s, echo_openssl_client);
 	NK_ADD_TEST(s, handshake_not_tls);
 	NK_ADD_TEST(s, peer_truncates);
@@ -720,5 +780,6 @@ netkit_test_suite(void)
 	NK_ADD_TEST(s, client_refuses_self_signed);
 	NK_ADD_TEST(s, misuse);
 	NK_ADD_TEST(s, misuse_input_first);
+	NK_ADD_TEST(s, close_during_handshake);
 	return s;
 }
