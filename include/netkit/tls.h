@@ -75,6 +75,17 @@ extern "C" {
  *   nothing is left on OpenSSL's error queue of the calling thread.
  *   #NETKIT_ETLS_TRUNCATED counts as a disconnect
  *   (netkit_err_is_disconnect()).
+ * - **On the connection layer**, netkit_conn_start_tls() (@ref loop)
+ *   makes a loop connection speak TLS, the handshake inside the loop.
+ *
+ * **No kTLS.** The kernel's TLS (records encrypted by the kernel, so
+ * that sendfile() works over TLS) is not used. OpenSSL 3.0 hands a
+ * connection to the kernel only through its own socket BIO, which
+ * writes with write() (SIGPIPE again) and blocks past deadlines on a
+ * blocking descriptor; through netkit's own transport it would take
+ * OpenSSL's internal key structures. netkit keeps the guarantees above
+ * instead, at the cost of one copy per record (netkit_sendfile() on a
+ * TLS connection is not offered).
  *
  * The TLS part is optional: <netkit/features.h> defines
  * `NETKIT_HAS_TLS` to 1 when the library was built with OpenSSL, 0
