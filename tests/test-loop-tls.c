@@ -243,7 +243,7 @@ echo_stop(struct echo *e)
 static void
 echo_wait_closed(struct echo *e, int n)
 {
-	long long end = nk_now_ms() + 10000;
+	long long end = nk_now_ms() + nk_scaled_ms(10000);
 	int seen;
 
 	for (;;) {
@@ -282,7 +282,7 @@ static void *
 client_run(void *arg)
 {
 	struct client *k = arg;
-	netkit_deadline dl = netkit_deadline_in(30000);
+	netkit_deadline dl = netkit_deadline_in(nk_scaled_ms(30000));
 	unsigned char *out = malloc(k->chunk), *in = malloc(k->chunk);
 	netkit_tls *t = NULL;
 	size_t done = 0, i, n;
@@ -389,7 +389,7 @@ START_TEST(echo_small_reader)
 }
 END_TEST
 
-/* 2 MiB exchanges under high marks above them: the loop reads each
+/* 1 MiB exchanges under high marks above them: the loop reads each
  * whole before the client reads a byte, so its answers wait for the
  * socket to take them (EAGAIN, then writability), with idle and stall
  * timers and a handshake deadline running, none of which fires. */
@@ -398,7 +398,8 @@ START_TEST(echo_big_exchanges)
 	netkit_loop_opts o = { .output_high = 8 << 20, .output_max = 16 << 20,
 			       .idle_ms = 30000, .stall_ms = 30000 };
 
-	many_clients_with(&o, netkit_deadline_in(30000), 4 << 20, 2 << 20);
+	many_clients_with(&o, netkit_deadline_in(nk_scaled_ms(30000)),
+			  2 << 20, 1 << 20);
 }
 END_TEST
 
@@ -449,7 +450,7 @@ START_TEST(handshake_not_tls)
 	echo_wait_closed(&e, 1);
 	/* The loop closed it: our read ends (an alert may come first). */
 	while (netkit_recv_until(fd, buf, sizeof(buf),
-				 netkit_deadline_in(10000)) > 0)
+				 netkit_deadline_in(nk_scaled_ms(10000))) > 0)
 		;
 	netkit_close(fd);
 	echo_stop(&e);
@@ -464,17 +465,16 @@ START_TEST(peer_truncates)
 	netkit_tls_ctx *cctx = client_ctx();
 	netkit_tls *t;
 	struct echo e;
+	netkit_deadline dl = netkit_deadline_in(nk_scaled_ms(10000));
 	char back[5];
 	int fd;
 
 	echo_start(&e, NULL, "server");
 	fd = tcp_to(&e.addr);
-	ck_assert_int_eq(netkit_tls_connect(&t, cctx, fd, "localhost",
-					    netkit_deadline_in(10000)), 0);
-	ck_assert_int_eq(netkit_tls_send_all(t, "hello", 5, NULL,
-					     netkit_deadline_in(10000)), 5);
-	ck_assert_int_eq(netkit_tls_recv_exact(t, back, 5, NULL,
-					       netkit_deadline_in(10000)), 5);
+	ck_assert_int_eq(netkit_tls_connect(&t, cctx, fd, "localhost", dl),
+			 0);
+	ck_assert_int_eq(netkit_tls_send_all(t, "hello", 5, NULL, dl), 5);
+	ck_assert_int_eq(netkit_tls_recv_exact(t, back, 5, NULL, dl), 5);
 	ck_assert_int_eq(memcmp(back, "hello", 5), 0);
 	netkit_tls_free(t);	/* no close_notify */
 	netkit_close(fd);
@@ -498,8 +498,8 @@ START_TEST(idle_bounds_handshake)
 	echo_start(&e, &o, "server");
 	t0 = nk_now_ms();
 	fd = tcp_to(&e.addr);
-	ck_assert_int_eq(netkit_recv_until(fd, &c, 1,
-					   netkit_deadline_in(10000)), 0);
+	ck_assert_int_eq(netkit_recv_until(fd, &c, 1, netkit_deadline_in(
+						   nk_scaled_ms(10000))), 0);
 	ck_assert_msg(nk_now_ms() - t0 >= 300, "dropped after %.0f ms",
 		      nk_now_ms() - t0);
 	netkit_close(fd);
@@ -521,8 +521,8 @@ START_TEST(handshake_deadline)
 	t0 = nk_now_ms();
 	echo_start_hs(&e, NULL, "server", netkit_deadline_in(300));
 	fd = tcp_to(&e.addr);
-	ck_assert_int_eq(netkit_recv_until(fd, &c, 1,
-					   netkit_deadline_in(10000)), 0);
+	ck_assert_int_eq(netkit_recv_until(fd, &c, 1, netkit_deadline_in(
+						   nk_scaled_ms(10000))), 0);
 	ck_assert_msg(nk_now_ms() - t0 >= 300, "dropped after %.0f ms",
 		      nk_now_ms() - t0);
 	netkit_close(fd);
@@ -547,7 +547,7 @@ static void *
 blocking_serve(void *arg)
 {
 	struct blocking_server *s = arg;
-	netkit_deadline dl = netkit_deadline_in(20000);
+	netkit_deadline dl = netkit_deadline_in(nk_scaled_ms(20000));
 	netkit_tls *t = NULL;
 	int fd = netkit_accept_until(s->lfd, NULL, dl);
 
@@ -582,7 +582,7 @@ loop_client(const char *cert, char got[16], struct blocking_server *s)
 	nk_thread *th;
 	size_t have = 0;
 	int err = 1, n, i, fd;
-	long long end = nk_now_ms() + 20000;
+	long long end = nk_now_ms() + nk_scaled_ms(20000);
 
 	s->ctx = server_ctx(cert);
 	s->lfd = netkit_create_server("127.0.0.1", "0", NULL, NETKIT_FOREVER);
@@ -714,7 +714,7 @@ START_TEST(close_during_handshake)
 	netkit_conn *c;
 	char buf[8];
 	int a, b, n, err = 1;
-	long long end = nk_now_ms() + 10000;
+	long long end = nk_now_ms() + nk_scaled_ms(10000);
 
 	nk_tcp_pair(AF_INET, &a, &b);
 	ck_assert_int_eq(netkit_loop_new(&loop, NULL), 0);
