@@ -39,11 +39,18 @@ netkit__conn_new(netkit_loop *l, int fd, void *data,
 	 * would cost more than its requests. The program's storage
 	 * follows it, aligned (opts_fill() bounds both sizes). */
 	size_t in = netkit__loop_round(l->o.input_size);
-	netkit_conn *c = malloc(sizeof(*c) + in + l->o.conn_size);
+	/* malloc() aligns to max_align_t; the rest of a line is spare. */
+	size_t spare = NETKIT__CONN_ALIGN - _Alignof(max_align_t);
+	unsigned char *block = malloc(spare + sizeof(netkit_conn) + in +
+				      l->o.conn_size);
+	netkit_conn *c;
 
-	if (!c)
+	if (!block)
 		return NULL;
+	c = (netkit_conn *)(block + (-(uintptr_t)block &
+				     (NETKIT__CONN_ALIGN - 1)));
 	memset(c, 0, sizeof(*c));
+	c->block = block;
 	if (l->o.conn_size) {
 		c->storage = (unsigned char *)c->inbuf + in;
 		memset(c->storage, 0, l->o.conn_size);
@@ -57,12 +64,12 @@ netkit__conn_new(netkit_loop *l, int fd, void *data,
 	c->interest = NETKIT_POLLER_READ;
 	netkit__reader_fed_init(&c->in, c->inbuf, l->o.input_size);
 	if (netkit__loop_own(l, fd, c) < 0) {
-		free(c);
+		free(block);
 		return NULL;
 	}
 	if (netkit_poller_add(l->poller, fd, c->interest, c) < 0) {
 		netkit__loop_disown(l, fd);
-		free(c);
+		free(block);
 		return NULL;
 	}
 	c->idle.data = &l->tag_idle;
@@ -96,7 +103,7 @@ netkit__conn_free(netkit_conn *c)
 		l->conns_tail = c->prev;
 	netkit_tls_free(c->tls);	/* the loop freed with c open */
 	free(c->out.buf);
-	free(c);
+	free(c->block);
 }
 
 /* Out of the poller and the table, timers stopped, no longer live
@@ -125,6 +132,7 @@ netkit__conn_finish(netkit_conn *c, int err)
 	unhook(c);
 	netkit_tls_free(c->tls);	/* no close_notify: an end, or abort */
 	c->tls = NULL;
+	c->is_tls = false;
 	NK_SYS(close)(c->fd);
 	c->fd = -1;
 	c->state = CONN_DONE;
@@ -411,6 +419,7 @@ tls_end(netkit_conn *c)
 	else
 		netkit_tls_free(c->tls);
 	c->tls = NULL;
+	c->is_tls = false;
 	c->tls_want = 0;
 }
 
@@ -420,7 +429,7 @@ flush(netkit_conn *c)
 {
 	if (!live(c) || queued(c) == 0)
 		return;
-	if (NETKIT__UNLIKELY(c->tls)) {
+	if (NETKIT__UNLIKELY(c->is_tls)) {
 		if (!c->hs)
 			tls_flush(c);
 		return;
@@ -432,7 +441,7 @@ flush(netkit_conn *c)
 void
 netkit__conn_flush(netkit_conn *c)
 {
-	if (NETKIT__UNLIKELY(c->tls) && live(c))
+	if (NETKIT__UNLIKELY(c->is_tls) && live(c))
 		tls_ready(c);
 	else
 		flush(c);
@@ -539,7 +548,7 @@ interest(const netkit_conn *c)
 {
 	unsigned ev = queued(c) > 0 ? NETKIT_POLLER_WRITE : 0;
 
-	if (NETKIT__UNLIKELY(c->tls)) {
+	if (NETKIT__UNLIKELY(c->is_tls)) {
 		/* The handshake waits for what it said; the queue waits
 		 * for the handshake. */
 		if (c->hs)
@@ -573,7 +582,7 @@ settle_rest(netkit_conn *c)
 		}
 	}
 	/* Decrypted input left in OpenSSL, and room for it now. */
-	if (c->tls && c->tls_more && c->state == CONN_OPEN &&
+	if (c->is_tls && c->tls_more && c->state == CONN_OPEN &&
 	    !netkit__reader_full(&c->in)) {
 		tls_feed(c);
 		if (!live(c))
@@ -628,15 +637,17 @@ settle_one(netkit_conn *c)
 	if (NETKIT__UNLIKELY(c->state != CONN_OPEN ||
 			     c->interest != NETKIT_POLLER_READ || c->high ||
 			     c->in.eof || netkit__reader_full(&c->in) ||
-			     c->tls)) {
+			     c->is_tls)) {
 		settle(c);
 		return;
 	}
 	if (queued(c) == 0)
 		return;
 	sent = send_queue(c);
+	/* (Without stall_ms, only a TLS handshake runs the stall timer,
+	 * and TLS does not come here: no need to read it.) */
 	if (NETKIT__LIKELY((size_t)sent == queued(c) && !l->o.idle_ms &&
-			   !c->stall.index &&
+			   (!l->o.stall_ms || !c->stall.index) &&
 			   c->out.cap <= 2 * l->o.output_high)) {
 		c->out.start = c->out.end = 0;
 		return;
@@ -818,6 +829,7 @@ netkit_conn_start_tls(netkit_conn *c, netkit_tls_ctx *ctx,
 		return 0;
 	}
 	c->tls = t;
+	c->is_tls = true;
 	c->hs = rc == -EAGAIN;
 	c->tls_want = c->hs ? netkit_tls_wants(t) : 0;
 	/* Nothing can be sent before the handshake ends, so the stall
