@@ -55,16 +55,29 @@ kernel_dir() {
 	ls -dt "$cache"/*/complete 2>/dev/null | head -n 1 | xargs -r dirname
 }
 
-# add PATH [DEST]: copies PATH (a file or a folder) into the guest's root at DEST (default:
-# the same path) and, for a dynamic executable, the shared libraries and
-# loader ldd names.
+# libs EXE: the shared libraries and loader EXE needs, one a line. Its
+# own loader lists them (glibc's and musl's both take --list), so a musl
+# program gets musl's, which glibc's ldd would not find.
+libs() {
+	local interp
+	interp=$(readelf -lW "$1" 2>/dev/null | sed -n 's/.*interpreter: \(.*\)]$/\1/p')
+	[ -n "$interp" ] || return 0
+	echo "$interp"
+	"$interp" --list "$1" 2>/dev/null | grep -oE '/[^ ]+' || true
+}
+
+# add PATH [DEST]: copies PATH (a file or a folder) into the guest's root
+# at DEST (default: the same path) and, for a dynamic executable, the
+# shared libraries and loader it needs.
 add() {
 	local dest=${2:-$1} lib
 	[ -e "$1" ] || fail "no such file: $1"
 	mkdir -p "$work/root$(dirname "$dest")"
 	cp -RL "$1" "$work/root$dest"
-	for lib in $(ldd "$1" 2>/dev/null | grep -oE '/[^ ]+' || true); do
-		[ -e "$work/root$lib" ] && continue
+	[ -f "$1" ] || return 0
+	for lib in $(libs "$1"); do
+		[ -f "$lib" ] || continue
+		[ ! -e "$work/root$lib" ] || continue
 		mkdir -p "$work/root$(dirname "$lib")"
 		cp -L "$lib" "$work/root$lib"
 	done
@@ -167,6 +180,7 @@ main() {
 	[ $# -ge 1 ] || fail "usage: run.sh [--file PATH]... [--env NAME=VALUE]... PROGRAM [ARGS...]"
 	# The guest is x86-64 Debian running this host's binaries.
 	[ "$(uname -m)" = x86_64 ] || skip "not an x86-64 host"
+	command -v readelf >/dev/null || skip "no readelf (package binutils)"
 	command -v qemu-system-x86_64 >/dev/null || skip "no qemu-system-x86_64 (package qemu-system-x86)"
 	busybox=$(command -v busybox || true)
 	[ -n "$busybox" ] || skip "no busybox (package busybox-static)"
