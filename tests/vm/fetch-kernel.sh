@@ -6,13 +6,18 @@
 #   usage: fetch-kernel.sh [DIR]
 # DIR defaults to $NETKIT_VM_CACHE, else ~/.cache/netkit-vm. Leaves
 # DIR/<package>/vmlinuz, DIR/<package>/modules/*.ko, DIR/<package>/load
-# (the modules' names, dependencies first) and DIR/<package>/complete.
+# (the modules' names, dependencies first) and DIR/<package>/complete
+# (written last: what was fetched).
 # The package is only downloaded and unpacked here: never installed.
 # Quiet when it succeeds; one line on stderr and exit 1 when it fails.
 set -eu
 
-# The modules the VM tests need; their dependencies come from modules.dep.
-WANT="tls"
+# The modules the VM tests need: tls, and the crypto templates of the
+# kTLS ciphers (AES-GCM, AES-CCM, ChaCha20-Poly1305). The kernel asks
+# modprobe for a template when a key is set (TLS_TX); the guest has no
+# modprobe, so they are loaded up front. The modules their symbols need
+# come from their depends= fields.
+WANT="tls gcm ctr ghash-generic ccm chacha20poly1305 chacha_generic poly1305_generic"
 
 log=""
 work=""
@@ -20,6 +25,8 @@ deb=""
 dest=""
 kos=""
 seen=""
+ordered=""
+extra=""
 cleanup() {
 	[ -z "$work" ] || rm -rf "$work"
 	[ -z "$log" ] || rm -f "$log"
@@ -60,36 +67,68 @@ module_path() {
 		fail "module $1 is not in ${deb##*/}"
 }
 
-# add_module PATH: installs the module at PATH of $deb and, first, the
-# modules it depends on; appends their names to load in that order. The
-# package has no modules.dep (depmod makes it on install), so each
-# module's own depends= field says what it needs.
-add_module() {
-	local path=$1 name dep p
-	case " $seen " in *" $path "*) return 0 ;; esac
-	seen="$seen $path"
-	extract "$path"
-	name=$(install_module "$work/x/$path" "$dest/modules")
-	for dep in $(tr '\0' '\n' <"$dest/modules/$name" | sed -n 's/^depends=//p' | tr , ' '); do
-		p=$(module_path "$dep")
-		add_module "$p"
+# depends_of KO: the names of the modules KO needs. The package has no
+# modules.dep (depmod makes it on install): each module's own depends=
+# field says.
+depends_of() {
+	tr '\0' '\n' <"$1" | sed -n 's/^depends=//p' | tr , ' '
+}
+
+# fetch_modules NAME...: unpacks those modules into $dest/modules, then
+# the modules they need, level by level: one pass over the package (70
+# MB of xz) a level, not one a module.
+fetch_modules() {
+	local todo=$* paths m p name next
+	while [ -n "${todo// /}" ]; do
+		paths=""
+		for m in $todo; do
+			p=$(module_path "$m")
+			case " $seen " in *" $p "*) continue ;; esac
+			seen="$seen $p"
+			paths="$paths $p"
+		done
+		[ -n "$paths" ] || break
+		# shellcheck disable=SC2086
+		extract ${extra:+"$extra"} $paths
+		extra=""
+		next=""
+		for p in $paths; do
+			name=$(install_module "$work/x/$p" "$dest/modules")
+			next="$next $(depends_of "$dest/modules/$name")"
+		done
+		todo=$next
 	done
-	echo "$name" >>"$dest/load"
+}
+
+# load_order NAME...: the modules' file names, each after those it needs
+# (insmod, unlike modprobe, does not load them itself).
+load_order() {
+	local m f
+	for m in "$@"; do
+		f=$(find "$dest/modules" -name '*.ko' | while read -r k; do
+			k=${k##*/}
+			[ "${k//-/_}" != "${m//-/_}.ko" ] || echo "$k"
+		done)
+		case " $ordered " in *" $f "*) continue ;; esac
+		ordered="$ordered $f"
+		# shellcheck disable=SC2046
+		load_order $(depends_of "$dest/modules/$f")
+		echo "$f"
+	done
 }
 
 # unpack DEB DEST: vmlinuz and the wanted modules, decompressed, in DEST.
 unpack() {
-	local m p
-	deb=$1 dest=$2 seen=""
+	deb=$1 dest=$2 seen="" ordered=""
 	kos=$(dpkg-deb -c "$deb" | awk '{ print $6 }' | grep -E '/kernel/.*\.ko(\.xz|\.zst|\.gz)?$')
-	extract './boot/vmlinuz-*'
 	mkdir -p "$dest/modules"
+	# The kernel comes out in the first pass over the package.
+	extra='./boot/vmlinuz-*'
+	# shellcheck disable=SC2086
+	fetch_modules $WANT
 	cp "$work"/x/boot/vmlinuz-* "$dest/vmlinuz"
-	: >"$dest/load"
-	for m in $WANT; do
-		p=$(module_path "$m")
-		add_module "$p"
-	done
+	# shellcheck disable=SC2086
+	load_order $WANT >"$dest/load"
 }
 
 # install_module PATH DIR: copies a module into DIR uncompressed (busybox
@@ -114,14 +153,16 @@ main() {
 	pkg=$(kernel_package)
 	[ -n "$pkg" ] || fail "apt-cache knows no linux-image-amd64 (run apt-get update?)"
 	final=$dir/$pkg
-	[ -f "$final/complete" ] && return 0
+	# complete holds the module list it was made for: a cache from
+	# before a module was added to WANT is fetched again.
+	[ "$(cat "$final/complete" 2>/dev/null)" != "$WANT" ] || return 0
 	mkdir -p "$dir" || fail "cannot create $dir"
 	work=$(mktemp -d "$dir/.fetch.XXXXXX")
 	log=$(mktemp)
 	mkdir "$work/x" "$work/out"
 	(cd "$work" && download "$pkg")
 	unpack "$(echo "$work"/*.deb)" "$work/out"
-	touch "$work/out/complete"
+	echo "$WANT" >"$work/out/complete"
 	# Whole or not at all: a half-fetched kernel is never seen as ready.
 	rm -rf "$final"
 	mv "$work/out" "$final"
