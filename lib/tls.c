@@ -1068,11 +1068,15 @@ netkit_tls_sendfile(netkit_tls *t, int file_fd, off_t offset, size_t count,
 		if (rc < 0)
 			return rc;
 	}
-	if (t->ktls_tx)
-		/* The kernel encrypts whatever the socket is given. */
+	if (t->ktls_tx) {
+		/* The kernel encrypts whatever the socket is given. With a
+		 * deadline already past, a call that sent nothing would
+		 * block: -EAGAIN, as on the other path. */
 		rc = netkit_sendfile(t->fd, file_fd, offset, count, &done,
 				     deadline);
-	else
+		if (rc == -ETIMEDOUT && once && done == 0)
+			rc = -EAGAIN;
+	} else
 		rc = sendfile_copy(t, file_fd, offset, count, &done,
 				   deadline.at, once);
 	ERR_clear_error();
