@@ -814,11 +814,7 @@ netkit_conn_start_tls(netkit_conn *c, netkit_tls_ctx *ctx,
 	/* Bytes before TLS would be sent or read as plain text. */
 	if (c->tls || queued(c) > 0 || c->in.end > c->in.start || c->in.eof)
 		return -EBUSY;
-	if (role == NETKIT_TLS_SERVER)
-		rc = netkit_tls_accept(&t, ctx, c->fd, NETKIT_NOW);
-	else
-		rc = netkit_tls_connect(&t, ctx, c->fd, server_name,
-					NETKIT_NOW);
+	rc = netkit__tls_open_moving(&t, ctx, c->fd, server_name);
 	/* A handshake that failed at its first step (what the peer had
 	 * sent already was not TLS) ends the connection, as a later step
 	 * would; only what made nothing is the caller's to handle. */

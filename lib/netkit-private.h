@@ -381,4 +381,11 @@ netkit__reader_put(netkit_reader *r, size_t n)
  * (tls.c; tls-none.c has no contexts and answers -ENOTSUP). */
 int netkit__tls_ctx_role(const netkit_tls_ctx *ctx);
 
+/* netkit_tls_connect() (server_name) or netkit_tls_accept() as the
+ * context's role says, NETKIT_NOW, for a caller whose send buffer moves
+ * between a send that must wait and its retry (the loop's queue): such
+ * a connection never uses kTLS, which needs the same buffer again. */
+int netkit__tls_open_moving(netkit_tls **out, netkit_tls_ctx *ctx, int fd,
+			    const char *server_name);
+
 #endif /* NETKIT_PRIVATE_H */

@@ -119,3 +119,31 @@ netkit__tls_ctx_role(const netkit_tls_ctx *ctx)
 	(void)ctx;
 	return -ENOTSUP;
 }
+
+int
+netkit__tls_open_moving(netkit_tls **out, netkit_tls_ctx *ctx, int fd,
+			const char *server_name)
+{
+	(void)ctx;
+	(void)fd;
+	(void)server_name;
+	if (out)
+		*out = NULL;
+	return -ENOTSUP;
+}
+
+NETKIT_EXPORT int
+netkit_tls_ktls(const netkit_tls *t)
+{
+	(void)t;
+	return 0;
+}
+
+NETKIT_EXPORT ssize_t
+netkit_tls_sendfile(netkit_tls *t, int file_fd, off_t offset, size_t count,
+		    size_t *sent, netkit_deadline deadline)
+{
+	if (sent)
+		*sent = 0;
+	return -ENOTSUP;
+}

@@ -11,6 +11,14 @@
  * to read or write, the call waits here with netkit__wait() until the
  * deadline, as every _until call of the library does (fd.c).
  *
+ * kTLS (NETKIT_TLS_KTLS): OpenSSL hands the keys for sending to its
+ * transport once the handshake made them, with BIO controls it keeps
+ * for its own socket BIO (ktls_start() below). Ours answers them, so
+ * the transport stays ours: the kernel then encrypts what send() and
+ * sendfile() give it, and OpenSSL's records other than data (alerts,
+ * session tickets) go with sendmsg() and their type in a control
+ * message. Receiving stays OpenSSL's.
+ *
  * OpenSSL's error queue is per thread and would outlive a call: every
  * public call clears it on the way in and on the way out, so that the
  * program's own OpenSSL calls never see an error of ours.
@@ -22,6 +30,15 @@
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
+#include <sys/types.h>
+#include <unistd.h>
+#ifdef __linux__
+#include <linux/tls.h>
+#endif
 
 #include <openssl/err.h>
 #include <openssl/ssl.h>
@@ -50,10 +67,24 @@ struct netkit_tls {
 	bool dead;
 	/* The last failed send() or recv(), as a negative errno (0: none). */
 	int sys_err;
+	/* kTLS: asked for (NETKIT_TLS_KTLS); the kernel encrypts what is
+	 * sent; the type of the record the next write is, when it is not
+	 * data (0: data). */
+	bool ktls_asked;
+	bool ktls_tx;
+	unsigned char ctrl_type;
+	/* A send that must be made again (it answered -EAGAIN or
+	 * -ETIMEDOUT): its length, 0 for none; held_file when it was a
+	 * piece of netkit_tls_sendfile(), which alone may make it again
+	 * (it reads the piece again). */
+	size_t held;
+	bool held_file;
 	char alpn[256];
 };
 
 /* The BIO: what OpenSSL sends and receives goes through the seam. */
+
+static ssize_t send_record(struct netkit_tls *t, const char *buf, int len);
 
 static int
 bio_write(BIO *b, const char *buf, int len)
@@ -62,8 +93,11 @@ bio_write(BIO *b, const char *buf, int len)
 	ssize_t n;
 
 	BIO_clear_retry_flags(b);
-	NETKIT__RETRY(n, NK_SYS(send)(t->fd, buf, (size_t)len,
-				      MSG_NOSIGNAL | MSG_DONTWAIT));
+	if (NETKIT__UNLIKELY(t->ctrl_type))
+		n = send_record(t, buf, len);
+	else
+		NETKIT__RETRY(n, NK_SYS(send)(t->fd, buf, (size_t)len,
+					      MSG_NOSIGNAL | MSG_DONTWAIT));
 	if (n >= 0)
 		return (int)n;
 	if (errno == EAGAIN || errno == EWOULDBLOCK)
@@ -90,12 +124,128 @@ bio_read(BIO *b, char *buf, int len)
 	return -1;
 }
 
+/* kTLS. OpenSSL's controls for its socket BIO, which its public header
+ * lists only in a comment (3.0 to 3.5 keep these numbers). */
+enum {
+	CTRL_SET_KTLS = 72,		/* num: 1 to send, 0 to receive;
+					 * ptr: the keys */
+	CTRL_KTLS_RECORD_TYPE = 74,	/* num: the next write's type */
+	CTRL_KTLS_CLEAR_TYPE = 75,
+};
+
+/* The size of the kernel's structure for the keys at info, or 0 for a
+ * version or cipher it does not take. OpenSSL's keys start with the
+ * kernel's own structure, the version and cipher in its head. */
+static socklen_t
+ktls_info_size(const void *info)
+{
+#if defined(__linux__) && defined(TLS_TX)
+	struct tls_crypto_info head;
+
+	memcpy(&head, info, sizeof(head));
+	if (head.version != TLS_1_2_VERSION && head.version != TLS_1_3_VERSION)
+		return 0;
+	switch (head.cipher_type) {
+	case TLS_CIPHER_AES_GCM_128:
+		return sizeof(struct tls12_crypto_info_aes_gcm_128);
+#ifdef TLS_CIPHER_AES_GCM_256
+	case TLS_CIPHER_AES_GCM_256:
+		return sizeof(struct tls12_crypto_info_aes_gcm_256);
+#endif
+#ifdef TLS_CIPHER_CHACHA20_POLY1305
+	case TLS_CIPHER_CHACHA20_POLY1305:
+		return sizeof(struct tls12_crypto_info_chacha20_poly1305);
+#endif
+	}
+#endif
+	return 0;
+}
+
+/* OpenSSL offers the keys for sending (or receiving) from now on: 1 if
+ * the kernel took them, so that OpenSSL writes data as it is; 0 leaves
+ * the encryption to OpenSSL. A socket that refused the keys after it
+ * took the `tls` protocol goes on as plain TCP. */
+static long
+ktls_start(struct netkit_tls *t, long is_tx, const void *info)
+{
+#if defined(__linux__) && defined(TLS_TX) && defined(TCP_ULP)
+	static const char ulp[] = "tls";
+	socklen_t size;
+
+	if (!t->ktls_asked || !is_tx || !info || t->ktls_tx)
+		return 0;
+	size = ktls_info_size(info);
+	if (size == 0 ||
+	    NK_SYS(setsockopt)(t->fd, IPPROTO_TCP, TCP_ULP, ulp,
+			       sizeof(ulp)) < 0 ||
+	    NK_SYS(setsockopt)(t->fd, SOL_TLS, TLS_TX, info, size) < 0)
+		return 0;
+	t->ktls_tx = true;
+	return 1;
+#else
+	return 0;
+#endif
+}
+
+/* kTLS: a record that is not data (an alert, a session ticket) goes
+ * whole, its type in a control message; the kernel encrypts it. As
+ * send() answers. */
+static ssize_t
+send_record(struct netkit_tls *t, const char *buf, int len)
+{
+#if defined(__linux__) && defined(TLS_SET_RECORD_TYPE)
+	union {
+		struct cmsghdr h;
+		char space[CMSG_SPACE(sizeof(unsigned char))];
+	} cm;
+	struct iovec iov = { (void *)buf, (size_t)len };
+	struct msghdr m = { .msg_iov = &iov, .msg_iovlen = 1,
+			    .msg_control = cm.space,
+			    .msg_controllen = sizeof(cm.space) };
+	struct cmsghdr *c = CMSG_FIRSTHDR(&m);
+	ssize_t n;
+
+	memset(&cm, 0, sizeof(cm));
+	c->cmsg_level = SOL_TLS;
+	c->cmsg_type = TLS_SET_RECORD_TYPE;
+	c->cmsg_len = CMSG_LEN(sizeof(unsigned char));
+	*CMSG_DATA(c) = t->ctrl_type;
+	NETKIT__RETRY(n, NK_SYS(sendmsg)(t->fd, &m,
+					 MSG_NOSIGNAL | MSG_DONTWAIT));
+	if (n >= 0)
+		t->ctrl_type = 0;
+	return n;
+#else
+	errno = EOPNOTSUPP;	/* no kTLS, so never asked */
+	return -1;
+#endif
+}
+
 static long
 bio_ctrl(BIO *b, int cmd, long num, void *ptr)
 {
-	/* OpenSSL flushes after each flight of records; there is no buffer
-	 * of ours to flush. Everything else is not ours to answer. */
-	return cmd == BIO_CTRL_FLUSH ? 1 : 0;
+	struct netkit_tls *t = BIO_get_data(b);
+
+	switch (cmd) {
+	case BIO_CTRL_FLUSH:
+		/* OpenSSL flushes after each flight of records; there is
+		 * no buffer of ours to flush. */
+		return 1;
+	case CTRL_SET_KTLS:
+		return ktls_start(t, num, ptr);
+	case BIO_CTRL_GET_KTLS_SEND:
+		return t->ktls_tx;
+	case CTRL_KTLS_RECORD_TYPE:
+		if (t->ktls_tx && num > 0 && num <= UCHAR_MAX)
+			t->ctrl_type = (unsigned char)num;
+		return 0;
+	case CTRL_KTLS_CLEAR_TYPE:
+		t->ctrl_type = 0;
+		return 0;
+	}
+	/* Everything else (receiving with kTLS among it) is not ours to
+	 * answer. */
+	return 0;
 }
 
 static int
@@ -323,7 +473,7 @@ static int
 opts_check(const netkit_tls_opts *o)
 {
 	unsigned known = NETKIT_TLS_INSECURE_NO_VERIFY |
-			 NETKIT_TLS_VERIFY_CLIENT;
+			 NETKIT_TLS_VERIFY_CLIENT | NETKIT_TLS_KTLS;
 
 	if (!NETKIT__RESERVED_ZERO(o) || (o->flags & ~known))
 		return -EINVAL;
@@ -387,6 +537,8 @@ ctx_setup(struct netkit_tls_ctx *c, const netkit_tls_opts *o)
 	 * program's buffer may move between a wait and the retry. */
 	SSL_CTX_set_mode(c->ssl, SSL_MODE_ENABLE_PARTIAL_WRITE |
 			 SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
+	if (o->flags & NETKIT_TLS_KTLS)
+		SSL_CTX_set_options(c->ssl, SSL_OP_ENABLE_KTLS);
 	rc = ctx_load(c, o);
 	if (rc < 0)
 		return rc;
@@ -484,6 +636,7 @@ tls_new(struct netkit_tls **out, netkit_tls_ctx *ctx, int fd)
 	if (!t)
 		return -ENOMEM;
 	t->fd = fd;
+	t->ktls_asked = (ctx->flags & NETKIT_TLS_KTLS) != 0;
 	t->ssl = SSL_new(ctx->ssl);
 	b = t->ssl ? BIO_new(ctx->bio) : NULL;
 	if (!b) {
@@ -513,9 +666,12 @@ start(netkit_tls **out, struct netkit_tls *t, int64_t deadline, bool once)
 	return rc;
 }
 
+/* moving: the caller's buffer may move between a send that must wait
+ * and its retry, which kTLS does not allow (OpenSSL then hands the
+ * kernel the first buffer again). */
 static int
 tls_open(netkit_tls **out, netkit_tls_ctx *ctx, int role, int fd,
-	 const char *name, netkit_deadline dl)
+	 const char *name, netkit_deadline dl, bool moving)
 {
 	struct netkit_tls *t;
 	bool once;
@@ -532,6 +688,10 @@ tls_open(netkit_tls **out, netkit_tls_ctx *ctx, int role, int fd,
 	rc = tls_new(&t, ctx, fd);
 	if (rc < 0)
 		goto out;
+	if (moving) {
+		t->ktls_asked = false;
+		SSL_clear_options(t->ssl, SSL_OP_ENABLE_KTLS);
+	}
 	if (role == NETKIT_TLS_CLIENT) {
 		SSL_set_connect_state(t->ssl);
 		rc = set_name(t, name, !(ctx->flags &
@@ -554,14 +714,15 @@ netkit_tls_connect(netkit_tls **out, netkit_tls_ctx *ctx, int fd,
 		   const char *server_name, netkit_deadline deadline)
 {
 	return tls_open(out, ctx, NETKIT_TLS_CLIENT, fd, server_name,
-			deadline);
+			deadline, false);
 }
 
 NETKIT_EXPORT int
 netkit_tls_accept(netkit_tls **out, netkit_tls_ctx *ctx, int fd,
 		  netkit_deadline deadline)
 {
-	return tls_open(out, ctx, NETKIT_TLS_SERVER, fd, NULL, deadline);
+	return tls_open(out, ctx, NETKIT_TLS_SERVER, fd, NULL, deadline,
+			false);
 }
 
 /* Happy Eyeballs through the handshake: the race's stage (endpoint.c)
@@ -709,6 +870,7 @@ send_some(struct netkit_tls *t, const void *buf, size_t len,
 	/* SSL_write_ex() answers a clean end (0) only for a closed write
 	 * side: that is a broken pipe here. */
 	n = transfer(t, step_write, (void *)buf, len, deadline, once);
+	t->held = n == -EAGAIN || n == -ETIMEDOUT ? len : 0;
 	return n == 0 ? -EPIPE : n;
 }
 
@@ -718,6 +880,8 @@ netkit_tls_send(netkit_tls *t, const void *buf, size_t len,
 {
 	if (!args_ok(t, buf, len, deadline))
 		return -EINVAL;
+	if (t->held_file)
+		return -EBUSY;
 	return send_some(t, buf, len, deadline.at,
 			 netkit__expired(deadline.at));
 }
@@ -745,6 +909,8 @@ netkit_tls_send_all(netkit_tls *t, const void *buf, size_t len, size_t *sent,
 		*sent = 0;
 	if (!args_ok(t, buf, len, deadline))
 		return -EINVAL;
+	if (t->held_file)
+		return -EBUSY;
 	once = netkit__expired(deadline.at);
 	while (done < len) {
 		/* Progress never extends the deadline. */
@@ -823,6 +989,102 @@ netkit_tls_free(netkit_tls *t)
 	free(t);
 }
 
+/* netkit_tls_sendfile() without kTLS: the file read a record's worth at
+ * a time, each piece sent whole. A piece whose send must be made again
+ * is read again by the next call, from where *done ends. */
+static ssize_t
+sendfile_copy(struct netkit_tls *t, int fd, off_t offset, size_t count,
+	      size_t *done, int64_t deadline, bool once)
+{
+	enum { PIECE = 16384 };	/* one TLS record's data */
+	char *buf = malloc(PIECE);
+	size_t want, went;
+	ssize_t n = 0;
+
+	if (!buf)
+		return -ENOMEM;
+	while (count == 0 || *done < count) {
+		want = count == 0 || count - *done > PIECE ? PIECE :
+			count - *done;
+		if (t->held_file && t->held < want)
+			want = t->held;	/* what OpenSSL holds, again */
+		if (*done > 0 && netkit__expired(deadline)) {
+			n = -ETIMEDOUT;
+			break;
+		}
+		NETKIT__RETRY(n, NK_SYS(pread)(fd, buf, want,
+					       offset + (off_t)*done));
+		if (n <= 0) {
+			n = n < 0 ? netkit__errno() : 0;
+			break;
+		}
+		want = (size_t)n;
+		for (went = 0; went < want; went += (size_t)n) {
+			n = send_some(t, buf + went, want - went, deadline,
+				      once);
+			t->held_file = t->held > 0;
+			if (n < 0)
+				break;
+		}
+		*done += went;
+		if (n < 0)
+			break;
+	}
+	free(buf);
+	return n < 0 ? n : 0;
+}
+
+NETKIT_EXPORT int
+netkit_tls_ktls(const netkit_tls *t)
+{
+	return t && t->ktls_tx;
+}
+
+NETKIT_EXPORT ssize_t
+netkit_tls_sendfile(netkit_tls *t, int file_fd, off_t offset, size_t count,
+		    size_t *sent, netkit_deadline deadline)
+{
+	size_t done = 0;
+	ssize_t rc;
+	bool once;
+
+	if (sent)
+		*sent = 0;
+	if (!t || offset < 0 || !netkit__deadline_ok(deadline.at))
+		return -EINVAL;
+	if (file_fd < 0)
+		return -EBADF;
+	/* A file that cannot be read at an offset (a pipe) says so here,
+	 * before anything is sent. */
+	if (NK_SYS(pread)(file_fd, NULL, 0, offset) < 0)
+		return netkit__errno();
+	/* The bytes of a netkit_tls_send() to make again would come
+	 * after the file's. */
+	if (t->held && !t->held_file)
+		return -EBUSY;
+	once = netkit__expired(deadline.at);
+	if (!t->ready) {
+		rc = handshake(t, deadline.at, once);
+		if (rc < 0)
+			return rc;
+	}
+	if (t->ktls_tx) {
+		/* The kernel encrypts whatever the socket is given. With a
+		 * deadline already past, a call that sent nothing would
+		 * block: -EAGAIN, as on the other path. */
+		rc = netkit_sendfile(t->fd, file_fd, offset, count, &done,
+				     deadline);
+		if (rc == -ETIMEDOUT && once && done == 0)
+			rc = -EAGAIN;
+	} else
+		rc = sendfile_copy(t, file_fd, offset, count, &done,
+				   deadline.at, once);
+	ERR_clear_error();
+	if (sent)
+		*sent = done;
+	return rc < 0 ? rc : (ssize_t)done;
+}
+
 NETKIT_EXPORT const char *
 netkit_tls_alpn(const netkit_tls *t)
 {
@@ -845,4 +1107,13 @@ int
 netkit__tls_ctx_role(const netkit_tls_ctx *ctx)
 {
 	return ctx->role;
+}
+
+int
+netkit__tls_open_moving(netkit_tls **out, netkit_tls_ctx *ctx, int fd,
+			const char *server_name)
+{
+	return tls_open(out, ctx, ctx->role, fd,
+			ctx->role == NETKIT_TLS_CLIENT ? server_name : NULL,
+			NETKIT_NOW, true);
 }

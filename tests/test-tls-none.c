@@ -45,6 +45,11 @@ START_TEST(every_tls_call_answers_enotsup)
 	ck_assert_int_eq(netkit_tls_close(NULL, NETKIT_NOW), 0);
 	ck_assert_ptr_null(netkit_tls_alpn(NULL));
 	ck_assert_uint_eq(netkit_tls_wants(NULL), 0);
+	ck_assert_int_eq(netkit_tls_ktls(NULL), 0);
+	n = 7;
+	ck_assert_int_eq(netkit_tls_sendfile(NULL, 0, 0, 0, &n, NETKIT_NOW),
+			 -ENOTSUP);
+	ck_assert_uint_eq(n, 0);
 	netkit_tls_free(NULL);
 	netkit_tls_ctx_free(NULL);
 }

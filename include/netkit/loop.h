@@ -523,7 +523,9 @@ NETKIT_EXPORT int netkit_conn_detach(netkit_conn *conn, void *rest,
  * 0); a peer that closes without it ends the connection with
  * #NETKIT_ETLS_TRUNCATED. netkit_conn_close() sends close_notify after
  * the queue (it does not wait for the peer's), netkit_conn_abort() does
- * not.
+ * not. OpenSSL encrypts here even with a #NETKIT_TLS_KTLS context: kTLS
+ * needs a send that must wait retried from the same place, and the
+ * queue moves.
  * @code
  * case NETKIT_LOOP_OPEN:  // a server: TLS on every connection
  *         if (netkit_conn_start_tls(ev[i].conn, ctx, NULL,

@@ -7,6 +7,7 @@
 #define NETKIT_TLS_H
 
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "netkit/common.h"
 #include "netkit/deadline.h"
@@ -78,14 +79,19 @@ extern "C" {
  * - **On the connection layer**, netkit_conn_start_tls() (@ref loop)
  *   makes a loop connection speak TLS, the handshake inside the loop.
  *
- * **No kTLS.** The kernel's TLS (records encrypted by the kernel, so
- * that sendfile() works over TLS) is not used. OpenSSL 3.0 hands a
- * connection to the kernel only through its own socket BIO, which
- * writes with write() (SIGPIPE again) and blocks past deadlines on a
- * blocking descriptor; through netkit's own transport it would take
- * OpenSSL's internal key structures. netkit keeps the guarantees above
- * instead, at the cost of one copy per record (netkit_sendfile() on a
- * TLS connection is not offered).
+ * **kTLS, when asked.** With #NETKIT_TLS_KTLS, a connection hands the
+ * encryption of what it sends to the kernel when the kernel offers it
+ * (Linux's `tls` module, TLS 1.2 or 1.3 with AES-GCM or
+ * ChaCha20-Poly1305): OpenSSL still makes the handshake and reads, and
+ * netkit_tls_sendfile() then moves a file with sendfile(), the kernel
+ * encrypting, without copying it through the program. The guarantees
+ * above stay: the transport is still netkit's (send(MSG_NOSIGNAL),
+ * deadlines), and netkit_tls_ktls() says whether the kernel took
+ * over. Where it does not, the connection works as without the flag.
+ * It is not the default: OpenSSL 3.0 cannot change the kernel's key
+ * when the peer asks for a TLS 1.3 KeyUpdate, so such a connection
+ * then fails (the peer cannot read what follows) where a user-space
+ * one goes on.
  *
  * The TLS part is optional: <netkit/features.h> defines
  * `NETKIT_HAS_TLS` to 1 when the library was built with OpenSSL, 0
@@ -108,6 +114,10 @@ extern "C" {
 /** Server: ask every client for a certificate and refuse those that
  * have none or one the trust store does not verify. */
 #define NETKIT_TLS_VERIFY_CLIENT 0x2u
+/** Either role: let the kernel encrypt what a connection sends once
+ * the handshake is done, where the kernel offers it (kTLS; see
+ * netkit_tls_ktls() and netkit_tls_sendfile()). */
+#define NETKIT_TLS_KTLS 0x4u
 
 /**
  * What a ::netkit_tls_ctx is made from. Initialize with `= { 0 }` or
@@ -117,7 +127,8 @@ extern "C" {
 typedef struct netkit_tls_opts {
 	/** #NETKIT_TLS_CLIENT (0) or #NETKIT_TLS_SERVER. */
 	int role;
-	/** #NETKIT_TLS_INSECURE_NO_VERIFY, #NETKIT_TLS_VERIFY_CLIENT, or 0. */
+	/** #NETKIT_TLS_INSECURE_NO_VERIFY, #NETKIT_TLS_VERIFY_CLIENT,
+	 * #NETKIT_TLS_KTLS, or 0. */
 	unsigned flags;
 	/** PEM file of trusted certificates; with @ref ca_path NULL too,
 	 * the system's trust store. */
@@ -282,6 +293,9 @@ NETKIT_EXPORT int netkit_tls_handshake(netkit_tls *t, netkit_deadline deadline);
  *         already past, nothing sent: call again with the same bytes
  *         once netkit_tls_wants() is ready), `-ETIMEDOUT`, `-EPIPE` or
  *         `-ECONNRESET` (the peer is gone), #NETKIT_ETLS.
+ * @note After `-EAGAIN` or `-ETIMEDOUT`, send the same bytes again
+ *       before anything else; with kTLS on (netkit_tls_ktls()) from the
+ *       same address too, as the kernel reads them where they are.
  */
 NETKIT_EXPORT ssize_t netkit_tls_send(netkit_tls *t, const void *buf,
 				      size_t len, netkit_deadline deadline);
@@ -369,6 +383,59 @@ NETKIT_EXPORT const char *netkit_tls_alpn(const netkit_tls *t);
  *         awaited or @p t is NULL.
  */
 NETKIT_EXPORT unsigned netkit_tls_wants(const netkit_tls *t);
+
+/**
+ * Whether the kernel encrypts what the connection sends (kTLS): only
+ * with #NETKIT_TLS_KTLS, once the handshake is done, and where the
+ * kernel has TLS (`tls` listed in
+ * `/proc/sys/net/ipv4/tcp_available_ulp`; a process with
+ * `CAP_NET_ADMIN` also gets the module loaded) for the version and
+ * cipher the handshake chose.
+ * @param t The connection.
+ * @return 1 when it does, 0 when OpenSSL encrypts (or @p t is NULL).
+ */
+NETKIT_EXPORT int netkit_tls_ktls(const netkit_tls *t);
+
+/**
+ * Sends part of a file over the connection, encrypted: netkit_sendfile()
+ * for TLS. With kTLS on (netkit_tls_ktls()) the kernel reads the file
+ * and encrypts it, with no copy through the program; without, the file
+ * is read in record-sized pieces and each is sent with
+ * netkit_tls_send_all(). The bytes on the wire are the same.
+ * The handshake is made first if it is not done.
+ * @param t         The connection.
+ * @param file_fd   A file that can be read at an offset (a regular
+ *                  file); its own offset is not moved.
+ * @param offset    Where to start in the file.
+ * @param count     How many bytes; 0 means "to the end of the file".
+ * @param[out] sent If not NULL, always receives the number of bytes
+ *                  sent, also on error.
+ * @param deadline  See @ref time; it bounds the whole transfer.
+ * @return The number of bytes sent: @p count, or fewer when the file
+ *         ended first; or a negative code, with @p sent telling how far
+ *         it got.
+ * @retval -EINVAL   @p t NULL, a negative @p offset, a bad deadline (a
+ *                   stall deadline included).
+ * @retval -EBADF    @p file_fd is not an open descriptor.
+ * @retval -ESPIPE   @p file_fd cannot be read at an offset (a pipe).
+ * @retval -EBUSY    The last netkit_tls_send() answered `-EAGAIN` or
+ *                   `-ETIMEDOUT`: OpenSSL holds its bytes until they
+ *                   are sent again.
+ * @retval -EAGAIN   The deadline had passed (#NETKIT_NOW) and nothing
+ *                   could be sent: wait for netkit_tls_wants().
+ * @retval -ETIMEDOUT The deadline passed (with #NETKIT_NOW: after some
+ *                   bytes went, as @p sent says).
+ * @retval -EPIPE    The peer is gone (also `-ECONNRESET`); and the
+ *                   other codes of netkit_tls_send() (#NETKIT_ETLS).
+ * @note After `-EAGAIN` or `-ETIMEDOUT`, call it again for the rest
+ *       (@p offset + @p sent) before sending anything else: the piece
+ *       OpenSSL holds is read again from the file, and
+ *       netkit_tls_send() answers `-EBUSY` until then.
+ */
+NETKIT_EXPORT ssize_t netkit_tls_sendfile(netkit_tls *t, int file_fd,
+					  off_t offset, size_t count,
+					  size_t *sent,
+					  netkit_deadline deadline);
 
 /** @} */
 

@@ -1,0 +1,522 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * kTLS (NETKIT_TLS_KTLS) and netkit_tls_sendfile(), netkit at both ends
+ * of a loopback connection: a server thread that sends, a client that
+ * receives with OpenSSL in user space and compares every byte.
+ *
+ * Where the kernel has no TLS (no `tls` in tcp_available_ulp, as on
+ * this project's machines) every test runs the user-space path and
+ * checks that netkit_tls_ktls() says so. NETKIT_TEST_KTLS=1 makes kTLS
+ * required: the `ktls-vm` test runs this program inside Debian's own
+ * kernel, its tls module loaded, under qemu (tests/vm/run.sh), where
+ * the server's records are then made by the kernel and read by OpenSSL.
+ *
+ * The certificate is made here with OpenSSL's calls, not the openssl
+ * command, so that the program needs nothing beside itself in the VM.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+#include <openssl/x509.h>
+
+#include "helpers.h"
+
+static char dir[64];
+static char cert_path[96], key_path[96];
+static pid_t maker;	/* Check forks a process per test: only this one
+			 * removes the files */
+
+static void
+remove_cert(void)
+{
+	if (getpid() != maker)
+		return;
+	unlink(cert_path);
+	unlink(key_path);
+	rmdir(dir);
+}
+
+/* A self-signed P-256 certificate for localhost, valid for a day. */
+static void
+make_cert(void)
+{
+	const char *tmp = getenv("TMPDIR");
+	EVP_PKEY *k = EVP_EC_gen("P-256");
+	X509 *x = X509_new();
+	X509_NAME *n;
+	FILE *f;
+
+	snprintf(dir, sizeof(dir), "%s/nk-ktls-XXXXXX", tmp ? tmp : "/tmp");
+	if (!k || !x || !mkdtemp(dir)) {
+		fprintf(stderr, "test-ktls: cannot make the certificate\n");
+		exit(1);
+	}
+	snprintf(cert_path, sizeof(cert_path), "%s/cert.pem", dir);
+	snprintf(key_path, sizeof(key_path), "%s/key.pem", dir);
+	maker = getpid();
+	atexit(remove_cert);
+	X509_set_version(x, 2);
+	ASN1_INTEGER_set(X509_get_serialNumber(x), 1);
+	X509_gmtime_adj(X509_getm_notBefore(x), -60);
+	X509_gmtime_adj(X509_getm_notAfter(x), 86400);
+	X509_set_pubkey(x, k);
+	n = X509_get_subject_name(x);
+	X509_NAME_add_entry_by_txt(n, "CN", MBSTRING_ASC,
+				   (const unsigned char *)"localhost", -1, -1, 0);
+	X509_set_issuer_name(x, n);
+	X509_sign(x, k, EVP_sha256());
+	f = fopen(cert_path, "w");
+	if (f) {
+		PEM_write_X509(f, x);
+		fclose(f);
+	}
+	f = fopen(key_path, "w");
+	if (f) {
+		PEM_write_PrivateKey(f, k, NULL, NULL, 0, NULL, NULL);
+		fclose(f);
+	}
+	X509_free(x);
+	EVP_PKEY_free(k);
+}
+
+/* Whether the kernel offers TLS now (after a connection asked, a
+ * privileged process gets the module loaded). */
+static bool
+ulp_listed(void)
+{
+	char line[256] = "";
+	FILE *f = fopen("/proc/sys/net/ipv4/tcp_available_ulp", "r");
+
+	if (f) {
+		if (!fgets(line, sizeof(line), f))
+			line[0] = '\0';
+		fclose(f);
+	}
+	return strstr(line, "tls") != NULL;
+}
+
+static bool
+required(void)
+{
+	const char *r = getenv("NETKIT_TEST_KTLS");
+
+	return r && strcmp(r, "1") == 0;
+}
+
+/* What netkit_tls_ktls() must say of a connection that asked. */
+static void
+check_ktls(netkit_tls *t, bool asked)
+{
+	int on = netkit_tls_ktls(t);
+
+	if (!asked) {
+		ck_assert_int_eq(on, 0);
+		return;
+	}
+	if (required())
+		ck_assert_msg(on == 1, "kTLS is required and is off");
+	else
+		ck_assert_int_eq(on, ulp_listed());
+}
+
+static unsigned char
+pattern(size_t i)
+{
+	return (unsigned char)(i * 7 + i / 4099);
+}
+
+/* A file of size bytes of the pattern, unlinked: its descriptor. */
+static int
+pattern_file(size_t size)
+{
+	char path[128];
+	unsigned char buf[8192];
+	size_t i, done = 0, n;
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/file-XXXXXX", dir);
+	fd = mkstemp(path);
+	ck_assert_int_ge(fd, 0);
+	unlink(path);
+	while (done < size) {
+		n = size - done < sizeof(buf) ? size - done : sizeof(buf);
+		for (i = 0; i < n; i++)
+			buf[i] = pattern(done + i);
+		ck_assert_int_eq(write(fd, buf, n), (ssize_t)n);
+		done += n;
+	}
+	return fd;
+}
+
+static netkit_tls_ctx *
+ctx_new(int role, unsigned flags)
+{
+	netkit_tls_opts o = { .role = role, .flags = flags };
+	netkit_tls_ctx *c = NULL;
+
+	if (role == NETKIT_TLS_SERVER) {
+		o.cert_file = cert_path;
+		o.key_file = key_path;
+	} else {
+		o.ca_file = cert_path;
+	}
+	ck_assert_int_eq(netkit_tls_ctx_new(&c, &o), 0);
+	return c;
+}
+
+/* The server thread: accepts one client, makes the handshake, then runs
+ * the test's part. */
+struct server {
+	unsigned flags;
+	int lfd, rc;
+	int (*part)(struct server *s, netkit_tls *t);
+	int fd, file;
+	off_t offset;
+	size_t count, sent;
+	int stops, eagains;
+	nk_thread *th;
+};
+
+static void *
+server_main(void *arg)
+{
+	struct server *s = arg;
+	netkit_tls_ctx *ctx = ctx_new(NETKIT_TLS_SERVER, s->flags);
+	netkit_deadline dl = netkit_deadline_in(30000);
+	netkit_tls *t = NULL;
+	int fd = netkit_accept_until(s->lfd, NULL, dl);
+
+	s->fd = fd;
+	s->rc = fd < 0 ? fd : netkit_tls_accept(&t, ctx, fd, dl);
+	if (s->rc == 0)
+		s->rc = s->part(s, t);
+	if (t && s->rc == 0)
+		s->rc = netkit_tls_close(t, netkit_deadline_in(10000));
+	else
+		netkit_tls_free(t);
+	if (fd >= 0)
+		netkit_close(fd);
+	netkit_tls_ctx_free(ctx);
+	return NULL;
+}
+
+/* Starts the server; connects and handshakes a client, whose connection
+ * goes to *t and descriptor to *fd. */
+static void
+start(struct server *s, unsigned client_flags, netkit_tls_ctx **cctx,
+      netkit_tls **t, int *fd)
+{
+	netkit_deadline dl = netkit_deadline_in(30000);
+	netkit_addr a;
+	char port[8];
+
+	s->lfd = nk_listen(AF_INET, &a);
+	s->th = nk_spawn(server_main, s);
+	*cctx = ctx_new(NETKIT_TLS_CLIENT, client_flags);
+	snprintf(port, sizeof(port), "%d", netkit_addr_port(&a));
+	*fd = netkit_create_connection("127.0.0.1", port, NULL, NULL, dl);
+	ck_assert_int_ge(*fd, 0);
+	ck_assert_int_eq(netkit_tls_connect(t, *cctx, *fd, "localhost", dl), 0);
+}
+
+static void
+finish(struct server *s, netkit_tls_ctx *cctx, netkit_tls *t, int fd)
+{
+	nk_join(s->th);
+	netkit_tls_free(t);
+	netkit_close(fd);
+	netkit_tls_ctx_free(cctx);
+	netkit_close(s->lfd);
+	ck_assert_int_eq(s->rc, 0);
+}
+
+/* Receives n bytes and checks they are the pattern from first on, then
+ * the clean end (the server's close_notify: with kTLS a record the
+ * kernel made from OpenSSL's alert). */
+static void
+receive_pattern(netkit_tls *t, size_t first, size_t n)
+{
+	unsigned char *b = malloc(n + 1);
+	size_t got = 0, i;
+
+	ck_assert_ptr_nonnull(b);
+	ck_assert_int_eq(netkit_tls_recv_exact(t, b, n, &got,
+					       netkit_deadline_in(60000)),
+			 (ssize_t)n);
+	for (i = 0; i < n; i++)
+		if (b[i] != pattern(first + i))
+			ck_abort_msg("byte %zu is %u, not %u", i, b[i],
+				     pattern(first + i));
+	ck_assert_int_eq(netkit_tls_recv(t, b, 1, netkit_deadline_in(30000)),
+			 0);
+	free(b);
+}
+
+/* Each test in two setups: kTLS asked by the server only (_server), and
+ * by both (_both). */
+static const unsigned client_flags[] = { 0, NETKIT_TLS_KTLS };
+#define ADD_BOTH(s, t) \
+	do { \
+		suite_add_tcase((s), nk_tcase_part((t), "_server", 0, 1)); \
+		suite_add_tcase((s), nk_tcase_part((t), "_both", 1, 2)); \
+	} while (0)
+
+/* ---- sending with send_all ---- */
+
+enum { BULK = 3 * 1024 * 1024 + 77 };
+
+static int
+part_send(struct server *s, netkit_tls *t)
+{
+	unsigned char *b = malloc(BULK), echo[16];
+	size_t i;
+	ssize_t n;
+
+	check_ktls(t, true);
+	if (!b)
+		return -ENOMEM;
+	for (i = 0; i < BULK; i++)
+		b[i] = pattern(i);
+	n = netkit_tls_send_all(t, b, BULK, NULL, netkit_deadline_in(60000));
+	free(b);
+	if (n != BULK)
+		return n < 0 ? (int)n : -EIO;
+	/* Reading still works: the client's 16 bytes. */
+	n = netkit_tls_recv_exact(t, echo, sizeof(echo), NULL,
+				  netkit_deadline_in(30000));
+	for (i = 0; n == (ssize_t)sizeof(echo) && i < sizeof(echo); i++)
+		if (echo[i] != pattern(i))
+			return -EBADMSG;
+	return n == (ssize_t)sizeof(echo) ? 0 : -EIO;
+}
+
+START_TEST(send_all_arrives_whole_and_ends_clean)
+{
+	struct server s = { .flags = NETKIT_TLS_KTLS, .part = part_send };
+	unsigned char b[16];
+	netkit_tls_ctx *cctx;
+	netkit_tls *t;
+	size_t i;
+	int fd;
+
+	start(&s, client_flags[_i], &cctx, &t, &fd);
+	check_ktls(t, client_flags[_i] != 0);
+	for (i = 0; i < sizeof(b); i++)
+		b[i] = pattern(i);
+	ck_assert_int_eq(netkit_tls_send_all(t, b, sizeof(b), NULL,
+					     netkit_deadline_in(30000)), 16);
+	receive_pattern(t, 0, BULK);
+	finish(&s, cctx, t, fd);
+}
+END_TEST
+
+/* ---- netkit_tls_sendfile() ---- */
+
+static int
+part_sendfile(struct server *s, netkit_tls *t)
+{
+	ssize_t n;
+
+	check_ktls(t, true);
+	n = netkit_tls_sendfile(t, s->file, s->offset, s->count, &s->sent,
+				netkit_deadline_in(60000));
+	if (n < 0)
+		return (int)n;
+	return (size_t)n == s->sent ? 0 : -EIO;
+}
+
+START_TEST(sendfile_to_the_end)
+{
+	enum { SIZE = 4 * 1024 * 1024 + 4321 };
+	struct server s = { .flags = NETKIT_TLS_KTLS, .part = part_sendfile };
+	netkit_tls_ctx *cctx;
+	netkit_tls *t;
+	int fd;
+
+	s.file = pattern_file(SIZE);
+	start(&s, client_flags[_i], &cctx, &t, &fd);
+	receive_pattern(t, 0, SIZE);
+	finish(&s, cctx, t, fd);
+	ck_assert_uint_eq(s.sent, SIZE);
+	/* The file's own offset did not move. */
+	ck_assert_int_eq(lseek(s.file, 0, SEEK_CUR), SIZE);
+	close(s.file);
+}
+END_TEST
+
+START_TEST(sendfile_a_range)
+{
+	struct server s = { .flags = NETKIT_TLS_KTLS, .part = part_sendfile,
+			    .offset = 5000, .count = 300001 };
+	netkit_tls_ctx *cctx;
+	netkit_tls *t;
+	int fd;
+
+	s.file = pattern_file(400000);
+	start(&s, client_flags[_i], &cctx, &t, &fd);
+	receive_pattern(t, 5000, 300001);
+	finish(&s, cctx, t, fd);
+	ck_assert_uint_eq(s.sent, 300001);
+	close(s.file);
+}
+END_TEST
+
+/* With NETKIT_NOW and a client that reads only later, the call answers
+ * -EAGAIN with its count; called again for the rest, every byte arrives
+ * once, in order. Meanwhile a plain send is refused (without kTLS, the
+ * piece OpenSSL holds is the file's). */
+enum { RESUME_SIZE = 8 * 1024 * 1024 };
+
+static int
+part_resume(struct server *s, netkit_tls *t)
+{
+	netkit_deadline end = netkit_deadline_in(60000);
+	int small = 4096;
+	size_t sent;
+	ssize_t n;
+
+	check_ktls(t, true);
+	/* Without kTLS, a send buffer smaller than a record: a record's
+	 * send stops half-way, and the call that made it must be made
+	 * again. */
+	if (!netkit_tls_ktls(t))
+		setsockopt(s->fd, SOL_SOCKET, SO_SNDBUF, &small,
+			   sizeof(small));
+	while (s->sent < RESUME_SIZE) {
+		n = netkit_tls_sendfile(t, s->file, (off_t)s->sent,
+					RESUME_SIZE - s->sent, &sent,
+					NETKIT_NOW);
+		s->sent += sent;
+		if (n >= 0 && sent < RESUME_SIZE - s->sent + sent)
+			return -EIO;	/* the file ended early */
+		/* -EAGAIN: nothing went; -ETIMEDOUT: some did (as every
+		 * count call of the library with a deadline past). */
+		if (n != -EAGAIN && n != -ETIMEDOUT && n < 0)
+			return (int)n;
+		if (n < 0) {
+			s->stops++;
+			if (n == -EAGAIN && s->eagains++ == 0 &&
+			    !netkit_tls_ktls(t) &&
+			    netkit_tls_send(t, "x", 1, NETKIT_NOW) != -EBUSY)
+				return -EPROTO;
+			if (netkit_deadline_left(end) == 0)
+				return -ETIMEDOUT;
+			/* After -ETIMEDOUT the next call tries at once,
+			 * often into a full socket: -EAGAIN. */
+			if (n == -EAGAIN)
+				nk_wait_fd(s->fd, netkit_tls_wants(t) ==
+					   NETKIT_POLLER_READ ? POLLIN :
+					   POLLOUT, 1000);
+		}
+	}
+	return 0;
+}
+
+START_TEST(sendfile_resumes_after_eagain)
+{
+	struct server s = { .flags = NETKIT_TLS_KTLS, .part = part_resume };
+	netkit_tls_ctx *cctx;
+	netkit_tls *t;
+	int fd;
+
+	s.file = pattern_file(RESUME_SIZE);
+	start(&s, client_flags[_i], &cctx, &t, &fd);
+	/* The server fills the socket before this reads anything. */
+	usleep(300 * 1000);
+	receive_pattern(t, 0, RESUME_SIZE);
+	finish(&s, cctx, t, fd);
+	ck_assert_uint_eq(s.sent, RESUME_SIZE);
+	/* Without kTLS, each call sends one record's worth at most, and a
+	 * record that went half-way was finished by the next call. (With
+	 * kTLS one sendfile() may take it all: in an emulated machine its
+	 * encryption is slower than the client's 300 ms.) */
+	if (!required() && !ulp_listed()) {
+		ck_assert_int_gt(s.stops, 0);
+		ck_assert_int_gt(s.eagains, 0);
+	}
+	close(s.file);
+}
+END_TEST
+
+/* ---- misuse ---- */
+
+/* Each refusal sends nothing and says so; then the file goes. */
+static int
+part_misuse(struct server *s, netkit_tls *t)
+{
+	size_t sent = 7;
+	int p[2], bad = 0;
+
+	if (pipe(p) < 0)
+		return -errno;
+	bad |= netkit_tls_sendfile(NULL, s->file, 0, 0, &sent,
+				   NETKIT_FOREVER) != -EINVAL || sent != 0;
+	bad |= netkit_tls_sendfile(t, -1, 0, 0, &sent, NETKIT_FOREVER) !=
+		-EBADF;
+	bad |= netkit_tls_sendfile(t, s->file, -1, 0, &sent,
+				   NETKIT_FOREVER) != -EINVAL;
+	bad |= netkit_tls_sendfile(t, p[0], 0, 0, &sent, NETKIT_FOREVER) !=
+		-ESPIPE;
+	bad |= netkit_tls_sendfile(t, s->file, 0, 0, &sent,
+				   netkit_deadline_stall(1000, NETKIT_FOREVER))
+		!= -EINVAL || sent != 0;
+	close(p[0]);
+	close(p[1]);
+	if (bad)
+		return -EPROTO;
+	return netkit_tls_sendfile(t, s->file, 0, 0, &s->sent,
+				   NETKIT_FOREVER) == 10 ? 0 : -EIO;
+}
+
+START_TEST(sendfile_refuses_bad_arguments)
+{
+	struct server s = { .flags = NETKIT_TLS_KTLS, .part = part_misuse };
+	netkit_tls_ctx *cctx;
+	netkit_tls *t;
+	int fd;
+
+	ck_assert_int_eq(netkit_tls_ktls(NULL), 0);
+	s.file = pattern_file(10);
+	start(&s, 0, &cctx, &t, &fd);
+	receive_pattern(t, 0, 10);
+	finish(&s, cctx, t, fd);
+	close(s.file);
+}
+END_TEST
+
+START_TEST(the_flag_is_taken_by_both_roles_only_known_flags)
+{
+	netkit_tls_opts o = { .role = NETKIT_TLS_CLIENT,
+			      .flags = NETKIT_TLS_KTLS | 0x80u };
+	netkit_tls_ctx *c = NULL;
+
+	ck_assert_int_eq(netkit_tls_ctx_new(&c, &o), -EINVAL);
+	ck_assert_ptr_null(c);
+	netkit_tls_ctx_free(ctx_new(NETKIT_TLS_CLIENT, NETKIT_TLS_KTLS));
+	netkit_tls_ctx_free(ctx_new(NETKIT_TLS_SERVER, NETKIT_TLS_KTLS));
+}
+END_TEST
+
+Suite *
+netkit_test_suite(void)
+{
+	Suite *s = suite_create("ktls");
+
+	make_cert();
+	ADD_BOTH(s, send_all_arrives_whole_and_ends_clean);
+	ADD_BOTH(s, sendfile_to_the_end);
+	ADD_BOTH(s, sendfile_a_range);
+	ADD_BOTH(s, sendfile_resumes_after_eagain);
+	NK_ADD_TEST(s, sendfile_refuses_bad_arguments);
+	NK_ADD_TEST(s, the_flag_is_taken_by_both_roles_only_known_flags);
+	return s;
+}
