@@ -24,11 +24,17 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <linux/tls.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
+
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 #include <openssl/x509.h>
 
 #include "helpers.h"
+#include "sys.h"
 
 static char dir[64];
 static char cert_path[96], key_path[96];
@@ -447,6 +453,166 @@ START_TEST(sendfile_resumes_after_eagain)
 }
 END_TEST
 
+/* ---- a stand-in kernel ----
+ *
+ * The host's kernel has no TLS; to test netkit's side of the hand-over
+ * here too, the seam stands in for it: it takes the keys (and records
+ * what they were) without encrypting anything, and takes the records
+ * sent with a type (recording the type) as plain bytes. The server's
+ * OpenSSL then writes data as it is, so a client reading the raw socket
+ * after its handshake sees the plain text of what the server sent: the
+ * data, the file, and the records OpenSSL made (session tickets, the
+ * close_notify alert) in order. */
+
+static struct stand_in {
+	bool refuse_keys;		/* TLS_TX fails, as for a cipher the
+					 * kernel lacks */
+	int ulp, keys;			/* calls seen */
+	unsigned version, cipher;
+	socklen_t size;
+	unsigned char types[16];	/* record types, in order */
+	int n_types;
+} fake;
+
+static int
+fake_setsockopt(int fd, int level, int name, const void *v, socklen_t len)
+{
+	const struct tls_crypto_info *info = v;
+
+	if (level == IPPROTO_TCP && name == TCP_ULP) {
+		fake.ulp++;
+		return strcmp(v, "tls") == 0 ? 0 : -1;
+	}
+	if (level == SOL_TLS && name == TLS_TX) {
+		fake.keys++;
+		fake.version = info->version;
+		fake.cipher = info->cipher_type;
+		fake.size = len;
+		if (fake.refuse_keys) {
+			errno = ENOENT;
+			return -1;
+		}
+		return 0;
+	}
+	return netkit__sys_default.setsockopt(fd, level, name, v, len);
+}
+
+static ssize_t
+fake_sendmsg(int fd, const struct msghdr *m, int flags)
+{
+	struct msghdr plain = *m;
+	struct cmsghdr *c;
+
+	for (c = CMSG_FIRSTHDR(m); c; c = CMSG_NXTHDR((struct msghdr *)m, c))
+		if (c->cmsg_level == SOL_TLS &&
+		    c->cmsg_type == TLS_SET_RECORD_TYPE &&
+		    fake.n_types < (int)sizeof(fake.types))
+			fake.types[fake.n_types++] = *CMSG_DATA(c);
+	plain.msg_control = NULL;
+	plain.msg_controllen = 0;
+	return netkit__sys_default.sendmsg(fd, &plain, flags);
+}
+
+static int
+part_fake(struct server *s, netkit_tls *t)
+{
+	ssize_t n;
+
+	if (netkit_tls_ktls(t) != !fake.refuse_keys)
+		return -EPROTO;
+	n = netkit_tls_send_all(t, "plain text", 10, NULL,
+				netkit_deadline_in(10000));
+	if (n == 10)
+		n = netkit_tls_sendfile(t, s->file, 0, 0, &s->sent,
+					netkit_deadline_in(10000));
+	return n < 0 ? (int)n : 0;
+}
+
+/* Reads the raw socket to its end (bounded): what it got. */
+static size_t
+read_raw(int fd, unsigned char *b, size_t size)
+{
+	size_t got = 0;
+	ssize_t n;
+
+	while (got < size && nk_readable(fd, 10000) &&
+	       (n = read(fd, b + got, size - got)) > 0)
+		got += (size_t)n;
+	return got;
+}
+
+START_TEST(stand_in_kernel_gets_the_keys_and_the_plain_text)
+{
+	struct server s = { .flags = NETKIT_TLS_KTLS, .part = part_fake };
+	unsigned char raw[4096], *p;
+	netkit_tls_ctx *cctx;
+	netkit_tls *t;
+	size_t got, i;
+	int fd;
+
+	memset(&fake, 0, sizeof(fake));
+	netkit__sys.setsockopt = fake_setsockopt;
+	netkit__sys.sendmsg = fake_sendmsg;
+	s.file = pattern_file(1000);
+	start(&s, 0, &cctx, &t, &fd);
+	got = read_raw(fd, raw, sizeof(raw));
+	nk_join(s.th);
+	netkit__sys = netkit__sys_default;
+	ck_assert_int_eq(s.rc, 0);
+	ck_assert_int_eq(fake.ulp, 1);
+	ck_assert_int_eq(fake.keys, 1);
+	ck_assert_uint_eq(fake.version, TLS_1_3_VERSION);
+	ck_assert_uint_eq(fake.cipher, TLS_CIPHER_AES_GCM_256);
+	ck_assert_uint_eq(fake.size,
+			  sizeof(struct tls12_crypto_info_aes_gcm_256));
+	/* The data and the file, as they are, after OpenSSL's records
+	 * (the session tickets: type 22, handshake); close_notify last
+	 * (type 21, alert: warning, close_notify). */
+	p = memmem(raw, got, "plain text", 10);
+	ck_assert_msg(p != NULL, "no plain text in %zu raw bytes", got);
+	ck_assert_uint_ge(got - (size_t)(p - raw), 10 + 1000 + 2);
+	for (i = 0; i < 1000; i++)
+		ck_assert_uint_eq(p[10 + i], pattern(i));
+	ck_assert_mem_eq(p + 1010, "\x01\x00", 2);
+	ck_assert_uint_eq(got, (size_t)(p - raw) + 1012);
+	ck_assert_int_ge(fake.n_types, 2);
+	ck_assert_uint_eq(fake.types[0], 22);
+	ck_assert_uint_eq(fake.types[fake.n_types - 1], 21);
+	netkit_tls_free(t);
+	netkit_close(fd);
+	netkit_tls_ctx_free(cctx);
+	netkit_close(s.lfd);
+	close(s.file);
+}
+END_TEST
+
+/* Keys the kernel refuses (a cipher it lacks): OpenSSL encrypts, and
+ * the connection works as without the flag. */
+START_TEST(keys_refused_the_connection_stays_in_user_space)
+{
+	struct server s = { .flags = NETKIT_TLS_KTLS, .part = part_fake };
+	netkit_tls_ctx *cctx;
+	netkit_tls *t;
+	unsigned char b[10];
+	int fd;
+
+	memset(&fake, 0, sizeof(fake));
+	fake.refuse_keys = true;
+	netkit__sys.setsockopt = fake_setsockopt;
+	s.file = pattern_file(1000);
+	start(&s, 0, &cctx, &t, &fd);
+	ck_assert_int_eq(netkit_tls_recv_exact(t, b, 10, NULL,
+					       netkit_deadline_in(10000)), 10);
+	ck_assert_mem_eq(b, "plain text", 10);
+	receive_pattern(t, 0, 1000);
+	finish(&s, cctx, t, fd);
+	netkit__sys = netkit__sys_default;
+	ck_assert_int_eq(fake.keys, 1);
+	ck_assert_int_eq(fake.n_types, 0);
+	close(s.file);
+}
+END_TEST
+
 /* ---- misuse ---- */
 
 /* Each refusal sends nothing and says so; then the file goes. */
@@ -516,6 +682,8 @@ netkit_test_suite(void)
 	ADD_BOTH(s, sendfile_to_the_end);
 	ADD_BOTH(s, sendfile_a_range);
 	ADD_BOTH(s, sendfile_resumes_after_eagain);
+	NK_ADD_TEST(s, stand_in_kernel_gets_the_keys_and_the_plain_text);
+	NK_ADD_TEST(s, keys_refused_the_connection_stays_in_user_space);
 	NK_ADD_TEST(s, sendfile_refuses_bad_arguments);
 	NK_ADD_TEST(s, the_flag_is_taken_by_both_roles_only_known_flags);
 	return s;
