@@ -245,11 +245,9 @@ finish(struct server *s, netkit_tls_ctx *cctx, netkit_tls *t, int fd)
 	ck_assert_int_eq(s->rc, 0);
 }
 
-/* Receives n bytes and checks they are the pattern from first on, then
- * the clean end (the server's close_notify: with kTLS a record the
- * kernel made from OpenSSL's alert). */
+/* Receives n bytes and checks they are the pattern from first on. */
 static void
-receive_pattern(netkit_tls *t, size_t first, size_t n)
+receive_bytes(netkit_tls *t, size_t first, size_t n)
 {
 	unsigned char *b = malloc(n + 1);
 	size_t got = 0, i;
@@ -262,9 +260,19 @@ receive_pattern(netkit_tls *t, size_t first, size_t n)
 		if (b[i] != pattern(first + i))
 			ck_abort_msg("byte %zu is %u, not %u", i, b[i],
 				     pattern(first + i));
-	ck_assert_int_eq(netkit_tls_recv(t, b, 1, netkit_deadline_in(30000)),
-			 0);
 	free(b);
+}
+
+/* The same, then the clean end (the server's close_notify: with kTLS a
+ * record the kernel made from OpenSSL's alert). */
+static void
+receive_pattern(netkit_tls *t, size_t first, size_t n)
+{
+	char end;
+
+	receive_bytes(t, first, n);
+	ck_assert_int_eq(netkit_tls_recv(t, &end, 1,
+					 netkit_deadline_in(30000)), 0);
 }
 
 /* Each test in two setups: kTLS asked by the server only (_server), and
@@ -613,6 +621,220 @@ START_TEST(keys_refused_the_connection_stays_in_user_space)
 }
 END_TEST
 
+/* ---- the edges of netkit_tls_sendfile() ---- */
+
+/* A server whose handshake is not done yet: sendfile makes it first
+ * (and sent may be NULL). */
+static int
+part_handshake_first(struct server *s, netkit_tls *t)
+{
+	ssize_t n = netkit_tls_sendfile(t, s->file, 0, 0, NULL,
+					netkit_deadline_in(30000));
+
+	return n == 5000 ? 0 : n < 0 ? (int)n : -EIO;
+}
+
+static void *
+server_lazy(void *arg)
+{
+	struct server *s = arg;
+	netkit_tls_ctx *ctx = ctx_new(NETKIT_TLS_SERVER, s->flags);
+	netkit_tls *t = NULL;
+	int fd = netkit_accept_until(s->lfd, NULL, netkit_deadline_in(30000));
+
+	s->fd = fd;
+	/* NETKIT_NOW: the client's hello has not come, the handshake
+	 * stays under way. */
+	s->rc = fd < 0 ? fd : netkit_tls_accept(&t, ctx, fd, NETKIT_NOW);
+	if (s->rc == -EAGAIN)
+		s->rc = s->part(s, t);
+	if (s->rc == 0)
+		s->rc = netkit_tls_close(t, netkit_deadline_in(10000));
+	else
+		netkit_tls_free(t);
+	if (fd >= 0)
+		netkit_close(fd);
+	netkit_tls_ctx_free(ctx);
+	return NULL;
+}
+
+START_TEST(sendfile_makes_the_handshake_first)
+{
+	struct server s = { .flags = NETKIT_TLS_KTLS,
+			    .part = part_handshake_first };
+	netkit_deadline dl = netkit_deadline_in(30000);
+	netkit_tls_ctx *cctx = ctx_new(NETKIT_TLS_CLIENT, 0);
+	netkit_tls *t = NULL;
+	netkit_addr a;
+	char port[8];
+	int fd;
+
+	s.file = pattern_file(5000);
+	s.lfd = nk_listen(AF_INET, &a);
+	snprintf(port, sizeof(port), "%d", netkit_addr_port(&a));
+	s.th = nk_spawn(server_lazy, &s);
+	fd = netkit_create_connection("127.0.0.1", port, NULL, NULL, dl);
+	ck_assert_int_ge(fd, 0);
+	/* The server takes a moment to try (and wait) first. */
+	usleep(100 * 1000);
+	ck_assert_int_eq(netkit_tls_connect(&t, cctx, fd, "localhost", dl), 0);
+	receive_pattern(t, 0, 5000);
+	finish(&s, cctx, t, fd);
+	close(s.file);
+}
+END_TEST
+
+/* A peer that is not TLS: the handshake sendfile makes fails, and
+ * nothing is sent. */
+static int
+part_no_tls_peer(struct server *s, netkit_tls *t)
+{
+	ssize_t n = netkit_tls_sendfile(t, s->file, 0, 0, &s->sent,
+					netkit_deadline_in(30000));
+
+	/* The handshake's failure, or -EPROTO for anything else. */
+	return n < 0 && n != -EPROTO && s->sent == 0 ? (int)n : -EPROTO;
+}
+
+START_TEST(sendfile_fails_with_the_handshake)
+{
+	struct server s = { .flags = NETKIT_TLS_KTLS,
+			    .part = part_no_tls_peer };
+	netkit_addr a;
+	char port[8];
+	int fd;
+
+	s.file = pattern_file(5000);
+	s.lfd = nk_listen(AF_INET, &a);
+	snprintf(port, sizeof(port), "%d", netkit_addr_port(&a));
+	s.th = nk_spawn(server_lazy, &s);
+	fd = netkit_create_connection("127.0.0.1", port, NULL, NULL,
+				      netkit_deadline_in(30000));
+	ck_assert_int_ge(fd, 0);
+	usleep(100 * 1000);
+	ck_assert_int_eq(write(fd, "GET / HTTP/1.0\r\n\r\n", 18), 18);
+	nk_join(s.th);
+	/* An HTTP request where a ClientHello should be. */
+	ck_assert_int_eq(s.rc, NETKIT_ETLS);
+	netkit_close(fd);
+	netkit_close(s.lfd);
+	close(s.file);
+}
+END_TEST
+
+/* The file fails to read half-way: its error, with what went. */
+static int pread_calls, pread_fail_at;
+
+static ssize_t
+failing_pread(int fd, void *buf, size_t len, off_t off)
+{
+	if (++pread_calls == pread_fail_at) {
+		errno = EIO;
+		return -1;
+	}
+	return netkit__sys_default.pread(fd, buf, len, off);
+}
+
+static int
+part_read_fails(struct server *s, netkit_tls *t)
+{
+	ssize_t n;
+
+	pread_calls = 0;
+	pread_fail_at = 3;	/* the check, one piece, then the failure */
+	netkit__sys.pread = failing_pread;
+	n = netkit_tls_sendfile(t, s->file, 0, 0, &s->sent,
+				netkit_deadline_in(30000));
+	netkit__sys.pread = netkit__sys_default.pread;
+	return n == -EIO && s->sent == 16384 ? -EIO : -EPROTO;
+}
+
+START_TEST(sendfile_a_file_that_fails_to_read)
+{
+	struct server s = { .flags = 0, .part = part_read_fails };
+	unsigned char *b = malloc(16384);
+	netkit_tls_ctx *cctx;
+	netkit_tls *t;
+	size_t i;
+	int fd;
+
+	ck_assert_ptr_nonnull(b);
+	s.file = pattern_file(100000);
+	start(&s, 0, &cctx, &t, &fd);
+	ck_assert_int_eq(netkit_tls_recv_exact(t, b, 16384, NULL,
+					       netkit_deadline_in(30000)),
+			 16384);
+	for (i = 0; i < 16384; i++)
+		ck_assert_uint_eq(b[i], pattern(i));
+	/* The server gave up without close_notify: a cut, not an end. */
+	ck_assert_int_eq(netkit_tls_recv(t, b, 1, netkit_deadline_in(30000)),
+			 NETKIT_ETLS_TRUNCATED);
+	nk_join(s.th);
+	ck_assert_int_eq(s.rc, -EIO);
+	netkit_tls_free(t);
+	netkit_close(fd);
+	netkit_tls_ctx_free(cctx);
+	netkit_close(s.lfd);
+	close(s.file);
+	free(b);
+}
+END_TEST
+
+/* A netkit_tls_send() that must be made again: sendfile refuses, then
+ * the send is finished and the file goes after it. */
+static int
+part_send_held(struct server *s, netkit_tls *t)
+{
+	enum { BIG = 4 * 1024 * 1024 };
+	unsigned char *b = malloc(BIG);
+	size_t off = 0, i;
+	ssize_t n = 0;
+
+	if (!b)
+		return -ENOMEM;
+	for (i = 0; i < BIG; i++)
+		b[i] = pattern(i);
+	/* A small send buffer: the sends meet a full socket well before
+	 * the end, whatever the kernel's default sizes. */
+	setsockopt(s->fd, SOL_SOCKET, SO_SNDBUF, &(int){ 4096 }, sizeof(int));
+	while (off < BIG) {
+		n = netkit_tls_send(t, b + off, BIG - off, NETKIT_NOW);
+		if (n < 0)
+			break;
+		off += (size_t)n;
+	}
+	if (n == -EAGAIN &&
+	    netkit_tls_sendfile(t, s->file, 0, 0, &s->sent,
+				NETKIT_FOREVER) == -EBUSY && s->sent == 0)
+		n = netkit_tls_send_all(t, b + off, BIG - off, NULL,
+					netkit_deadline_in(30000));
+	else
+		n = -EPROTO;
+	free(b);
+	if (n < 0)
+		return (int)n;
+	n = netkit_tls_sendfile(t, s->file, 0, 0, &s->sent,
+				netkit_deadline_in(30000));
+	return n == 1000 ? 0 : n < 0 ? (int)n : -EIO;
+}
+
+START_TEST(sendfile_after_an_unfinished_send_is_busy)
+{
+	struct server s = { .flags = 0, .part = part_send_held };
+	netkit_tls_ctx *cctx;
+	netkit_tls *t;
+	int fd;
+
+	s.file = pattern_file(1000);
+	start(&s, 0, &cctx, &t, &fd);
+	usleep(200 * 1000);	/* the server fills the socket */
+	receive_bytes(t, 0, 4 * 1024 * 1024);
+	receive_pattern(t, 0, 1000);
+	finish(&s, cctx, t, fd);
+	close(s.file);
+}
+END_TEST
+
 /* ---- misuse ---- */
 
 /* Each refusal sends nothing and says so; then the file goes. */
@@ -684,6 +906,10 @@ netkit_test_suite(void)
 	ADD_BOTH(s, sendfile_resumes_after_eagain);
 	NK_ADD_TEST(s, stand_in_kernel_gets_the_keys_and_the_plain_text);
 	NK_ADD_TEST(s, keys_refused_the_connection_stays_in_user_space);
+	NK_ADD_TEST(s, sendfile_makes_the_handshake_first);
+	NK_ADD_TEST(s, sendfile_fails_with_the_handshake);
+	NK_ADD_TEST(s, sendfile_a_file_that_fails_to_read);
+	NK_ADD_TEST(s, sendfile_after_an_unfinished_send_is_busy);
 	NK_ADD_TEST(s, sendfile_refuses_bad_arguments);
 	NK_ADD_TEST(s, the_flag_is_taken_by_both_roles_only_known_flags);
 	return s;
