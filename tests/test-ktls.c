@@ -215,23 +215,34 @@ server_main(void *arg)
 	return NULL;
 }
 
+/* Starts a server thread running fn and connects to it: the client's
+ * descriptor. */
+static int
+connect_to(struct server *s, void *(*fn)(void *))
+{
+	netkit_addr a;
+	char port[8];
+	int fd;
+
+	s->lfd = nk_listen(AF_INET, &a);
+	s->th = nk_spawn(fn, s);
+	snprintf(port, sizeof(port), "%d", netkit_addr_port(&a));
+	fd = netkit_create_connection("127.0.0.1", port, NULL, NULL,
+				      netkit_deadline_in(30000));
+	ck_assert_int_ge(fd, 0);
+	return fd;
+}
+
 /* Starts the server; connects and handshakes a client, whose connection
  * goes to *t and descriptor to *fd. */
 static void
 start(struct server *s, unsigned client_flags, netkit_tls_ctx **cctx,
       netkit_tls **t, int *fd)
 {
-	netkit_deadline dl = netkit_deadline_in(30000);
-	netkit_addr a;
-	char port[8];
-
-	s->lfd = nk_listen(AF_INET, &a);
-	s->th = nk_spawn(server_main, s);
 	*cctx = ctx_new(NETKIT_TLS_CLIENT, client_flags);
-	snprintf(port, sizeof(port), "%d", netkit_addr_port(&a));
-	*fd = netkit_create_connection("127.0.0.1", port, NULL, NULL, dl);
-	ck_assert_int_ge(*fd, 0);
-	ck_assert_int_eq(netkit_tls_connect(t, *cctx, *fd, "localhost", dl), 0);
+	*fd = connect_to(s, server_main);
+	ck_assert_int_eq(netkit_tls_connect(t, *cctx, *fd, "localhost",
+					    netkit_deadline_in(30000)), 0);
 }
 
 static void
@@ -697,22 +708,16 @@ START_TEST(sendfile_makes_the_handshake_first)
 {
 	struct server s = { .flags = NETKIT_TLS_KTLS,
 			    .part = part_handshake_first };
-	netkit_deadline dl = netkit_deadline_in(30000);
 	netkit_tls_ctx *cctx = ctx_new(NETKIT_TLS_CLIENT, 0);
 	netkit_tls *t = NULL;
-	netkit_addr a;
-	char port[8];
 	int fd;
 
 	s.file = pattern_file(5000);
-	s.lfd = nk_listen(AF_INET, &a);
-	snprintf(port, sizeof(port), "%d", netkit_addr_port(&a));
-	s.th = nk_spawn(server_lazy, &s);
-	fd = netkit_create_connection("127.0.0.1", port, NULL, NULL, dl);
-	ck_assert_int_ge(fd, 0);
+	fd = connect_to(&s, server_lazy);
 	/* The server takes a moment to try (and wait) first. */
 	usleep(100 * 1000);
-	ck_assert_int_eq(netkit_tls_connect(&t, cctx, fd, "localhost", dl), 0);
+	ck_assert_int_eq(netkit_tls_connect(&t, cctx, fd, "localhost",
+					    netkit_deadline_in(30000)), 0);
 	receive_pattern(t, 0, 5000);
 	finish(&s, cctx, t, fd);
 	close(s.file);
@@ -735,17 +740,10 @@ START_TEST(sendfile_fails_with_the_handshake)
 {
 	struct server s = { .flags = NETKIT_TLS_KTLS,
 			    .part = part_no_tls_peer };
-	netkit_addr a;
-	char port[8];
 	int fd;
 
 	s.file = pattern_file(5000);
-	s.lfd = nk_listen(AF_INET, &a);
-	snprintf(port, sizeof(port), "%d", netkit_addr_port(&a));
-	s.th = nk_spawn(server_lazy, &s);
-	fd = netkit_create_connection("127.0.0.1", port, NULL, NULL,
-				      netkit_deadline_in(30000));
-	ck_assert_int_ge(fd, 0);
+	fd = connect_to(&s, server_lazy);
 	usleep(100 * 1000);
 	ck_assert_int_eq(write(fd, "GET / HTTP/1.0\r\n\r\n", 18), 18);
 	nk_join(s.th);
