@@ -52,7 +52,8 @@ struct netkit_conn {
 	bool tls_more;			/* TLS: the last read filled the
 					 * reader, so OpenSSL may hold more */
 	unsigned char interest;		/* what the poller watches now */
-	bool is_tls;			/* tls is set */
+	bool is_tls;			/* tls != NULL, here for the hot path:
+					 * tls itself is in a cold line */
 	int fd;
 	netkit_loop *loop;
 	struct netkit_conn *dirty_next;		/* the dirty list */
