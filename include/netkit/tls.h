@@ -292,7 +292,9 @@ NETKIT_EXPORT int netkit_tls_handshake(netkit_tls *t, netkit_deadline deadline);
  * @return The count sent (> 0), or a negative code: `-EAGAIN` (deadline
  *         already past, nothing sent: call again with the same bytes
  *         once netkit_tls_wants() is ready), `-ETIMEDOUT`, `-EPIPE` or
- *         `-ECONNRESET` (the peer is gone), #NETKIT_ETLS.
+ *         `-ECONNRESET` (the peer is gone), #NETKIT_ETLS; `-EBUSY`
+ *         while a netkit_tls_sendfile() that answered `-EAGAIN` or
+ *         `-ETIMEDOUT` has not been called again for its rest.
  * @note After `-EAGAIN` or `-ETIMEDOUT`, send the same bytes again
  *       before anything else; with kTLS on (netkit_tls_ktls()) from the
  *       same address too, as the kernel reads them where they are.
