@@ -62,6 +62,8 @@ netkit__conn_new(netkit_loop *l, int fd, void *data,
 	c->data = data;
 	c->loop = l;
 	c->interest = NETKIT_POLLER_READ;
+	c->out.buf = c->outbuf;
+	c->out.cap = sizeof(c->outbuf);
 	netkit__reader_fed_init(&c->in, c->inbuf, l->o.input_size);
 	if (netkit__loop_own(l, fd, c) < 0) {
 		free(block);
@@ -102,7 +104,8 @@ netkit__conn_free(netkit_conn *c)
 	else
 		l->conns_tail = c->prev;
 	netkit_tls_free(c->tls);	/* the loop freed with c open */
-	free(c->out.buf);
+	if (c->out.buf != c->outbuf)
+		free(c->out.buf);
 	free(c->block);
 }
 
@@ -291,8 +294,8 @@ sent_some(netkit_conn *c, ssize_t sent)
 			c->out.start = c->out.end = 0;
 			if (c->out.cap > 2 * l->o.output_high) {
 				free(c->out.buf);
-				c->out.buf = NULL;
-				c->out.cap = 0;
+				c->out.buf = c->outbuf;
+				c->out.cap = sizeof(c->outbuf);
 			}
 			if (c->stall.index)
 				netkit_poller_timer_stop(l->poller, &c->stall);
@@ -463,14 +466,18 @@ reserve(netkit_conn *c, size_t len)
 		if (q->cap - n >= len)
 			return 0;
 	}
-	cap = q->cap ? q->cap : 4096;
+	cap = q->cap < 4096 ? 4096 : q->cap;
 	while (cap < n + len)
 		cap *= 2;
 	if (cap > c->loop->o.output_max)
 		cap = c->loop->o.output_max;
-	buf = realloc(q->buf, cap);
-	if (!buf)
+	if (q->buf == c->outbuf) {	/* from its own memory to the heap */
+		if (!(buf = malloc(cap)))
+			return -ENOMEM;
+		memcpy(buf, q->buf, n);
+	} else if (!(buf = realloc(q->buf, cap))) {
 		return -ENOMEM;
+	}
 	q->buf = buf;
 	q->cap = cap;
 	return 0;

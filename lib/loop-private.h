@@ -33,6 +33,10 @@ struct netkit__outq {
 	size_t start, end, cap;
 };
 
+/* Bytes of output a connection queues in its own memory before the
+ * queue moves to the heap. */
+#define NETKIT__OUT_INLINE 512
+
 struct netkit_conn {
 	/* What a request touches comes first, in two cache lines (the
 	 * structure starts at a line, NETKIT__CONN_ALIGN): the first
@@ -74,6 +78,10 @@ struct netkit_conn {
 	 * timers. */
 	netkit_poller_timer idle, stall, slow;
 	netkit_addr peer;		/* as accept() gave it */
+	/* The queue's first buffer: a small answer is queued and sent
+	 * from the connection's own memory, on the page its header and
+	 * input share, with no allocation (see NETKIT__OUT_INLINE). */
+	unsigned char outbuf[NETKIT__OUT_INLINE];
 	max_align_t inbuf[];
 };
 

@@ -956,6 +956,59 @@ START_TEST(reset_with_idle_ms_is_closed_econnreset)
 }
 END_TEST
 
+/* Bytes in the queue keep their order however the queue's memory
+ * changes under them: a short answer queued in the connection's own
+ * memory, a longer one after it that moves the queue to the heap (the
+ * client reading nothing yet, the kernel's buffers small), a queue
+ * grown past twice the high mark and given back once empty, and short
+ * answers again after that. */
+static void
+pattern(unsigned char *buf, size_t len, unsigned seed)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		buf[i] = (unsigned char)(seed + i * 7 + i / 251);
+}
+
+START_TEST(queue_keeps_order_as_its_memory_moves)
+{
+	static unsigned char want[200 * 1024 + 300], got[sizeof(want)];
+	const size_t parts[] = { 100, 150, 2000, 200 * 1024 - 2250, 300 };
+	netkit_loop_opts o = { .output_high = 64 * 1024,
+			       .output_max = 1024 * 1024 };
+	size_t i, at = 0;
+	netkit_conn *c;
+	struct lt t;
+	int cl, round;
+
+	pattern(want, sizeof(want), 3);
+	lt_start(&t, &o);
+	cl = lt_accept_rcvbuf(&t, &c, 4096);
+	lt_small_sndbuf(c);
+	for (round = 0; round < 2; round++) {
+		/* all of it queued before the loop may send any */
+		for (i = 0, at = 0; i < 5; at += parts[i], i++)
+			ck_assert_int_ge(netkit_conn_write(c, want + at,
+							   parts[i]), 0);
+		ck_assert_uint_eq(netkit_conn_queued(c), sizeof(want));
+		memset(got, 0, sizeof(got));
+		lt_client_read(&t, cl, got, sizeof(got), 10000);
+		ck_assert_mem_eq(got, want, sizeof(want));
+		lt_run(&t, 20);
+		ck_assert_uint_eq(netkit_conn_queued(c), 0);
+		/* a short answer alone, after the large queue was given
+		 * back (round 0) or kept (round 1 ends the same way) */
+		ck_assert_int_eq(netkit_conn_write(c, "short", 5), 0);
+		memset(got, 0, 5);
+		lt_client_read(&t, cl, got, 5, 5000);
+		ck_assert_mem_eq(got, "short", 5);
+	}
+	close(cl);
+	lt_stop(&t);
+}
+END_TEST
+
 Suite *
 netkit_test_suite(void)
 {
@@ -991,5 +1044,6 @@ netkit_test_suite(void)
 	NK_ADD_TEST(s, catch_that_sigaction_refuses_changes_nothing);
 	NK_ADD_TEST(s, listen_and_adopt_fail_cleanly_when_fcntl_fails);
 	NK_ADD_TEST(s, reset_with_idle_ms_is_closed_econnreset);
+	NK_ADD_TEST(s, queue_keeps_order_as_its_memory_moves);
 	return s;
 }
