@@ -1076,6 +1076,8 @@ netkit_tls_sendfile(netkit_tls *t, int file_fd, off_t offset, size_t count,
 				     deadline);
 		if (rc == -ETIMEDOUT && once && done == 0)
 			rc = -EAGAIN;
+		/* For netkit_tls_wants(), as drive() keeps it. */
+		t->wants = rc == -EAGAIN || rc == -ETIMEDOUT ? POLLOUT : 0;
 	} else
 		rc = sendfile_copy(t, file_fd, offset, count, &done,
 				   deadline.at, once);

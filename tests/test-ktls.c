@@ -873,6 +873,76 @@ START_TEST(sendfile_after_an_unfinished_send_is_busy)
 }
 END_TEST
 
+/* ---- what a call that answered -EAGAIN waits for ---- */
+
+/* Sends the file with NETKIT_NOW into a full socket (the client reads
+ * nothing) until a call answers -EAGAIN: 0, or why not. Bounded. */
+static int
+fill_until_eagain(struct server *s, netkit_tls *t, size_t size)
+{
+	netkit_deadline end = netkit_deadline_in(30000);
+	size_t sent;
+	ssize_t n;
+
+	setsockopt(s->fd, SOL_SOCKET, SO_SNDBUF, &(int){ 4096 }, sizeof(int));
+	while (s->sent < size && netkit_deadline_left(end) > 0) {
+		n = netkit_tls_sendfile(t, s->file, (off_t)s->sent,
+					size - s->sent, &sent, NETKIT_NOW);
+		s->sent += sent;
+		if (n == -EAGAIN)
+			return 0;
+		if (n < 0 && n != -ETIMEDOUT)
+			return (int)n;
+	}
+	return -ENOSPC;	/* the socket never filled */
+}
+
+enum { FILL_FILE = 8 * 1024 * 1024, DONE = 1 };
+
+/* With kTLS (the stand-in kernel's), a sendfile that answers -EAGAIN
+ * says to wait for writing, as the user-space path does. DONE: the
+ * server frees its connection without close_notify (the socket is
+ * full). */
+static int
+part_ktls_wants(struct server *s, netkit_tls *t)
+{
+	int rc;
+
+	if (netkit_tls_ktls(t) != 1)
+		return -EPROTO;
+	rc = fill_until_eagain(s, t, FILL_FILE);
+	if (rc < 0)
+		return rc;
+	s->stops = (int)netkit_tls_wants(t);
+	return DONE;
+}
+
+START_TEST(ktls_sendfile_eagain_says_what_it_waits_for)
+{
+	struct server s = { .flags = NETKIT_TLS_KTLS,
+			    .part = part_ktls_wants };
+	netkit_tls_ctx *cctx;
+	netkit_tls *t;
+	int fd;
+
+	memset(&fake, 0, sizeof(fake));
+	netkit__sys.setsockopt = fake_setsockopt;
+	s.file = pattern_file(FILL_FILE);
+	start(&s, 0, &cctx, &t, &fd);
+	nk_join(s.th);
+	netkit__sys = netkit__sys_default;
+	ck_assert_int_eq(s.rc, DONE);
+	ck_assert_msg(s.stops == (int)NETKIT_POLLER_WRITE,
+		      "netkit_tls_wants() after -EAGAIN is %d, not %d",
+		      s.stops, (int)NETKIT_POLLER_WRITE);
+	netkit_tls_free(t);
+	netkit_close(fd);
+	netkit_tls_ctx_free(cctx);
+	netkit_close(s.lfd);
+	close(s.file);
+}
+END_TEST
+
 /* ---- misuse ---- */
 
 /* Each refusal sends nothing and says so; then the file goes. */
@@ -949,6 +1019,7 @@ netkit_test_suite(void)
 	NK_ADD_TEST(s, sendfile_a_file_that_fails_to_read);
 	NK_ADD_TEST(s, sendfile_after_an_unfinished_send_is_busy);
 	NK_ADD_TEST(s, sendfile_refuses_bad_arguments);
+	NK_ADD_TEST(s, ktls_sendfile_eagain_says_what_it_waits_for);
 	NK_ADD_TEST(s, the_flag_is_taken_by_both_roles_only_known_flags);
 	return s;
 }
