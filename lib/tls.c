@@ -1014,10 +1014,20 @@ sendfile_copy(struct netkit_tls *t, int fd, off_t offset, size_t count,
 		}
 		NETKIT__RETRY(n, NK_SYS(pread)(fd, buf, want,
 					       offset + (off_t)*done));
-		if (n <= 0) {
-			n = n < 0 ? netkit__errno() : 0;
+		if (n < 0) {
+			n = netkit__errno();
 			break;
 		}
+		if (t->held_file && (size_t)n < want) {
+			/* The file was cut inside the piece OpenSSL holds:
+			 * the piece cannot be made again, and nothing can
+			 * be sent after it. */
+			t->dead = true;
+			n = -EIO;
+			break;
+		}
+		if (n == 0)
+			break;
 		want = (size_t)n;
 		for (went = 0; went < want; went += (size_t)n) {
 			n = send_some(t, buf + went, want - went, deadline,

@@ -17,6 +17,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <stdint.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <stdio.h>
@@ -943,6 +944,55 @@ START_TEST(ktls_sendfile_eagain_says_what_it_waits_for)
 }
 END_TEST
 
+/* ---- the file changes under a piece OpenSSL holds ---- */
+
+/* Without kTLS: a sendfile answers -EAGAIN with a piece held, then the
+ * file is cut where the rest would start. The call for the rest cannot
+ * make the piece again: it must not answer a success, after which
+ * netkit_tls_send() would answer -EBUSY for ever. */
+static int
+part_shrink_held(struct server *s, netkit_tls *t)
+{
+	size_t sent = 99;
+	ssize_t n;
+	int rc = fill_until_eagain(s, t, FILL_FILE);
+
+	if (rc < 0)
+		return rc;
+	if (netkit_tls_send(t, "x", 1, NETKIT_NOW) != -EBUSY)
+		return -EPROTO;	/* no piece held: nothing to test */
+	if (ftruncate(s->file, (off_t)s->sent) < 0)
+		return -errno;
+	n = netkit_tls_sendfile(t, s->file, (off_t)s->sent,
+				FILL_FILE - s->sent, &sent, NETKIT_NOW);
+	s->count = sent;
+	s->offset = (off_t)n;
+	return DONE;
+}
+
+START_TEST(sendfile_of_a_file_cut_under_a_held_piece_fails)
+{
+	struct server s = { .flags = 0, .part = part_shrink_held };
+	netkit_tls_ctx *cctx;
+	netkit_tls *t;
+	int fd;
+
+	s.file = pattern_file(FILL_FILE);
+	start(&s, 0, &cctx, &t, &fd);
+	nk_join(s.th);
+	ck_assert_int_eq(s.rc, DONE);
+	ck_assert_msg(s.offset == -EIO,
+		      "the call after the cut answered %jd (sent %zu), not "
+		      "-EIO", (intmax_t)s.offset, s.count);
+	ck_assert_uint_eq(s.count, 0);
+	netkit_tls_free(t);
+	netkit_close(fd);
+	netkit_tls_ctx_free(cctx);
+	netkit_close(s.lfd);
+	close(s.file);
+}
+END_TEST
+
 /* ---- misuse ---- */
 
 /* Each refusal sends nothing and says so; then the file goes. */
@@ -1020,6 +1070,7 @@ netkit_test_suite(void)
 	NK_ADD_TEST(s, sendfile_after_an_unfinished_send_is_busy);
 	NK_ADD_TEST(s, sendfile_refuses_bad_arguments);
 	NK_ADD_TEST(s, ktls_sendfile_eagain_says_what_it_waits_for);
+	NK_ADD_TEST(s, sendfile_of_a_file_cut_under_a_held_piece_fails);
 	NK_ADD_TEST(s, the_flag_is_taken_by_both_roles_only_known_flags);
 	return s;
 }

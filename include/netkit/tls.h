@@ -429,6 +429,10 @@ NETKIT_EXPORT int netkit_tls_ktls(const netkit_tls *t);
  *                   bytes went, as @p sent says).
  * @retval -EPIPE    The peer is gone (also `-ECONNRESET`); and the
  *                   other codes of netkit_tls_send() (#NETKIT_ETLS).
+ * @retval -EIO      The file failed to read; or, on the call for the
+ *                   rest, it was cut inside the piece OpenSSL holds,
+ *                   which cannot be made again: only
+ *                   netkit_tls_close() is left to do.
  * @note After `-EAGAIN` or `-ETIMEDOUT`, call it again for the rest
  *       (@p offset + @p sent) before sending anything else: the piece
  *       OpenSSL holds is read again from the file, and
