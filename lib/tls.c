@@ -63,8 +63,9 @@ struct netkit_tls {
 	short wants;
 	/* The handshake is over. */
 	bool ready;
-	/* A fatal error ended the connection: no close_notify any more. */
-	bool dead;
+	/* A fatal error ended the connection: its code (0: none); no
+	 * close_notify any more. */
+	int dead;
 	/* The last failed send() or recv(), as a negative errno (0: none). */
 	int sys_err;
 	/* kTLS: asked for (NETKIT_TLS_KTLS); the kernel encrypts what is
@@ -324,12 +325,11 @@ ssl_reason(unsigned long e)
 
 /* The code for a failed SSL_* call on t that is no wish to wait. */
 static int
-fatal_error(struct netkit_tls *t, int err)
+fatal_code(struct netkit_tls *t, int err)
 {
 	int reason = ssl_reason(ERR_peek_error());
 	long v;
 
-	t->dead = true;
 	/* A failed send() or recv() is the cause of what OpenSSL says. */
 	if (err == SSL_ERROR_SYSCALL && t->sys_err < 0)
 		return t->sys_err;
@@ -344,6 +344,25 @@ fatal_error(struct netkit_tls *t, int err)
 	if (reason == SSL_R_PEER_DID_NOT_RETURN_A_CERTIFICATE)
 		return NETKIT_ETLS_VERIFY;
 	return NETKIT_ETLS;
+}
+
+/* The same, and it ends the connection. */
+static int
+fatal_error(struct netkit_tls *t, int err)
+{
+	t->dead = fatal_code(t, err);
+	return t->dead;
+}
+
+/* The code of the protocol's failure that ended t, which every later
+ * send and receive answers again (OpenSSL answers them with no error,
+ * which fatal_error() would take for a cut stream); 0 if none. A
+ * system error (-EPIPE) ends no protocol: what the peer sent before it
+ * may still be read. */
+static int
+protocol_failure(const struct netkit_tls *t)
+{
+	return t->dead < NETKIT_EBASE ? t->dead : 0;
 }
 
 /* The driver: one SSL_* step, made again while it wants to read or write
@@ -816,7 +835,7 @@ handshake(struct netkit_tls *t, int64_t deadline, bool once)
 	}
 	/* A close_notify instead of a handshake is a cut handshake. */
 	if (rc == 0) {
-		t->dead = true;
+		t->dead = NETKIT_ETLS_TRUNCATED;
 		return NETKIT_ETLS_TRUNCATED;
 	}
 	return rc;
@@ -844,6 +863,9 @@ transfer(struct netkit_tls *t, step_fn *step, void *buf, size_t len,
 		if (rc < 0)
 			return rc;
 	}
+	rc = protocol_failure(t);
+	if (rc < 0)
+		return rc;
 	rc = drive(t, step, &c, &done, deadline, once);
 	ERR_clear_error();
 	if (rc > 0)
@@ -1022,7 +1044,7 @@ sendfile_copy(struct netkit_tls *t, int fd, off_t offset, size_t count,
 			/* The file was cut inside the piece OpenSSL holds:
 			 * the piece cannot be made again, and nothing can
 			 * be sent after it. */
-			t->dead = true;
+			t->dead = -EIO;
 			n = -EIO;
 			break;
 		}

@@ -1360,6 +1360,31 @@ START_TEST(garbage_after_the_handshake_fails_the_connection)
 }
 END_TEST
 
+/* After a fatal error (garbage where a record should be), a send or a
+ * receive answers NETKIT_ETLS, as netkit_tls_close() and the handshake
+ * do: not NETKIT_ETLS_TRUNCATED, for the peer closed nothing. */
+START_TEST(calls_after_a_fatal_error_answer_etls)
+{
+	netkit_tls_ctx *cc = client_ctx(0, NULL), *sc = server_ctx("server",
+								    NULL);
+	netkit_tls *side[2] = { NULL, NULL };
+	netkit_deadline dl = netkit_deadline_in(5000);
+	char b[64];
+	int fds[2];
+
+	pair_up(cc, sc, side, fds);
+	memset(b, 0x17, sizeof(b));
+	ck_assert_int_eq(write(fds[1], b, sizeof(b)), (ssize_t)sizeof(b));
+	ck_assert_int_eq(netkit_tls_recv(side[0], b, sizeof(b), dl),
+			 NETKIT_ETLS);
+	ck_assert_int_eq(netkit_tls_send(side[0], "x", 1, dl), NETKIT_ETLS);
+	ck_assert_int_eq(netkit_tls_recv(side[0], b, sizeof(b), dl),
+			 NETKIT_ETLS);
+	ck_assert_uint_eq(ERR_peek_error(), 0);
+	pair_down(cc, sc, side, fds);
+}
+END_TEST
+
 /* Fault injection: the seam's send() and recv() (both sides). */
 static int fake_errno;
 
@@ -1434,6 +1459,29 @@ START_TEST(system_errors_reach_the_caller)
 	/* A deadline that is no deadline: close tries once. */
 	ck_assert_int_eq(netkit_tls_close(side[1], bad), 0);
 	side[1] = NULL;
+	pair_down(cc, sc, side, fds);
+}
+END_TEST
+
+/* A send the system refused ends no protocol: what the peer sent before
+ * is still read. */
+START_TEST(a_failed_send_leaves_what_came_readable)
+{
+	netkit_tls_ctx *cc = client_ctx(0, NULL), *sc = server_ctx("server",
+								    NULL);
+	netkit_tls *side[2] = { NULL, NULL };
+	netkit_deadline dl = netkit_deadline_in(5000);
+	char b[8];
+	int fds[2];
+
+	pair_up(cc, sc, side, fds);
+	ck_assert_int_eq(netkit_tls_send(side[1], "hello", 5, dl), 5);
+	netkit__sys.send = fail_send;
+	fake_errno = EPIPE;
+	ck_assert_int_eq(netkit_tls_send(side[0], "x", 1, dl), -EPIPE);
+	netkit__sys.send = netkit__sys_default.send;
+	ck_assert_int_eq(netkit_tls_recv_exact(side[0], b, 5, NULL, dl), 5);
+	ck_assert(memcmp(b, "hello", 5) == 0);
 	pair_down(cc, sc, side, fds);
 }
 END_TEST
@@ -2084,6 +2132,8 @@ netkit_test_suite(void)
 	NK_ADD_TEST(s, not_tls_fails_the_handshake_for_good);
 	NK_ADD_TEST(s, close_notify_instead_of_a_handshake_is_truncation);
 	NK_ADD_TEST(s, garbage_after_the_handshake_fails_the_connection);
+	NK_ADD_TEST(s, calls_after_a_fatal_error_answer_etls);
+	NK_ADD_TEST(s, a_failed_send_leaves_what_came_readable);
 	NK_ADD_TEST(s, system_errors_reach_the_caller);
 	NK_ADD_TEST(s, send_after_the_peer_ended_is_a_broken_pipe);
 	NK_ADD_TEST(s, progress_does_not_extend_the_deadline);
