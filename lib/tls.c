@@ -1100,6 +1100,12 @@ netkit_tls_sendfile(netkit_tls *t, int file_fd, off_t offset, size_t count,
 		if (rc < 0)
 			return rc;
 	}
+	/* After the protocol failed, TLS allows nothing more (OpenSSL's
+	 * alert may have gone): OpenSSL refuses to send, and the kernel
+	 * would send all the same. */
+	rc = protocol_failure(t);
+	if (rc < 0)
+		return rc;
 	if (t->ktls_tx) {
 		/* The kernel encrypts whatever the socket is given. With a
 		 * deadline already past, a call that sent nothing would

@@ -993,6 +993,62 @@ START_TEST(sendfile_of_a_file_cut_under_a_held_piece_fails)
 }
 END_TEST
 
+/* ---- after the connection failed ---- */
+
+/* With kTLS (the stand-in kernel's), a connection whose read failed
+ * (a record that does not decrypt: OpenSSL sent its fatal alert) sends
+ * no file after it, as neither netkit_tls_send() nor the user-space
+ * path does: TLS allows nothing after a fatal alert. */
+static int
+part_after_failure(struct server *s, netkit_tls *t)
+{
+	char b[16];
+	ssize_t n;
+
+	if (netkit_tls_ktls(t) != 1)
+		return -EPROTO;
+	n = netkit_tls_recv(t, b, sizeof(b), netkit_deadline_in(30000));
+	if (n != NETKIT_ETLS)
+		return n < 0 ? (int)n : -EPROTO;
+	if (netkit_tls_send(t, "x", 1, netkit_deadline_in(30000)) >= 0)
+		return -EPROTO;
+	n = netkit_tls_sendfile(t, s->file, 0, 0, &s->sent,
+				netkit_deadline_in(30000));
+	s->offset = (off_t)n;
+	return DONE;
+}
+
+START_TEST(ktls_sendfile_after_a_fatal_error_sends_nothing)
+{
+	struct server s = { .flags = NETKIT_TLS_KTLS,
+			    .part = part_after_failure };
+	/* Application data that no key decrypts. */
+	static const char junk[] = "\x17\x03\x03\x00\x20"
+				   "0123456789abcdef0123456789abcdef";
+	netkit_tls_ctx *cctx;
+	netkit_tls *t;
+	int fd;
+
+	memset(&fake, 0, sizeof(fake));
+	netkit__sys.setsockopt = fake_setsockopt;
+	s.file = pattern_file(5000);
+	start(&s, 0, &cctx, &t, &fd);
+	ck_assert_int_eq(write(fd, junk, sizeof(junk) - 1),
+			 (ssize_t)sizeof(junk) - 1);
+	nk_join(s.th);
+	netkit__sys = netkit__sys_default;
+	ck_assert_int_eq(s.rc, DONE);
+	ck_assert_msg(s.offset == NETKIT_ETLS && s.sent == 0,
+		      "sendfile after the failure answered %jd, sent %zu",
+		      (intmax_t)s.offset, s.sent);
+	netkit_tls_free(t);
+	netkit_close(fd);
+	netkit_tls_ctx_free(cctx);
+	netkit_close(s.lfd);
+	close(s.file);
+}
+END_TEST
+
 /* ---- misuse ---- */
 
 /* Each refusal sends nothing and says so; then the file goes. */
@@ -1071,6 +1127,7 @@ netkit_test_suite(void)
 	NK_ADD_TEST(s, sendfile_refuses_bad_arguments);
 	NK_ADD_TEST(s, ktls_sendfile_eagain_says_what_it_waits_for);
 	NK_ADD_TEST(s, sendfile_of_a_file_cut_under_a_held_piece_fails);
+	NK_ADD_TEST(s, ktls_sendfile_after_a_fatal_error_sends_nothing);
 	NK_ADD_TEST(s, the_flag_is_taken_by_both_roles_only_known_flags);
 	return s;
 }
