@@ -357,8 +357,10 @@ NETKIT_EXPORT ssize_t netkit_tls_recv_exact(netkit_tls *t, void *buf,
  * @param t        The connection, or NULL (0, nothing done).
  * @param deadline When to stop trying to send close_notify.
  * @return 0 if close_notify went, else why not (`-ETIMEDOUT`, `-EPIPE`,
- *         #NETKIT_ETLS after an earlier failure...); @p t is freed in
- *         every case.
+ *         #NETKIT_ETLS after an earlier failure, during the handshake,
+ *         or while a netkit_tls_sendfile() piece is held, whose record
+ *         the peer then never gets whole...); @p t is freed in every
+ *         case.
  */
 NETKIT_EXPORT int netkit_tls_close(netkit_tls *t, netkit_deadline deadline);
 
@@ -393,6 +395,10 @@ NETKIT_EXPORT unsigned netkit_tls_wants(const netkit_tls *t);
  * `/proc/sys/net/ipv4/tcp_available_ulp`; a process with
  * `CAP_NET_ADMIN` also gets the module loaded) for the version and
  * cipher the handshake chose.
+ * @note The kernel's TLS stays on the descriptor for its whole life,
+ *       after netkit_tls_close() or netkit_tls_free() too: whatever is
+ *       sent on it later still goes out as TLS records with this
+ *       connection's keys. Close the descriptor with the connection.
  * @param t The connection.
  * @return 1 when it does, 0 when OpenSSL encrypts (or @p t is NULL).
  */
@@ -435,8 +441,11 @@ NETKIT_EXPORT int netkit_tls_ktls(const netkit_tls *t);
  *                   netkit_tls_close() is left to do.
  * @note After `-EAGAIN` or `-ETIMEDOUT`, call it again for the rest
  *       (@p offset + @p sent) before sending anything else: the piece
- *       OpenSSL holds is read again from the file, and
- *       netkit_tls_send() answers `-EBUSY` until then.
+ *       OpenSSL holds is read again from the file, and while it holds
+ *       one netkit_tls_send() answers `-EBUSY`. (Under kTLS, or when
+ *       the deadline passed between pieces, nothing is held and a send
+ *       is taken, but the stream then has a hole where the rest of the
+ *       file was to go.)
  */
 NETKIT_EXPORT ssize_t netkit_tls_sendfile(netkit_tls *t, int file_fd,
 					  off_t offset, size_t count,
