@@ -292,7 +292,11 @@ sent_some(netkit_conn *c, ssize_t sent)
 				netkit_deadline_at(l->now + l->o.idle_ms));
 		if (queued(c) == 0) {
 			c->out.start = c->out.end = 0;
-			if (c->out.cap > 2 * l->o.output_high) {
+			/* (Only a heap queue: with a high mark below
+			 * half the inline room, the connection's own
+			 * buffer is "past twice" it too.) */
+			if (c->out.buf != c->outbuf &&
+			    c->out.cap > 2 * l->o.output_high) {
 				free(c->out.buf);
 				c->out.buf = c->outbuf;
 				c->out.cap = sizeof(c->outbuf);
