@@ -407,6 +407,28 @@ START_TEST(failed_adopt_leaves_the_descriptor_as_it_was)
 }
 END_TEST
 
+/* A descriptor the program watches on the loop's poller is in the loop
+ * already: adopting it answers -EEXIST, as netkit_loop_listen() does,
+ * not -ENOMEM (nothing ran out), and leaves it as it was. */
+START_TEST(adopting_an_own_descriptor_of_the_poller_is_eexist)
+{
+	netkit_loop *loop;
+	int sv[2];
+
+	ck_assert_int_eq(netkit_loop_new(&loop, NULL), 0);
+	ck_assert_int_eq(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
+	ck_assert_int_eq(netkit_poller_add(netkit_loop_poller(loop), sv[0],
+					   NETKIT_POLLER_READ, NULL), 0);
+	ck_assert_int_eq(netkit_loop_adopt(loop, sv[0], NULL, NULL), -EEXIST);
+	assert_untouched(sv[0]);
+	ck_assert_int_eq(netkit_poller_remove(netkit_loop_poller(loop), sv[0]),
+			 0);
+	ck_assert_int_eq(netkit_loop_adopt(loop, sv[0], NULL, NULL), 0);
+	netkit_loop_free(loop);
+	close(sv[1]);
+}
+END_TEST
+
 /* A loop freed with connections in every state (open with output
  * queued, closing, aborted, adopted) and a client in the backlog:
  * everything closed, nothing leaked (the fixture counts descriptors,
@@ -689,6 +711,7 @@ netkit_test_suite(void)
 	NK_ADD_TEST(s, null_arguments_get_their_documented_answers);
 	NK_ADD_TEST(s, listen_and_adopt_refuse_bad_descriptors);
 	NK_ADD_FAULT_TEST(s, failed_adopt_leaves_the_descriptor_as_it_was);
+	NK_ADD_TEST(s, adopting_an_own_descriptor_of_the_poller_is_eexist);
 	NK_ADD_TEST(s, free_with_live_connections_closes_everything);
 	NK_ADD_FAULT_TEST(s, echo_under_faults_delivers_every_byte_or_closes);
 	return s;

@@ -283,7 +283,8 @@ NETKIT_EXPORT void netkit_loop_free(netkit_loop *loop);
  * @retval 0        Success.
  * @retval -EINVAL  @p loop NULL, or @p fd not a listening stream socket.
  * @retval -EBADF   @p fd negative or not open.
- * @retval -EEXIST  @p fd is already in the loop.
+ * @retval -EEXIST  @p fd is already in the loop (also as one of the
+ *                  program's own on netkit_loop_poller()).
  * @retval -ENOMEM  No memory.
  */
 NETKIT_EXPORT int netkit_loop_listen(netkit_loop *loop, int fd, void *data);
@@ -299,7 +300,8 @@ NETKIT_EXPORT int netkit_loop_listen(netkit_loop *loop, int fd, void *data);
  * @retval 0        Success.
  * @retval -EINVAL  @p loop NULL, or @p fd not a stream socket.
  * @retval -EBADF   @p fd negative or not open.
- * @retval -EEXIST  @p fd is already in the loop.
+ * @retval -EEXIST  @p fd is already in the loop (also as one of the
+ *                  program's own on netkit_loop_poller()).
  * @retval -ENOMEM  No memory.
  */
 NETKIT_EXPORT int netkit_loop_adopt(netkit_loop *loop, int fd, void *data,
