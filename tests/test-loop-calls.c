@@ -262,6 +262,9 @@ START_TEST(bad_options_are_refused)
 		{ "stall_ms < 0", { .stall_ms = -5 } },
 		{ "slow_ms < 0", { .slow_ms = -1 } },
 		{ "conn_size > 1 MiB", { .conn_size = 1024 * 1024 + 1 } },
+		{ "accept_batch > 4096", { .accept_batch = 4097 } },
+		{ "input_size > SIZE_MAX / 2",
+		  { .input_size = SIZE_MAX / 2 + 1 } },
 	};
 	netkit_loop_opts ok = { .output_high = 100, .output_low = 99,
 				.output_max = 100 };
