@@ -31,9 +31,12 @@ queued(const netkit_conn *c)
 
 static void tls_ready(netkit_conn *c);
 
-netkit_conn *
+/* A connection for fd: 0 and *out; -EEXIST if the program watches fd on
+ * the loop's poller; else -ENOMEM (the poller's ENOSPC, out of epoll
+ * watches, is out of resources as much). */
+int
 netkit__conn_new(netkit_loop *l, int fd, void *data,
-		 const struct sockaddr *peer, socklen_t len)
+		 const struct sockaddr *peer, socklen_t len, netkit_conn **out)
 {
 	/* The input buffer is not zeroed: 16 KiB of memset per accept
 	 * would cost more than its requests. The program's storage
@@ -44,9 +47,10 @@ netkit__conn_new(netkit_loop *l, int fd, void *data,
 	unsigned char *block = malloc(spare + sizeof(netkit_conn) + in +
 				      l->o.conn_size);
 	netkit_conn *c;
+	int rc;
 
 	if (!block)
-		return NULL;
+		return -ENOMEM;
 	c = (netkit_conn *)(block + (-(uintptr_t)block &
 				     (NETKIT__CONN_ALIGN - 1)));
 	memset(c, 0, sizeof(*c));
@@ -67,12 +71,13 @@ netkit__conn_new(netkit_loop *l, int fd, void *data,
 	netkit__reader_fed_init(&c->in, c->inbuf, l->o.input_size);
 	if (netkit__loop_own(l, fd, c) < 0) {
 		free(block);
-		return NULL;
+		return -ENOMEM;
 	}
-	if (netkit_poller_add(l->poller, fd, c->interest, c) < 0) {
+	rc = netkit_poller_add(l->poller, fd, c->interest, c);
+	if (rc < 0) {
 		netkit__loop_disown(l, fd);
 		free(block);
-		return NULL;
+		return rc == -EEXIST ? rc : -ENOMEM;
 	}
 	c->idle.data = &l->tag_idle;
 	c->stall.data = &l->tag_stall;
@@ -87,7 +92,8 @@ netkit__conn_new(netkit_loop *l, int fd, void *data,
 		l->conns = c;
 	l->conns_tail = c;
 	l->n_conns++;
-	return c;
+	*out = c;
+	return 0;
 }
 
 void
@@ -292,7 +298,11 @@ sent_some(netkit_conn *c, ssize_t sent)
 				netkit_deadline_at(l->now + l->o.idle_ms));
 		if (queued(c) == 0) {
 			c->out.start = c->out.end = 0;
-			if (c->out.cap > 2 * l->o.output_high) {
+			/* (Only a heap queue: with a high mark below
+			 * half the inline room, the connection's own
+			 * buffer is "past twice" it too.) */
+			if (c->out.buf != c->outbuf &&
+			    c->out.cap > 2 * l->o.output_high) {
 				free(c->out.buf);
 				c->out.buf = c->outbuf;
 				c->out.cap = sizeof(c->outbuf);

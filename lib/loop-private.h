@@ -204,8 +204,9 @@ netkit__loop_dirty(netkit_conn *c)
 }
 
 /* loop-conn.c */
-netkit_conn *netkit__conn_new(netkit_loop *l, int fd, void *data,
-			      const struct sockaddr *peer, socklen_t len);
+int netkit__conn_new(netkit_loop *l, int fd, void *data,
+		     const struct sockaddr *peer, socklen_t len,
+		     netkit_conn **out);
 void netkit__conn_free(netkit_conn *c);
 void netkit__conn_readable(netkit_conn *c, unsigned events);
 void netkit__conn_flush(netkit_conn *c);

@@ -245,14 +245,13 @@ netkit_loop_adopt(netkit_loop *l, int fd, void *data, netkit_conn **out)
 		if (NK_SYS(getpeername)(fd, (struct sockaddr *)&peer,
 					&len) < 0)
 			len = 0;	/* not known: empty */
-		c = netkit__conn_new(l, fd, data,
-				     (const struct sockaddr *)&peer, len);
-		if (c) {
+		rc = netkit__conn_new(l, fd, data,
+				      (const struct sockaddr *)&peer, len, &c);
+		if (rc == 0) {
 			if (out)
 				*out = c;
 			return 0;
 		}
-		rc = -ENOMEM;
 	}
 	NK_SYS(fcntl)(fd, F_SETFL, fl);
 	NK_SYS(fcntl)(fd, F_SETFD, fdfl);
@@ -336,9 +335,9 @@ accept_some(netkit_loop *l, struct netkit__listener *ls, size_t max)
 			 * readiness event takes the rest. */
 			return;
 		}
-		c = netkit__conn_new(l, fd, ls->data,
-				     (const struct sockaddr *)&peer, len);
-		if (!c) {
+		if (netkit__conn_new(l, fd, ls->data,
+				     (const struct sockaddr *)&peer, len,
+				     &c) < 0) {
 			NK_SYS(close)(fd);
 			accept_pause(l, ls, -ENOMEM);
 			return;

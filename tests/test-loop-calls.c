@@ -262,6 +262,9 @@ START_TEST(bad_options_are_refused)
 		{ "stall_ms < 0", { .stall_ms = -5 } },
 		{ "slow_ms < 0", { .slow_ms = -1 } },
 		{ "conn_size > 1 MiB", { .conn_size = 1024 * 1024 + 1 } },
+		{ "accept_batch > 4096", { .accept_batch = 4097 } },
+		{ "input_size > SIZE_MAX / 2",
+		  { .input_size = SIZE_MAX / 2 + 1 } },
 	};
 	netkit_loop_opts ok = { .output_high = 100, .output_low = 99,
 				.output_max = 100 };
@@ -401,6 +404,28 @@ START_TEST(failed_adopt_leaves_the_descriptor_as_it_was)
 	nk_fault_reset();
 	ck_assert_int_eq(lt_fl(sv[0]) & O_NONBLOCK, 0);
 	ck_assert_int_eq(fcntl(sv[0], F_GETFD) & FD_CLOEXEC, 0);
+	ck_assert_int_eq(netkit_loop_adopt(loop, sv[0], NULL, NULL), 0);
+	netkit_loop_free(loop);
+	close(sv[1]);
+}
+END_TEST
+
+/* A descriptor the program watches on the loop's poller is in the loop
+ * already: adopting it answers -EEXIST, as netkit_loop_listen() does,
+ * not -ENOMEM (nothing ran out), and leaves it as it was. */
+START_TEST(adopting_an_own_descriptor_of_the_poller_is_eexist)
+{
+	netkit_loop *loop;
+	int sv[2];
+
+	ck_assert_int_eq(netkit_loop_new(&loop, NULL), 0);
+	ck_assert_int_eq(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
+	ck_assert_int_eq(netkit_poller_add(netkit_loop_poller(loop), sv[0],
+					   NETKIT_POLLER_READ, NULL), 0);
+	ck_assert_int_eq(netkit_loop_adopt(loop, sv[0], NULL, NULL), -EEXIST);
+	assert_untouched(sv[0]);
+	ck_assert_int_eq(netkit_poller_remove(netkit_loop_poller(loop), sv[0]),
+			 0);
 	ck_assert_int_eq(netkit_loop_adopt(loop, sv[0], NULL, NULL), 0);
 	netkit_loop_free(loop);
 	close(sv[1]);
@@ -689,6 +714,7 @@ netkit_test_suite(void)
 	NK_ADD_TEST(s, null_arguments_get_their_documented_answers);
 	NK_ADD_TEST(s, listen_and_adopt_refuse_bad_descriptors);
 	NK_ADD_FAULT_TEST(s, failed_adopt_leaves_the_descriptor_as_it_was);
+	NK_ADD_TEST(s, adopting_an_own_descriptor_of_the_poller_is_eexist);
 	NK_ADD_TEST(s, free_with_live_connections_closes_everything);
 	NK_ADD_FAULT_TEST(s, echo_under_faults_delivers_every_byte_or_closes);
 	return s;

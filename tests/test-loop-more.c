@@ -1009,6 +1009,36 @@ START_TEST(queue_keeps_order_as_its_memory_moves)
 }
 END_TEST
 
+/* A high mark below half the queue's inline room (output_high 1, the
+ * least it can be): a queue that empties must not give back the
+ * connection's own memory as if it were the heap's (it did: free() of
+ * the inline buffer). Several answers in and out, each whole. */
+START_TEST(tiny_high_mark_keeps_the_inline_queue)
+{
+	netkit_loop_opts o = { .output_high = 1, .output_max = 100000 };
+	static unsigned char want[3000], got[sizeof(want)];
+	const size_t lens[] = { 1, 2, 300, 3000, 1 };
+	netkit_conn *c;
+	struct lt t;
+	size_t i;
+	int cl;
+
+	pattern(want, sizeof(want), 11);
+	lt_start(&t, &o);
+	cl = lt_accept(&t, &c);
+	for (i = 0; i < sizeof(lens) / sizeof(lens[0]); i++) {
+		ck_assert_int_ge(netkit_conn_write(c, want, lens[i]), 0);
+		memset(got, 0, lens[i]);
+		lt_client_read(&t, cl, got, lens[i], 5000);
+		ck_assert_mem_eq(got, want, lens[i]);
+		lt_run(&t, 10);
+		ck_assert_uint_eq(netkit_conn_queued(c), 0);
+	}
+	close(cl);
+	lt_stop(&t);
+}
+END_TEST
+
 Suite *
 netkit_test_suite(void)
 {
@@ -1045,5 +1075,6 @@ netkit_test_suite(void)
 	NK_ADD_TEST(s, listen_and_adopt_fail_cleanly_when_fcntl_fails);
 	NK_ADD_TEST(s, reset_with_idle_ms_is_closed_econnreset);
 	NK_ADD_TEST(s, queue_keeps_order_as_its_memory_moves);
+	NK_ADD_TEST(s, tiny_high_mark_keeps_the_inline_queue);
 	return s;
 }

@@ -165,7 +165,7 @@ typedef struct netkit_loop_opts {
 	 * long (ms), with #NETKIT_ESTALL. 0: never. */
 	int64_t stall_ms;
 	/** Connections accepted per readiness event of a listener, at most.
-	 * Default 64. */
+	 * Default 64; at most 4096. */
 	unsigned accept_batch;
 	/** At most this many connections at once; more wait in the listen
 	 * backlog. 0: no limit but the descriptor limit. */
@@ -257,8 +257,9 @@ typedef struct netkit_loop_event {
  * @retval 0        Success.
  * @retval -EINVAL  @p out NULL, a reserved word not zero, unknown poller
  *                  flags, @c output_low not below @c output_high,
- *                  @c output_max below @c output_high, or a negative
- *                  time.
+ *                  @c output_max below @c output_high, a negative
+ *                  time, @c accept_batch above 4096, @c conn_size
+ *                  above 1 MiB, or @c input_size above `SIZE_MAX / 2`.
  * @retval -ENOMEM / -EMFILE  No memory or descriptor for its poller.
  */
 NETKIT_EXPORT int netkit_loop_new(netkit_loop **out,
@@ -283,7 +284,8 @@ NETKIT_EXPORT void netkit_loop_free(netkit_loop *loop);
  * @retval 0        Success.
  * @retval -EINVAL  @p loop NULL, or @p fd not a listening stream socket.
  * @retval -EBADF   @p fd negative or not open.
- * @retval -EEXIST  @p fd is already in the loop.
+ * @retval -EEXIST  @p fd is already in the loop (also as one of the
+ *                  program's own on netkit_loop_poller()).
  * @retval -ENOMEM  No memory.
  */
 NETKIT_EXPORT int netkit_loop_listen(netkit_loop *loop, int fd, void *data);
@@ -299,7 +301,8 @@ NETKIT_EXPORT int netkit_loop_listen(netkit_loop *loop, int fd, void *data);
  * @retval 0        Success.
  * @retval -EINVAL  @p loop NULL, or @p fd not a stream socket.
  * @retval -EBADF   @p fd negative or not open.
- * @retval -EEXIST  @p fd is already in the loop.
+ * @retval -EEXIST  @p fd is already in the loop (also as one of the
+ *                  program's own on netkit_loop_poller()).
  * @retval -ENOMEM  No memory.
  */
 NETKIT_EXPORT int netkit_loop_adopt(netkit_loop *loop, int fd, void *data,
