@@ -93,7 +93,12 @@ netkit_loop_new(netkit_loop **out, const netkit_loop_opts *opts)
 	rc = opts_fill(&l->o, opts);
 	if (rc < 0)
 		goto fail;
-	l->cap_batch = 4 * NETKIT__POLLER_BATCH + l->o.accept_batch;
+	/* A batch holds the CLOSED events due before the wait (up to
+	 * 2 x POLLER_BATCH), two per poller event, a listener's accepts,
+	 * and the signals of one wake-up, which is one poller event but
+	 * one SIGNAL per bit of caught. */
+	l->cap_batch = 4 * NETKIT__POLLER_BATCH + l->o.accept_batch +
+		       8 * sizeof(l->caught);
 	l->batch = calloc(l->cap_batch, sizeof(*l->batch));
 	rc = -ENOMEM;
 	if (!l->batch)
@@ -440,8 +445,9 @@ translate(netkit_loop *l, const netkit_poller_event *pe, int n)
 			foreign(l, pe);
 		} else if (*obj == LOOP_LISTENER) {
 			/* Room for two events per poller event left. */
-			room = l->cap_batch - l->n_batch -
-			       2 * (size_t)(n - i - 1);
+			room = l->cap_batch - l->n_batch;
+			room = room > 2 * (size_t)(n - i - 1) ?
+			       room - 2 * (size_t)(n - i - 1) : 0;
 			if (room > l->o.accept_batch)
 				room = l->o.accept_batch;
 			if (!l->paused)
