@@ -144,6 +144,7 @@ netkit__conn_finish(netkit_conn *c, int err)
 	c->is_tls = false;
 	NK_SYS(close)(c->fd);
 	c->fd = -1;
+	c->out.start = c->out.end = 0;	/* gone with the descriptor */
 	c->state = CONN_DONE;
 	c->err = err;
 	if (l->collecting && netkit__loop_push(l, NETKIT_LOOP_CLOSED, c, err)) {

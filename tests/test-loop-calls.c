@@ -410,6 +410,35 @@ START_TEST(failed_adopt_leaves_the_descriptor_as_it_was)
 }
 END_TEST
 
+
+/* An abort drops what was queued: netkit_conn_queued() says 0 after it
+ * (the bytes are gone with the descriptor), and the client gets none
+ * of them, only the end (a reset, asked for). */
+START_TEST(abort_drops_the_queue_and_queued_says_so)
+{
+	char buf[8];
+	netkit_conn *c;
+	struct lt t;
+	ssize_t n;
+	int cl;
+
+	lt_start(&t, NULL);
+	cl = lt_accept(&t, &c);
+	ck_assert_int_eq(netkit_conn_write(c, "hello", 5), 0);
+	ck_assert_uint_eq(netkit_conn_queued(c), 5);
+	ck_assert_int_eq(netkit_conn_abort(c, true), 0);
+	ck_assert_uint_eq(netkit_conn_queued(c), 0);
+	ck_assert_int_eq(lt_until(&t, NETKIT_LOOP_CLOSED, c, 5000).err,
+			 -ECONNABORTED);
+	n = recv(cl, buf, sizeof(buf), 0);
+	ck_assert_msg(n < 0 && errno == ECONNRESET,
+		      "the client read %zd (%s), not a reset", n,
+		      n < 0 ? strerror(errno) : "bytes or EOF");
+	close(cl);
+	lt_stop(&t);
+}
+END_TEST
+
 /* A descriptor the program watches on the loop's poller is in the loop
  * already: adopting it answers -EEXIST, as netkit_loop_listen() does,
  * not -ENOMEM (nothing ran out), and leaves it as it was. */
@@ -715,6 +744,7 @@ netkit_test_suite(void)
 	NK_ADD_TEST(s, listen_and_adopt_refuse_bad_descriptors);
 	NK_ADD_FAULT_TEST(s, failed_adopt_leaves_the_descriptor_as_it_was);
 	NK_ADD_TEST(s, adopting_an_own_descriptor_of_the_poller_is_eexist);
+	NK_ADD_TEST(s, abort_drops_the_queue_and_queued_says_so);
 	NK_ADD_TEST(s, free_with_live_connections_closes_everything);
 	NK_ADD_FAULT_TEST(s, echo_under_faults_delivers_every_byte_or_closes);
 	return s;

@@ -84,8 +84,8 @@ extern "C" {
  * until the netkit_loop_wait() after the batch that held
  * #NETKIT_LOOP_CLOSED (its reader can still be read during that
  * batch), then the loop frees it. A connection ended during a batch
- * (netkit_conn_abort(), a failed send) gets no more events in that
- * batch: their `kind` becomes 0, to be skipped.
+ * (netkit_conn_abort(), netkit_conn_detach()) gets no more events in
+ * that batch: their `kind` becomes 0, to be skipped.
  *
  * **State per client.** With ::netkit_loop_opts.conn_size the loop
  * keeps that many zeroed bytes in each connection for the program
@@ -115,8 +115,10 @@ extern "C" {
  * descriptors or memory (`EMFILE`, `ENFILE`, `ENOBUFS`, `ENOMEM`), the
  * loop stops accepting, reports #NETKIT_LOOP_ACCEPT_PAUSED once, and
  * tries again when one of its connections closes or 100 ms later,
- * whichever comes first. Waiting clients stay in the listen backlog; the
- * loop does not spin and keeps its listener.
+ * whichever comes first. Waiting clients stay in the listen backlog (a
+ * client accepted when memory for its connection then runs out is
+ * closed: it sees the end of the stream); the loop does not spin and
+ * keeps its listener.
  *
  * **Threads.** A loop is used by one thread at a time; only
  * netkit_loop_wake() may be called from anywhere (and the handler
@@ -155,7 +157,9 @@ typedef struct netkit_loop_opts {
 	 * it. */
 	size_t output_low;
 	/** Hard limit of queued output per connection; a write past it
-	 * fails with `-ENOBUFS`. At least @c output_high. Default 1 MiB. */
+	 * fails with `-ENOBUFS`. At least @c output_high; equal to it, no
+	 * write ever answers #NETKIT_CONN_HIGH (one past it fails first),
+	 * so the loop never stops reading for it. Default 1 MiB. */
 	size_t output_max;
 	/** Close a connection on which nothing moved for this long (ms):
 	 * no byte received and none of its queue sent, with #NETKIT_EIDLE.
@@ -455,7 +459,8 @@ NETKIT_EXPORT int netkit_conn_write(netkit_conn *conn, const void *buf,
 /**
  * How many bytes are queued and not yet sent.
  * @param conn  The connection.
- * @return The count; 0 for NULL.
+ * @return The count; 0 for NULL, and once the connection has ended
+ *         (an abort or a failure drops what was queued).
  */
 NETKIT_EXPORT size_t netkit_conn_queued(const netkit_conn *conn);
 
