@@ -251,6 +251,19 @@ start(struct server *s, unsigned client_flags, netkit_tls_ctx **cctx,
 					    netkit_deadline_in(30000)), 0);
 }
 
+/* What a test that start() began and that joined the server itself
+ * holds: the client's connection and context, the server's listener
+ * and file (finish() joins and checks the server too). */
+static void
+release(struct server *s, netkit_tls *t, int fd, netkit_tls_ctx *cctx)
+{
+	netkit_tls_free(t);
+	netkit_close(fd);
+	netkit_tls_ctx_free(cctx);
+	netkit_close(s->lfd);
+	close(s->file);
+}
+
 static void
 finish(struct server *s, netkit_tls_ctx *cctx, netkit_tls *t, int fd)
 {
@@ -637,11 +650,7 @@ START_TEST(stand_in_kernel_gets_the_keys_and_the_plain_text)
 	ck_assert_int_gt(fake.sendmsgs, 2);
 	ck_assert_int_gt(s.eagains, 0);
 	free(raw);
-	netkit_tls_free(t);
-	netkit_close(fd);
-	netkit_tls_ctx_free(cctx);
-	netkit_close(s.lfd);
-	close(s.file);
+	release(&s, t, fd, cctx);
 }
 END_TEST
 
@@ -810,11 +819,7 @@ START_TEST(sendfile_a_file_that_fails_to_read)
 			 NETKIT_ETLS_TRUNCATED);
 	nk_join(s.th);
 	ck_assert_int_eq(s.rc, -EIO);
-	netkit_tls_free(t);
-	netkit_close(fd);
-	netkit_tls_ctx_free(cctx);
-	netkit_close(s.lfd);
-	close(s.file);
+	release(&s, t, fd, cctx);
 	free(b);
 }
 END_TEST
@@ -936,11 +941,7 @@ START_TEST(ktls_sendfile_eagain_says_what_it_waits_for)
 	ck_assert_msg(s.stops == (int)NETKIT_POLLER_WRITE,
 		      "netkit_tls_wants() after -EAGAIN is %d, not %d",
 		      s.stops, (int)NETKIT_POLLER_WRITE);
-	netkit_tls_free(t);
-	netkit_close(fd);
-	netkit_tls_ctx_free(cctx);
-	netkit_close(s.lfd);
-	close(s.file);
+	release(&s, t, fd, cctx);
 }
 END_TEST
 
@@ -985,11 +986,7 @@ START_TEST(sendfile_of_a_file_cut_under_a_held_piece_fails)
 		      "the call after the cut answered %jd (sent %zu), not "
 		      "-EIO", (intmax_t)s.offset, s.count);
 	ck_assert_uint_eq(s.count, 0);
-	netkit_tls_free(t);
-	netkit_close(fd);
-	netkit_tls_ctx_free(cctx);
-	netkit_close(s.lfd);
-	close(s.file);
+	release(&s, t, fd, cctx);
 }
 END_TEST
 
@@ -1041,11 +1038,7 @@ START_TEST(ktls_sendfile_after_a_fatal_error_sends_nothing)
 	ck_assert_msg(s.offset == NETKIT_ETLS && s.sent == 0,
 		      "sendfile after the failure answered %jd, sent %zu",
 		      (intmax_t)s.offset, s.sent);
-	netkit_tls_free(t);
-	netkit_close(fd);
-	netkit_tls_ctx_free(cctx);
-	netkit_close(s.lfd);
-	close(s.file);
+	release(&s, t, fd, cctx);
 }
 END_TEST
 
